@@ -1,0 +1,54 @@
+"""The Flask app factory: config from defaults, instance/config.py, TRACKER_* environment, test mapping."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from tracker import config as tracker_config
+from tracker.resources import static_dir, templates_dir
+
+
+def _instance_path() -> str | None:
+    explicit = os.environ.get("TRACKER_INSTANCE_PATH")
+    return str(Path(explicit).resolve()) if explicit else None
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """The Flask app: config from defaults, instance/config.py, TRACKER_* environment, then `test_config`."""
+    app = Flask(
+        __name__,
+        instance_path=_instance_path(),
+        instance_relative_config=True,
+        template_folder=str(templates_dir()),
+        static_folder=str(static_dir()),
+    )
+    app.config.from_mapping(tracker_config.DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_mapping(tracker_config.from_environment(os.environ))
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = tracker_config.instance_secret_key(instance)
+    if not app.config["DATABASE_URL"]:
+        app.config["DATABASE_URL"] = tracker_config.default_database_url(instance)
+    app.config.setdefault("UPLOAD_FOLDER", str(instance / "uploads"))
+    logging.basicConfig(level=app.config["LOG_LEVEL"])
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+    from tracker.extensions import csrf, db
+
+    db.init_app(app)
+    csrf.init_app(app)
+
+    from tracker.web import register_web
+
+    register_web(app)
+    return app

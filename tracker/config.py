@@ -1,0 +1,63 @@
+"""Configuration: defaults here, then instance/config.py, then TRACKER_* environment, then a test mapping."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    # Any SQLAlchemy URL; empty means the embedded SQLite file instance/tracker.sqlite3.
+    "DATABASE_URL": "",
+    "SECRET_KEY": "",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_ENABLED": True,
+    "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+    # Largest upload accepted, per file; the request limit allows several files and the form.
+    "UPLOAD_MAX_BYTES": 20 * 1024 * 1024,
+    "MAX_CONTENT_LENGTH": 5 * 20 * 1024 * 1024 + 1024 * 1024,
+    "REPORT_TIME_LIMIT_SECONDS": 60,
+    "REDIS_URL": "",
+    "LOG_LEVEL": "INFO",
+}
+
+
+def _coerce(raw: str, default: Any) -> Any:
+    """Environment values are strings; give them the type of the default they replace."""
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    return raw
+
+
+def from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, Any]:
+    """Every TRACKER_<KEY> variable overrides <KEY>; unknown keys are taken as strings."""
+    found: dict[str, Any] = {}
+    for name, raw in environ.items():
+        if not name.startswith("TRACKER_") or name in {"TRACKER_INSTANCE_PATH"}:
+            continue
+        key = name.removeprefix("TRACKER_")
+        found[key] = _coerce(raw, DEFAULTS.get(key, ""))
+    return found
+
+
+def instance_secret_key(instance_path: Path) -> str:
+    """A random key generated on first use and kept, readable by the owner only, in the instance folder."""
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+def default_database_url(instance_path: Path) -> str:
+    return f"sqlite:///{instance_path / 'tracker.sqlite3'}"

@@ -1,0 +1,23 @@
+"""Every model in one import, for Alembic and for callers that want several."""
+
+from tracker.db.accounts import ROLES, AuditEvent, User
+from tracker.db.base import Base, utcnow
+from tracker.db.evidence import Attachment, Evidence, EvidenceLink, KpiValue
+from tracker.db.frameworks import Element, Framework, FrameworkPartner, FrameworkVersion, Partner
+
+__all__ = [
+    "ROLES",
+    "Attachment",
+    "AuditEvent",
+    "Base",
+    "Element",
+    "Evidence",
+    "EvidenceLink",
+    "Framework",
+    "FrameworkPartner",
+    "FrameworkVersion",
+    "KpiValue",
+    "Partner",
+    "User",
+    "utcnow",
+]
