@@ -1,0 +1,211 @@
+"""The framework as immutable values: partners, themes, aims, activities, outputs, outcomes, KPIs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from types import MappingProxyType
+from typing import Any, Literal
+
+PartnerKind = Literal["local_authority", "hei", "pvi", "nhs", "other"]
+PartnerTier = Literal["primary", "secondary"]
+Quadrant = Literal["effort-quantity", "effort-quality", "effect-quantity", "effect-quality"]
+Term = Literal["short", "medium", "long"]
+Unit = Literal["percent", "count", "number", "score", "currency"]
+Direction = Literal["higher_is_better", "lower_is_better"]
+
+PARTNER_KINDS: tuple[PartnerKind, ...] = ("local_authority", "hei", "pvi", "nhs", "other")
+PARTNER_TIERS: tuple[PartnerTier, ...] = ("primary", "secondary")
+QUADRANTS: tuple[Quadrant, ...] = (
+    "effort-quantity",
+    "effort-quality",
+    "effect-quantity",
+    "effect-quality",
+)
+TERMS: tuple[Term, ...] = ("short", "medium", "long")
+UNITS: tuple[Unit, ...] = ("percent", "count", "number", "score", "currency")
+DIRECTIONS: tuple[Direction, ...] = ("higher_is_better", "lower_is_better")
+
+# The RBA questions each quadrant answers, as the 2020 evaluation puts them.
+QUADRANT_QUESTIONS: Mapping[str, str] = MappingProxyType(
+    {
+        "effort-quantity": "How much did we do?",
+        "effort-quality": "How well did we do it?",
+        "effect-quantity": "Is anyone better off? (how many)",
+        "effect-quality": "Is anyone better off? (in what way)",
+    }
+)
+
+ElementKind = Literal["partner", "theme", "aim", "activity", "output", "outcome", "kpi"]
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    start: date
+    end: date
+
+
+@dataclass(frozen=True, slots=True)
+class Partner:
+    id: str
+    name: str
+    kind: PartnerKind
+    tier: PartnerTier = "primary"
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Aim:
+    id: str
+    text: str
+    theme_id: str
+    ref: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    id: str
+    text: str
+    theme_id: str
+    aims: tuple[str, ...] = ()
+    ref: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    id: str
+    text: str
+    theme_id: str
+    quadrant: Quadrant
+    kpis: tuple[str, ...] = ()
+    ref: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    id: str
+    text: str
+    theme_id: str
+    quadrant: Quadrant
+    term: Term
+    expected_by: date | None = None
+    kpis: tuple[str, ...] = ()
+    aims: tuple[str, ...] = ()
+    ref: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    period: str
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Either a level to reach (`value`) or a change from the previous period or the baseline."""
+
+    value: float | None = None
+    change: float | None = None
+    per_period: bool = False
+    tolerance: float | None = None
+    period: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Kpi:
+    id: str
+    name: str
+    theme_id: str
+    unit: Unit
+    direction: Direction
+    baseline: Baseline | None = None
+    target: Target | None = None
+    per_partner: bool = False
+    note: str = ""
+    ref: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    id: str
+    title: str
+    summary: str = ""
+    ref: str = ""
+    aims: tuple[Aim, ...] = ()
+    activities: tuple[Activity, ...] = ()
+    outputs: tuple[Output, ...] = ()
+    outcomes: tuple[Outcome, ...] = ()
+    kpis: tuple[Kpi, ...] = ()
+
+
+Element = Partner | Theme | Aim | Activity | Output | Outcome | Kpi
+
+
+def element_kind(element: Element) -> ElementKind:
+    """The kind name used in links, the database and messages."""
+    kinds: dict[type, ElementKind] = {
+        Partner: "partner",
+        Theme: "theme",
+        Aim: "aim",
+        Activity: "activity",
+        Output: "output",
+        Outcome: "outcome",
+        Kpi: "kpi",
+    }
+    return kinds[type(element)]
+
+
+@dataclass(frozen=True)
+class Framework:
+    """A validated framework file; build it with `tracker.domain.loader`, never by hand from YAML."""
+
+    id: str
+    title: str
+    version: int
+    period: Period
+    themes: tuple[Theme, ...]
+    vision: str = ""
+    description: str = ""
+    source: str = ""
+    as_of: date | None = None
+    partners: tuple[Partner, ...] = ()
+    rules: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    surveys: tuple[Any, ...] = ()
+    _index: Mapping[str, Element] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        index: dict[str, Element] = {p.id: p for p in self.partners}
+        for theme in self.themes:
+            index[theme.id] = theme
+            for group in (theme.aims, theme.activities, theme.outputs, theme.outcomes, theme.kpis):
+                for element in group:
+                    index[element.id] = element
+        object.__setattr__(self, "_index", MappingProxyType(index))
+
+    def get(self, element_id: str) -> Element | None:
+        return self._index.get(element_id)
+
+    def elements(self) -> Iterator[Element]:
+        """Every element in file order: partners first, then each theme followed by its contents."""
+        yield from self.partners
+        for theme in self.themes:
+            yield theme
+            yield from theme.aims
+            yield from theme.activities
+            yield from theme.outputs
+            yield from theme.outcomes
+            yield from theme.kpis
+
+    @property
+    def outcomes(self) -> tuple[Outcome, ...]:
+        return tuple(o for t in self.themes for o in t.outcomes)
+
+    @property
+    def kpis(self) -> tuple[Kpi, ...]:
+        return tuple(k for t in self.themes for k in t.kpis)
+
+    def default_as_of(self, today: date) -> date:
+        """Ratings and reports default to the framework's as_of date, else today."""
+        return self.as_of or today
