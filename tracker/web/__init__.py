@@ -1,0 +1,40 @@
+"""Blueprints and the cross-cutting web concerns: security headers and error pages."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, render_template
+from werkzeug.exceptions import HTTPException
+
+from tracker import formatting
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    return response
+
+
+def _error_page(error: HTTPException) -> tuple[str, int]:
+    code = error.code or 500
+    return render_template("error.html", code=code, title=error.name, message=error.description), code
+
+
+def register_web(app: Flask) -> None:
+    from tracker.web import frameworks, health
+
+    app.register_blueprint(health.bp)
+    app.register_blueprint(frameworks.bp)
+    app.after_request(_security_headers)
+    app.register_error_handler(HTTPException, _error_page)
+    app.add_template_filter(formatting.kpi_value, "kpi_value")
+    app.add_template_filter(formatting.kpi_target, "kpi_target")
+    app.add_template_filter(formatting.partner_kind, "partner_kind")

@@ -1,0 +1,33 @@
+"""The read-only framework browser: the list of frameworks, and one framework by theme and quadrant."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template
+from flask.typing import ResponseReturnValue
+
+from tracker.domain.framework import QUADRANT_QUESTIONS, QUADRANTS
+from tracker.extensions import db
+from tracker.services import frameworks as framework_service
+
+bp = Blueprint("frameworks", __name__)
+
+
+@bp.get("/")
+def index() -> ResponseReturnValue:
+    return render_template("frameworks/index.html", frameworks=framework_service.list_frameworks(db.session))
+
+
+@bp.get("/f/<slug>/")
+def show(slug: str) -> ResponseReturnValue:
+    found = framework_service.current_version(db.session, slug)
+    if found is None:
+        abort(404, description=f"No framework has the id '{slug}'.")
+    _row, version = found
+    framework = framework_service.framework_of(version)
+    return render_template(
+        "frameworks/show.html",
+        framework=framework,
+        version=version,
+        quadrants=QUADRANTS,
+        questions=QUADRANT_QUESTIONS,
+    )
