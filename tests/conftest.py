@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -12,13 +13,17 @@ from urllib.parse import quote
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import create_engine, text
+from argon2 import PasswordHasher
+from sqlalchemy import create_engine, func, select, text
 
 from tracker import create_app
 from tracker.cli import cli as tracker_cli
 from tracker.db import migrate
+from tracker.db.models import Evidence, EvidenceLink
 from tracker.domain.loader import parse_framework
 from tracker.extensions import db
+from tracker.services import accounts
+from tracker.services import evidence as evidence_service
 from tracker.services import frameworks as framework_service
 from tracker.services.audit import Actor
 
@@ -121,3 +126,97 @@ def tiny_yaml() -> str:
     """A small valid framework (the shared contract example, or a copy when shared/ is absent)."""
     local = REPO / "tests" / "fixtures" / "tiny.yaml"
     return local.read_text(encoding="utf-8")
+
+
+PASSWORD = "correct horse battery staple"
+_CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    """Production argon2id settings cost ~0.1 s a hash; tests use light ones unless they check the settings."""
+    if "production_hashing" not in request.keywords:
+        monkeypatch.setattr(accounts, "HASHER", _CHEAP_HASHER)
+
+
+@pytest.fixture
+def framework(load_framework: Any, tiny_yaml: str) -> str:
+    """The tiny framework, loaded, with a second partner so there is 'another partner' to test against."""
+    text = tiny_yaml.replace(
+        "  - {id: tiny-council, name: Tiny Council, kind: local_authority, tier: primary}\n",
+        "  - {id: tiny-council, name: Tiny Council, kind: local_authority, tier: primary}\n"
+        "  - {id: other-council, name: Other Council, kind: local_authority, tier: secondary}\n",
+    )
+    load_framework(text)
+    return "tiny-partnership"
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Any:
+    """Creates a user; returns its email. Leads belong to tiny-council unless told otherwise."""
+    counter = iter(range(1, 10_000))
+
+    def make(role: str = "lead", partner: str | None = "tiny-council", email: str | None = None) -> str:
+        email = email or f"{role}{next(counter)}@example.org"
+        with app.app_context(), db.unit_of_work() as session:
+            accounts.create_user(session, Actor("test"), email, role, PASSWORD, partner if role == "lead" else None)
+        return email
+
+    return make
+
+
+def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> None:
+    response = client.post("/login", data={"email": email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+@pytest.fixture
+def as_role(app: Flask, make_user: Any, framework: str) -> Any:
+    """A signed-in test client for a role: as_role('lead'), as_role('lead', partner='other-council')."""
+
+    def client_for(role: str, partner: str | None = "tiny-council") -> FlaskClient:
+        client = app.test_client()
+        sign_in(client, make_user(role, partner))
+        return client
+
+    return client_for
+
+
+EVIDENCE_DEFAULTS: dict[str, Any] = {
+    "title": "Practice educator survey",
+    "summary": "Most felt supported",
+    "source_type": "survey",
+    "collected_on": date(2023, 3, 1),
+    "finding": "supports",
+    "respondents": 18,
+    "population": 30,
+    "positive": 15,
+    "collection": "pe-survey-2023",
+    "respondent_group": "practice-educators",
+    "independent": True,
+    "status": "accepted",
+}
+
+
+@pytest.fixture
+def make_evidence(app: Flask, framework: str) -> Any:
+    """Adds an evidence item straight to the database: make_evidence(status='draft', partner='other-council')."""
+
+    def make(links: tuple[str, ...] = ("educators-supported",), partner: str | None = "tiny-council", **overrides: Any) -> int:
+        with app.app_context(), db.unit_of_work() as session:
+            ctx = evidence_service.framework_context(session, framework)
+            assert ctx is not None
+            values = {**EVIDENCE_DEFAULTS, **overrides}
+            item = Evidence(framework_id=ctx.framework.id, partner_id=ctx.partners[partner].id if partner else None, **values)
+            session.add(item)
+            session.flush()
+            for slug in links:
+                session.add(EvidenceLink(evidence_id=item.id, element_id=ctx.elements[slug].id))
+            return item.id
+
+    return make
+
+
+def count_rows(app: Flask, model: Any) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model)) or 0

@@ -52,8 +52,14 @@ def test_wheel_install_validates_the_shipped_frameworks(tmp_path: Path) -> None:
         [str(tracker), "framework", "load", *files], capture_output=True, text=True, cwd=tmp_path, env=env
     )
     assert load.returncode == 0, load.stderr
+    add = subprocess.run(
+        [str(tracker), "user", "add", "board@example.org", "--role", "board", "--password-stdin"],
+        input="a long board password\n", capture_output=True, text=True, cwd=tmp_path, env=env,
+    )  # fmt: skip
+    assert add.returncode == 0, add.stderr
     page = subprocess.run(
-        [str(python), "-c", "from tracker import create_app; c = create_app().test_client(); "
+        [str(python), "-c", "from tracker import create_app; a = create_app({'WTF_CSRF_ENABLED': False}); "
+         "c = a.test_client(); c.post('/login', data={'email': 'board@example.org', 'password': 'a long board password'}); "
          "r = c.get('/f/developing-together/'); print(r.status_code, b'The student journey' in r.data)"],
         capture_output=True, text=True, cwd=tmp_path, env=env,
     )  # fmt: skip

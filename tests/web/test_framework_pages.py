@@ -4,9 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from tracker.web import CSP
+
+from ..conftest import sign_in
+
+
+@pytest.fixture
+def client(app: Flask, make_user: Any) -> FlaskClient:
+    """Pages need a signed-in user; a board member reads them."""
+    signed_in = app.test_client()
+    sign_in(signed_in, make_user("board"))
+    return signed_in
+
+
+def test_pages_need_sign_in(app: Flask) -> None:
+    anonymous = app.test_client()
+    for url in ("/", "/f/tiny-partnership/", "/review"):
+        response = anonymous.get(url)
+        assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    assert anonymous.get("/healthz").status_code == 200
+    assert anonymous.get("/login").status_code == 200
 
 
 def test_empty_index_says_how_to_load(client: FlaskClient) -> None:
@@ -88,6 +109,7 @@ def test_healthz_503_when_the_database_does_not_answer(make_app: Any, tmp_path: 
 def test_no_state_change_on_get(client: FlaskClient, load_framework: Any, tiny_yaml: str) -> None:
     """Every GET route of this issue is read-only: the loaded data is the same after visiting each."""
     load_framework(tiny_yaml)
+    client.get("/")  # shows and clears the "signed in" message
     before = client.get("/f/tiny-partnership/").data
     for url in ("/", "/f/tiny-partnership/", "/healthz"):
         client.get(url)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -13,7 +14,9 @@ from tracker.db.base import Base, utcnow
 ROLES = ("admin", "lead", "evaluator", "board")
 
 
-class User(Base):
+class User(UserMixin, Base):
+    """A person who signs in. The session cookie names the session version, so raising it signs them out."""
+
     __tablename__ = "user_account"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -28,6 +31,13 @@ class User(Base):
     locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
 
 
 class AuditEvent(Base):

@@ -1,0 +1,137 @@
+"""Stores uploaded files safely: allowed types only, bytes that match the extension, atomic writes, no orphans."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+from werkzeug.utils import secure_filename
+
+ALLOWED_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+}
+CHUNK = 1024 * 1024
+NEW_FILES_KEY = "tracker_new_files"
+
+
+class UploadRefused(ValueError):
+    """An upload that is not stored; `status` is the HTTP status that fits (413 for too large)."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    original_name: str
+    stored_name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def extension_of(filename: str) -> str:
+    return filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+
+
+def display_name(filename: str) -> str:
+    """The name shown and offered on download: no folders, no odd characters."""
+    cleaned = secure_filename(filename.replace("\\", "/").rsplit("/", 1)[-1])
+    return cleaned[:200] or "attachment"
+
+
+def _bytes_match(path: Path, ext: str) -> bool:
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if ext == "pdf":
+        return head.startswith(b"%PDF-")
+    if ext == "png":
+        return head == b"\x89PNG\r\n\x1a\n"
+    if ext in {"jpg", "jpeg"}:
+        return head.startswith(b"\xff\xd8\xff")
+    if ext in {"docx", "xlsx"}:
+        if not head.startswith(b"PK\x03\x04"):
+            return False
+        part = "word/document.xml" if ext == "docx" else "xl/workbook.xml"
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = set(archive.namelist())
+        except (zipfile.BadZipFile, OSError):
+            return False
+        return "[Content_Types].xml" in names and part in names
+    if ext == "csv":
+        with path.open("rb") as handle:
+            sample = handle.read(64 * 1024)
+        if b"\x00" in sample:
+            return False
+        try:
+            sample.decode("utf-8")
+        except UnicodeDecodeError as error:
+            return error.start > len(sample) - 4  # a multi-byte character cut by the sample
+        return True
+    return False
+
+
+def store(session: Session, upload_dir: Path, filename: str, stream: IO[bytes], max_bytes: int) -> StoredFile:
+    """Copy the stream to a temporary file, check it, then rename it into place; nothing partial is left."""
+    ext = extension_of(filename)
+    if ext not in ALLOWED_TYPES:
+        allowed = ", ".join(sorted({e for e in ALLOWED_TYPES if e != "jpeg"}))
+        raise UploadRefused(f"{display_name(filename)}: files of this type are not accepted (accepted: {allowed})")
+    upload_dir.mkdir(parents=True, exist_ok=True)
+    stored_name = secrets.token_hex(16)
+    final = upload_dir / stored_name
+    temporary = upload_dir / f".{stored_name}.part"
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with temporary.open("xb") as out:
+            while chunk := stream.read(CHUNK):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise UploadRefused(
+                        f"{display_name(filename)} is larger than the limit of {max_bytes // (1024 * 1024)} MB", 413
+                    )
+                digest.update(chunk)
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        if size == 0:
+            raise UploadRefused(f"{display_name(filename)} is empty")
+        if not _bytes_match(temporary, ext):
+            raise UploadRefused(f"{display_name(filename)}: the file's contents are not a .{ext} file")
+        os.replace(temporary, final)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise UploadRefused(f"{display_name(filename)} could not be stored: {error.strerror or error}", 507) from None
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    session.info.setdefault(NEW_FILES_KEY, []).append(final)
+    return StoredFile(display_name(filename), stored_name, ALLOWED_TYPES[ext], size, digest.hexdigest())
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_new_files(session: Session) -> None:
+    session.info.pop(NEW_FILES_KEY, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _remove_new_files(session: Session, _previous: Any) -> None:
+    """Files stored for a transaction that did not commit are removed, so no file is left without its row."""
+    for path in session.info.pop(NEW_FILES_KEY, []):
+        Path(path).unlink(missing_ok=True)

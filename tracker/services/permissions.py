@@ -1,0 +1,111 @@
+"""Who may do what to which object: the one policy every view and service asks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, false, true
+
+from tracker.db.models import Evidence, User
+
+LEAD_EDITABLE = ("draft", "submitted", "returned")
+# (from status, to status) -> roles allowed to make the move (a lead only on its own partner's items).
+TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+    ("draft", "submitted"): frozenset({"lead", "admin"}),
+    ("returned", "submitted"): frozenset({"lead", "admin"}),
+    ("submitted", "draft"): frozenset({"lead", "admin"}),
+    ("submitted", "accepted"): frozenset({"evaluator", "admin"}),
+    ("submitted", "returned"): frozenset({"evaluator", "admin"}),
+    ("accepted", "returned"): frozenset({"evaluator", "admin"}),
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The acting user as plain values, so policy checks need no database."""
+
+    user_id: int | None
+    email: str
+    role: str
+    partner_id: int | None
+
+    @classmethod
+    def of(cls, user: User) -> Principal:
+        return cls(user.id, user.email, user.role, user.partner_id)
+
+    @classmethod
+    def command_line(cls) -> Principal:
+        """Whoever runs the `tracker` command on the server administers it."""
+        return cls(None, "command line", "admin", None)
+
+
+def _own(p: Principal, evidence: Evidence) -> bool:
+    return p.role == "lead" and p.partner_id is not None and evidence.partner_id == p.partner_id
+
+
+def can_view_evidence(p: Principal, evidence: Evidence) -> bool:
+    """Leads see their partner's items only; drafts are their partner's own; board members see accepted items."""
+    if p.role == "admin" or _own(p, evidence):
+        return True
+    if p.role == "evaluator":
+        return evidence.status != "draft"
+    if p.role == "board":
+        return evidence.status == "accepted"
+    return False
+
+
+def evidence_visible(p: Principal) -> ColumnElement[bool]:
+    """The same rule as can_view_evidence, as a SQL condition for lists."""
+    if p.role == "admin":
+        return true()
+    if p.role == "evaluator":
+        return Evidence.status != "draft"
+    if p.role == "board":
+        return Evidence.status == "accepted"
+    if p.role == "lead" and p.partner_id is not None:
+        return Evidence.partner_id == p.partner_id
+    return false()
+
+
+def can_create_evidence(p: Principal, framework_partner_ids: set[int]) -> bool:
+    if p.role == "admin":
+        return True
+    return p.role == "lead" and p.partner_id in framework_partner_ids
+
+
+def can_edit_evidence(p: Principal, evidence: Evidence) -> bool:
+    if p.role == "admin":
+        return True
+    return _own(p, evidence) and evidence.status in LEAD_EDITABLE
+
+
+def can_move(p: Principal, evidence: Evidence, to_status: str) -> bool:
+    roles = TRANSITIONS.get((evidence.status, to_status))
+    if roles is None or p.role not in roles:
+        return False
+    return p.role != "lead" or _own(p, evidence)
+
+
+def can_review(p: Principal) -> bool:
+    return p.role in {"evaluator", "admin"}
+
+
+def can_enter_kpi_value(p: Principal, framework_partner_ids: set[int], partner_id: int | None) -> bool:
+    """Leads give their own partner's values (or framework-wide ones when their partner is a member)."""
+    if p.role == "admin":
+        return True
+    if p.role != "lead" or p.partner_id not in framework_partner_ids:
+        return False
+    return partner_id in (None, p.partner_id)
+
+
+def can_import(p: Principal) -> bool:
+    return p.role in {"admin", "lead"}
+
+
+def can_manage_users(p: Principal) -> bool:
+    return p.role == "admin"
+
+
+def can_view_audit(p: Principal) -> bool:
+    return p.role == "admin"

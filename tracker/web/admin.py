@@ -1,0 +1,109 @@
+"""Administration: users (add, disable, change role) and the whole audit trail, read only."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import BooleanField, EmailField, PasswordField, SelectField
+
+from tracker.db.models import ROLES, AuditEvent, Partner, User
+from tracker.extensions import db
+from tracker.services import accounts
+from tracker.services.permissions import can_manage_users, can_view_audit
+from tracker.web.guard import actor, principal, refuse, require
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+AUDIT_PAGE = 50
+
+
+class NewUserForm(FlaskForm):  # type: ignore[misc]
+    email = EmailField("Email address")
+    role = SelectField("Role", choices=[(r, r.capitalize()) for r in ROLES])
+    partner = SelectField("Partner (leads only)", choices=[], validate_choice=False)
+    password = PasswordField("Password")
+
+
+class EditUserForm(FlaskForm):  # type: ignore[misc]
+    role = SelectField("Role", choices=[(r, r.capitalize()) for r in ROLES])
+    partner = SelectField("Partner (leads only)", choices=[], validate_choice=False)
+    active = BooleanField("Account enabled")
+
+
+def _partner_choices() -> list[tuple[str, str]]:
+    return [("", "None"), *db.session.execute(select(Partner.slug, Partner.name).order_by(Partner.name)).tuples().all()]
+
+
+def _users_page(form: NewUserForm, status: int = 200) -> ResponseReturnValue:
+    users = db.session.scalars(select(User).order_by(User.email)).all()
+    partners = dict(db.session.execute(select(Partner.id, Partner.slug)).tuples().all())
+    return render_template("admin/users.html", users=users, form=form, partners=partners), status
+
+
+@bp.get("/users")
+def users() -> ResponseReturnValue:
+    require(can_manage_users(principal()), "manage users")
+    form = NewUserForm()
+    form.partner.choices = _partner_choices()
+    return _users_page(form)
+
+
+@bp.post("/users")
+def add_user() -> ResponseReturnValue:
+    require(can_manage_users(principal()), "add user")
+    form = NewUserForm()
+    form.partner.choices = _partner_choices()
+    if not form.validate_on_submit():
+        return _users_page(form, 400)
+    try:
+        accounts.create_user(
+            db.session, actor(), form.email.data or "", form.role.data, form.password.data or "", form.partner.data or None
+        )
+    except accounts.AccountError as error:
+        message = str(error)
+        field = form.password if "password" in message else form.partner if "partner" in message else form.email
+        field.errors = [message[0].upper() + message[1:]]
+        return _users_page(form, 400)
+    flash(f"Added {form.email.data}.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def edit_user(user_id: int) -> ResponseReturnValue:
+    require(can_manage_users(principal()), "edit user", "user", user_id)
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    form = EditUserForm()
+    form.partner.choices = _partner_choices()
+    partner_slug = db.session.scalar(select(Partner.slug).where(Partner.id == user.partner_id)) if user.partner_id else ""
+    if request.method == "GET":
+        form.role.data, form.active.data, form.partner.data = user.role, user.active, partner_slug
+        return render_template("admin/user.html", user=user, form=form)
+    if not form.validate_on_submit():
+        return render_template("admin/user.html", user=user, form=form), 400
+    try:
+        accounts.update_user(
+            db.session, actor(), user, role=form.role.data, active=bool(form.active.data),
+            partner_slug=form.partner.data or None,
+        )  # fmt: skip
+    except accounts.AccountError as error:
+        if "your own" in str(error):
+            refuse("change own account", "user", user_id, str(error))
+        form.partner.errors = [str(error)[0].upper() + str(error)[1:]]
+        return render_template("admin/user.html", user=user, form=form), 400
+    flash(f"Saved {user.email}.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.get("/audit")
+def audit() -> ResponseReturnValue:
+    require(can_view_audit(principal()), "view audit trail")
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    total = db.session.scalar(select(func.count()).select_from(AuditEvent)) or 0
+    events = db.session.scalars(
+        select(AuditEvent).order_by(AuditEvent.id.desc()).offset((page - 1) * AUDIT_PAGE).limit(AUDIT_PAGE)
+    ).all()
+    pages = max(1, -(-total // AUDIT_PAGE))
+    return render_template("admin/audit.html", events=events, page=page, pages=pages, total=total)

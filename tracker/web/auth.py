@@ -1,0 +1,93 @@
+"""Sign in and sign out; every other page needs a signed-in user."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Length
+
+from tracker.db.models import User
+from tracker.extensions import db, login_manager
+from tracker.services import accounts
+from tracker.services.audit import record
+from tracker.web.guard import actor
+
+bp = Blueprint("auth", __name__)
+PUBLIC_ENDPOINTS = {"auth.login", "health.healthz", "static"}
+
+
+class LoginForm(FlaskForm):  # type: ignore[misc]
+    email = EmailField("Email address", validators=[DataRequired("Enter your email address"), Length(max=320)])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password"), Length(max=1024)])
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """The cookie holds id:session_version; an old version or a disabled account is signed out."""
+    ident, _, version = user_id.partition(":")
+    if not ident.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+def _safe_next(target: str | None) -> str:
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("frameworks.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> ResponseReturnValue:
+    if current_user.is_authenticated:
+        return redirect(url_for("frameworks.index"))
+    form = LoginForm()
+    error = ""
+    if form.validate_on_submit():
+        outcome = accounts.authenticate(db.session, form.email.data, form.password.data, request.remote_addr or "")
+        if outcome.user is not None:
+            session.clear()
+            login_user(outcome.user)
+            flash("You are signed in.", "success")
+            return redirect(_safe_next(request.args.get("next")))
+        # The failed attempt (and any lock) is committed with the page: it answers 200.
+        error = outcome.message
+    return render_template("auth/login.html", form=form, error=error)
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> ResponseReturnValue:
+    user = db.session.get(User, current_user.id)
+    if user is not None:
+        accounts.end_sessions(user)
+        record(db.session, actor(), "logout", object_type="user", object_id=user.id)
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "success")
+    return redirect(url_for("auth.login"))
+
+
+def init_auth(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to see this page."
+    login_manager.session_protection = "basic"
+
+    @app.before_request
+    def _require_sign_in() -> ResponseReturnValue | None:
+        if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+            return None
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()  # type: ignore[no-any-return]
+        return None

@@ -1,0 +1,276 @@
+"""Evidence pages: list and filter, log, edit, review, download attachments, the review queue."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+
+from tracker.db.models import Attachment, Evidence, Framework
+from tracker.domain.evidence_input import FINDING_LABELS, SOURCE_TYPE_LABELS, STATUSES, parse_date, parse_evidence
+from tracker.extensions import db
+from tracker.services import evidence as evidence_service
+from tracker.services import evidence_queries
+from tracker.services.attachments import UploadRefused
+from tracker.services.evidence import EditConflict, FrameworkContext, Refused, Upload
+from tracker.services.permissions import can_create_evidence, can_edit_evidence, can_move, can_view_evidence
+from tracker.web.evidence_forms import EvidenceForm, ReviewForm
+from tracker.web.guard import actor, principal, refuse, require
+
+bp = Blueprint("evidence", __name__)
+
+
+def _context(slug: str) -> FrameworkContext:
+    ctx = evidence_service.framework_context(db.session, slug)
+    if ctx is None:
+        abort(404, description=f"No framework has the id '{slug}'.")
+    return ctx
+
+
+def _visible_item(evidence_id: int) -> Evidence:
+    evidence = db.session.get(Evidence, evidence_id)
+    if evidence is None:
+        abort(404, description="No evidence item has that number.")
+    if not can_view_evidence(principal(), evidence):
+        refuse("view evidence", "evidence", evidence_id)
+    return evidence
+
+
+def _filters() -> evidence_queries.EvidenceFilters:
+    args = request.args
+    return evidence_queries.EvidenceFilters(
+        theme=args.get("theme", "")[:64],
+        element=args.get("element", "")[:64],
+        source_type=args.get("source_type", "") if args.get("source_type") in SOURCE_TYPE_LABELS else "",
+        status=args.get("status", "") if args.get("status") in STATUSES else "",
+        partner=args.get("partner", "")[:64],
+        date_from=parse_date(args.get("from", "")),
+        date_to=parse_date(args.get("to", "")),
+        text=args.get("q", "").strip()[:200],
+    )
+
+
+@bp.get("/f/<slug>/evidence")
+def index(slug: str) -> ResponseReturnValue:
+    ctx = _context(slug)
+    filters = _filters()
+    page = evidence_queries.list_page(
+        db.session, ctx.framework.id, principal(), filters, request.args.get("page", 1, type=int) or 1
+    )
+    return render_template(
+        "evidence/list.html", ctx=ctx, page=page, filters=filters, source_types=SOURCE_TYPE_LABELS,
+        statuses=STATUSES, findings=FINDING_LABELS, can_create=can_create_evidence(principal(), ctx.partner_ids),
+    )  # fmt: skip
+
+
+@bp.get("/f/<slug>/evidence.csv")
+def download_csv(slug: str) -> ResponseReturnValue:
+    ctx = _context(slug)
+    body = evidence_queries.as_csv(db.session, ctx.framework.id, principal(), _filters())
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{slug}-evidence.csv"'},
+    )
+
+
+def _form(ctx: FrameworkContext, evidence: Evidence | None = None, *, stored: bool = False) -> EvidenceForm:
+    """The form with this framework's choices; `stored` fills it from the saved item, not the request."""
+    form = EvidenceForm(formdata=None) if stored else EvidenceForm()
+    form.links.choices = [(slug, label) for _title, options in ctx.link_groups() for slug, label in options]
+    form.partner.choices = [("", "No particular partner"), *((s, p.name) for s, p in ctx.partners.items())]
+    if evidence is not None and stored:
+        form.title.data = evidence.title
+        form.summary.data = evidence.summary
+        form.source_type.data = evidence.source_type
+        form.collected_on.data = evidence.collected_on.isoformat()
+        form.links.data = evidence_service.link_slugs(db.session, evidence.id)
+        form.finding.data = evidence.finding
+        for name in ("respondents", "population", "positive"):
+            value = getattr(evidence, name)
+            getattr(form, name).data = "" if value is None else str(value)
+        form.collection.data = evidence.collection
+        form.group.data = evidence.respondent_group
+        form.independent.data = evidence.independent
+        form.partner.data = ctx.partner_slug(evidence.partner_id)
+        form.quote.data = evidence.quote
+        form.url.data = evidence.url
+        form.flags.data = list(evidence.flags)
+        form.row_version.data = str(evidence.row_version)
+    return form
+
+
+def _uploads() -> list[Upload]:
+    return [Upload(f.filename or "", f.stream) for f in request.files.getlist("attachments") if f and f.filename]
+
+
+def _upload_dir() -> Path:
+    return Path(current_app.config["UPLOAD_FOLDER"])
+
+
+def _render_form(ctx: FrameworkContext, form: EvidenceForm, evidence: Evidence | None, status: int = 200,
+                 extra: list[tuple[str, str]] | None = None) -> ResponseReturnValue:  # fmt: skip
+    return render_template(
+        "evidence/form.html", ctx=ctx, form=form, evidence=evidence, groups=ctx.link_groups(),
+        is_lead=principal().role == "lead", extra_errors=extra or [],
+    ), status  # fmt: skip
+
+
+@bp.route("/f/<slug>/evidence/new", methods=["GET", "POST"])
+def create(slug: str) -> ResponseReturnValue:
+    ctx = _context(slug)
+    require(can_create_evidence(principal(), ctx.partner_ids), "log evidence", "framework", slug)
+    form = _form(ctx)
+    if request.method == "GET":
+        return _render_form(ctx, form, None)
+    if not form.validate_on_submit():
+        return _render_form(ctx, form, None, 400)
+    fields, problems = parse_evidence(form.raw_values(), ctx.linkable, set(ctx.partners), date.today())
+    if fields is None:
+        form.add_problems(problems)
+        return _render_form(ctx, form, None, 400)
+    status = "submitted" if request.form.get("action") == "submit" else "draft"
+    try:
+        item = evidence_service.create(
+            db.session, actor(), principal(), ctx, fields, status=status, uploads=_uploads(),
+            upload_dir=_upload_dir(), max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
+        )  # fmt: skip
+    except Refused as refused:
+        refuse("log evidence", "framework", slug, str(refused))
+    except UploadRefused as bad:
+        db.session.rollback()
+        return _render_form(ctx, form, None, bad.status, [("attachments", str(bad))])
+    flash("Evidence submitted for review." if status == "submitted" else "Evidence saved as a draft.", "success")
+    return redirect(url_for("evidence.show", evidence_id=item.id))
+
+
+@bp.get("/evidence/<int:evidence_id>")
+def show(evidence_id: int) -> ResponseReturnValue:
+    evidence = _visible_item(evidence_id)
+    framework = db.session.get(Framework, evidence.framework_id)
+    row, files, history = evidence_queries.item_details(db.session, evidence)
+    p = principal()
+    moves = [s for s in ("submitted", "draft", "accepted", "returned") if can_move(p, evidence, s)]
+    form = ReviewForm(row_version=str(evidence.row_version))
+    return render_template(
+        "evidence/show.html", row=row, evidence=evidence, framework=framework, files=files, history=history,
+        can_edit=can_edit_evidence(p, evidence), moves=moves, form=form, source_types=SOURCE_TYPE_LABELS,
+        findings=FINDING_LABELS,
+    )  # fmt: skip
+
+
+@bp.route("/evidence/<int:evidence_id>/edit", methods=["GET", "POST"])
+def edit(evidence_id: int) -> ResponseReturnValue:
+    evidence = _visible_item(evidence_id)
+    require(can_edit_evidence(principal(), evidence), "edit evidence", "evidence", evidence_id)
+    framework = db.session.get(Framework, evidence.framework_id)
+    assert framework is not None
+    ctx = _context(framework.slug)
+    if request.method == "GET":
+        return _render_form(ctx, _form(ctx, evidence, stored=True), evidence)
+    form = _form(ctx, evidence)
+    if not form.validate_on_submit():
+        return _render_form(ctx, form, evidence, 400)
+    fields, problems = parse_evidence(form.raw_values(), ctx.linkable, set(ctx.partners), date.today())
+    if fields is None:
+        form.add_problems(problems)
+        return _render_form(ctx, form, evidence, 400)
+    expected = int(form.row_version.data) if (form.row_version.data or "").isdigit() else -1
+    try:
+        evidence_service.update(
+            db.session, actor(), principal(), ctx, evidence, fields, expected_version=expected,
+            submit=request.form.get("action") == "submit", uploads=_uploads(), upload_dir=_upload_dir(),
+            max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
+        )  # fmt: skip
+    except Refused as refused:
+        refuse("edit evidence", "evidence", evidence_id, str(refused))
+    except EditConflict as conflict:
+        db.session.rollback()
+        db.session.refresh(evidence)
+        return _render_form(ctx, _form(ctx, evidence, stored=True), evidence, 409, [("", str(conflict))])
+    except UploadRefused as bad:
+        db.session.rollback()
+        return _render_form(ctx, form, evidence, bad.status, [("attachments", str(bad))])
+    flash("Your changes are saved.", "success")
+    return redirect(url_for("evidence.show", evidence_id=evidence_id))
+
+
+@bp.post("/evidence/<int:evidence_id>/status")
+def change_status(evidence_id: int) -> ResponseReturnValue:
+    evidence = _visible_item(evidence_id)
+    to_status = request.form.get("to", "")
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        abort(400, description="The form was not valid; go back and try again.")
+    if not can_move(principal(), evidence, to_status):
+        refuse(f"move evidence to {to_status}", "evidence", evidence_id)
+    expected = int(form.row_version.data) if (form.row_version.data or "").isdigit() else None
+    try:
+        evidence_service.move(
+            db.session, actor(), principal(), evidence, to_status, note=form.note.data or "", expected_version=expected
+        )
+    except EditConflict as conflict:
+        flash(str(conflict), "error")
+        return redirect(url_for("evidence.show", evidence_id=evidence_id)), 303
+    except ValueError as problem:
+        db.session.rollback()
+        row, files, history = evidence_queries.item_details(db.session, evidence)
+        form.note.errors = [str(problem)]
+        p = principal()
+        return render_template(
+            "evidence/show.html", row=row, evidence=evidence, files=files, history=history,
+            framework=db.session.get(Framework, evidence.framework_id), can_edit=can_edit_evidence(p, evidence),
+            moves=[s for s in ("submitted", "draft", "accepted", "returned") if can_move(p, evidence, s)],
+            form=form, source_types=SOURCE_TYPE_LABELS, findings=FINDING_LABELS,
+        ), 400  # fmt: skip
+    messages = {
+        "submitted": "Submitted for review.",
+        "draft": "Withdrawn to draft.",
+        "accepted": "Accepted: it now counts towards ratings.",
+        "returned": "Returned to the partner with your note.",
+    }
+    flash(messages.get(to_status, "Saved."), "success")
+    return redirect(url_for("evidence.show", evidence_id=evidence_id))
+
+
+@bp.get("/attachments/<int:attachment_id>")
+def download(attachment_id: int) -> ResponseReturnValue:
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None:
+        abort(404)
+    evidence = db.session.get(Evidence, attachment.evidence_id)
+    if evidence is None or not can_view_evidence(principal(), evidence):
+        refuse("download attachment", "attachment", attachment_id)
+    path = _upload_dir() / attachment.stored_name
+    if not path.is_file():
+        abort(404, description="The file is missing from storage.")
+    response = send_file(
+        path, mimetype="application/octet-stream", as_attachment=True, download_name=attachment.original_name,
+        max_age=0,
+    )  # fmt: skip
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/review")
+def queue() -> ResponseReturnValue:
+    p = principal()
+    rows = evidence_queries.review_queue(db.session, p)
+    frameworks = dict(db.session.execute(select(Framework.id, Framework.title)).all())
+    return render_template("evidence/queue.html", rows=rows, frameworks=frameworks, role=p.role)

@@ -1,0 +1,85 @@
+"""The evidence form: WTForms for rendering and CSRF; the domain's parse_evidence decides what is valid."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    MultipleFileField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import Optional
+
+from tracker.domain.evidence_input import FINDING_LABELS, FLAGS, SOURCE_TYPE_LABELS
+
+FLAG_LABELS = {
+    "indirect": "Indirect: it bears on the outcome only indirectly",
+    "partial_coverage": "Partial coverage: the data covers only some partners or people",
+}
+
+
+class _Loose(SelectMultipleField):  # type: ignore[misc]
+    """Choices are checked by the domain (with a message that names the bad value), not by WTForms."""
+
+    def pre_validate(self, form: Any) -> None:
+        return None
+
+
+class EvidenceForm(FlaskForm):  # type: ignore[misc]
+    title = StringField("Title")
+    summary = TextAreaField("Summary", validators=[Optional()])
+    source_type = SelectField("Type of evidence", choices=[("", "Choose a type"), *SOURCE_TYPE_LABELS.items()])
+    collected_on = StringField("Date collected")
+    links = _Loose("What it bears on", choices=[])
+    finding = SelectField("What it shows", choices=[("", "Choose a finding"), *FINDING_LABELS.items()])
+    respondents = StringField("Respondents or participants", validators=[Optional()])
+    population = StringField("Population", validators=[Optional()])
+    positive = StringField("Respondents who agreed", validators=[Optional()])
+    collection = StringField("Data collection", validators=[Optional()])
+    group = StringField("Respondent group", validators=[Optional()])
+    independent = BooleanField("Collected by the external evaluator")
+    partner = SelectField("Partner", choices=[], validate_choice=False)
+    quote = TextAreaField("Quote", validators=[Optional()])
+    url = StringField("Web address", validators=[Optional()])
+    flags = _Loose("Flags", choices=[(f, FLAG_LABELS[f]) for f in FLAGS])
+    attachments = MultipleFileField("Attachments")
+    row_version = HiddenField()
+
+    def raw_values(self) -> dict[str, str]:
+        """The form as the text fields of the CSV contract, for the domain validator."""
+        return {
+            "title": self.title.data or "",
+            "summary": self.summary.data or "",
+            "source_type": self.source_type.data or "",
+            "collected_on": self.collected_on.data or "",
+            "links": ";".join(self.links.data or []),
+            "finding": self.finding.data or "",
+            "respondents": self.respondents.data or "",
+            "population": self.population.data or "",
+            "positive": self.positive.data or "",
+            "collection": self.collection.data or "",
+            "group": self.group.data or "",
+            "independent": "true" if self.independent.data else "false",
+            "partner": self.partner.data or "",
+            "quote": self.quote.data or "",
+            "url": self.url.data or "",
+            "flags": ";".join(self.flags.data or []),
+        }
+
+    def add_problems(self, problems: list[tuple[str, str]]) -> None:
+        labels = {name: getattr(self, name).label.text for name in self.raw_values()}
+        for name, message in problems:
+            field = getattr(self, name, None)
+            if field is not None:
+                field.errors = [*field.errors, f"{labels.get(name, name)} {message}"]
+
+
+class ReviewForm(FlaskForm):  # type: ignore[misc]
+    note = TextAreaField("Review note", validators=[Optional()])
+    row_version = HiddenField()

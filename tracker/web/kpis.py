@@ -1,0 +1,91 @@
+"""KPI values: the values of every KPI, a form to add one, and which partners have not reported."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, TextAreaField
+
+from tracker.domain.evidence_input import parse_kpi_value
+from tracker.extensions import db
+from tracker.services import evidence as evidence_service
+from tracker.services import kpi_values
+from tracker.services.evidence import FrameworkContext, Refused
+from tracker.services.permissions import can_enter_kpi_value
+from tracker.web.guard import actor, principal, refuse, require
+
+bp = Blueprint("kpis", __name__)
+
+
+class KpiValueForm(FlaskForm):  # type: ignore[misc]
+    kpi = SelectField("KPI", choices=[], validate_choice=False)
+    period = StringField("Period")
+    period_end = StringField("Last day of the period")
+    value = StringField("Value")
+    partner = SelectField("Partner", choices=[], validate_choice=False)
+    note = TextAreaField("Note")
+
+    def raw_values(self) -> dict[str, str]:
+        return {name: (getattr(self, name).data or "") for name in ("kpi", "period", "period_end", "value", "partner", "note")}
+
+
+def _context(slug: str) -> FrameworkContext:
+    ctx = evidence_service.framework_context(db.session, slug)
+    if ctx is None:
+        abort(404, description=f"No framework has the id '{slug}'.")
+    return ctx
+
+
+def _form(ctx: FrameworkContext) -> KpiValueForm:
+    form = KpiValueForm()
+    kpis = sorted((e for e in ctx.elements.values() if e.kind == "kpi" and e.archived_at is None), key=lambda e: e.position)
+    form.kpi.choices = [("", "Choose a KPI"), *((k.slug, k.text) for k in kpis)]
+    form.partner.choices = [("", "The whole partnership"), *((s, p.name) for s, p in ctx.partners.items())]
+    if request.method == "GET" and request.args.get("kpi"):
+        form.kpi.data = request.args["kpi"]
+    return form
+
+
+def _page(ctx: FrameworkContext, form: KpiValueForm, status: int = 200) -> ResponseReturnValue:
+    rows = kpi_values.current_values(db.session, ctx)
+    periods, gaps = kpi_values.completeness(rows, ctx)
+    p = principal()
+    can_enter = can_enter_kpi_value(p, ctx.partner_ids, p.partner_id if p.role == "lead" else None)
+    partner_names = {partner.id: partner.name for partner in ctx.partners.values()}
+    return render_template(
+        "kpis/index.html", ctx=ctx, rows=rows, form=form, gaps=gaps, periods=periods, can_enter=can_enter,
+        is_lead=p.role == "lead", partner_names=partner_names,
+    ), status  # fmt: skip
+
+
+@bp.get("/f/<slug>/kpis")
+def index(slug: str) -> ResponseReturnValue:
+    ctx = _context(slug)
+    return _page(ctx, _form(ctx))
+
+
+@bp.post("/f/<slug>/kpis")
+def add(slug: str) -> ResponseReturnValue:
+    ctx = _context(slug)
+    p = principal()
+    require(
+        can_enter_kpi_value(p, ctx.partner_ids, p.partner_id if p.role == "lead" else None),
+        "enter KPI values", "framework", slug,
+    )  # fmt: skip
+    form = _form(ctx)
+    if not form.validate_on_submit():
+        return _page(ctx, form, 400)
+    kpis = {e.slug for e in ctx.elements.values() if e.kind == "kpi" and e.archived_at is None}
+    fields, problems = parse_kpi_value(form.raw_values(), kpis, set(ctx.partners))
+    if fields is None:
+        for name, message in problems:
+            field = getattr(form, name)
+            field.errors = [*field.errors, f"{field.label.text} {message}"]
+        return _page(ctx, form, 400)
+    try:
+        kpi_values.save(db.session, actor(), p, ctx, fields)
+    except Refused as refused:
+        refuse("enter KPI value", "framework", slug, str(refused))
+    flash(f"Saved the value for {fields.period}.", "success")
+    return redirect(url_for("kpis.index", slug=slug))
