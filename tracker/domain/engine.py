@@ -1,0 +1,270 @@
+"""Rate outcomes: tier the items, judge the KPIs, build lines of evidence, apply the first matching rule.
+
+Plain values in, plain values out. The caller passes accepted evidence and KPI values; the engine still
+drops anything dated after the as-of date, so a rating as of a past date only uses what was known then.
+An evaluator override (rule R0) sets the final rating while the computed one is kept alongside; when the
+evidence has changed since the override was made (its fingerprint differs) it still applies but is
+flagged "stale: review".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from types import MappingProxyType
+
+from tracker.domain.evidence import EvidenceItem, ItemAssessment, assess_item, describe_item
+from tracker.domain.framework import Framework, Kpi, Outcome
+from tracker.domain.kpi import KpiActual, KpiStatus, kpi_status
+from tracker.domain.rules import (
+    OVERRIDE_RULE_ID,
+    RATING_CODES,
+    RATING_LABELS,
+    RULE_IDS,
+    RULES,
+    Facts,
+    Line,
+    LineSummary,
+    RatingCode,
+    Rule,
+    build_clusters,
+    build_lines,
+    first_match,
+    summarise,
+)
+from tracker.domain.settings import DEFAULT_SETTINGS, RuleSettings
+
+__all__ = [
+    "OVERRIDE_RULE_ID",
+    "RATING_CODES",
+    "RATING_LABELS",
+    "RULES",
+    "RULE_IDS",
+    "OverrideInput",
+    "Rating",
+    "Rule",
+    "evidence_fingerprint",
+    "rate_framework",
+    "rate_outcome",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class OverrideInput:
+    """An evaluator's current override of one outcome, with the fingerprint of the evidence it saw."""
+
+    rating: str
+    rationale: str
+    evidence_ids: tuple[int, ...] = ()
+    fingerprint: str = ""
+    by: str = ""
+
+    def __post_init__(self) -> None:
+        """Refuse a rating code the report could not colour."""
+        if self.rating not in RATING_CODES:
+            raise ValueError(f"unknown rating {self.rating!r}; expected one of {RATING_CODES}")
+
+
+@dataclass(frozen=True, slots=True)
+class Rating:
+    """One outcome's rating as of a date: final and computed codes, the rule that fired, and why."""
+
+    outcome_id: str
+    theme_id: str
+    rating: RatingCode
+    computed: RatingCode
+    override: RatingCode | None
+    rule: str
+    computed_rule: str
+    reasons: tuple[str, ...]
+    computed_reasons: tuple[str, ...]
+    items: tuple[ItemAssessment, ...]
+    lines: LineSummary
+    evidence_lines: tuple[Line, ...]
+    kpis: tuple[KpiStatus, ...]
+    stale: bool
+    fingerprint: str
+    as_of: date
+
+    @property
+    def label(self) -> str:
+        return RATING_LABELS[self.rating]
+
+    def to_json(self) -> dict[str, object]:
+        """The object `tracker rate --json` prints, in the shape DESIGN.md fixes."""
+        return {
+            "outcome": self.outcome_id,
+            "theme": self.theme_id,
+            "rating": self.rating,
+            "computed": self.computed,
+            "override": self.override,
+            "rule": self.rule,
+            "reasons": list(self.reasons),
+        }
+
+
+_NO_OVERRIDES: Mapping[str, OverrideInput] = MappingProxyType({})
+
+
+def evidence_fingerprint(items: Iterable[EvidenceItem], actuals: Mapping[str, Iterable[KpiActual]]) -> str:
+    """A sha256 of item ids, revisions and KPI values, so a changed evidence set marks overrides stale."""
+    payload = {
+        "items": sorted([item.id, item.revision] for item in items),
+        "kpis": sorted(
+            [kpi_id, a.period, a.period_end.isoformat(), repr(float(a.value)), a.partner or ""]
+            for kpi_id, values in actuals.items()
+            for a in values
+        ),
+    }
+    text = json.dumps(payload, separators=(",", ":"), sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _known_on(as_of: date, items: Iterable[EvidenceItem]) -> tuple[EvidenceItem, ...]:
+    """Items collected on or before the as-of date, oldest first (defence in depth: callers filter too)."""
+    return tuple(sorted((i for i in items if i.collected_on <= as_of), key=lambda i: (i.collected_on, i.id)))
+
+
+def _override_reasons(
+    override: OverrideInput, computed_rule: Rule, stale: bool, items: Sequence[EvidenceItem]
+) -> tuple[str, ...]:
+    """What the evaluator decided and why, then (by the caller) what the rules alone would give."""
+    who = f" by {override.by}" if override.by else ""
+    stale_note = (
+        " Flagged stale: review - the evidence has changed since the override was made." if stale else ""
+    )
+    computed = f'"{RATING_LABELS[computed_rule.rating]}", {computed_rule.id}'
+    reasons = [
+        f"Evaluator override{who}: {RATING_LABELS[override.rating]} "
+        f"(the rules alone give {computed}).{stale_note}",
+        f"Rationale: {override.rationale.strip()}",
+    ]
+    if override.evidence_ids:
+        by_id = {i.id: i for i in items}
+        named = [
+            describe_item(by_id[i]) if i in by_id else f"item {i} (not in the current evidence)"
+            for i in override.evidence_ids
+        ]
+        reasons.append("The override rests on " + ", ".join(named) + ".")
+    return tuple(reasons)
+
+
+def rate_outcome(
+    outcome: Outcome,
+    items: Sequence[EvidenceItem],
+    kpis: Sequence[Kpi],
+    actuals_by_kpi: Mapping[str, Sequence[KpiActual]],
+    as_of: date,
+    settings: RuleSettings = DEFAULT_SETTINGS,
+    override: OverrideInput | None = None,
+    *,
+    statuses: Mapping[str, KpiStatus] | None = None,
+) -> Rating:
+    """Rate one outcome as of a date; `statuses` lets `rate_framework` judge each shared KPI only once."""
+    known_items = _known_on(as_of, items)
+    definitions = {k.id: k for k in kpis}
+    linked: list[KpiStatus] = []
+    known_actuals: dict[str, tuple[KpiActual, ...]] = {}
+    for kpi_id in outcome.kpis:
+        if kpi_id not in definitions:
+            raise ValueError(f"outcome {outcome.id!r} links KPI {kpi_id!r}, which was not passed in")
+        values = tuple(a for a in actuals_by_kpi.get(kpi_id, ()) if a.period_end <= as_of)
+        known_actuals[kpi_id] = values
+        given = statuses.get(kpi_id) if statuses is not None else None
+        linked.append(
+            given if given is not None else kpi_status(definitions[kpi_id], values, as_of, settings)
+        )
+
+    assessments = tuple(assess_item(i, settings) for i in known_items)
+    lines = build_lines(build_clusters(known_items, assessments), linked)
+    facts = Facts(
+        outcome=outcome,
+        as_of=as_of,
+        items=known_items,
+        assessments=assessments,
+        lines=lines,
+        summary=summarise(lines),
+        kpis=tuple(linked),
+    )
+    rule = first_match(facts, settings)
+    summary = facts.summary
+    computed_reasons = (
+        rule.reason(facts, settings),
+        f"Lines of evidence: {summary.positive} positive ({summary.robust_positive} robust), "
+        f"{summary.negative} negative ({summary.robust_negative} robust).",
+        *(line.describe() for line in lines),
+    )
+    anecdotal = [describe_item(i) for i, a in zip(known_items, assessments, strict=True) if not a.counts]
+    if anecdotal:
+        computed_reasons += (
+            f"Not counted (anecdotal, shown for illustration only): {', '.join(anecdotal)}.",
+        )
+    fingerprint = evidence_fingerprint(known_items, known_actuals)
+    if override is None:
+        return Rating(
+            outcome_id=outcome.id,
+            theme_id=outcome.theme_id,
+            rating=rule.rating,
+            computed=rule.rating,
+            override=None,
+            rule=rule.id,
+            computed_rule=rule.id,
+            reasons=computed_reasons,
+            computed_reasons=computed_reasons,
+            items=assessments,
+            lines=summary,
+            evidence_lines=lines,
+            kpis=facts.kpis,
+            stale=False,
+            fingerprint=fingerprint,
+            as_of=as_of,
+        )
+    code = next(c for c in RATING_CODES if c == override.rating)
+    stale = override.fingerprint != fingerprint
+    return Rating(
+        outcome_id=outcome.id,
+        theme_id=outcome.theme_id,
+        rating=code,
+        computed=rule.rating,
+        override=code,
+        rule=OVERRIDE_RULE_ID,
+        computed_rule=rule.id,
+        reasons=_override_reasons(override, rule, stale, known_items) + computed_reasons,
+        computed_reasons=computed_reasons,
+        items=assessments,
+        lines=summary,
+        evidence_lines=lines,
+        kpis=facts.kpis,
+        stale=stale,
+        fingerprint=fingerprint,
+        as_of=as_of,
+    )
+
+
+def rate_framework(
+    framework: Framework,
+    items_by_outcome: Mapping[str, Sequence[EvidenceItem]],
+    actuals_by_kpi: Mapping[str, Sequence[KpiActual]],
+    as_of: date,
+    settings: RuleSettings = DEFAULT_SETTINGS,
+    overrides: Mapping[str, OverrideInput] = _NO_OVERRIDES,
+) -> tuple[Rating, ...]:
+    """Every outcome's rating in framework order, judging each KPI once however many outcomes link it."""
+    kpis = framework.kpis
+    statuses = {k.id: kpi_status(k, actuals_by_kpi.get(k.id, ()), as_of, settings) for k in kpis}
+    return tuple(
+        rate_outcome(
+            outcome,
+            items_by_outcome.get(outcome.id, ()),
+            kpis,
+            actuals_by_kpi,
+            as_of,
+            settings,
+            overrides.get(outcome.id),
+            statuses=statuses,
+        )
+        for outcome in framework.outcomes
+    )

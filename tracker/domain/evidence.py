@@ -1,0 +1,225 @@
+"""Evidence items as the engine sees them, and the tier of each: robust, indicative or anecdotal."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from types import MappingProxyType
+from typing import Literal
+
+from tracker.domain.settings import DEFAULT_SETTINGS, RuleSettings
+
+Tier = Literal["robust", "indicative", "anecdotal"]
+Family = Literal["survey", "qualitative", "data", "document"]
+
+SOURCE_TYPES: tuple[str, ...] = (
+    "survey",
+    "feedback_form",
+    "interview",
+    "focus_group",
+    "case_study",
+    "admin_data",
+    "analytics",
+    "document",
+    "observation",
+    "testimonial",
+)
+FINDINGS: tuple[str, ...] = ("supports", "no_change", "contradicts", "mixed")
+NEGATIVE_FINDINGS: frozenset[str] = frozenset({"no_change", "contradicts", "mixed"})
+FLAGS: tuple[str, ...] = ("indirect", "partial_coverage")
+TIERS: tuple[Tier, ...] = ("robust", "indicative", "anecdotal")  # best first
+COUNTED_TIERS: frozenset[str] = frozenset({"robust", "indicative"})
+
+# Testimonials have no family: they are never more than an illustration.
+METHOD_FAMILIES: Mapping[str, Family | None] = MappingProxyType(
+    {
+        "survey": "survey",
+        "feedback_form": "survey",
+        "interview": "qualitative",
+        "focus_group": "qualitative",
+        "case_study": "qualitative",
+        "observation": "qualitative",
+        "admin_data": "data",
+        "analytics": "data",
+        "document": "document",
+        "testimonial": None,
+    }
+)
+SOURCE_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "survey": "survey",
+        "feedback_form": "feedback form",
+        "interview": "interview",
+        "focus_group": "focus group",
+        "case_study": "case study",
+        "admin_data": "admin data",
+        "analytics": "analytics",
+        "document": "document",
+        "observation": "observation",
+        "testimonial": "testimonial",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceItem:
+    """One accepted evidence item as plain values; the services layer builds these from rows."""
+
+    id: int
+    title: str
+    source_type: str
+    collected_on: date
+    finding: str
+    respondents: int | None = None
+    population: int | None = None
+    positive: int | None = None
+    collection: str = ""
+    group: str = ""
+    independent: bool = False
+    flags: frozenset[str] = frozenset()
+    revision: int = 1
+    quote: str = ""
+
+    def __post_init__(self) -> None:
+        """Refuse values the rules cannot read, so a typo upstream fails loudly instead of mis-rating."""
+        if self.source_type not in SOURCE_TYPES:
+            raise ValueError(f"unknown source type {self.source_type!r}; expected one of {SOURCE_TYPES}")
+        if self.finding not in FINDINGS:
+            raise ValueError(f"unknown finding {self.finding!r}; expected one of {FINDINGS}")
+        unknown = sorted(set(self.flags) - set(FLAGS))
+        if unknown:
+            raise ValueError(f"unknown flags {unknown}; expected some of {FLAGS}")
+        if not isinstance(self.flags, frozenset):
+            object.__setattr__(self, "flags", frozenset(self.flags))
+
+    @property
+    def family(self) -> Family | None:
+        return METHOD_FAMILIES[self.source_type]
+
+    @property
+    def source_label(self) -> str:
+        return SOURCE_LABELS[self.source_type]
+
+
+@dataclass(frozen=True, slots=True)
+class ItemAssessment:
+    """An item's tier, whether it counts towards the rating, and why, in one sentence."""
+
+    item_id: int
+    tier: Tier
+    counts: bool
+    reason: str
+
+    def to_json(self) -> dict[str, object]:
+        return {"item": self.item_id, "tier": self.tier, "counts": self.counts, "reason": self.reason}
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _rate_text(respondents: int, population: int) -> str:
+    """A response rate rounded down, so 49.96% never shows as a misleading 50%."""
+    rate = math.floor(respondents * 1000 / population) / 10
+    return f"{int(rate)}%" if rate.is_integer() else f"{rate}%"
+
+
+def _known_population(item: EvidenceItem) -> int | None:
+    """A population of 0 or less is a data-entry slip, read as unknown rather than a 0% rate."""
+    return item.population if item.population is not None and item.population > 0 else None
+
+
+def _survey_tier(item: EvidenceItem, s: RuleSettings) -> tuple[str, Tier, str]:
+    """(description, tier, note) for surveys and feedback forms."""
+    label = item.source_label.capitalize()
+    n = item.respondents
+    if n is None:
+        return f"{label} with the number of respondents not recorded", "anecdotal", ""
+    population = _known_population(item)
+    if population is not None:
+        description = f"{label} with {n} of {population} responding ({_rate_text(n, population)})"
+    else:
+        description = f"{label} with {_plural(n, 'respondent')}"
+    if n < s.survey_indicative_respondents:
+        return description, "anecdotal", f" (fewer than {s.survey_indicative_respondents})"
+    if n < s.survey_robust_respondents:
+        return description, "indicative", f" ({s.survey_robust_respondents} or more would make it robust)"
+    rate_ok = population is None or n * 100 >= s.survey_response_rate_percent * population - 1e-9
+    if rate_ok:
+        return description, "robust", ""
+    if n >= s.survey_robust_any_rate_respondents:
+        return description, "robust", f" ({s.survey_robust_any_rate_respondents} or more respondents)"
+    return (
+        description,
+        "indicative",
+        f" (response rate below {s.survey_response_rate_percent:g}% "
+        f"and fewer than {s.survey_robust_any_rate_respondents} respondents)",
+    )
+
+
+def _qualitative_tier(item: EvidenceItem, s: RuleSettings) -> tuple[str, Tier, str]:
+    """(description, tier, note) for interviews, focus groups, case studies and observations."""
+    label = item.source_label.capitalize()
+    n = item.respondents
+    if n is None:
+        return f"{label} with the number of participants not recorded", "anecdotal", ""
+    description = f"{label} with {_plural(n, 'participant')}"
+    if n >= s.qualitative_robust_participants:
+        return description, "robust", ""
+    if n >= s.qualitative_indicative_participants:
+        return (
+            description,
+            "indicative",
+            f" ({s.qualitative_robust_participants} or more would make it robust)",
+        )
+    return description, "anecdotal", f" (fewer than {s.qualitative_indicative_participants})"
+
+
+def _base_tier(item: EvidenceItem, s: RuleSettings) -> tuple[str, Tier, str]:
+    """The tier before the `indirect` flag, with the words that explain it."""
+    family = item.family
+    label = item.source_label.capitalize()
+    if family == "survey":
+        return _survey_tier(item, s)
+    if family == "qualitative":
+        return _qualitative_tier(item, s)
+    if family == "data":
+        if "partial_coverage" in item.flags:
+            return f"{label} with partial coverage", "indicative", ""
+        return label, "robust", ""
+    if family == "document":
+        return label, "indicative", ""
+    return label, "anecdotal", ""
+
+
+def lower_tier(tier: Tier) -> Tier:
+    """One tier down; anecdotal stays anecdotal."""
+    return TIERS[min(TIERS.index(tier) + 1, len(TIERS) - 1)]
+
+
+def assess_item(item: EvidenceItem, settings: RuleSettings = DEFAULT_SETTINGS) -> ItemAssessment:
+    """Tier an item by its source, size and flags, so evaluators can see why it does or does not count."""
+    description, tier, note = _base_tier(item, settings)
+    if "indirect" in item.flags:
+        lowered = lower_tier(tier)
+        reason = f"{description}: {tier}{note}, but indirect, so {lowered}."
+        tier = lowered
+    else:
+        reason = f"{description}: {tier}{note}."
+    counts = tier in COUNTED_TIERS and item.family is not None
+    if not counts:
+        reason += " Shown for illustration only; it does not count towards the rating."
+    return ItemAssessment(item.id, tier, counts, reason)
+
+
+def describe_item(item: EvidenceItem) -> str:
+    """How reasons name an item for a board member: its title, kind and size."""
+    size = ""
+    if item.respondents is not None:
+        if item.family == "survey":
+            size = f", {_plural(item.respondents, 'respondent')}"
+        elif item.family == "qualitative":
+            size = f", {_plural(item.respondents, 'participant')}"
+    return f'"{item.title}" ({item.source_label}{size})'
