@@ -11,9 +11,9 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from argon2 import PasswordHasher
 from sqlalchemy import create_engine, func, select, text
 
 from tracker import create_app
@@ -159,7 +159,9 @@ def make_user(app: Flask) -> Any:
     def make(role: str = "lead", partner: str | None = "tiny-council", email: str | None = None) -> str:
         email = email or f"{role}{next(counter)}@example.org"
         with app.app_context(), db.unit_of_work() as session:
-            accounts.create_user(session, Actor("test"), email, role, PASSWORD, partner if role == "lead" else None)
+            accounts.create_user(
+                session, Actor("test"), email, role, PASSWORD, partner if role == "lead" else None
+            )
         return email
 
     return make
@@ -202,12 +204,20 @@ EVIDENCE_DEFAULTS: dict[str, Any] = {
 def make_evidence(app: Flask, framework: str) -> Any:
     """Adds an evidence item straight to the database: make_evidence(status='draft', partner='other-council')."""
 
-    def make(links: tuple[str, ...] = ("educators-supported",), partner: str | None = "tiny-council", **overrides: Any) -> int:
+    def make(
+        links: tuple[str, ...] = ("educators-supported",),
+        partner: str | None = "tiny-council",
+        **overrides: Any,
+    ) -> int:
         with app.app_context(), db.unit_of_work() as session:
             ctx = evidence_service.framework_context(session, framework)
             assert ctx is not None
             values = {**EVIDENCE_DEFAULTS, **overrides}
-            item = Evidence(framework_id=ctx.framework.id, partner_id=ctx.partners[partner].id if partner else None, **values)
+            item = Evidence(
+                framework_id=ctx.framework.id,
+                partner_id=ctx.partners[partner].id if partner else None,
+                **values,
+            )
             session.add(item)
             session.flush()
             for slug in links:

@@ -1,4 +1,4 @@
-"""`tracker evidence import` and `tracker kpi import`: all rows or none, one `CSV:ROW: message` per problem."""
+"""`tracker evidence import` and `tracker kpi import`: all rows or none, one `CSV:ROW: message` each."""
 
 from __future__ import annotations
 
@@ -19,7 +19,9 @@ from tracker.services.permissions import Principal
 def _read(path: Path) -> bytes:
     try:
         if path.stat().st_size > imports.MAX_CSV_BYTES:
-            raise click.ClickException(f"{path}:1: the file is larger than {imports.MAX_CSV_BYTES // 1048576} MB")
+            raise click.ClickException(
+                f"{path}:1: the file is larger than {imports.MAX_CSV_BYTES // 1048576} MB"
+            )
         return path.read_bytes()
     except FileNotFoundError:
         raise click.ClickException(f"{path}:1: no such file") from None
@@ -33,7 +35,9 @@ def _run(path: Path, framework: str, kind: str) -> None:
     with db.unit_of_work() as session:
         ctx = evidence_service.framework_context(session, framework)
         if ctx is None:
-            raise click.ClickException(f"no framework has the id '{framework}' (see `tracker framework list`)")
+            raise click.ClickException(
+                f"no framework has the id '{framework}' (see `tracker framework list`)"
+            )
         actor, principal = Actor.command_line(), Principal.command_line()
         if kind == "evidence":
             result = imports.import_evidence(session, actor, principal, ctx, raw, date.today())
@@ -44,7 +48,10 @@ def _run(path: Path, framework: str, kind: str) -> None:
                 click.echo(problem.located(str(path)))
             raise click.ClickException(f"{len(result.problems)} problem(s); nothing was imported")
     noun = "evidence items" if kind == "evidence" else "KPI values"
-    click.echo(f"{framework}: imported {result.added} {noun}" + (f"; {result.skipped} already present" if result.skipped else ""))
+    click.echo(
+        f"{framework}: imported {result.added} {noun}"
+        + (f"; {result.skipped} already present" if result.skipped else "")
+    )
 
 
 @cli.group("evidence")

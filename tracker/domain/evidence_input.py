@@ -9,9 +9,17 @@ from datetime import date
 from urllib.parse import urlsplit
 
 SOURCE_TYPES: tuple[str, ...] = (
-    "survey", "feedback_form", "interview", "focus_group", "case_study",
-    "admin_data", "analytics", "document", "observation", "testimonial",
-)  # fmt: skip
+    "survey",
+    "feedback_form",
+    "interview",
+    "focus_group",
+    "case_study",
+    "admin_data",
+    "analytics",
+    "document",
+    "observation",
+    "testimonial",
+)
 SOURCE_TYPE_LABELS: Mapping[str, str] = {
     "survey": "Survey",
     "feedback_form": "Feedback form",
@@ -36,9 +44,24 @@ FLAGS: tuple[str, ...] = ("indirect", "partial_coverage")
 LINKABLE_KINDS: tuple[str, ...] = ("outcome", "output", "kpi")
 
 EVIDENCE_COLUMNS: tuple[str, ...] = (
-    "title", "summary", "source_type", "collected_on", "links", "finding", "respondents", "population",
-    "positive", "collection", "group", "independent", "partner", "quote", "url", "flags", "status",
-)  # fmt: skip
+    "title",
+    "summary",
+    "source_type",
+    "collected_on",
+    "links",
+    "finding",
+    "respondents",
+    "population",
+    "positive",
+    "collection",
+    "group",
+    "independent",
+    "partner",
+    "quote",
+    "url",
+    "flags",
+    "status",
+)
 EVIDENCE_REQUIRED: tuple[str, ...] = ("title", "source_type", "collected_on", "links", "finding")
 KPI_COLUMNS: tuple[str, ...] = ("kpi", "period", "period_end", "value", "partner", "note")
 KPI_REQUIRED: tuple[str, ...] = ("kpi", "period", "period_end", "value")
@@ -225,7 +248,7 @@ def parse_evidence(
             url,
             tuple(dict.fromkeys(flags)),
             status,
-        ),  # fmt: skip
+        ),
         [],
     )
 
@@ -233,7 +256,7 @@ def parse_evidence(
 def parse_kpi_value(
     raw: Mapping[str, str], kpis: Set[str], partners: Set[str]
 ) -> tuple[KpiValueFields | None, Problems]:
-    """Check one KPI value; period_end may lie in the future only for a planned period, so it is not limited."""
+    """Check one KPI value; period_end is not limited to the past, as targets name planned periods."""
     problems: Problems = []
     for name in KPI_REQUIRED:
         if not (raw.get(name) or "").strip():

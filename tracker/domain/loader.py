@@ -42,9 +42,19 @@ STR_TAG = "tag:yaml.org,2002:str"
 NULL_TAG = "tag:yaml.org,2002:null"
 
 ROOT_KEYS = {
-    "id", "title", "version", "vision", "description", "source", "period", "as_of",
-    "partners", "themes", "rules", "surveys",
-}  # fmt: skip
+    "id",
+    "title",
+    "version",
+    "vision",
+    "description",
+    "source",
+    "period",
+    "as_of",
+    "partners",
+    "themes",
+    "rules",
+    "surveys",
+}
 KIND_LABEL = {
     "partner": "partner",
     "theme": "theme",

@@ -38,7 +38,7 @@ def _common_passwords() -> frozenset[str]:
 
 
 def password_problem(password: str, email: str = "") -> str | None:
-    """Why a password is refused, or None (NIST SP 800-63B: length and known-bad lists, no composition rules)."""
+    """Why a password is refused, or None (NIST SP 800-63B: length and a known-bad list, no composition)."""
     if len(password) < PASSWORD_MIN:
         return f"must be at least {PASSWORD_MIN} characters"
     if len(password) > PASSWORD_MAX:
@@ -73,7 +73,14 @@ def create_user(
     user = User(email=email, role=role, partner_id=partner_id, password_hash=HASHER.hash(password))
     session.add(user)
     session.flush()
-    record(session, actor, "user.create", object_type="user", object_id=user.id, after=user_snapshot(user, partner_slug))
+    record(
+        session,
+        actor,
+        "user.create",
+        object_type="user",
+        object_id=user.id,
+        after=user_snapshot(user, partner_slug),
+    )
     return user
 
 
@@ -162,9 +169,14 @@ def update_user(
             end_sessions(user)
         user.role, user.active, user.partner_id = role, active, partner_id
         record(
-            session, actor, "user.update", object_type="user", object_id=user.id,
-            before=before, after=user_snapshot(user, partner_slug),
-        )  # fmt: skip
+            session,
+            actor,
+            "user.update",
+            object_type="user",
+            object_id=user.id,
+            before=before,
+            after=user_snapshot(user, partner_slug),
+        )
 
 
 def locked_now(user: User, now: datetime | None = None) -> bool:

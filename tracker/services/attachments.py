@@ -1,4 +1,4 @@
-"""Stores uploaded files safely: allowed types only, bytes that match the extension, atomic writes, no orphans."""
+"""Stores uploads safely: allowed types only, bytes that match the extension, atomic writes, no orphans."""
 
 from __future__ import annotations
 
@@ -42,6 +42,10 @@ class StoredFile:
     content_type: str
     size: int
     sha256: str
+
+
+def _size(n: int) -> str:
+    return f"{n / 1048576:g} MB" if n >= 1048576 else f"{n / 1024:g} KB"
 
 
 def extension_of(filename: str) -> str:
@@ -91,7 +95,9 @@ def store(session: Session, upload_dir: Path, filename: str, stream: IO[bytes], 
     ext = extension_of(filename)
     if ext not in ALLOWED_TYPES:
         allowed = ", ".join(sorted({e for e in ALLOWED_TYPES if e != "jpeg"}))
-        raise UploadRefused(f"{display_name(filename)}: files of this type are not accepted (accepted: {allowed})")
+        raise UploadRefused(
+            f"{display_name(filename)}: files of this type are not accepted (accepted: {allowed})"
+        )
     upload_dir.mkdir(parents=True, exist_ok=True)
     stored_name = secrets.token_hex(16)
     final = upload_dir / stored_name
@@ -104,7 +110,7 @@ def store(session: Session, upload_dir: Path, filename: str, stream: IO[bytes], 
                 size += len(chunk)
                 if size > max_bytes:
                     raise UploadRefused(
-                        f"{display_name(filename)} is larger than the limit of {max_bytes // (1024 * 1024)} MB", 413
+                        f"{display_name(filename)} is larger than the limit of {_size(max_bytes)}", 413
                     )
                 digest.update(chunk)
                 out.write(chunk)
@@ -117,7 +123,9 @@ def store(session: Session, upload_dir: Path, filename: str, stream: IO[bytes], 
         os.replace(temporary, final)
     except OSError as error:
         temporary.unlink(missing_ok=True)
-        raise UploadRefused(f"{display_name(filename)} could not be stored: {error.strerror or error}", 507) from None
+        raise UploadRefused(
+            f"{display_name(filename)} could not be stored: {error.strerror or error}", 507
+        ) from None
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise

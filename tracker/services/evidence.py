@@ -66,7 +66,9 @@ class FrameworkContext:
         groups: dict[str, list[tuple[str, str]]] = {}
         for slug, element in sorted(self.elements.items(), key=lambda item: item[1].position):
             if element.archived_at is None and element.kind in kinds and element.theme_slug:
-                groups.setdefault(element.theme_slug, []).append((slug, f"{kinds[element.kind]}: {element.text}"))
+                groups.setdefault(element.theme_slug, []).append(
+                    (slug, f"{kinds[element.kind]}: {element.text}")
+                )
         return [(self.theme_titles.get(theme, theme), options) for theme, options in groups.items()]
 
 
@@ -74,7 +76,9 @@ def framework_context(session: Session, slug: str) -> FrameworkContext | None:
     framework = session.scalars(select(Framework).where(Framework.slug == slug)).one_or_none()
     if framework is None:
         return None
-    elements = {e.slug: e for e in session.scalars(select(Element).where(Element.framework_id == framework.id))}
+    elements = {
+        e.slug: e for e in session.scalars(select(Element).where(Element.framework_id == framework.id))
+    }
     themes = {slug: e.text for slug, e in elements.items() if e.kind == "theme"}
     partners = {
         fp.partner.slug: fp.partner
@@ -154,22 +158,36 @@ class Upload:
 
 
 def _attach(
-    session: Session, actor: Actor, evidence: Evidence, uploads: Sequence[Upload], upload_dir: Path, max_bytes: int
+    session: Session,
+    actor: Actor,
+    evidence: Evidence,
+    uploads: Sequence[Upload],
+    upload_dir: Path,
+    max_bytes: int,
 ) -> list[str]:
     names = []
     for upload in uploads:
         stored = attachments.store(session, upload_dir, upload.filename, upload.stream, max_bytes)
         session.add(
             Attachment(
-                evidence_id=evidence.id, original_name=stored.original_name, stored_name=stored.stored_name,
-                content_type=stored.content_type, size=stored.size, sha256=stored.sha256, uploaded_by_id=actor.user_id,
-            )  # fmt: skip
+                evidence_id=evidence.id,
+                original_name=stored.original_name,
+                stored_name=stored.stored_name,
+                content_type=stored.content_type,
+                size=stored.size,
+                sha256=stored.sha256,
+                uploaded_by_id=actor.user_id,
+            )
         )
         record(
-            session, actor, "attachment.upload", object_type="evidence", object_id=evidence.id,
+            session,
+            actor,
+            "attachment.upload",
+            object_type="evidence",
+            object_id=evidence.id,
             framework_id=evidence.framework_id,
             after={"name": stored.original_name, "size": stored.size, "sha256": stored.sha256},
-        )  # fmt: skip
+        )
         names.append(stored.original_name)
     return names
 
@@ -191,7 +209,9 @@ def create(
     if status == "accepted" and p.role not in {"admin", "evaluator"}:
         raise Refused("only an evaluator can accept evidence")
     now = utcnow()
-    evidence = Evidence(framework_id=ctx.framework.id, status=status, created_by_id=p.user_id, updated_by_id=p.user_id)
+    evidence = Evidence(
+        framework_id=ctx.framework.id, status=status, created_by_id=p.user_id, updated_by_id=p.user_id
+    )
     _apply(evidence, fields, _partner_id(p, ctx, fields))
     if status == "accepted":
         evidence.accepted_at = now
@@ -201,9 +221,14 @@ def create(
     for slug in fields.links:
         session.add(EvidenceLink(evidence_id=evidence.id, element_id=ctx.elements[slug].id))
     record(
-        session, actor, "evidence.create", object_type="evidence", object_id=evidence.id,
-        framework_id=ctx.framework.id, after=snapshot(evidence, fields.links, ctx.partner_slug(evidence.partner_id)),
-    )  # fmt: skip
+        session,
+        actor,
+        "evidence.create",
+        object_type="evidence",
+        object_id=evidence.id,
+        framework_id=ctx.framework.id,
+        after=snapshot(evidence, fields.links, ctx.partner_slug(evidence.partner_id)),
+    )
     if uploads and upload_dir is not None:
         _attach(session, actor, evidence, uploads, upload_dir, max_bytes)
     return evidence
@@ -257,21 +282,35 @@ def update(
         session.flush()
     except StaleDataError:
         session.rollback()
-        raise EditConflict(_conflict_message(session, session.get(Evidence, evidence.id) or evidence)) from None
+        raise EditConflict(
+            _conflict_message(session, session.get(Evidence, evidence.id) or evidence)
+        ) from None
     after = snapshot(evidence, link_slugs(session, evidence.id), ctx.partner_slug(evidence.partner_id))
     record(
-        session, actor, "evidence.edit", object_type="evidence", object_id=evidence.id,
-        framework_id=evidence.framework_id, before=before, after=after,
-    )  # fmt: skip
+        session,
+        actor,
+        "evidence.edit",
+        object_type="evidence",
+        object_id=evidence.id,
+        framework_id=evidence.framework_id,
+        before=before,
+        after=after,
+    )
     if uploads and upload_dir is not None:
         _attach(session, actor, evidence, uploads, upload_dir, max_bytes)
     return evidence
 
 
 def move(
-    session: Session, actor: Actor, p: Principal, evidence: Evidence, to_status: str, *, note: str = "",
+    session: Session,
+    actor: Actor,
+    p: Principal,
+    evidence: Evidence,
+    to_status: str,
+    *,
+    note: str = "",
     expected_version: int | None = None,
-) -> Evidence:  # fmt: skip
+) -> Evidence:
     """One step of the review workflow; returning an item needs a note saying what to change."""
     if not can_move(p, evidence, to_status):
         raise Refused(f"you may not move evidence from {evidence.status} to {to_status}")
@@ -291,10 +330,15 @@ def move(
     evidence.updated_at = now
     session.flush()
     record(
-        session, actor, f"evidence.{to_status}", object_type="evidence", object_id=evidence.id,
-        framework_id=evidence.framework_id, before=before,
+        session,
+        actor,
+        f"evidence.{to_status}",
+        object_type="evidence",
+        object_id=evidence.id,
+        framework_id=evidence.framework_id,
+        before=before,
         after={"status": evidence.status, "review_note": evidence.review_note},
-    )  # fmt: skip
+    )
     return evidence
 
 

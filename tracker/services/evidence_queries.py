@@ -61,7 +61,9 @@ def _filtered(framework_id: int, p: Principal, f: EvidenceFilters) -> Select[tup
     if f.status:
         query = query.where(Evidence.status == f.status)
     if f.partner:
-        query = query.where(Evidence.partner_id == select(Partner.id).where(Partner.slug == f.partner).scalar_subquery())
+        query = query.where(
+            Evidence.partner_id == select(Partner.id).where(Partner.slug == f.partner).scalar_subquery()
+        )
     if f.date_from:
         query = query.where(Evidence.collected_on >= f.date_from)
     if f.date_to:
@@ -92,17 +94,23 @@ def _with_links(session: Session, items: Sequence[Evidence]) -> list[EvidenceRow
             links.setdefault(evidence_id, []).append(slug)
         partner_ids = {e.partner_id for e in items if e.partner_id}
         if partner_ids:
-            partners = dict(session.execute(select(Partner.id, Partner.slug).where(Partner.id.in_(partner_ids))).all())
+            partners = dict(
+                session.execute(select(Partner.id, Partner.slug).where(Partner.id.in_(partner_ids))).all()
+            )
     return [EvidenceRow(e, tuple(links.get(e.id, [])), partners.get(e.partner_id or 0, "")) for e in items]
 
 
-def list_page(session: Session, framework_id: int, p: Principal, f: EvidenceFilters, page: int) -> EvidencePage:
+def list_page(
+    session: Session, framework_id: int, p: Principal, f: EvidenceFilters, page: int
+) -> EvidencePage:
     query = _filtered(framework_id, p, f)
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)
     items = session.scalars(
-        query.order_by(Evidence.collected_on.desc(), Evidence.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+        query.order_by(Evidence.collected_on.desc(), Evidence.id.desc())
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
     ).all()
     return EvidencePage(_with_links(session, items), total, page, pages)
 
@@ -121,18 +129,37 @@ def as_csv(session: Session, framework_id: int, p: Principal, f: EvidenceFilters
     for row in _with_links(session, items):
         e = row.evidence
         values = [
-            e.title, e.summary, e.source_type, e.collected_on.isoformat(), ";".join(row.links), e.finding,
-            "" if e.respondents is None else str(e.respondents), "" if e.population is None else str(e.population),
-            "" if e.positive is None else str(e.positive), e.collection, e.respondent_group,
-            "true" if e.independent else "false", row.partner, e.quote, e.url, ";".join(e.flags), e.status,
-        ]  # fmt: skip
+            e.title,
+            e.summary,
+            e.source_type,
+            e.collected_on.isoformat(),
+            ";".join(row.links),
+            e.finding,
+            "" if e.respondents is None else str(e.respondents),
+            "" if e.population is None else str(e.population),
+            "" if e.positive is None else str(e.positive),
+            e.collection,
+            e.respondent_group,
+            "true" if e.independent else "false",
+            row.partner,
+            e.quote,
+            e.url,
+            ";".join(e.flags),
+            e.status,
+        ]
         writer.writerow([str(e.id), *(neutralise(v) for v in values)])
     return out.getvalue()
 
 
-def item_details(session: Session, evidence: Evidence) -> tuple[EvidenceRow, list[Attachment], list[AuditEvent]]:
+def item_details(
+    session: Session, evidence: Evidence
+) -> tuple[EvidenceRow, list[Attachment], list[AuditEvent]]:
     row = _with_links(session, [evidence])[0]
-    files = list(session.scalars(select(Attachment).where(Attachment.evidence_id == evidence.id).order_by(Attachment.id)))
+    files = list(
+        session.scalars(
+            select(Attachment).where(Attachment.evidence_id == evidence.id).order_by(Attachment.id)
+        )
+    )
     history = list(
         session.scalars(
             select(AuditEvent)

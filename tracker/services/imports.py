@@ -71,7 +71,11 @@ def read_rows(
         return [], [RowProblem(1, "the file is empty")]
     except csv.Error as error:
         return [], [RowProblem(1, f"cannot be read as CSV: {error}")]
-    problems = [RowProblem(1, f"unknown column '{h[:40]}'; the columns are: {', '.join(columns)}") for h in header if h not in columns]
+    problems = [
+        RowProblem(1, f"unknown column '{h[:40]}'; the columns are: {', '.join(columns)}")
+        for h in header
+        if h not in columns
+    ]
     problems += [RowProblem(1, f"the column '{name}' is missing") for name in required if name not in header]
     if len(set(header)) != len(header):
         problems.append(RowProblem(1, "a column name appears twice"))
@@ -84,9 +88,13 @@ def read_rows(
             if not any(cell.strip() for cell in record_):
                 continue
             if len(record_) > len(header):
-                problems.append(RowProblem(number, f"has {len(record_)} cells but the header has {len(header)}"))
+                problems.append(
+                    RowProblem(number, f"has {len(record_)} cells but the header has {len(header)}")
+                )
                 continue
-            rows.append((number, dict(zip(header, record_ + [""] * (len(header) - len(record_)), strict=True))))
+            rows.append(
+                (number, dict(zip(header, record_ + [""] * (len(header) - len(record_)), strict=True)))
+            )
             if len(rows) > MAX_ROWS:
                 return [], [RowProblem(number, f"more than {MAX_ROWS:,} rows; split the file")]
     except csv.Error as error:
@@ -95,7 +103,13 @@ def read_rows(
 
 
 def _evidence_key(fields: EvidenceFields) -> tuple[object, ...]:
-    return (fields.title, fields.collected_on, fields.source_type, fields.finding, tuple(sorted(fields.links)))
+    return (
+        fields.title,
+        fields.collected_on,
+        fields.source_type,
+        fields.finding,
+        tuple(sorted(fields.links)),
+    )
 
 
 def import_evidence(
@@ -112,7 +126,9 @@ def import_evidence(
         if fields is None:
             continue
         if p.role == "lead" and fields.status == "accepted":
-            result.problems.append(RowProblem(number, "status accepted: only an evaluator can accept evidence"))
+            result.problems.append(
+                RowProblem(number, "status accepted: only an evaluator can accept evidence")
+            )
         if p.role == "lead" and fields.partner not in ("", own_partner):
             result.problems.append(RowProblem(number, f"partner '{fields.partner}' is not your partner"))
         parsed.append((number, fields))
@@ -129,9 +145,14 @@ def import_evidence(
         evidence_service.create(session, actor, p, ctx, fields, status=fields.status)
         result.added += 1
     record(
-        session, actor, "evidence.import", object_type="framework", object_id=ctx.framework.slug,
-        framework_id=ctx.framework.id, after={"added": result.added, "skipped": result.skipped},
-    )  # fmt: skip
+        session,
+        actor,
+        "evidence.import",
+        object_type="framework",
+        object_id=ctx.framework.slug,
+        framework_id=ctx.framework.id,
+        after={"added": result.added, "skipped": result.skipped},
+    )
     return result
 
 
@@ -150,7 +171,9 @@ def _existing_evidence_keys(session: Session, ctx: FrameworkContext) -> set[tupl
     }
 
 
-def import_kpi_values(session: Session, actor: Actor, p: Principal, ctx: FrameworkContext, raw: bytes) -> ImportResult:
+def import_kpi_values(
+    session: Session, actor: Actor, p: Principal, ctx: FrameworkContext, raw: bytes
+) -> ImportResult:
     result = ImportResult()
     rows, result.problems = read_rows(raw, KPI_COLUMNS, KPI_REQUIRED)
     kpis = {e.slug for e in ctx.elements.values() if e.kind == "kpi" and e.archived_at is None}
@@ -163,7 +186,9 @@ def import_kpi_values(session: Session, actor: Actor, p: Principal, ctx: Framewo
             continue
         key = (fields.kpi, fields.period, fields.partner)
         if key in seen:
-            result.problems.append(RowProblem(number, f"repeats row {seen[key]} (same KPI, period and partner)"))
+            result.problems.append(
+                RowProblem(number, f"repeats row {seen[key]} (same KPI, period and partner)")
+            )
         seen[key] = number
         parsed.append((number, fields))
     if result.problems:
@@ -172,19 +197,30 @@ def import_kpi_values(session: Session, actor: Actor, p: Principal, ctx: Framewo
     current = {
         (v.element_id, v.period, v.partner_id): v
         for v in session.scalars(
-            select(KpiValue).where(KpiValue.framework_id == ctx.framework.id, KpiValue.superseded_at.is_(None))
+            select(KpiValue).where(
+                KpiValue.framework_id == ctx.framework.id, KpiValue.superseded_at.is_(None)
+            )
         )
     }
     for _number, fields in parsed:
         partner_id = ctx.partners[fields.partner].id if fields.partner else None
         old = current.get((ctx.elements[fields.kpi].id, fields.period, partner_id))
-        if old is not None and (old.value, old.period_end, old.note) == (fields.value, fields.period_end, fields.note):
+        if old is not None and (old.value, old.period_end, old.note) == (
+            fields.value,
+            fields.period_end,
+            fields.note,
+        ):
             result.skipped += 1
             continue
         kpi_values.save(session, actor, p, ctx, fields)
         result.added += 1
     record(
-        session, actor, "kpi_value.import", object_type="framework", object_id=ctx.framework.slug,
-        framework_id=ctx.framework.id, after={"added": result.added, "skipped": result.skipped},
-    )  # fmt: skip
+        session,
+        actor,
+        "kpi_value.import",
+        object_type="framework",
+        object_id=ctx.framework.slug,
+        framework_id=ctx.framework.id,
+        after={"added": result.added, "skipped": result.skipped},
+    )
     return result

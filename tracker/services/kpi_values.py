@@ -16,12 +16,18 @@ from tracker.services.permissions import Principal, can_enter_kpi_value
 
 def _snapshot(value: KpiValue, kpi: str, partner: str) -> dict[str, object]:
     return {
-        "kpi": kpi, "period": value.period, "period_end": value.period_end.isoformat(), "value": value.value,
-        "partner": partner, "note": value.note,
-    }  # fmt: skip
+        "kpi": kpi,
+        "period": value.period,
+        "period_end": value.period_end.isoformat(),
+        "value": value.value,
+        "partner": partner,
+        "note": value.note,
+    }
 
 
-def save(session: Session, actor: Actor, p: Principal, ctx: FrameworkContext, fields: KpiValueFields) -> KpiValue:
+def save(
+    session: Session, actor: Actor, p: Principal, ctx: FrameworkContext, fields: KpiValueFields
+) -> KpiValue:
     """Record a value; an earlier value for the same KPI, period and partner is kept but superseded."""
     element = ctx.elements[fields.kpi]
     per_partner = bool(element.attrs.get("per_partner"))
@@ -44,15 +50,27 @@ def save(session: Session, actor: Actor, p: Principal, ctx: FrameworkContext, fi
         before = _snapshot(old, fields.kpi, partner_slug)
         old.superseded_at = utcnow()
     value = KpiValue(
-        framework_id=ctx.framework.id, element_id=element.id, period=fields.period, period_end=fields.period_end,
-        value=fields.value, partner_id=partner_id, note=fields.note, created_by_id=actor.user_id,
-    )  # fmt: skip
+        framework_id=ctx.framework.id,
+        element_id=element.id,
+        period=fields.period,
+        period_end=fields.period_end,
+        value=fields.value,
+        partner_id=partner_id,
+        note=fields.note,
+        created_by_id=actor.user_id,
+    )
     session.add(value)
     session.flush()
     record(
-        session, actor, "kpi_value.save", object_type="kpi_value", object_id=value.id, framework_id=ctx.framework.id,
-        before=before, after=_snapshot(value, fields.kpi, partner_slug),
-    )  # fmt: skip
+        session,
+        actor,
+        "kpi_value.save",
+        object_type="kpi_value",
+        object_id=value.id,
+        framework_id=ctx.framework.id,
+        before=before,
+        after=_snapshot(value, fields.kpi, partner_slug),
+    )
     return value
 
 
@@ -65,7 +83,8 @@ class KpiRow:
 def current_values(session: Session, ctx: FrameworkContext) -> list[KpiRow]:
     """Each current KPI with its values in period order, in two queries."""
     kpis = sorted(
-        (e for e in ctx.elements.values() if e.kind == "kpi" and e.archived_at is None), key=lambda e: e.position
+        (e for e in ctx.elements.values() if e.kind == "kpi" and e.archived_at is None),
+        key=lambda e: e.position,
     )
     values = session.scalars(
         select(KpiValue)

@@ -44,7 +44,7 @@ def _own(p: Principal, evidence: Evidence) -> bool:
 
 
 def can_view_evidence(p: Principal, evidence: Evidence) -> bool:
-    """Leads see their partner's items only; drafts are their partner's own; board members see accepted items."""
+    """Leads see their partner's items only; drafts stay with their partner; the board sees accepted items."""
     if p.role == "admin" or _own(p, evidence):
         return True
     if p.role == "evaluator":

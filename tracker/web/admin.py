@@ -32,7 +32,10 @@ class EditUserForm(FlaskForm):  # type: ignore[misc]
 
 
 def _partner_choices() -> list[tuple[str, str]]:
-    return [("", "None"), *db.session.execute(select(Partner.slug, Partner.name).order_by(Partner.name)).tuples().all()]
+    return [
+        ("", "None"),
+        *db.session.execute(select(Partner.slug, Partner.name).order_by(Partner.name)).tuples().all(),
+    ]
 
 
 def _users_page(form: NewUserForm, status: int = 200) -> ResponseReturnValue:
@@ -58,11 +61,18 @@ def add_user() -> ResponseReturnValue:
         return _users_page(form, 400)
     try:
         accounts.create_user(
-            db.session, actor(), form.email.data or "", form.role.data, form.password.data or "", form.partner.data or None
+            db.session,
+            actor(),
+            form.email.data or "",
+            form.role.data,
+            form.password.data or "",
+            form.partner.data or None,
         )
     except accounts.AccountError as error:
         message = str(error)
-        field = form.password if "password" in message else form.partner if "partner" in message else form.email
+        field = (
+            form.password if "password" in message else form.partner if "partner" in message else form.email
+        )
         field.errors = [message[0].upper() + message[1:]]
         return _users_page(form, 400)
     flash(f"Added {form.email.data}.", "success")
@@ -77,7 +87,11 @@ def edit_user(user_id: int) -> ResponseReturnValue:
         abort(404)
     form = EditUserForm()
     form.partner.choices = _partner_choices()
-    partner_slug = db.session.scalar(select(Partner.slug).where(Partner.id == user.partner_id)) if user.partner_id else ""
+    partner_slug = (
+        db.session.scalar(select(Partner.slug).where(Partner.id == user.partner_id))
+        if user.partner_id
+        else ""
+    )
     if request.method == "GET":
         form.role.data, form.active.data, form.partner.data = user.role, user.active, partner_slug
         return render_template("admin/user.html", user=user, form=form)
@@ -85,9 +99,13 @@ def edit_user(user_id: int) -> ResponseReturnValue:
         return render_template("admin/user.html", user=user, form=form), 400
     try:
         accounts.update_user(
-            db.session, actor(), user, role=form.role.data, active=bool(form.active.data),
+            db.session,
+            actor(),
+            user,
+            role=form.role.data,
+            active=bool(form.active.data),
             partner_slug=form.partner.data or None,
-        )  # fmt: skip
+        )
     except accounts.AccountError as error:
         if "your own" in str(error):
             refuse("change own account", "user", user_id, str(error))

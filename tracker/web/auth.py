@@ -8,7 +8,6 @@ from flask import Blueprint, Flask, flash, redirect, render_template, request, s
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
@@ -23,7 +22,9 @@ PUBLIC_ENDPOINTS = {"auth.login", "health.healthz", "static"}
 
 
 class LoginForm(FlaskForm):  # type: ignore[misc]
-    email = EmailField("Email address", validators=[DataRequired("Enter your email address"), Length(max=320)])
+    email = EmailField(
+        "Email address", validators=[DataRequired("Enter your email address"), Length(max=320)]
+    )
     password = PasswordField("Password", validators=[DataRequired("Enter your password"), Length(max=1024)])
 
 
@@ -54,7 +55,9 @@ def login() -> ResponseReturnValue:
     form = LoginForm()
     error = ""
     if form.validate_on_submit():
-        outcome = accounts.authenticate(db.session, form.email.data, form.password.data, request.remote_addr or "")
+        outcome = accounts.authenticate(
+            db.session, form.email.data, form.password.data, request.remote_addr or ""
+        )
         if outcome.user is not None:
             session.clear()
             login_user(outcome.user)

@@ -21,7 +21,13 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from tracker.db.models import Attachment, Evidence, Framework
-from tracker.domain.evidence_input import FINDING_LABELS, SOURCE_TYPE_LABELS, STATUSES, parse_date, parse_evidence
+from tracker.domain.evidence_input import (
+    FINDING_LABELS,
+    SOURCE_TYPE_LABELS,
+    STATUSES,
+    parse_date,
+    parse_evidence,
+)
 from tracker.extensions import db
 from tracker.services import evidence as evidence_service
 from tracker.services import evidence_queries
@@ -72,9 +78,15 @@ def index(slug: str) -> ResponseReturnValue:
         db.session, ctx.framework.id, principal(), filters, request.args.get("page", 1, type=int) or 1
     )
     return render_template(
-        "evidence/list.html", ctx=ctx, page=page, filters=filters, source_types=SOURCE_TYPE_LABELS,
-        statuses=STATUSES, findings=FINDING_LABELS, can_create=can_create_evidence(principal(), ctx.partner_ids),
-    )  # fmt: skip
+        "evidence/list.html",
+        ctx=ctx,
+        page=page,
+        filters=filters,
+        source_types=SOURCE_TYPE_LABELS,
+        statuses=STATUSES,
+        findings=FINDING_LABELS,
+        can_create=can_create_evidence(principal(), ctx.partner_ids),
+    )
 
 
 @bp.get("/f/<slug>/evidence.csv")
@@ -115,19 +127,31 @@ def _form(ctx: FrameworkContext, evidence: Evidence | None = None, *, stored: bo
 
 
 def _uploads() -> list[Upload]:
-    return [Upload(f.filename or "", f.stream) for f in request.files.getlist("attachments") if f and f.filename]
+    return [
+        Upload(f.filename or "", f.stream) for f in request.files.getlist("attachments") if f and f.filename
+    ]
 
 
 def _upload_dir() -> Path:
     return Path(current_app.config["UPLOAD_FOLDER"])
 
 
-def _render_form(ctx: FrameworkContext, form: EvidenceForm, evidence: Evidence | None, status: int = 200,
-                 extra: list[tuple[str, str]] | None = None) -> ResponseReturnValue:  # fmt: skip
+def _render_form(
+    ctx: FrameworkContext,
+    form: EvidenceForm,
+    evidence: Evidence | None,
+    status: int = 200,
+    extra: list[tuple[str, str]] | None = None,
+) -> ResponseReturnValue:
     return render_template(
-        "evidence/form.html", ctx=ctx, form=form, evidence=evidence, groups=ctx.link_groups(),
-        is_lead=principal().role == "lead", extra_errors=extra or [],
-    ), status  # fmt: skip
+        "evidence/form.html",
+        ctx=ctx,
+        form=form,
+        evidence=evidence,
+        groups=ctx.link_groups(),
+        is_lead=principal().role == "lead",
+        extra_errors=extra or [],
+    ), status
 
 
 @bp.route("/f/<slug>/evidence/new", methods=["GET", "POST"])
@@ -146,15 +170,24 @@ def create(slug: str) -> ResponseReturnValue:
     status = "submitted" if request.form.get("action") == "submit" else "draft"
     try:
         item = evidence_service.create(
-            db.session, actor(), principal(), ctx, fields, status=status, uploads=_uploads(),
-            upload_dir=_upload_dir(), max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
-        )  # fmt: skip
+            db.session,
+            actor(),
+            principal(),
+            ctx,
+            fields,
+            status=status,
+            uploads=_uploads(),
+            upload_dir=_upload_dir(),
+            max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
+        )
     except Refused as refused:
         refuse("log evidence", "framework", slug, str(refused))
     except UploadRefused as bad:
         db.session.rollback()
         return _render_form(ctx, form, None, bad.status, [("attachments", str(bad))])
-    flash("Evidence submitted for review." if status == "submitted" else "Evidence saved as a draft.", "success")
+    flash(
+        "Evidence submitted for review." if status == "submitted" else "Evidence saved as a draft.", "success"
+    )
     return redirect(url_for("evidence.show", evidence_id=item.id))
 
 
@@ -167,10 +200,18 @@ def show(evidence_id: int) -> ResponseReturnValue:
     moves = [s for s in ("submitted", "draft", "accepted", "returned") if can_move(p, evidence, s)]
     form = ReviewForm(row_version=str(evidence.row_version))
     return render_template(
-        "evidence/show.html", row=row, evidence=evidence, framework=framework, files=files, history=history,
-        can_edit=can_edit_evidence(p, evidence), moves=moves, form=form, source_types=SOURCE_TYPE_LABELS,
+        "evidence/show.html",
+        row=row,
+        evidence=evidence,
+        framework=framework,
+        files=files,
+        history=history,
+        can_edit=can_edit_evidence(p, evidence),
+        moves=moves,
+        form=form,
+        source_types=SOURCE_TYPE_LABELS,
         findings=FINDING_LABELS,
-    )  # fmt: skip
+    )
 
 
 @bp.route("/evidence/<int:evidence_id>/edit", methods=["GET", "POST"])
@@ -192,10 +233,18 @@ def edit(evidence_id: int) -> ResponseReturnValue:
     expected = int(form.row_version.data) if (form.row_version.data or "").isdigit() else -1
     try:
         evidence_service.update(
-            db.session, actor(), principal(), ctx, evidence, fields, expected_version=expected,
-            submit=request.form.get("action") == "submit", uploads=_uploads(), upload_dir=_upload_dir(),
+            db.session,
+            actor(),
+            principal(),
+            ctx,
+            evidence,
+            fields,
+            expected_version=expected,
+            submit=request.form.get("action") == "submit",
+            uploads=_uploads(),
+            upload_dir=_upload_dir(),
             max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
-        )  # fmt: skip
+        )
     except Refused as refused:
         refuse("edit evidence", "evidence", evidence_id, str(refused))
     except EditConflict as conflict:
@@ -221,7 +270,13 @@ def change_status(evidence_id: int) -> ResponseReturnValue:
     expected = int(form.row_version.data) if (form.row_version.data or "").isdigit() else None
     try:
         evidence_service.move(
-            db.session, actor(), principal(), evidence, to_status, note=form.note.data or "", expected_version=expected
+            db.session,
+            actor(),
+            principal(),
+            evidence,
+            to_status,
+            note=form.note.data or "",
+            expected_version=expected,
         )
     except EditConflict as conflict:
         flash(str(conflict), "error")
@@ -232,11 +287,18 @@ def change_status(evidence_id: int) -> ResponseReturnValue:
         form.note.errors = [str(problem)]
         p = principal()
         return render_template(
-            "evidence/show.html", row=row, evidence=evidence, files=files, history=history,
-            framework=db.session.get(Framework, evidence.framework_id), can_edit=can_edit_evidence(p, evidence),
+            "evidence/show.html",
+            row=row,
+            evidence=evidence,
+            files=files,
+            history=history,
+            framework=db.session.get(Framework, evidence.framework_id),
+            can_edit=can_edit_evidence(p, evidence),
             moves=[s for s in ("submitted", "draft", "accepted", "returned") if can_move(p, evidence, s)],
-            form=form, source_types=SOURCE_TYPE_LABELS, findings=FINDING_LABELS,
-        ), 400  # fmt: skip
+            form=form,
+            source_types=SOURCE_TYPE_LABELS,
+            findings=FINDING_LABELS,
+        ), 400
     messages = {
         "submitted": "Submitted for review.",
         "draft": "Withdrawn to draft.",
@@ -259,9 +321,12 @@ def download(attachment_id: int) -> ResponseReturnValue:
     if not path.is_file():
         abort(404, description="The file is missing from storage.")
     response = send_file(
-        path, mimetype="application/octet-stream", as_attachment=True, download_name=attachment.original_name,
+        path,
+        mimetype="application/octet-stream",
+        as_attachment=True,
+        download_name=attachment.original_name,
         max_age=0,
-    )  # fmt: skip
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"

@@ -34,7 +34,9 @@ class _Loose(SelectMultipleField):  # type: ignore[misc]
 class EvidenceForm(FlaskForm):  # type: ignore[misc]
     title = StringField("Title")
     summary = TextAreaField("Summary", validators=[Optional()])
-    source_type = SelectField("Type of evidence", choices=[("", "Choose a type"), *SOURCE_TYPE_LABELS.items()])
+    source_type = SelectField(
+        "Type of evidence", choices=[("", "Choose a type"), *SOURCE_TYPE_LABELS.items()]
+    )
     collected_on = StringField("Date collected")
     links = _Loose("What it bears on", choices=[])
     finding = SelectField("What it shows", choices=[("", "Choose a finding"), *FINDING_LABELS.items()])

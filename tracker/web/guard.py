@@ -25,9 +25,13 @@ def refuse(action: str, object_type: str = "", object_id: str | int = "", detail
     """Record the refusal in a transaction of its own (the request's is rolled back), then answer 403."""
     with Session(db.engine) as session:
         record(
-            session, actor(), "refused", object_type=object_type, object_id=object_id,
+            session,
+            actor(),
+            "refused",
+            object_type=object_type,
+            object_id=object_id,
             detail=f"{action}: {detail}" if detail else action,
-        )  # fmt: skip
+        )
         session.commit()
     abort(403, description="You do not have permission to do that.")
 

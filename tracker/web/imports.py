@@ -52,7 +52,11 @@ def upload(slug: str) -> ResponseReturnValue:
             db.session.rollback()
             return render_template("imports/upload.html", ctx=ctx, form=form, problems=result.problems), 400
         noun = "evidence items" if form.kind.data != "kpi" else "KPI values"
-        flash(f"Imported {result.added} {noun}." + (f" {result.skipped} were already present." if result.skipped else ""), "success")
+        flash(
+            f"Imported {result.added} {noun}."
+            + (f" {result.skipped} were already present." if result.skipped else ""),
+            "success",
+        )
         target = "evidence.index" if form.kind.data != "kpi" else "kpis.index"
         return redirect(url_for(target, slug=slug))
     return render_template("imports/upload.html", ctx=ctx, form=form, problems=problems)

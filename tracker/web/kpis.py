@@ -27,7 +27,10 @@ class KpiValueForm(FlaskForm):  # type: ignore[misc]
     note = TextAreaField("Note")
 
     def raw_values(self) -> dict[str, str]:
-        return {name: (getattr(self, name).data or "") for name in ("kpi", "period", "period_end", "value", "partner", "note")}
+        return {
+            name: (getattr(self, name).data or "")
+            for name in ("kpi", "period", "period_end", "value", "partner", "note")
+        }
 
 
 def _context(slug: str) -> FrameworkContext:
@@ -39,7 +42,10 @@ def _context(slug: str) -> FrameworkContext:
 
 def _form(ctx: FrameworkContext) -> KpiValueForm:
     form = KpiValueForm()
-    kpis = sorted((e for e in ctx.elements.values() if e.kind == "kpi" and e.archived_at is None), key=lambda e: e.position)
+    kpis = sorted(
+        (e for e in ctx.elements.values() if e.kind == "kpi" and e.archived_at is None),
+        key=lambda e: e.position,
+    )
     form.kpi.choices = [("", "Choose a KPI"), *((k.slug, k.text) for k in kpis)]
     form.partner.choices = [("", "The whole partnership"), *((s, p.name) for s, p in ctx.partners.items())]
     if request.method == "GET" and request.args.get("kpi"):
@@ -54,9 +60,16 @@ def _page(ctx: FrameworkContext, form: KpiValueForm, status: int = 200) -> Respo
     can_enter = can_enter_kpi_value(p, ctx.partner_ids, p.partner_id if p.role == "lead" else None)
     partner_names = {partner.id: partner.name for partner in ctx.partners.values()}
     return render_template(
-        "kpis/index.html", ctx=ctx, rows=rows, form=form, gaps=gaps, periods=periods, can_enter=can_enter,
-        is_lead=p.role == "lead", partner_names=partner_names,
-    ), status  # fmt: skip
+        "kpis/index.html",
+        ctx=ctx,
+        rows=rows,
+        form=form,
+        gaps=gaps,
+        periods=periods,
+        can_enter=can_enter,
+        is_lead=p.role == "lead",
+        partner_names=partner_names,
+    ), status
 
 
 @bp.get("/f/<slug>/kpis")
@@ -71,8 +84,10 @@ def add(slug: str) -> ResponseReturnValue:
     p = principal()
     require(
         can_enter_kpi_value(p, ctx.partner_ids, p.partner_id if p.role == "lead" else None),
-        "enter KPI values", "framework", slug,
-    )  # fmt: skip
+        "enter KPI values",
+        "framework",
+        slug,
+    )
     form = _form(ctx)
     if not form.validate_on_submit():
         return _page(ctx, form, 400)
