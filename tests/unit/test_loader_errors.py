@@ -279,3 +279,27 @@ def test_shared_broken_example_names_the_key() -> None:
     text = (Path(__file__).parent.parent / "fixtures" / "broken.yaml").read_text(encoding="utf-8")
     result = parse_framework(text, "broken.yaml")
     assert str(result.problems[0]).startswith("broken.yaml:8:5: themes[0].colour: unknown key 'colour'")
+
+
+@pytest.mark.parametrize(
+    ("rules", "column", "words"),
+    [
+        ("rules: {survey_robust_respondnets: 12}", 9, ["rules.survey_robust_respondnets", "did you mean 'survey_robust_respondents'"]),
+        ("rules: {survey_robust_respondents: many}", 9, ["rules.survey_robust_respondents", "whole number"]),
+        ("rules: {survey_response_rate_percent: 150}", 9, ["rules.survey_response_rate_percent", "between 0 and 100"]),
+    ],
+)
+def test_bad_rule_settings_fail_at_load_time(rules: str, column: int, words: list[str]) -> None:
+    result = parse_framework(BASE + rules + "\n", "rules.yaml")
+    assert result.framework is None
+    message = str(result.problems[0])
+    assert message.startswith(f"rules.yaml:16:{column}: ")
+    for word in words:
+        assert word in message
+
+
+def test_rule_settings_override_the_defaults() -> None:
+    result = parse_framework(BASE + "rules: {survey_robust_respondents: 20}\n", "rules.yaml")
+    assert result.framework is not None
+    assert result.framework.settings.survey_robust_respondents == 20
+    assert result.framework.settings.survey_indicative_respondents == 5

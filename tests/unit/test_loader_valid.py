@@ -63,7 +63,7 @@ themes:
       - {id: cost, name: Cost per attendee, unit: currency, direction: lower_is_better}
       - {id: rating, name: Session rating, unit: score, direction: higher_is_better}
       - {id: tariff, name: Average tariff, unit: number, direction: higher_is_better}
-rules: {}
+rules: {survey_robust_respondents: 12}
 surveys: []
 """
 
@@ -103,6 +103,7 @@ def test_every_optional_key_is_read() -> None:
     assert hits.target == Target(change=5.0, per_period=True)  # type: ignore[union-attr]
     assert [k.unit for k in f.kpis] == ["percent", "count", "percent", "currency", "score", "number"]
     assert [e.id for e in f.elements()][:4] == ["uni", "council", "charity", "theme-a"]
+    assert f.settings.survey_robust_respondents == 12 and dict(f.rules) == {"survey_robust_respondents": 12}
 
 
 def test_framework_objects_are_immutable() -> None:

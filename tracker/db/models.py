@@ -4,6 +4,7 @@ from tracker.db.accounts import ROLES, AuditEvent, User
 from tracker.db.base import Base, utcnow
 from tracker.db.evidence import Attachment, Evidence, EvidenceLink, KpiValue
 from tracker.db.frameworks import Element, Framework, FrameworkPartner, FrameworkVersion, Partner
+from tracker.db.ratings import RatingOverride
 
 __all__ = [
     "ROLES",
@@ -18,6 +19,7 @@ __all__ = [
     "FrameworkVersion",
     "KpiValue",
     "Partner",
+    "RatingOverride",
     "User",
     "utcnow",
 ]

@@ -8,6 +8,8 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any, Literal
 
+from tracker.domain.settings import DEFAULT_SETTINGS, RuleSettings
+
 PartnerKind = Literal["local_authority", "hei", "pvi", "nhs", "other"]
 PartnerTier = Literal["primary", "secondary"]
 Quadrant = Literal["effort-quantity", "effort-quality", "effect-quantity", "effect-quality"]
@@ -172,6 +174,7 @@ class Framework:
     as_of: date | None = None
     partners: tuple[Partner, ...] = ()
     rules: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    settings: RuleSettings = DEFAULT_SETTINGS
     surveys: tuple[Any, ...] = ()
     _index: Mapping[str, Element] = field(init=False, repr=False, compare=False)
 

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 import yaml
@@ -33,6 +34,7 @@ from tracker.domain.framework import (
     Target,
     Theme,
 )
+from tracker.domain.settings import DEFAULT_SETTINGS, RuleSettings, parse_rule_settings
 from tracker.domain.yaml_source import Problem, compose_text, decode, position, read_file
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -496,9 +498,7 @@ def _framework(r: _Reader, root: Node) -> Framework | None:
     themes = tuple(
         t for i, n in enumerate(theme_nodes) if (t := _theme(r, n, _join("themes", i))) is not None
     )
-    if "rules" in f:
-        rules = r.mapping(f["rules"], "rules", ())
-        del rules  # every key is reported as unknown until rule settings exist
+    rules, settings = _rules(r, f["rules"]) if "rules" in f else ({}, DEFAULT_SETTINGS)
     if "surveys" in f:
         for i, n in enumerate(r.sequence(f["surveys"], "surveys")):
             r.error(n, _join("surveys", i), "survey definitions are not supported by this version")
@@ -514,7 +514,27 @@ def _framework(r: _Reader, root: Node) -> Framework | None:
         source=_opt_text(r, f, "source", ""),
         as_of=as_of,
         partners=partners,
+        rules=MappingProxyType(rules),
+        settings=settings,
     )
+
+
+def _rules(r: _Reader, node: Node) -> tuple[dict[str, Any], RuleSettings]:
+    """The `rules:` overrides, checked by the settings registry so a bad one fails at load time."""
+    if not isinstance(node, MappingNode):
+        if not (isinstance(node, ScalarNode) and node.tag == NULL_TAG):
+            r.error(node, "rules", f"expected a mapping of settings, found {_describe(node)}")
+        return {}, DEFAULT_SETTINGS
+    raw: dict[str, Any] = {}
+    key_nodes: dict[str, Node] = {}
+    for key, value in node.value:
+        name = str(key.value)
+        key_nodes.setdefault(name, key)
+        raw.setdefault(name, r._scalar(value, _join("rules", name)))
+    settings, problems = parse_rule_settings(raw)
+    for name, message in problems:
+        r.error(key_nodes[name], _join("rules", name), message)
+    return raw, settings
 
 
 def parse_framework(text: str, filename: str = "<text>") -> LoadResult:

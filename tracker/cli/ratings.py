@@ -1,0 +1,70 @@
+"""`tracker rate` and `tracker kpis`: every outcome's rating and every KPI's status, as a table or JSON."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import click
+from flask.cli import with_appcontext
+
+from tracker.cli import cli, require_schema
+from tracker.domain.rules import RATING_LABELS
+from tracker.extensions import db
+from tracker.formatting import kpi_value
+from tracker.services import ratings as rating_service
+from tracker.services.ratings import FrameworkRatings
+
+
+def _as_of(value: str | None) -> date | None:
+    if value is None:
+        return None
+    parsed = rating_service.parse_as_of(value)
+    if parsed is None:
+        raise click.BadParameter(f"'{value}' is not a date as YYYY-MM-DD", param_hint="--as-of")
+    return parsed
+
+
+def _rated(framework: str, as_of: str | None) -> FrameworkRatings:
+    require_schema()
+    rated = rating_service.rate(db.session, framework, _as_of(as_of))
+    if rated is None:
+        raise click.ClickException(f"no framework has the id '{framework}' (see `tracker framework list`)")
+    return rated
+
+
+@cli.command("rate")
+@click.option("--framework", required=True, help="The framework id.")
+@click.option("--as-of", "as_of", default=None, help="Rate with what was known on this date (YYYY-MM-DD).")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
+@with_appcontext
+def rate(framework: str, as_of: str | None, as_json: bool) -> None:
+    """The rating of every outcome, the rule that decided it and why."""
+    rated = _rated(framework, as_of)
+    if as_json:
+        click.echo(json.dumps([r.to_json() for r in rated.ratings], indent=2))
+        return
+    click.echo(f"{rated.framework.title}, version {rated.framework.version}, as of {rated.as_of.isoformat()}")
+    for r in rated.ratings:
+        flag = " (override" + (", stale: review" if r.stale else "") + ")" if r.override else ""
+        click.echo(f"\n{r.outcome_id}: {r.rating}{flag} [{r.rule}]")
+        click.echo(f"  {RATING_LABELS[r.rating]}")
+        click.echo(f"  {r.reasons[0]}")
+
+
+@cli.command("kpis")
+@click.option("--framework", required=True, help="The framework id.")
+@click.option("--as-of", "as_of", default=None, help="Use values for periods ending on or before this date.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
+@with_appcontext
+def kpis(framework: str, as_of: str | None, as_json: bool) -> None:
+    """The status of every KPI: baseline, latest, change, target."""
+    rated = _rated(framework, as_of)
+    if as_json:
+        click.echo(json.dumps([k.to_json() for k in rated.kpis], indent=2))
+        return
+    click.echo(f"{rated.framework.title}, KPIs as of {rated.as_of.isoformat()}")
+    for k in rated.kpis:
+        latest = f"{kpi_value(k.latest[1], k.unit)} ({k.latest[0]})" if k.latest else "no data"
+        click.echo(f"\n{k.kpi_id}: {k.status} — latest {latest}")
+        click.echo(f"  {k.reason}")

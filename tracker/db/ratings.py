@@ -1,0 +1,46 @@
+"""Evaluator overrides of computed ratings: append-only, each kept with what the engine said at the time."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tracker.db.base import Base, utcnow
+
+
+class RatingOverride(Base):
+    """One override; a later one (or a withdrawal) supersedes it, and both stay in the history."""
+
+    __tablename__ = "rating_override"
+    __table_args__ = (Index("ix_rating_override_current", "framework_id", "superseded_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    framework_id: Mapped[int] = mapped_column(ForeignKey("framework.id"))
+    element_id: Mapped[int] = mapped_column(ForeignKey("element.id"), index=True)
+    # None records a withdrawal: from then on the computed rating stands.
+    rating: Mapped[str | None] = mapped_column(String(16))
+    rationale: Mapped[str] = mapped_column(Text)
+    evidence_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    computed: Mapped[str] = mapped_column(String(16))
+    computed_rule: Mapped[str] = mapped_column(String(64))
+    computed_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    as_of: Mapped[date]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_by: Mapped[str] = mapped_column(String(320), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    superseded_at: Mapped[datetime | None]
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "rating": self.rating,
+            "rationale": self.rationale,
+            "evidence_ids": list(self.evidence_ids),
+            "computed": self.computed,
+            "computed_rule": self.computed_rule,
+            "fingerprint": self.fingerprint,
+            "as_of": self.as_of.isoformat(),
+        }

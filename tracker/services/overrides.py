@@ -1,0 +1,123 @@
+"""Evaluator overrides: a different rating with a written rationale, kept with what the engine said."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from tracker.db.models import RatingOverride, utcnow
+from tracker.domain.rules import RATING_CODES
+from tracker.services.audit import Actor, record
+from tracker.services.evidence import Refused
+from tracker.services.permissions import Principal, can_review
+from tracker.services.ratings import FrameworkRatings
+
+MIN_RATIONALE = 100
+
+
+class OverrideInvalid(ValueError):
+    """The override form has a problem; `field` names which field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def set_override(
+    session: Session,
+    actor: Actor,
+    p: Principal,
+    rated: FrameworkRatings,
+    outcome_id: str,
+    rating: str,
+    rationale: str,
+    evidence_ids: Sequence[int],
+) -> RatingOverride:
+    """Record an override; the previous one stays in the history, superseded."""
+    if not can_review(p):
+        raise Refused("only evaluators can override a rating")
+    current = rated.rating_of(outcome_id)
+    if current is None:
+        raise OverrideInvalid("rating", f"no outcome '{outcome_id}' in this framework")
+    if rating not in RATING_CODES:
+        raise OverrideInvalid("rating", "Choose a rating")
+    rationale = rationale.strip()
+    if len(rationale) < MIN_RATIONALE:
+        raise OverrideInvalid(
+            "rationale",
+            f"Rationale must be at least {MIN_RATIONALE} characters (it has {len(rationale)}): "
+            "say why the evidence supports a different rating",
+        )
+    counted = {a.item_id for a in current.items}
+    chosen = sorted(set(evidence_ids))
+    if rating in {"strong", "some"} and not chosen:
+        raise OverrideInvalid("evidence", "Choose the evidence items this rating rests on")
+    unknown = [i for i in chosen if i not in counted]
+    if unknown:
+        raise OverrideInvalid("evidence", "Choose only accepted evidence linked to this outcome")
+    override = RatingOverride(
+        framework_id=rated.row.id,
+        element_id=rated.element_ids[outcome_id],
+        rating=rating,
+        rationale=rationale,
+        evidence_ids=chosen,
+        computed=current.computed,
+        computed_rule=current.computed_rule,
+        computed_reasons=list(current.computed_reasons),
+        fingerprint=current.fingerprint,
+        as_of=rated.as_of,
+        created_by_id=p.user_id,
+        created_by=p.email,
+    )
+    return _replace(session, actor, rated, outcome_id, override, "override.set")
+
+
+def withdraw_override(
+    session: Session, actor: Actor, p: Principal, rated: FrameworkRatings, outcome_id: str, reason: str
+) -> RatingOverride:
+    """The computed rating stands again; the withdrawal is itself a history entry."""
+    if not can_review(p):
+        raise Refused("only evaluators can withdraw an override")
+    current = rated.rating_of(outcome_id)
+    if current is None or outcome_id not in rated.overrides or rated.overrides[outcome_id].rating is None:
+        raise OverrideInvalid("rating", "There is no override to withdraw")
+    withdrawal = RatingOverride(
+        framework_id=rated.row.id,
+        element_id=rated.element_ids[outcome_id],
+        rating=None,
+        rationale=reason.strip() or "Withdrawn: the computed rating stands.",
+        evidence_ids=[],
+        computed=current.computed,
+        computed_rule=current.computed_rule,
+        computed_reasons=list(current.computed_reasons),
+        fingerprint=current.fingerprint,
+        as_of=rated.as_of,
+        created_by_id=p.user_id,
+        created_by=p.email,
+    )
+    return _replace(session, actor, rated, outcome_id, withdrawal, "override.withdraw")
+
+
+def _replace(
+    session: Session, actor: Actor, rated: FrameworkRatings, outcome_id: str, new: RatingOverride, action: str
+) -> RatingOverride:
+    before = None
+    old = rated.overrides.get(outcome_id)
+    if old is not None:
+        before = old.snapshot()
+        old.superseded_at = utcnow()
+        session.add(old)
+    session.add(new)
+    session.flush()
+    record(
+        session,
+        actor,
+        action,
+        object_type="outcome",
+        object_id=outcome_id,
+        framework_id=rated.row.id,
+        before=before,
+        after=new.snapshot(),
+    )
+    return new
