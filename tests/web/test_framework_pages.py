@@ -39,7 +39,7 @@ def test_empty_index_says_how_to_load(client: FlaskClient) -> None:
 def test_index_lists_loaded_frameworks(client: FlaskClient, load_framework: Any, tiny_yaml: str) -> None:
     load_framework(tiny_yaml)
     page = client.get("/")
-    assert b'<a href="/f/tiny-partnership/">Tiny Teaching Partnership</a>' in page.data
+    assert b'<a href="/f/tiny-partnership/dashboard">Tiny Teaching Partnership</a>' in page.data
     assert page.data.count(b"<h1") == 1
     assert b"<title>Frameworks \xe2\x80\x93 Outcomes tracker</title>" in page.data
 

@@ -29,10 +29,19 @@ def _error_page(error: HTTPException) -> tuple[str, int]:
 
 
 def register_web(app: Flask) -> None:
-    from tracker.web import admin, auth, evidence, frameworks, health, imports, kpis
+    from tracker.web import admin, auth, evidence, frameworks, health, imports, kpis, ratings
 
     auth.init_auth(app)
-    for blueprint in (health.bp, auth.bp, frameworks.bp, evidence.bp, kpis.bp, imports.bp, admin.bp):
+    for blueprint in (
+        health.bp,
+        auth.bp,
+        frameworks.bp,
+        ratings.bp,
+        evidence.bp,
+        kpis.bp,
+        imports.bp,
+        admin.bp,
+    ):
         app.register_blueprint(blueprint)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _error_page)

@@ -1,0 +1,137 @@
+"""The dashboard, the outcome page with its override form, and the list of evaluator disagreements."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import HiddenField, TextAreaField
+
+from tracker.db.models import RatingOverride
+from tracker.domain.evidence_input import SOURCE_TYPE_LABELS
+from tracker.domain.framework import Outcome
+from tracker.domain.rules import RATING_CODES, RATING_LABELS
+from tracker.extensions import db
+from tracker.services import overrides as override_service
+from tracker.services import ratings as rating_service
+from tracker.services.evidence import Refused
+from tracker.services.permissions import can_review
+from tracker.services.ratings import FrameworkRatings
+from tracker.web.guard import actor, principal, refuse, require
+
+bp = Blueprint("ratings", __name__)
+
+
+class OverrideForm(FlaskForm):  # type: ignore[misc]
+    rationale = TextAreaField("Rationale")
+    as_of = HiddenField()
+
+
+def _rated(slug: str) -> FrameworkRatings:
+    raw = request.values.get("as_of", "")
+    as_of = rating_service.parse_as_of(raw)
+    if raw and as_of is None:
+        abort(400, description=f"'{raw[:20]}' is not a date as YYYY-MM-DD.")
+    rated = rating_service.rate(db.session, slug, as_of)
+    if rated is None:
+        abort(404, description=f"No framework has the id '{slug}'.")
+    return rated
+
+
+def _outcome(rated: FrameworkRatings, outcome_id: str) -> Outcome:
+    outcome = rated.framework.get(outcome_id)
+    if not isinstance(outcome, Outcome):
+        abort(404, description=f"No outcome has the id '{outcome_id}'.")
+    return outcome
+
+
+@bp.get("/f/<slug>/dashboard")
+def dashboard(slug: str) -> ResponseReturnValue:
+    rated = _rated(slug)
+    counts = {code: sum(r.rating == code for r in rated.ratings) for code in RATING_CODES}
+    return render_template(
+        "ratings/dashboard.html", rated=rated, counts=counts, codes=RATING_CODES, labels=RATING_LABELS
+    )
+
+
+def _outcome_page(
+    rated: FrameworkRatings, outcome: Outcome, form: OverrideForm, status: int = 200, **errors: str
+) -> ResponseReturnValue:
+    rating = rated.rating_of(outcome.id)
+    assert rating is not None
+    history = db.session.scalars(
+        select(RatingOverride)
+        .where(RatingOverride.element_id == rated.element_ids[outcome.id])
+        .order_by(RatingOverride.id.desc())
+    ).all()
+    chosen = [int(i) for i in request.form.getlist("evidence") if i.isdigit()]
+    return render_template(
+        "ratings/outcome.html",
+        rated=rated,
+        outcome=outcome,
+        rating=rating,
+        labels=RATING_LABELS,
+        codes=RATING_CODES,
+        source_types=SOURCE_TYPE_LABELS,
+        history=history,
+        current_override=rated.overrides.get(outcome.id),
+        can_override=can_review(principal()),
+        form=form,
+        errors=errors,
+        chosen_rating=request.form.get("rating", ""),
+        chosen_evidence=chosen,
+        theme=next(t for t in rated.framework.themes if t.id == outcome.theme_id),
+    ), status
+
+
+@bp.get("/f/<slug>/outcomes/<outcome_id>")
+def outcome(slug: str, outcome_id: str) -> ResponseReturnValue:
+    rated = _rated(slug)
+    return _outcome_page(rated, _outcome(rated, outcome_id), OverrideForm(as_of=rated.as_of.isoformat()))
+
+
+@bp.post("/f/<slug>/outcomes/<outcome_id>/override")
+def override(slug: str, outcome_id: str) -> ResponseReturnValue:
+    require(can_review(principal()), "override rating", "outcome", outcome_id)
+    rated = _rated(slug)
+    target = _outcome(rated, outcome_id)
+    form = OverrideForm()
+    if not form.validate_on_submit():
+        return _outcome_page(rated, target, form, 400)
+    evidence_ids = [int(i) for i in request.form.getlist("evidence") if i.isdigit()]
+    try:
+        if request.form.get("action") == "withdraw":
+            override_service.withdraw_override(
+                db.session, actor(), principal(), rated, outcome_id, form.rationale.data or ""
+            )
+            flash("Override withdrawn: the computed rating stands.", "success")
+        else:
+            override_service.set_override(
+                db.session,
+                actor(),
+                principal(),
+                rated,
+                outcome_id,
+                request.form.get("rating", ""),
+                form.rationale.data or "",
+                evidence_ids,
+            )
+            flash("Override saved with your rationale.", "success")
+    except Refused as refused:
+        refuse("override rating", "outcome", outcome_id, str(refused))
+    except override_service.OverrideInvalid as invalid:
+        return _outcome_page(rated, target, form, 400, **{invalid.field: str(invalid)})
+    return redirect(
+        url_for("ratings.outcome", slug=slug, outcome_id=outcome_id, as_of=rated.as_of.isoformat())
+    )
+
+
+@bp.get("/f/<slug>/disagreements")
+def disagreements(slug: str) -> ResponseReturnValue:
+    rated = _rated(slug)
+    rows = [r for r in rated.ratings if r.override is not None and r.override != r.computed]
+    outcomes = {o.id: o for o in rated.framework.outcomes}
+    return render_template(
+        "ratings/disagreements.html", rated=rated, rows=rows, outcomes=outcomes, labels=RATING_LABELS
+    )
