@@ -87,7 +87,7 @@ def rate(
     framework = framework_of(version)
     as_of = as_of or framework.default_as_of(today or date.today())
     slugs = dict(
-        session.execute(select(Element.id, Element.slug).where(Element.framework_id == row.id)).tuples().all()
+        session.execute(select(Element.id, Element.slug).where(Element.framework_id == row.id)).all()
     )
     evidence: dict[int, EvidenceItem] = {}
     items_by_outcome: dict[str, list[EvidenceItem]] = {}
@@ -97,7 +97,7 @@ def rate(
         .join(EvidenceLink, EvidenceLink.evidence_id == Evidence.id)
         .where(Evidence.framework_id == row.id, Evidence.status == "accepted", Evidence.collected_on <= as_of)
         .order_by(Evidence.id)
-    ).tuples():
+    ):
         item = evidence.get(evidence_row.id) or evidence.setdefault(evidence_row.id, _item(evidence_row))
         slug_ = slugs.get(element_id)
         if slug_ in outcome_ids:
@@ -110,7 +110,7 @@ def rate(
             KpiValue.framework_id == row.id, KpiValue.superseded_at.is_(None), KpiValue.period_end <= as_of
         )
         .order_by(KpiValue.period_end, KpiValue.id)
-    ).tuples():
+    ):
         actuals.setdefault(slugs[value.element_id], []).append(
             KpiActual(value.period, value.period_end, value.value, partner_slug)
         )

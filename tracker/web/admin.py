@@ -34,13 +34,13 @@ class EditUserForm(FlaskForm):  # type: ignore[misc]
 def _partner_choices() -> list[tuple[str, str]]:
     return [
         ("", "None"),
-        *db.session.execute(select(Partner.slug, Partner.name).order_by(Partner.name)).tuples().all(),
+        *db.session.execute(select(Partner.slug, Partner.name).order_by(Partner.name)).all(),
     ]
 
 
 def _users_page(form: NewUserForm, status: int = 200) -> ResponseReturnValue:
     users = db.session.scalars(select(User).order_by(User.email)).all()
-    partners = dict(db.session.execute(select(Partner.id, Partner.slug)).tuples().all())
+    partners = dict(db.session.execute(select(Partner.id, Partner.slug)).all())
     return render_template("admin/users.html", users=users, form=form, partners=partners), status
 
 

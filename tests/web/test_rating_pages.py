@@ -1,0 +1,114 @@
+"""Dashboard, outcome page, override form and the disagreements list, through the web."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import select
+
+from tracker.db.models import RatingOverride
+from tracker.extensions import db
+
+from ..conftest import count_rows
+from ..querycount import count_statements
+
+RATIONALE = (
+    "x" * 40 + " The evaluator's judgement rests on the interviews, which the rules cannot weigh; see report."
+)
+
+
+def seed(make_evidence: Any) -> int:
+    make_evidence()
+    return int(
+        make_evidence(
+            title="Practice educator focus group",
+            source_type="focus_group",
+            respondents=7,
+            collection="",
+            collected_on=date(2023, 3, 10),
+        )
+    )
+
+
+def test_dashboard_shows_every_outcome_with_its_rating(as_role: Any, make_evidence: Any) -> None:
+    seed(make_evidence)
+    html = as_role("board").get("/f/tiny-partnership/dashboard").get_data(as_text=True)
+    assert "Strong evidence that outcome was achieved" in html  # the key and educators-supported
+    assert "Evidence not available during the evaluation period (long-term aim)" in html
+    assert 'class="tile tile-strong"' in html and 'class="tile tile-not_yet"' in html
+    assert "reflect evidence collected up to 30 April 2023" in html
+    assert html.count("<h1") == 1
+
+
+def test_dashboard_as_of_date_changes_the_ratings(as_role: Any, make_evidence: Any) -> None:
+    seed(make_evidence)
+    client = as_role("board")
+    assert 'class="tile tile-strong"' not in client.get(
+        "/f/tiny-partnership/dashboard?as_of=2023-03-05"
+    ).get_data(as_text=True)
+    assert client.get("/f/tiny-partnership/dashboard?as_of=31-03-2023").status_code == 400
+
+
+def test_outcome_page_explains_the_rating(as_role: Any, make_evidence: Any) -> None:
+    seed(make_evidence)
+    html = as_role("board").get("/f/tiny-partnership/outcomes/educators-supported").get_data(as_text=True)
+    assert "R1-strong" in html and "Practice educator survey" in html and "robust" in html
+    assert "Override the rating" not in html  # board members only read
+    assert as_role("board").get("/f/tiny-partnership/outcomes/nothing").status_code == 404
+
+
+def test_page_query_counts_stay_constant(app: Flask, as_role: Any, make_evidence: Any) -> None:
+    seed(make_evidence)
+    client = as_role("evaluator")
+    client.get("/")
+    counts = []
+    for size in (0, 15):
+        for n in range(size):
+            make_evidence(title=f"More {n}", collection=f"m{n}")
+        with app.app_context():
+            engine = db.engine
+        with count_statements(engine) as dashboard:
+            client.get("/f/tiny-partnership/dashboard")
+        with count_statements(engine) as outcome:
+            client.get("/f/tiny-partnership/outcomes/educators-supported")
+        with count_statements(engine) as listing:
+            client.get("/f/tiny-partnership/evidence")
+        counts.append((dashboard.count, outcome.count, listing.count))
+    assert counts[0] == counts[1]
+
+
+def test_evaluator_overrides_through_the_form(app: Flask, as_role: Any, make_evidence: Any) -> None:
+    item = seed(make_evidence)
+    client = as_role("evaluator")
+    short = client.post(
+        "/f/tiny-partnership/outcomes/educators-supported/override",
+        data={"rating": "some", "rationale": "Too short", "evidence": [str(item)], "action": "set"},
+    )
+    assert short.status_code == 400 and "at least 100 characters" in short.get_data(as_text=True)
+    assert count_rows(app, RatingOverride) == 0
+    saved = client.post(
+        "/f/tiny-partnership/outcomes/educators-supported/override",
+        data={"rating": "some", "rationale": RATIONALE, "evidence": [str(item)], "action": "set"},
+    )
+    assert saved.status_code == 302
+    with app.app_context():
+        override = db.session.scalars(select(RatingOverride)).one()
+        assert (override.rating, override.computed, override.evidence_ids) == ("some", "strong", [item])
+        assert override.as_of == date(2023, 4, 30)
+    listing = client.get("/f/tiny-partnership/disagreements").get_data(as_text=True)
+    assert "Practice educators feel supported" in listing and RATIONALE[:30] in listing
+    page = client.get("/f/tiny-partnership/outcomes/educators-supported").get_data(as_text=True)
+    assert "Evaluator override" in page and "Override history" in page
+
+
+def test_leads_and_board_cannot_override(app: Flask, as_role: Any, make_evidence: Any) -> None:
+    seed(make_evidence)
+    for role in ("lead", "board"):
+        response = as_role(role).post(
+            "/f/tiny-partnership/outcomes/retention/override",
+            data={"rating": "none", "rationale": RATIONALE, "action": "set"},
+        )
+        assert response.status_code == 403
+    assert count_rows(app, RatingOverride) == 0
