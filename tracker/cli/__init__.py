@@ -61,7 +61,7 @@ def serve(host: str, port: int, workers: int) -> None:
 
 def _register_feature_commands() -> None:
     """Each feature keeps its commands in its own module; importing it attaches them to `cli`."""
-    from tracker.cli import data, frameworks, ratings, users  # noqa: F401
+    from tracker.cli import data, frameworks, ratings, reports, users  # noqa: F401
 
 
 _register_feature_commands()

@@ -36,6 +36,8 @@ class EvidenceRow:
     evidence: Evidence
     links: tuple[str, ...]
     partner: str
+    link_texts: tuple[str, ...] = ()
+    partner_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,23 +83,33 @@ def _filtered(framework_id: int, p: Principal, f: EvidenceFilters) -> Select[tup
 
 
 def _with_links(session: Session, items: Sequence[Evidence]) -> list[EvidenceRow]:
+    """The items with the ids and texts of what they bear on and their partner, in two more queries."""
     ids = [e.id for e in items]
-    links: dict[int, list[str]] = {}
-    partners: dict[int, str] = {}
+    links: dict[int, list[tuple[str, str]]] = {}
+    partners: dict[int, tuple[str, str]] = {}
+    kinds = {"outcome": "Outcome", "output": "Output", "kpi": "KPI"}
     if ids:
-        for evidence_id, slug in session.execute(
-            select(EvidenceLink.evidence_id, Element.slug)
+        for evidence_id, slug, kind, text in session.execute(
+            select(EvidenceLink.evidence_id, Element.slug, Element.kind, Element.text)
             .join(Element, Element.id == EvidenceLink.element_id)
             .where(EvidenceLink.evidence_id.in_(ids))
             .order_by(Element.position)
         ):
-            links.setdefault(evidence_id, []).append(slug)
+            links.setdefault(evidence_id, []).append((slug, f"{kinds.get(kind, kind)}: {text}"))
         partner_ids = {e.partner_id for e in items if e.partner_id}
         if partner_ids:
-            partners = dict(
-                session.execute(select(Partner.id, Partner.slug).where(Partner.id.in_(partner_ids))).all()
-            )
-    return [EvidenceRow(e, tuple(links.get(e.id, [])), partners.get(e.partner_id or 0, "")) for e in items]
+            partners = {
+                pid: (slug, name)
+                for pid, slug, name in session.execute(
+                    select(Partner.id, Partner.slug, Partner.name).where(Partner.id.in_(partner_ids))
+                )
+            }
+    rows = []
+    for e in items:
+        linked = links.get(e.id, [])
+        slug, name = partners.get(e.partner_id or 0, ("", ""))
+        rows.append(EvidenceRow(e, tuple(s for s, _ in linked), slug, tuple(t for _, t in linked), name))
+    return rows
 
 
 def list_page(

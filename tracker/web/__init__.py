@@ -29,7 +29,7 @@ def _error_page(error: HTTPException) -> tuple[str, int]:
 
 
 def register_web(app: Flask) -> None:
-    from tracker.web import admin, auth, evidence, frameworks, health, imports, kpis, ratings
+    from tracker.web import admin, auth, evidence, frameworks, health, imports, kpis, ratings, reports
 
     auth.init_auth(app)
     for blueprint in (
@@ -37,6 +37,7 @@ def register_web(app: Flask) -> None:
         auth.bp,
         frameworks.bp,
         ratings.bp,
+        reports.bp,
         evidence.bp,
         kpis.bp,
         imports.bp,

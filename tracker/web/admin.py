@@ -7,11 +7,13 @@ from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import BooleanField, EmailField, PasswordField, SelectField
+from wtforms.fields.choices import SelectChoice
 
 from tracker.db.models import ROLES, AuditEvent, Partner, User
 from tracker.extensions import db
 from tracker.services import accounts
 from tracker.services.permissions import can_manage_users, can_view_audit
+from tracker.web.form_parts import Required, choices
 from tracker.web.guard import actor, principal, refuse, require
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -19,23 +21,21 @@ AUDIT_PAGE = 50
 
 
 class NewUserForm(FlaskForm):  # type: ignore[misc]
-    email = EmailField("Email address")
-    role = SelectField("Role", choices=[(r, r.capitalize()) for r in ROLES])
+    email = EmailField("Email address", validators=[Required()])
+    role = SelectField("Role", choices=choices((r, r.capitalize()) for r in ROLES))
     partner = SelectField("Partner (leads only)", choices=[], validate_choice=False)
-    password = PasswordField("Password")
+    password = PasswordField("Password", validators=[Required()])
 
 
 class EditUserForm(FlaskForm):  # type: ignore[misc]
-    role = SelectField("Role", choices=[(r, r.capitalize()) for r in ROLES])
+    role = SelectField("Role", choices=choices((r, r.capitalize()) for r in ROLES))
     partner = SelectField("Partner (leads only)", choices=[], validate_choice=False)
     active = BooleanField("Account enabled")
 
 
-def _partner_choices() -> list[tuple[str, str]]:
-    return [
-        ("", "None"),
-        *db.session.execute(select(Partner.slug, Partner.name).order_by(Partner.name)).all(),
-    ]
+def _partner_choices() -> list[SelectChoice]:
+    rows = db.session.execute(select(Partner.slug, Partner.name).order_by(Partner.name)).all()
+    return choices([("", "None"), *((slug, name) for slug, name in rows)])
 
 
 def _users_page(form: NewUserForm, status: int = 200) -> ResponseReturnValue:

@@ -34,7 +34,8 @@ from tracker.services import evidence_queries
 from tracker.services.attachments import UploadRefused
 from tracker.services.evidence import EditConflict, FrameworkContext, Refused, Upload
 from tracker.services.permissions import can_create_evidence, can_edit_evidence, can_move, can_view_evidence
-from tracker.web.evidence_forms import EvidenceForm, ReviewForm
+from tracker.web.evidence_forms import FLAG_LABELS, EvidenceForm, ReviewForm
+from tracker.web.form_parts import choices
 from tracker.web.guard import actor, principal, refuse, require
 
 bp = Blueprint("evidence", __name__)
@@ -103,8 +104,12 @@ def download_csv(slug: str) -> ResponseReturnValue:
 def _form(ctx: FrameworkContext, evidence: Evidence | None = None, *, stored: bool = False) -> EvidenceForm:
     """The form with this framework's choices; `stored` fills it from the saved item, not the request."""
     form = EvidenceForm(formdata=None) if stored else EvidenceForm()
-    form.links.choices = [(slug, label) for _title, options in ctx.link_groups() for slug, label in options]
-    form.partner.choices = [("", "No particular partner"), *((s, p.name) for s, p in ctx.partners.items())]
+    form.links.choices = choices(
+        (slug, label) for _title, options in ctx.link_groups() for slug, label in options
+    )
+    form.partner.choices = choices(
+        [("", "No particular partner"), *((s, p.name) for s, p in ctx.partners.items())]
+    )
     if evidence is not None and stored:
         form.title.data = evidence.title
         form.summary.data = evidence.summary
@@ -149,6 +154,7 @@ def _render_form(
         form=form,
         evidence=evidence,
         groups=ctx.link_groups(),
+        flag_groups=[("", list(FLAG_LABELS.items()))],
         is_lead=principal().role == "lead",
         extra_errors=extra or [],
     ), status

@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.validators import Optional
 
 from tracker.domain.evidence_input import FINDING_LABELS, FLAGS, SOURCE_TYPE_LABELS
+from tracker.web.form_parts import Required, choices
 
 FLAG_LABELS = {
     "indirect": "Indirect: it bears on the outcome only indirectly",
@@ -32,7 +33,7 @@ class _Loose(SelectMultipleField):  # type: ignore[misc]
 
 
 class EvidenceForm(FlaskForm):  # type: ignore[misc]
-    title = StringField("Title")
+    title = StringField("Title", validators=[Required()])
     summary = TextAreaField("Summary", validators=[Optional()])
     source_type = SelectField(
         "Type of evidence", choices=[("", "Choose a type"), *SOURCE_TYPE_LABELS.items()]
@@ -49,7 +50,7 @@ class EvidenceForm(FlaskForm):  # type: ignore[misc]
     partner = SelectField("Partner", choices=[], validate_choice=False)
     quote = TextAreaField("Quote", validators=[Optional()])
     url = StringField("Web address", validators=[Optional()])
-    flags = _Loose("Flags", choices=[(f, FLAG_LABELS[f]) for f in FLAGS])
+    flags = _Loose("Flags", choices=choices((f, FLAG_LABELS[f]) for f in FLAGS))
     attachments = MultipleFileField("Attachments")
     row_version = HiddenField()
 

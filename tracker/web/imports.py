@@ -14,6 +14,7 @@ from tracker.extensions import db
 from tracker.services import evidence as evidence_service
 from tracker.services import imports
 from tracker.services.permissions import can_import
+from tracker.web.form_parts import choices
 from tracker.web.guard import actor, principal, require
 
 bp = Blueprint("imports", __name__)
@@ -22,7 +23,7 @@ bp = Blueprint("imports", __name__)
 class ImportForm(FlaskForm):  # type: ignore[misc]
     kind = RadioField(
         "What the file holds",
-        choices=[("evidence", "Evidence items"), ("kpi", "KPI values")],
+        choices=choices([("evidence", "Evidence items"), ("kpi", "KPI values")]),
         default="evidence",
     )
     file = FileField("CSV file")

@@ -13,16 +13,17 @@ from tracker.services import evidence as evidence_service
 from tracker.services import kpi_values
 from tracker.services.evidence import FrameworkContext, Refused
 from tracker.services.permissions import can_enter_kpi_value
+from tracker.web.form_parts import Required, choices
 from tracker.web.guard import actor, principal, refuse, require
 
 bp = Blueprint("kpis", __name__)
 
 
 class KpiValueForm(FlaskForm):  # type: ignore[misc]
-    kpi = SelectField("KPI", choices=[], validate_choice=False)
-    period = StringField("Period")
-    period_end = StringField("Last day of the period")
-    value = StringField("Value")
+    kpi = SelectField("KPI", choices=[], validate_choice=False, validators=[Required()])
+    period = StringField("Period", validators=[Required()])
+    period_end = StringField("Last day of the period", validators=[Required()])
+    value = StringField("Value", validators=[Required()])
     partner = SelectField("Partner", choices=[], validate_choice=False)
     note = TextAreaField("Note")
 
@@ -46,8 +47,10 @@ def _form(ctx: FrameworkContext) -> KpiValueForm:
         (e for e in ctx.elements.values() if e.kind == "kpi" and e.archived_at is None),
         key=lambda e: e.position,
     )
-    form.kpi.choices = [("", "Choose a KPI"), *((k.slug, k.text) for k in kpis)]
-    form.partner.choices = [("", "The whole partnership"), *((s, p.name) for s, p in ctx.partners.items())]
+    form.kpi.choices = choices([("", "Choose a KPI"), *((k.slug, k.text) for k in kpis)])
+    form.partner.choices = choices(
+        [("", "The whole partnership"), *((s, p.name) for s, p in ctx.partners.items())]
+    )
     if request.method == "GET" and request.args.get("kpi"):
         form.kpi.data = request.args["kpi"]
     return form

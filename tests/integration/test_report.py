@@ -1,0 +1,180 @@
+"""The progress report: one model, rendered as HTML and as a PDF whose text a board can search."""
+
+from __future__ import annotations
+
+import io
+import logging
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from flask import Flask
+from pypdf import PdfReader
+
+from tracker.extensions import db
+from tracker.reports import model as report_model
+from tracker.reports.pdf import write_pdf
+from tracker.reports.render import render_html
+from tracker.resources import static_dir
+from tracker.services import ratings as rating_service
+
+from ..querycount import count_statements
+from .test_ratings_service import add_kpi_value
+
+HOSTILE = (
+    '<script>alert(1)</script> <img src="file:///etc/passwd"> see http://169.254.169.254/latest/meta-data/'
+)
+
+
+def pdf_text(pdf: bytes) -> str:
+    reader = PdfReader(io.BytesIO(pdf))
+    return "\n".join(page.extract_text() or "" for page in reader.pages)
+
+
+def seed(make_evidence: Any, app: Flask) -> None:
+    make_evidence(quote="The workshops gave me a toolbox.")
+    make_evidence(title="Practice educator focus group", source_type="focus_group", respondents=7, collection="",
+                  collected_on=date(2023, 3, 10))  # fmt: skip
+    add_kpi_value(app, "statutory-share", "2022/23", date(2023, 3, 31), 90)
+
+
+def model_and_html(app: Flask) -> tuple[report_model.ReportModel, str, str]:
+    with app.app_context(), app.test_request_context():
+        rated = rating_service.rate(db.session, "tiny-partnership")
+        assert rated is not None
+        model = report_model.build(rated, datetime(2024, 1, 2, 3, 4, tzinfo=UTC))
+        return model, render_html(model, for_pdf=False), render_html(model, for_pdf=True)
+
+
+def test_pdf_text_holds_the_report(app: Flask, make_evidence: Any) -> None:
+    seed(make_evidence, app)
+    model, web_html, print_html = model_and_html(app)
+    result = write_pdf(print_html, static_dir())
+    assert result.pdf.startswith(b"%PDF") and result.refused == ()
+    reader = PdfReader(io.BytesIO(result.pdf))
+    assert 5 <= len(reader.pages) <= 12
+    text = " ".join(pdf_text(result.pdf).split())
+    for title in ("Student placements",):
+        assert title in text
+    for outcome in ("More students have statutory placements", "Practice educators feel supported",
+                    "Graduates stay in the region"):  # fmt: skip
+        assert outcome in text
+    assert "Strong evidence that outcome was achieved" in text
+    assert "+15 pp" in text  # the KPI row: 75% -> 90%
+    assert "30 April 2023" in text  # the as-of date
+    assert "The workshops gave me a toolbox." in text
+    assert "Page 2 of" in text  # page numbers on every page
+    # Document metadata for the board's PDF reader.
+    info = reader.metadata
+    assert info is not None and info.title and "Tiny Teaching Partnership" in info.title
+    assert info.author == "Outcomes tracker" and "version 1" in (info.subject or "")
+    # The HTML page came from the same model: every outcome the web page lists is in the PDF.
+    for theme in model.themes:
+        for outcome in theme.outcomes:
+            assert outcome.text in web_html and outcome.text in text
+
+
+def test_user_text_is_escaped_and_fetches_nothing(
+    app: Flask, make_evidence: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    seed(make_evidence, app)
+    make_evidence(title=HOSTILE, summary=HOSTILE, quote=HOSTILE, collection="hostile")
+    _model, web_html, print_html = model_and_html(app)
+    assert "<script>alert(1)</script>" not in web_html and "&lt;script&gt;alert(1)&lt;/script&gt;" in web_html
+    assert '<img src="file:///etc/passwd">' not in print_html
+    result = write_pdf(print_html, static_dir())
+    assert result.refused == ()  # escaped text is only text: nothing was even asked for
+    text = pdf_text(result.pdf)
+    assert "root:" not in text
+    assert "<script>alert(1)</script>" in " ".join(text.split())  # shown as the plain text it is
+
+
+def test_the_fetcher_refuses_files_and_the_network(caplog: pytest.LogCaptureFixture) -> None:
+    html = (
+        '<html><head><link rel="stylesheet" href="http://169.254.169.254/x.css">'
+        '<style>@import url("file:///etc/passwd");</style></head><body><p>Safe text</p>'
+        '<img src="file:///etc/passwd" alt="x"><img src="http://169.254.169.254/latest/meta-data/" alt="y">'
+        '<img src="/static/../../../../etc/passwd" alt="z">'
+        '<img src="data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=" alt="ok">'
+        "</body></html>"
+    )
+    result = write_pdf(html, static_dir())
+    refused = " ".join(result.refused)
+    assert "file:///etc/passwd" in refused and "169.254.169.254" in refused
+    assert not any(url.startswith("data:") for url in result.refused)
+    text = pdf_text(result.pdf)
+    assert "Safe text" in text and "root:" not in text
+
+
+def test_report_pages_and_pdf_download(
+    app: Flask, as_role: Any, make_evidence: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    seed(make_evidence, app)
+    client = as_role("board")
+    page = client.get("/f/tiny-partnership/report")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert html.count("<h1") == 1 and "Download the PDF" in html and "is made when first downloaded" in html
+    first = client.get("/f/tiny-partnership/report.pdf")
+    assert first.status_code == 200 and first.data.startswith(b"%PDF")
+    assert first.headers["Content-Disposition"].startswith("attachment;")
+    assert "tiny-partnership-report-2023-04-30.pdf" in first.headers["Content-Disposition"]
+    # The second download is the cached copy, and the page says when it was made.
+    again = client.get("/f/tiny-partnership/report.pdf")
+    assert again.data == first.data
+    assert "A PDF of exactly this report was made" in client.get("/f/tiny-partnership/report").get_data(
+        as_text=True
+    )
+    # A past as-of date is a different report.
+    older = client.get("/f/tiny-partnership/report.pdf?as_of=2023-03-05")
+    assert older.status_code == 200 and older.data != first.data
+    assert client.get("/f/tiny-partnership/report?as_of=not-a-date").status_code == 400
+
+
+def test_a_render_past_its_time_limit_stops_and_the_app_keeps_serving(
+    make_app: Any, make_user: Any, load_framework: Any, tiny_yaml: str
+) -> None:
+    app = make_app(REPORT_TIME_LIMIT_SECONDS=0.05)
+    from ..conftest import sign_in
+
+    load_framework(tiny_yaml)
+    client = app.test_client()
+    sign_in(client, make_user("board"))
+    slow = client.get("/f/tiny-partnership/report.pdf")
+    assert slow.status_code == 503 and b"took longer than" in slow.data
+    assert client.get("/f/tiny-partnership/report").status_code == 200
+
+
+def test_report_model_query_count_is_constant(app: Flask, make_evidence: Any) -> None:
+    seed(make_evidence, app)
+    counts = []
+    for extra in (0, 12):
+        for n in range(extra):
+            make_evidence(
+                title=f"Extra {n}", collection=f"x{n}", links=("educators-supported", "more-statutory")
+            )
+        with app.app_context(), count_statements(db.engine) as counter:
+            rated = rating_service.rate(db.session, "tiny-partnership")
+            assert rated is not None
+            report_model.build(rated, datetime.now(UTC))
+        counts.append(counter.count)
+    assert counts[0] == counts[1]
+
+
+def test_report_command_writes_html_and_pdf(
+    app: Flask, runner: Any, make_evidence: Any, tmp_path: Any
+) -> None:
+    seed(make_evidence, app)
+    html_file, pdf_file = tmp_path / "r.html", tmp_path / "r.pdf"
+    result = runner.invoke(
+        args=["report", "--framework", "tiny-partnership", "--format", "html", "-o", str(html_file)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Practice educators feel supported" in html_file.read_text()
+    result = runner.invoke(
+        args=["report", "--framework", "tiny-partnership", "--format", "pdf", "-o", str(pdf_file)]
+    )
+    assert result.exit_code == 0, result.output
+    assert pdf_file.read_bytes().startswith(b"%PDF")
+    assert not list(tmp_path.glob(".render-*"))  # no temporary file left behind
+    logging.getLogger(__name__).info("report written")

@@ -1,0 +1,47 @@
+"""`tracker report`: the progress report as an HTML file or a PDF."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from tracker.cli import cli, require_schema
+from tracker.cli.ratings import _rated
+from tracker.reports import model as report_model
+from tracker.reports.pdf import ReportFailed, ReportTimeout, render_pdf
+from tracker.reports.render import render_html
+from tracker.resources import static_dir
+
+
+@cli.command("report")
+@click.option("--framework", required=True, help="The framework id.")
+@click.option("--as-of", "as_of", default=None, help="Report what was known on this date (YYYY-MM-DD).")
+@click.option("--format", "fmt", type=click.Choice(["html", "pdf"]), required=True)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def report(framework: str, as_of: str | None, fmt: str, output: Path) -> None:
+    """Write the progress report: every theme, outcome rating, KPI and piece of evidence."""
+    require_schema()
+    rated = _rated(framework, as_of)
+    with current_app.test_request_context():
+        html = render_html(report_model.build(rated, datetime.now(UTC)), for_pdf=fmt == "pdf")
+    if fmt == "html":
+        output.write_text(html, encoding="utf-8")
+    else:
+        try:
+            result = render_pdf(
+                html,
+                static_dir(),
+                output.parent.resolve(),
+                float(current_app.config["REPORT_TIME_LIMIT_SECONDS"]),
+            )
+        except (ReportTimeout, ReportFailed) as error:
+            raise click.ClickException(str(error)) from None
+        output.write_bytes(result.pdf)
+    click.echo(
+        f"wrote {output} ({output.stat().st_size:,} bytes): {rated.framework.title} as of {rated.as_of}"
+    )

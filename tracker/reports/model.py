@@ -1,0 +1,274 @@
+"""The report as plain values: built once from a rating pass, rendered as the web page and the PDF."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from tracker.domain.engine import Rating
+from tracker.domain.evidence_input import SOURCE_TYPE_LABELS
+from tracker.domain.framework import QUADRANT_QUESTIONS, QUADRANTS, Theme
+from tracker.domain.kpi import KpiStatus
+from tracker.domain.rules import RATING_CODES, RATING_LABELS
+from tracker.formatting import kpi_target, kpi_value, number
+from tracker.services.ratings import FrameworkRatings
+
+ARROWS = {"up": "↑", "down": "↓", "same": "→"}
+
+
+@dataclass(frozen=True)
+class EvidenceLine:
+    id: int
+    title: str
+    source: str
+    n: str
+    collected_on: date
+    tier: str
+    counts: bool
+    finding: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class OutcomeSection:
+    id: str
+    text: str
+    quadrant: str
+    term: str
+    expected_by: date | None
+    rating: str
+    rating_label: str
+    computed: str
+    overridden: bool
+    stale: bool
+    rule: str
+    reasons: tuple[str, ...]
+    evidence: tuple[EvidenceLine, ...]
+
+
+@dataclass(frozen=True)
+class KpiRow:
+    id: str
+    name: str
+    unit: str
+    direction: str
+    baseline: str
+    latest: str
+    change: str
+    arrow: str
+    target: str
+    status: str
+    reason: str
+    series: tuple[tuple[str, float], ...]
+    baseline_point: tuple[str, float] | None
+    target_value: float | None
+
+
+@dataclass(frozen=True)
+class QuadrantBlock:
+    code: str
+    title: str
+    question: str
+    outputs: tuple[str, ...]
+    outcomes: tuple[tuple[str, str, str], ...]  # (outcome id, text, rating code)
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    outcome_id: str
+    outcome: str
+    theme: str
+    rating: str
+    missing: str
+
+
+@dataclass(frozen=True)
+class ThemeSection:
+    id: str
+    number: int
+    title: str
+    summary: str
+    aims: tuple[str, ...]
+    activities: tuple[str, ...]
+    quadrants: tuple[QuadrantBlock, ...]
+    outcomes: tuple[OutcomeSection, ...]
+    kpis: tuple[KpiRow, ...]
+    counts: dict[str, int]
+    recommendations: tuple[Recommendation, ...]
+
+
+@dataclass(frozen=True)
+class ReportModel:
+    framework_id: str
+    title: str
+    version: int
+    vision: str
+    description: str
+    source: str
+    period_start: date
+    period_end: date
+    as_of: date
+    generated_at: datetime
+    counts: dict[str, int]
+    themes: tuple[ThemeSection, ...]
+    recommendations: tuple[Recommendation, ...]
+    overrides: int
+    evidence_total: int
+    labels: dict[str, str] = field(default_factory=lambda: dict(RATING_LABELS))
+    codes: tuple[str, ...] = RATING_CODES
+
+
+def _change(k: KpiStatus) -> tuple[str, str]:
+    if k.change is None:
+        return "", ""
+    value = k.change.value
+    arrow = ARROWS["up"] if value > 0 else ARROWS["down"] if value < 0 else ARROWS["same"]
+    sign = "+" if value > 0 else "−" if value < 0 else ""  # noqa: RUF001 (a true minus sign)
+    unit = {"pp": " pp", "points": " points", "%": "%"}[k.change.unit]
+    return f"{sign}{number(abs(value))}{unit}", arrow
+
+
+def _kpi_row(k: KpiStatus, target_text: str, target_value: float | None) -> KpiRow:
+    change, arrow = _change(k)
+    return KpiRow(
+        id=k.kpi_id,
+        name=k.name,
+        unit=k.unit,
+        direction=k.direction,
+        baseline=f"{kpi_value(k.baseline[1], k.unit)} ({k.baseline[0]})" if k.baseline else "not given",
+        latest=f"{kpi_value(k.latest[1], k.unit)} ({k.latest[0]})" if k.latest else "no data",
+        change=change,
+        arrow=arrow,
+        target=target_text or "none",
+        status=k.status.replace("_", " "),
+        reason=k.reason,
+        series=tuple((point[0], point[2]) for point in k.series),
+        baseline_point=k.baseline,
+        target_value=target_value,
+    )
+
+
+def _n(respondents: int | None, population: int | None) -> str:
+    if respondents is None:
+        return ""
+    return f"{respondents} of {population}" if population else str(respondents)
+
+
+def _missing(rating: Rating) -> str:
+    """What further evidence would settle the rating, in the engine's own words where it gives them."""
+    for reason in rating.computed_reasons:
+        if "would help" in reason or "would settle" in reason:
+            return reason
+    return rating.computed_reasons[0] if rating.computed_reasons else ""
+
+
+def build(rated: FrameworkRatings, generated_at: datetime) -> ReportModel:
+    """The whole report from one rating pass; no further queries."""
+    f = rated.framework
+    by_outcome = {r.outcome_id: r for r in rated.ratings}
+    kpi_status = {k.kpi_id: k for k in rated.kpis}
+    themes: list[ThemeSection] = []
+    recommendations: list[Recommendation] = []
+    for number_, theme in enumerate(f.themes, start=1):
+        themes.append(_theme(theme, number_, rated, by_outcome, kpi_status, recommendations))
+    counts = {code: sum(r.rating == code for r in rated.ratings) for code in RATING_CODES}
+    return ReportModel(
+        framework_id=f.id,
+        title=f.title,
+        version=f.version,
+        vision=f.vision,
+        description=f.description,
+        source=f.source,
+        period_start=f.period.start,
+        period_end=f.period.end,
+        as_of=rated.as_of,
+        generated_at=generated_at,
+        counts=counts,
+        themes=tuple(themes),
+        recommendations=tuple(recommendations),
+        overrides=sum(r.override is not None for r in rated.ratings),
+        evidence_total=len(rated.evidence),
+    )
+
+
+def _theme(
+    theme: Theme,
+    number_: int,
+    rated: FrameworkRatings,
+    by_outcome: dict[str, Rating],
+    kpi_status: dict[str, KpiStatus],
+    recommendations: list[Recommendation],
+) -> ThemeSection:
+    outcomes: list[OutcomeSection] = []
+    own: list[Recommendation] = []
+    for outcome in theme.outcomes:
+        r = by_outcome[outcome.id]
+        lines = []
+        for a in r.items:
+            item = rated.evidence[a.item_id]
+            lines.append(
+                EvidenceLine(
+                    item.id,
+                    item.title,
+                    SOURCE_TYPE_LABELS.get(item.source_type, item.source_type),
+                    _n(item.respondents, item.population),
+                    item.collected_on,
+                    a.tier,
+                    a.counts,
+                    item.finding.replace("_", " "),
+                    item.quote,
+                )
+            )
+        outcomes.append(
+            OutcomeSection(
+                id=outcome.id,
+                text=outcome.text,
+                quadrant=outcome.quadrant,
+                term=outcome.term,
+                expected_by=outcome.expected_by,
+                rating=r.rating,
+                rating_label=RATING_LABELS[r.rating],
+                computed=r.computed,
+                overridden=r.override is not None,
+                stale=r.stale,
+                rule=r.rule,
+                reasons=r.reasons,
+                evidence=tuple(lines),
+            )
+        )
+        if r.rating in {"insufficient", "none"}:
+            own.append(Recommendation(outcome.id, outcome.text, theme.title, r.rating, _missing(r)))
+    recommendations.extend(own)
+    quadrants = tuple(
+        QuadrantBlock(
+            code=q,
+            title=q.replace("-", " ").capitalize(),
+            question=QUADRANT_QUESTIONS[q],
+            outputs=tuple(o.text for o in theme.outputs if o.quadrant == q),
+            outcomes=tuple(
+                (o.id, o.text, by_outcome[o.id].rating) for o in theme.outcomes if o.quadrant == q
+            ),
+        )
+        for q in QUADRANTS
+    )
+    kpis = tuple(
+        _kpi_row(
+            kpi_status[k.id],
+            kpi_target(k.target, k.unit) if k.target else "",
+            k.target.value if k.target else None,
+        )
+        for k in theme.kpis
+    )
+    return ThemeSection(
+        id=theme.id,
+        number=number_,
+        title=theme.title,
+        summary=theme.summary,
+        aims=tuple(a.text for a in theme.aims),
+        activities=tuple(a.text for a in theme.activities),
+        quadrants=quadrants,
+        outcomes=tuple(outcomes),
+        kpis=kpis,
+        counts={code: sum(o.rating == code for o in outcomes) for code in RATING_CODES},
+        recommendations=tuple(own),
+    )

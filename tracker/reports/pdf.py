@@ -1,0 +1,110 @@
+"""HTML -> PDF with WeasyPrint: the only module that imports it; fetches nothing but our own static files."""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import multiprocessing
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+# Relative URLs in the report resolve against this; only its /static/ part is served, from the package.
+BASE_URL = "https://report.tracker.invalid/"
+STATIC_PREFIX = BASE_URL + "static/"
+
+
+class ReportTimeout(Exception):
+    """The render took longer than the configured limit and was stopped."""
+
+
+class ReportFailed(Exception):
+    """WeasyPrint could not render the document."""
+
+
+@dataclass(frozen=True)
+class PdfResult:
+    pdf: bytes
+    refused: tuple[str, ...]
+
+
+def _fetcher_class() -> Any:
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticOnlyFetcher(URLFetcher):  # type: ignore[misc]
+        """Serves the app's static files and data: URLs; refuses file paths, http(s) and everything else."""
+
+        def __init__(self, static_root: Path) -> None:
+            super().__init__(allowed_protocols={"data", "https"}, allow_redirects=False, timeout=1)
+            self.static_root = static_root.resolve()
+            self.refused: list[str] = []
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            if url.startswith(STATIC_PREFIX):
+                relative = url.removeprefix(STATIC_PREFIX).split("?", 1)[0].split("#", 1)[0]
+                path = (self.static_root / relative).resolve()
+                if path.is_relative_to(self.static_root) and path.is_file():
+                    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                    return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": mime})
+            self.refused.append(url[:300])
+            raise ValueError(f"the report does not fetch {url[:120]}")
+
+    return StaticOnlyFetcher
+
+
+def write_pdf(html: str, static_root: Path) -> PdfResult:
+    """Render in this process (the caller bounds the time); stylesheets go through the same fetcher."""
+    import weasyprint
+
+    fetcher = _fetcher_class()(static_root)
+    document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher, media_type="print")
+    pdf = document.write_pdf(pdf_identifier=b"outcomes-tracker", uncompressed_pdf=False)
+    return PdfResult(bytes(pdf), tuple(fetcher.refused))
+
+
+def _child(html: str, static_root: str, out_path: str, connection: Any) -> None:
+    try:
+        result = write_pdf(html, Path(static_root))
+        Path(out_path).write_bytes(result.pdf)
+        connection.send(("ok", result.refused))
+    except Exception as error:  # reported to the parent as one line, never a traceback
+        connection.send(("error", f"{type(error).__name__}: {error}"))
+    finally:
+        connection.close()
+
+
+def render_pdf(html: str, static_root: Path, work_dir: Path, time_limit: float) -> PdfResult:
+    """Render in a child process that is killed after `time_limit` seconds, so a worker never hangs."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    out_path = work_dir / f".render-{os.getpid()}-{id(html)}.pdf"
+    multiprocessing.set_forkserver_preload(["tracker.reports.pdf", "weasyprint"])
+    context = multiprocessing.get_context("forkserver")
+    parent, child = context.Pipe(duplex=False)
+    process = context.Process(target=_child, args=(html, str(static_root), str(out_path), child), daemon=True)
+    process.start()
+    child.close()
+    try:
+        if not parent.poll(time_limit):
+            process.kill()
+            raise ReportTimeout(f"the report took longer than {time_limit:g} seconds and was stopped")
+        status, detail = parent.recv()
+        process.join(5)
+        if status != "ok":
+            raise ReportFailed(str(detail))
+        for url in detail:
+            log.warning("report renderer refused to fetch %s", url)
+        return PdfResult(out_path.read_bytes(), tuple(detail))
+    except EOFError:
+        raise ReportFailed("the renderer stopped without a result") from None
+    finally:
+        parent.close()
+        if process.is_alive():
+            process.kill()
+        process.join(5)
+        process.close()
+        out_path.unlink(missing_ok=True)

@@ -1,0 +1,107 @@
+"""Renders a ReportModel with the one report template, for the web page or for the PDF."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from flask import render_template
+from markupsafe import Markup
+
+from tracker.domain.rules import RULES
+from tracker.reports import charts
+from tracker.reports.model import ReportModel
+from tracker.resources import static_dir, templates_dir
+from tracker.services.ratings import FrameworkRatings
+
+TEMPLATE = "report/report.html"
+
+
+@dataclass(frozen=True)
+class ChartSet:
+    key: Markup
+    bars: Markup
+    diagrams: dict[str, Markup]
+    trends: dict[str, Markup]
+
+
+def chart_set(model: ReportModel) -> ChartSet:
+    """Every picture of the report as inline SVG, made once and used by both forms."""
+    diagrams = {
+        t.id: charts.rating_diagram(
+            f"diagram-{t.id}",
+            f"Theme {t.number}: {t.title}",
+            [charts.DiagramOutcome(o.id, o.text, o.rating, o.overridden) for o in t.outcomes],
+            model.as_of,
+        )
+        for t in model.themes
+        if t.outcomes
+    }
+    trends = {
+        k.id: charts.kpi_trend(
+            f"trend-{k.id}", k.name, k.unit, k.series, k.baseline_point, k.target_value, k.direction
+        )
+        for t in model.themes
+        for k in t.kpis
+        if k.series or k.baseline_point
+    }
+    bars = charts.rating_bars("bars", [(t.title, t.counts) for t in model.themes])
+    return ChartSet(charts.rating_key("key"), bars, diagrams, trends)
+
+
+def render_html(model: ReportModel, *, for_pdf: bool, cached_at: datetime | None = None) -> str:
+    return render_template(
+        TEMPLATE, m=model, charts=chart_set(model), for_pdf=for_pdf, rules=RULES, cached_at=cached_at
+    )
+
+
+def _design_fingerprint() -> str:
+    """Changes when the report's template or stylesheet changes, so old cached PDFs are not served."""
+    digest = hashlib.sha256()
+    for path in (templates_dir() / TEMPLATE, static_dir() / "report.css", Path(charts.__file__)):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+_DESIGN = _design_fingerprint()
+
+
+def data_fingerprint(rated: FrameworkRatings) -> str:
+    """What the report shows: framework version, as-of date, every rating and its evidence, every KPI."""
+    payload: dict[str, Any] = {
+        "design": _DESIGN,
+        "version": rated.version.content_sha256,
+        "as_of": rated.as_of.isoformat(),
+        "ratings": [
+            [r.outcome_id, r.rating, r.computed, r.override, r.stale, r.fingerprint] for r in rated.ratings
+        ],
+        "overrides": sorted(o.id for o in rated.overrides.values()),
+        "kpis": [[k.to_json(), [list(map(str, p)) for p in k.series]] for k in rated.kpis],
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+class PdfCache:
+    """PDFs on disk under the instance folder, named by framework, as-of date and data fingerprint."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def path(self, slug: str, as_of: str, fingerprint: str) -> Path:
+        return self.folder / f"{slug}-{as_of}-{fingerprint[:32]}.pdf"
+
+    def made_at(self, path: Path) -> datetime | None:
+        try:
+            return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+        except FileNotFoundError:
+            return None
+
+    def put(self, path: Path, pdf: bytes) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".part")
+        temporary.write_bytes(pdf)
+        temporary.replace(path)
