@@ -36,11 +36,17 @@ class EvidenceForm(FlaskForm):  # type: ignore[misc]
     title = StringField("Title", validators=[Required()])
     summary = TextAreaField("Summary", validators=[Optional()])
     source_type = SelectField(
-        "Type of evidence", choices=[("", "Choose a type"), *SOURCE_TYPE_LABELS.items()]
+        "Type of evidence",
+        choices=choices([("", "Choose a type"), *SOURCE_TYPE_LABELS.items()]),
+        validators=[Required()],
     )
-    collected_on = StringField("Date collected")
-    links = _Loose("What it bears on", choices=[])
-    finding = SelectField("What it shows", choices=[("", "Choose a finding"), *FINDING_LABELS.items()])
+    collected_on = StringField("Date collected", validators=[Required()])
+    links = _Loose("What it bears on", choices=[], validators=[Required()])
+    finding = SelectField(
+        "What it shows",
+        choices=choices([("", "Choose a finding"), *FINDING_LABELS.items()]),
+        validators=[Required()],
+    )
     respondents = StringField("Respondents or participants", validators=[Optional()])
     population = StringField("Population", validators=[Optional()])
     positive = StringField("Respondents who agreed", validators=[Optional()])
