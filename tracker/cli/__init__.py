@@ -49,19 +49,25 @@ def init_db() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+    "--demo", "with_demo", is_flag=True, help="Load the demo data first (once; later starts keep it)."
+)
 @with_appcontext
-def serve(host: str, port: int, workers: int) -> None:
+def serve(host: str, port: int, workers: int, with_demo: bool) -> None:
     """Run the production web server (gunicorn), applying migrations first."""
+    from tracker.cli.demo import run_demo
     from tracker.web.server import run_server
 
     migrate.upgrade(db.engine)
+    if with_demo:
+        run_demo()
     click.echo(f"serving the tracker on http://{host}:{port}/ with {workers} workers (Ctrl+C stops)")
     run_server(current_app._get_current_object(), host=host, port=port, workers=workers)  # type: ignore[attr-defined]
 
 
 def _register_feature_commands() -> None:
     """Each feature keeps its commands in its own module; importing it attaches them to `cli`."""
-    from tracker.cli import data, frameworks, ratings, reports, users  # noqa: F401
+    from tracker.cli import data, demo, frameworks, ratings, reports, users  # noqa: F401
 
 
 _register_feature_commands()

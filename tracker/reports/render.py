@@ -37,13 +37,21 @@ def chart_set(model: ReportModel) -> ChartSet:
             f"Theme {t.number}: {t.title}",
             [charts.DiagramOutcome(o.id, o.text, o.rating, o.overridden) for o in t.outcomes],
             model.as_of,
+            show_title=False,  # the figure caption names the theme; SVG text is slow to lay out in PDF
         )
         for t in model.themes
         if t.outcomes
     }
     trends = {
         k.id: charts.kpi_trend(
-            f"trend-{k.id}", k.name, k.unit, k.series, k.baseline_point, k.target_value, k.direction
+            f"trend-{k.id}",
+            k.name,
+            k.unit,
+            k.series,
+            k.baseline_point,
+            k.target_value,
+            k.direction,
+            show_title=False,
         )
         for t in model.themes
         for k in t.kpis

@@ -1,0 +1,97 @@
+"""The demo: the three seed frameworks with the evidence their reports cite, and one user per role."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.db.models import User
+from tracker.domain.loader import load_framework_file
+from tracker.services import accounts, imports
+from tracker.services import evidence as evidence_service
+from tracker.services import frameworks as framework_service
+from tracker.services.audit import Actor
+from tracker.services.permissions import Principal
+
+DEMO_FRAMEWORKS = (
+    ("developing_together", "developing-together"),
+    ("social_work_week_2021", "social-work-week-2021"),
+    ("employer_standards_2024", "employer-standards-2024"),
+)
+DEMO_USERS = (
+    ("admin", "admin@demo.invalid", None),
+    ("lead", "lead@demo.invalid", "kingston-university"),
+    ("evaluator", "evaluator@demo.invalid", None),
+    ("board", "board@demo.invalid", None),
+)
+CREDENTIALS_FILE = "demo-credentials.txt"
+
+
+class DemoError(RuntimeError):
+    """The demo data did not load; nothing was written."""
+
+
+@dataclass
+class DemoSummary:
+    lines: list[str] = field(default_factory=list)
+    users: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def _credentials(instance: Path) -> dict[str, str]:
+    path = instance / CREDENTIALS_FILE
+    if not path.exists():
+        return {}
+    pairs = (line.split(" ", 1) for line in path.read_text(encoding="utf-8").splitlines() if " " in line)
+    return {email: password for email, password in pairs}
+
+
+def _save_credentials(instance: Path, known: dict[str, str]) -> None:
+    path = instance / CREDENTIALS_FILE
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.writelines(f"{email} {password}\n" for email, password in known.items())
+
+
+def load_demo(session: Session, frameworks_dir: Path, instance: Path, today: date) -> DemoSummary:
+    """Idempotent: frameworks already loaded and rows already present are left as they are."""
+    summary = DemoSummary()
+    actor, principal = Actor("demo loader", role="admin"), Principal.command_line()
+    for stem, framework_id in DEMO_FRAMEWORKS:
+        result = load_framework_file(frameworks_dir / f"{stem}.yaml")
+        if not result.ok or result.framework is None or result.text is None:
+            raise DemoError("; ".join(str(p) for p in result.problems) or f"{stem}.yaml did not load")
+        loaded = framework_service.load_version(session, result.framework, result.text, actor, f"{stem}.yaml")
+        state = "already loaded" if loaded.unchanged else f"loaded version {loaded.version}"
+        ctx = evidence_service.framework_context(session, framework_id)
+        assert ctx is not None
+        as_of = result.framework.as_of or today
+        reviewed = datetime.combine(as_of, time(12), tzinfo=UTC)
+        evidence = imports.import_evidence(
+            session, actor, principal, ctx, (frameworks_dir / "demo" / f"{stem}_evidence.csv").read_bytes(),
+            today, reviewed_at=reviewed,
+        )  # fmt: skip
+        kpis = imports.import_kpi_values(
+            session, actor, principal, ctx, (frameworks_dir / "demo" / f"{stem}_kpis.csv").read_bytes()
+        )
+        for outcome in (evidence, kpis):
+            if not outcome.ok:
+                raise DemoError("; ".join(p.located(f"{stem} demo data") for p in outcome.problems[:5]))
+        summary.lines.append(
+            f"{framework_id}: {state}; {evidence.added} evidence items and {kpis.added} KPI values added "
+            f"({evidence.skipped + kpis.skipped} already present)"
+        )
+    known = _credentials(instance)
+    for role, email, partner in DEMO_USERS:
+        exists = session.scalars(select(User.id).where(User.email == email)).first() is not None
+        if not exists:
+            known[email] = secrets.token_urlsafe(12)
+            accounts.create_user(session, actor, email, role, known[email], partner)
+        summary.users.append((role, email, known.get(email, "(set before; see the admin pages)")))
+    _save_credentials(instance, known)
+    return summary
