@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from tracker.db.models import User
 from tracker.domain.loader import load_framework_file
-from tracker.services import accounts, imports
+from tracker.services import accounts, imports, overrides, ratings
 from tracker.services import evidence as evidence_service
 from tracker.services import frameworks as framework_service
 from tracker.services.audit import Actor
@@ -58,6 +59,38 @@ def _save_credentials(instance: Path, known: dict[str, str]) -> None:
         handle.writelines(f"{email} {password}\n" for email, password in known.items())
 
 
+def _apply_overrides(session: Session, actor: Actor, framework_id: str, path: Path) -> int:
+    """The evaluator judgements docs/demo.md explains, recorded like any override (once)."""
+    if not path.exists():
+        return 0
+    rated = ratings.rate(session, framework_id)
+    assert rated is not None
+    evaluator = Principal(None, "demo evaluator", "evaluator", None)
+    applied = 0
+    with path.open(encoding="utf-8", newline="") as handle:
+        for number, row in enumerate(csv.DictReader(handle), start=2):
+            outcome = row["outcome"].strip()
+            if outcome in rated.overrides:
+                continue
+            rating = rated.rating_of(outcome)
+            if rating is None:
+                raise DemoError(f"{path.name}:{number}: no outcome '{outcome}'")
+            titles = [t.strip() for t in row.get("evidence", "").split(";") if t.strip()]
+            by_title = {rated.evidence[a.item_id].title: a.item_id for a in rating.items}
+            missing = [t for t in titles if t not in by_title]
+            if missing:
+                raise DemoError(f"{path.name}:{number}: no evidence titled {missing[0]!r} for {outcome}")
+            try:
+                overrides.set_override(
+                    session, actor, evaluator, rated, outcome, row["rating"].strip(), row["rationale"],
+                    [by_title[t] for t in titles],
+                )  # fmt: skip
+            except overrides.OverrideInvalid as invalid:
+                raise DemoError(f"{path.name}:{number}: {invalid}") from None
+            applied += 1
+    return applied
+
+
 def load_demo(session: Session, frameworks_dir: Path, instance: Path, today: date) -> DemoSummary:
     """Idempotent: frameworks already loaded and rows already present are left as they are."""
     summary = DemoSummary()
@@ -82,9 +115,14 @@ def load_demo(session: Session, frameworks_dir: Path, instance: Path, today: dat
         for outcome in (evidence, kpis):
             if not outcome.ok:
                 raise DemoError("; ".join(p.located(f"{stem} demo data") for p in outcome.problems[:5]))
+        session.flush()
+        applied = _apply_overrides(
+            session, actor, framework_id, frameworks_dir / "demo" / f"{stem}_overrides.csv"
+        )
         summary.lines.append(
             f"{framework_id}: {state}; {evidence.added} evidence items and {kpis.added} KPI values added "
             f"({evidence.skipped + kpis.skipped} already present)"
+            + (f"; {applied} evaluator overrides" if applied else "")
         )
     known = _credentials(instance)
     for role, email, partner in DEMO_USERS:
