@@ -45,3 +45,8 @@ def kpi_target(target: Target, unit: str) -> str:
 
 def partner_kind(kind: str) -> str:
     return PARTNER_KIND_LABELS.get(kind, kind)
+
+
+def file_size(n: int) -> str:
+    """20971520 -> '20 MB', 1024 -> '1 KB'."""
+    return f"{n / 1048576:g} MB" if n >= 1048576 else f"{n / 1024:g} KB"

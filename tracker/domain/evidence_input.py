@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Set
 from dataclasses import dataclass
@@ -272,7 +273,7 @@ def parse_kpi_value(
     value_raw = (raw.get("value") or "").strip().replace(",", "")
     value: float | None = None
     if value_raw:
-        if NUMBER.match(value_raw.rstrip("%")):
+        if NUMBER.match(value_raw.rstrip("%")) and math.isfinite(float(value_raw.rstrip("%"))):
             value = float(value_raw.rstrip("%"))
         else:
             problems.append(("value", f"must be a number, not '{value_raw[:40]}'"))

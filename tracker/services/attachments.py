@@ -14,6 +14,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 from werkzeug.utils import secure_filename
 
+from tracker.formatting import file_size
+
 ALLOWED_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -42,10 +44,6 @@ class StoredFile:
     content_type: str
     size: int
     sha256: str
-
-
-def _size(n: int) -> str:
-    return f"{n / 1048576:g} MB" if n >= 1048576 else f"{n / 1024:g} KB"
 
 
 def extension_of(filename: str) -> str:
@@ -110,7 +108,7 @@ def store(session: Session, upload_dir: Path, filename: str, stream: IO[bytes], 
                 size += len(chunk)
                 if size > max_bytes:
                     raise UploadRefused(
-                        f"{display_name(filename)} is larger than the limit of {_size(max_bytes)}", 413
+                        f"{display_name(filename)} is larger than the limit of {file_size(max_bytes)}", 413
                     )
                 digest.update(chunk)
                 out.write(chunk)

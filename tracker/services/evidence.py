@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import IO
+from typing import IO, NoReturn
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -244,6 +245,17 @@ def _conflict_message(session: Session, evidence: Evidence) -> str:
     )
 
 
+def _raise_conflict(session: Session, evidence_id: int, error: Exception) -> NoReturn:
+    """A save that lost a race: on PostgreSQL the version check fails; SQLite refuses a stale snapshot."""
+    if isinstance(error, OperationalError) and "locked" not in str(error.orig):
+        raise error
+    session.rollback()
+    current = session.get(Evidence, evidence_id)
+    if current is None:
+        raise EditConflict("This item was changed by someone else while you were saving.") from None
+    raise EditConflict(_conflict_message(session, current)) from None
+
+
 def update(
     session: Session,
     actor: Actor,
@@ -261,6 +273,7 @@ def update(
     """Save an edit made from `expected_version`; a save from an older version is refused, never merged."""
     if not can_edit_evidence(p, evidence):
         raise Refused("you may not edit this evidence")
+    evidence_id = evidence.id
     if evidence.row_version != expected_version:
         raise EditConflict(_conflict_message(session, evidence))
     old_links = link_slugs(session, evidence.id)
@@ -270,21 +283,19 @@ def update(
         evidence.status = "submitted"
     evidence.updated_by_id = p.user_id
     evidence.updated_at = utcnow()
-    links = session.scalars(select(EvidenceLink).where(EvidenceLink.evidence_id == evidence.id)).all()
     wanted = set(fields.links)
-    for link in links:
-        slug = next((s for s, e in ctx.elements.items() if e.id == link.element_id), None)
-        if slug not in wanted and (slug is None or ctx.elements[slug].archived_at is None):
-            session.delete(link)
-    for slug in wanted - set(old_links):
-        session.add(EvidenceLink(evidence_id=evidence.id, element_id=ctx.elements[slug].id))
     try:
+        with session.no_autoflush:
+            links = session.scalars(select(EvidenceLink).where(EvidenceLink.evidence_id == evidence.id)).all()
+            for link in links:
+                slug = next((s for s, e in ctx.elements.items() if e.id == link.element_id), None)
+                if slug not in wanted and (slug is None or ctx.elements[slug].archived_at is None):
+                    session.delete(link)
+            for slug in wanted - set(old_links):
+                session.add(EvidenceLink(evidence_id=evidence.id, element_id=ctx.elements[slug].id))
         session.flush()
-    except StaleDataError:
-        session.rollback()
-        raise EditConflict(
-            _conflict_message(session, session.get(Evidence, evidence.id) or evidence)
-        ) from None
+    except (StaleDataError, OperationalError) as error:
+        _raise_conflict(session, evidence_id, error)
     after = snapshot(evidence, link_slugs(session, evidence.id), ctx.partner_slug(evidence.partner_id))
     record(
         session,
@@ -314,6 +325,7 @@ def move(
     """One step of the review workflow; returning an item needs a note saying what to change."""
     if not can_move(p, evidence, to_status):
         raise Refused(f"you may not move evidence from {evidence.status} to {to_status}")
+    evidence_id = evidence.id
     if expected_version is not None and evidence.row_version != expected_version:
         raise EditConflict(_conflict_message(session, evidence))
     note = note.strip()
@@ -328,7 +340,10 @@ def move(
     evidence.accepted_at = now if to_status == "accepted" else None
     evidence.updated_by_id = p.user_id
     evidence.updated_at = now
-    session.flush()
+    try:
+        session.flush()
+    except (StaleDataError, OperationalError) as error:
+        _raise_conflict(session, evidence_id, error)
     record(
         session,
         actor,

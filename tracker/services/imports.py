@@ -83,8 +83,7 @@ def read_rows(
         return [], problems
     rows: list[tuple[int, dict[str, str]]] = []
     try:
-        for record_ in reader:
-            number = reader.line_num
+        for number, record_ in enumerate(reader, start=2):
             if not any(cell.strip() for cell in record_):
                 continue
             if len(record_) > len(header):
@@ -98,7 +97,7 @@ def read_rows(
             if len(rows) > MAX_ROWS:
                 return [], [RowProblem(number, f"more than {MAX_ROWS:,} rows; split the file")]
     except csv.Error as error:
-        problems.append(RowProblem(reader.line_num, f"cannot be read as CSV: {error}"))
+        problems.append(RowProblem(len(rows) + 2, f"cannot be read as CSV: {error}"))
     return rows, problems
 
 

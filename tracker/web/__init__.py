@@ -49,3 +49,4 @@ def register_web(app: Flask) -> None:
     app.add_template_filter(formatting.kpi_value, "kpi_value")
     app.add_template_filter(formatting.kpi_target, "kpi_target")
     app.add_template_filter(formatting.partner_kind, "partner_kind")
+    app.add_template_filter(formatting.file_size, "file_size")
