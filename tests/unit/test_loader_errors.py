@@ -284,9 +284,17 @@ def test_shared_broken_example_names_the_key() -> None:
 @pytest.mark.parametrize(
     ("rules", "column", "words"),
     [
-        ("rules: {survey_robust_respondnets: 12}", 9, ["rules.survey_robust_respondnets", "did you mean 'survey_robust_respondents'"]),
+        (
+            "rules: {survey_robust_respondnets: 12}",
+            9,
+            ["rules.survey_robust_respondnets", "did you mean 'survey_robust_respondents'"],
+        ),
         ("rules: {survey_robust_respondents: many}", 9, ["rules.survey_robust_respondents", "whole number"]),
-        ("rules: {survey_response_rate_percent: 150}", 9, ["rules.survey_response_rate_percent", "between 0 and 100"]),
+        (
+            "rules: {survey_response_rate_percent: 150}",
+            9,
+            ["rules.survey_response_rate_percent", "between 0 and 100"],
+        ),
     ],
 )
 def test_bad_rule_settings_fail_at_load_time(rules: str, column: int, words: list[str]) -> None:

@@ -1,0 +1,405 @@
+"""CSV import of evidence and KPI values, from the CLI and the upload page: all rows or none, `CSV:ROW: message`."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskCliRunner
+from sqlalchemy import select
+
+from tracker.db.models import AuditEvent, Element, Evidence, EvidenceLink, KpiValue, Partner
+from tracker.extensions import db
+
+from ..conftest import count_rows
+
+SLUG = "tiny-partnership"
+EVIDENCE_HEADER = (
+    "title,summary,source_type,collected_on,links,finding,respondents,population,positive,collection,group,"
+    "independent,partner,quote,url,flags,status"
+)
+GOOD_EVIDENCE = (
+    EVIDENCE_HEADER + "\n"
+    "Practice educator survey,Most felt supported,survey,2023-03-01,educators-supported,supports,18,30,15,"
+    "pe-survey-2023,practice-educators,true,tiny-council,,https://example.org/survey,,accepted\n"
+    "Allocation day feedback,,feedback_form,2022-11-20,more-statutory;out-days,mixed,40,,22,,students,false,"
+    'other-council,"They said ""more, please""",,indirect;partial_coverage,\n'
+    "Board minutes,,document,2023-01-09,retention,no_change,,,,,,,,,,,draft\n"
+)
+GOOD_KPIS = (
+    "kpi,period,period_end,value,partner,note\n"
+    "statutory-share,2021/22,2022-03-31,76,,\n"
+    "statutory-share,2022/23,2023-03-31,81.5%,,From placement records\n"
+    "statutory-share,2022/23,2023-03-31,79,tiny-council,Tiny's own figure\n"
+)
+
+
+def write(tmp_path: Path, text: str | bytes, name: str = "data.csv") -> Path:
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def evidence_rows(app: Flask) -> dict[str, dict[str, Any]]:
+    with app.app_context():
+        session = db.session
+        slugs = dict(session.execute(select(Element.id, Element.slug)).all())
+        partners = dict(session.execute(select(Partner.id, Partner.slug)).all())
+        links: dict[int, list[str]] = {}
+        for evidence_id, element_id in session.execute(
+            select(EvidenceLink.evidence_id, EvidenceLink.element_id)
+        ):
+            links.setdefault(evidence_id, []).append(slugs[element_id])
+        return {
+            e.title: {
+                "summary": e.summary, "source_type": e.source_type, "collected_on": e.collected_on.isoformat(),
+                "links": sorted(links.get(e.id, [])), "finding": e.finding, "respondents": e.respondents,
+                "population": e.population, "positive": e.positive, "collection": e.collection,
+                "group": e.respondent_group, "independent": e.independent,
+                "partner": partners.get(e.partner_id) if e.partner_id else None, "quote": e.quote, "url": e.url,
+                "flags": list(e.flags), "status": e.status,
+            }
+            for e in session.scalars(select(Evidence))
+        }  # fmt: skip
+
+
+def kpi_rows(app: Flask) -> list[tuple[str, str, float, str | None, str, bool]]:
+    with app.app_context():
+        partners = dict(db.session.execute(select(Partner.id, Partner.slug)).all())
+        return [
+            (v.period, v.period_end.isoformat(), v.value, partners.get(v.partner_id) if v.partner_id else None, v.note,
+             v.superseded_at is not None)
+            for v in db.session.scalars(select(KpiValue).order_by(KpiValue.id))
+        ]  # fmt: skip
+
+
+def problem_lines(output: str, path: Path) -> list[str]:
+    return [line for line in output.splitlines() if line.startswith(f"{path}:")]
+
+
+def test_evidence_import_good_file(
+    app: Flask, runner: FlaskCliRunner, framework: str, tmp_path: Path
+) -> None:
+    path = write(tmp_path, GOOD_EVIDENCE)
+    result = runner.invoke(args=["evidence", "import", str(path), "--framework", SLUG])
+    assert result.exit_code == 0, result.output
+    assert f"{SLUG}: imported 3 evidence items" in result.output
+    rows = evidence_rows(app)
+    assert rows["Practice educator survey"] == {
+        "summary": "Most felt supported", "source_type": "survey", "collected_on": "2023-03-01",
+        "links": ["educators-supported"], "finding": "supports", "respondents": 18, "population": 30, "positive": 15,
+        "collection": "pe-survey-2023", "group": "practice-educators", "independent": True, "partner": "tiny-council",
+        "quote": "", "url": "https://example.org/survey", "flags": [], "status": "accepted",
+    }  # fmt: skip
+    feedback = rows["Allocation day feedback"]
+    assert feedback["links"] == ["more-statutory", "out-days"]
+    assert feedback["quote"] == 'They said "more, please"'
+    assert feedback["flags"] == ["indirect", "partial_coverage"]
+    assert feedback["status"] == "submitted", "an empty status means the default, submitted"
+    assert feedback["partner"] == "other-council" and feedback["independent"] is False
+    assert rows["Board minutes"]["status"] == "draft" and rows["Board minutes"]["partner"] is None
+    assert count_rows(app, EvidenceLink) == 4
+    with app.app_context():
+        actions = db.session.scalars(select(AuditEvent.action)).all()
+    assert actions.count("evidence.create") == 3 and actions.count("evidence.import") == 1
+
+
+def test_evidence_import_accepts_a_byte_order_mark_and_crlf(
+    app: Flask, runner: FlaskCliRunner, framework: str, tmp_path: Path
+) -> None:
+    path = write(tmp_path, "\ufeff".encode() + GOOD_EVIDENCE.replace("\n", "\r\n").encode())
+    result = runner.invoke(args=["evidence", "import", str(path), "--framework", SLUG])
+    assert result.exit_code == 0, result.output
+    assert count_rows(app, Evidence) == 3
+
+
+def test_evidence_import_bad_rows_write_nothing(
+    app: Flask, runner: FlaskCliRunner, framework: str, tmp_path: Path
+) -> None:
+    text = (
+        EVIDENCE_HEADER + "\n"
+        "Good row,,survey,2023-01-01,educators-supported,supports,,,,,,,,,,,\n"  # row 2
+        "Bad type,,poll,2023-01-01,educators-supported,supports,,,,,,,,,,,\n"  # row 3
+        "Good row two,,interview,2023-01-02,more-statutory,supports,,,,,,,,,,,\n"  # row 4
+        "Bad date and link,,survey,2023-02-30,no-such-outcome,supports,,,,,,,,,,,\n"  # row 5
+        ",,survey,2023-01-01,educators-supported,supports,,,,,,,,,,,\n"  # row 6: no title
+        "Too many positive,,survey,2023-01-01,educators-supported,supports,10,20,11,,,,,,,,\n"  # row 7
+        "Bad partner,,survey,2023-01-01,educators-supported,supports,,,,,,,nowhere,,,,\n"  # row 8
+        "Theme is not linkable,,survey,2023-01-01,placements,supports,,,,,,,,,,,\n"  # row 9
+        "Future,,survey,2999-01-01,educators-supported,supports,,,,,,,,,,,\n"  # row 10
+    )
+    path = write(tmp_path, text)
+    result = runner.invoke(args=["evidence", "import", str(path), "--framework", SLUG])
+    assert result.exit_code == 1
+    lines = problem_lines(result.stdout, path)
+    assert {int(line.split(":")[1]) for line in lines} == {3, 5, 6, 7, 8, 9, 10}
+    assert f"{path}:3: source_type 'poll' is not one of: " in result.stdout
+    assert f"{path}:5: collected_on must be a date as YYYY-MM-DD, not '2023-02-30'" in lines
+    assert f"{path}:5: links 'no-such-outcome' is not an outcome, output or KPI of this framework" in lines
+    assert f"{path}:6: title is required" in lines
+    assert f"{path}:7: positive 11 is more than the 10 respondents" in lines
+    assert f"{path}:8: partner 'nowhere' is not a partner of this framework" in lines
+    assert any(line.startswith(f"{path}:9: links 'placements' is a theme") for line in lines)
+    assert f"{path}:10: collected_on 2999-01-01 is in the future" in lines
+    assert "nothing was imported" in result.output
+    assert "Traceback" not in result.output
+    assert count_rows(app, Evidence) == 0 and count_rows(app, EvidenceLink) == 0
+
+
+def test_row_numbers_count_records_not_lines(
+    app: Flask, runner: FlaskCliRunner, framework: str, tmp_path: Path
+) -> None:
+    """A quoted cell may hold line breaks; the row number is still the spreadsheet's row (header = row 1)."""
+    text = (
+        EVIDENCE_HEADER + "\n"
+        'Good row,"A summary\nover three\nlines",survey,2023-01-01,educators-supported,supports,,,,,,,,,,,\n'  # row 2
+        "Bad row,,poll,2023-01-01,educators-supported,supports,,,,,,,,,,,\n"  # row 3
+    )
+    path = write(tmp_path, text)
+    result = runner.invoke(args=["evidence", "import", str(path), "--framework", SLUG])
+    assert result.exit_code == 1
+    assert [line.split(":")[1] for line in problem_lines(result.stdout, path)] == ["3"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(EVIDENCE_HEADER + ",colour\n", "1: unknown column 'colour'", id="unknown-column"),
+        pytest.param(
+            "title,source_type,collected_on,finding\nT,survey,2023-01-01,supports\n",
+            "1: the column 'links' is missing",
+            id="missing-required-column",
+        ),
+        pytest.param("", "1: the file is empty", id="empty-file"),
+        pytest.param(
+            "title,title,source_type,collected_on,links,finding\n",
+            "1: a column name appears twice",
+            id="duplicate-column",
+        ),
+        pytest.param(
+            "title,source_type,collected_on,links,finding\nT,survey,2023-01-01,educators-supported,supports,extra\n",
+            "2: has 6 cells but the header has 5",
+            id="too-many-cells",
+        ),
+    ],
+)
+def test_evidence_import_bad_structure(
+    app: Flask, runner: FlaskCliRunner, framework: str, tmp_path: Path, text: str, expected: str
+) -> None:
+    path = write(tmp_path, text)
+    result = runner.invoke(args=["evidence", "import", str(path), "--framework", SLUG])
+    assert result.exit_code == 1
+    assert f"{path}:{expected}" in result.output
+    assert count_rows(app, Evidence) == 0
+
+
+def test_non_utf8_bytes_are_reported_with_their_row(
+    app: Flask, runner: FlaskCliRunner, framework: str, tmp_path: Path
+) -> None:
+    text = (
+        EVIDENCE_HEADER + "\n"
+        "Good row,,survey,2023-01-01,educators-supported,supports,,,,,,,,,,,\n"
+        "Caf\u00e9 survey,,survey,2023-01-01,educators-supported,supports,,,,,,,,,,,\n"
+    )
+    path = write(tmp_path, text.encode("latin-1"))
+    result = runner.invoke(args=["evidence", "import", str(path), "--framework", SLUG])
+    assert result.exit_code == 1
+    assert f"{path}:3: the file is not UTF-8 text (save it as CSV UTF-8)" in result.output
+    assert count_rows(app, Evidence) == 0
+
+
+def test_formula_looking_cells_are_stored_as_text(
+    app: Flask, runner: FlaskCliRunner, framework: str, tmp_path: Path
+) -> None:
+    text = (
+        EVIDENCE_HEADER + "\n"
+        '"=HYPERLINK(""http://evil.example"",""click"")",+SUM(1;2),survey,2023-01-01,educators-supported,supports,'
+        ",,,=cmd|' /C calc'!A0,-group,,,@import,,,\n"
+    )
+    path = write(tmp_path, text)
+    result = runner.invoke(args=["evidence", "import", str(path), "--framework", SLUG])
+    assert result.exit_code == 0, result.output
+    [(title, row)] = evidence_rows(app).items()
+    assert title == '=HYPERLINK("http://evil.example","click")'
+    assert row["summary"] == "+SUM(1;2)"
+    assert row["collection"] == "=cmd|' /C calc'!A0"
+    assert row["group"] == "-group"
+    assert row["quote"] == "@import"
+
+
+def test_reimporting_the_same_file_adds_nothing(
+    app: Flask, runner: FlaskCliRunner, framework: str, tmp_path: Path
+) -> None:
+    path = write(tmp_path, GOOD_EVIDENCE)
+    assert runner.invoke(args=["evidence", "import", str(path), "--framework", SLUG]).exit_code == 0
+    again = runner.invoke(args=["evidence", "import", str(path), "--framework", SLUG])
+    assert again.exit_code == 0, again.output
+    assert "imported 0 evidence items; 3 already present" in again.output
+    assert count_rows(app, Evidence) == 3 and count_rows(app, EvidenceLink) == 4
+    # A file that repeats one item and adds another imports just the new one.
+    more = write(
+        tmp_path, GOOD_EVIDENCE + "New item,,interview,2023-02-02,retention,supports,,,,,,,,,,,\n", "more.csv"
+    )
+    third = runner.invoke(args=["evidence", "import", str(more), "--framework", SLUG])
+    assert third.exit_code == 0 and "imported 1 evidence items; 3 already present" in third.output
+    assert count_rows(app, Evidence) == 4
+
+
+def test_import_needs_a_known_framework_and_file(
+    runner: FlaskCliRunner, framework: str, tmp_path: Path
+) -> None:
+    path = write(tmp_path, GOOD_EVIDENCE)
+    result = runner.invoke(args=["evidence", "import", str(path), "--framework", "nope"])
+    assert result.exit_code == 1 and "no framework has the id 'nope'" in result.output
+    missing = tmp_path / "missing.csv"
+    result = runner.invoke(args=["evidence", "import", str(missing), "--framework", SLUG])
+    assert result.exit_code == 1 and f"{missing}:1: no such file" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_kpi_import_good_file(app: Flask, runner: FlaskCliRunner, framework: str, tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD_KPIS)
+    result = runner.invoke(args=["kpi", "import", str(path), "--framework", SLUG])
+    assert result.exit_code == 0, result.output
+    assert f"{SLUG}: imported 3 KPI values" in result.output
+    assert kpi_rows(app) == [
+        ("2021/22", "2022-03-31", 76.0, None, "", False),
+        ("2022/23", "2023-03-31", 81.5, None, "From placement records", False),
+        ("2022/23", "2023-03-31", 79.0, "tiny-council", "Tiny's own figure", False),
+    ]
+    again = runner.invoke(args=["kpi", "import", str(path), "--framework", SLUG])
+    assert again.exit_code == 0 and "imported 0 KPI values; 3 already present" in again.output
+    assert len(kpi_rows(app)) == 3
+    # A changed value supersedes the old one; both are kept.
+    changed = write(tmp_path, GOOD_KPIS.replace("81.5%", "82"), "changed.csv")
+    third = runner.invoke(args=["kpi", "import", str(changed), "--framework", SLUG])
+    assert third.exit_code == 0 and "imported 1 KPI values; 2 already present" in third.output
+    rows = kpi_rows(app)
+    assert [(r[2], r[5]) for r in rows if r[0] == "2022/23" and r[3] is None] == [(81.5, True), (82.0, False)]
+
+
+def test_kpi_import_bad_rows_write_nothing(
+    app: Flask, runner: FlaskCliRunner, framework: str, tmp_path: Path
+) -> None:
+    text = (
+        "kpi,period,period_end,value,partner,note\n"
+        "statutory-share,2021/22,2022-03-31,76,,\n"  # row 2: good
+        "statutory-share,2022/23,2023-03-31,n/a,,\n"  # row 3
+        "no-such-kpi,2022/23,2023-03-31,50,,\n"  # row 4
+        "statutory-share,2022/23,31/03/2023,50,,\n"  # row 5
+        "statutory-share,2021/22,2022-03-31,77,,\n"  # row 6: repeats row 2
+        "statutory-share,2022/23,2023-03-31,50,nowhere,\n"  # row 7
+    )
+    path = write(tmp_path, text)
+    result = runner.invoke(args=["kpi", "import", str(path), "--framework", SLUG])
+    assert result.exit_code == 1
+    lines = problem_lines(result.stdout, path)
+    assert lines == [
+        f"{path}:3: value must be a number, not 'n/a'",
+        f"{path}:4: kpi 'no-such-kpi' is not a KPI of this framework",
+        f"{path}:5: period_end must be a date as YYYY-MM-DD, not '31/03/2023'",
+        f"{path}:6: repeats row 2 (same KPI, period and partner)",
+        f"{path}:7: partner 'nowhere' is not a partner of this framework",
+    ]
+    assert count_rows(app, KpiValue) == 0
+
+
+def test_kpi_import_unknown_and_missing_columns(
+    app: Flask, runner: FlaskCliRunner, framework: str, tmp_path: Path
+) -> None:
+    path = write(tmp_path, "kpi,period,value,colour\nstatutory-share,2022/23,50,red\n")
+    result = runner.invoke(args=["kpi", "import", str(path), "--framework", SLUG])
+    assert result.exit_code == 1
+    assert f"{path}:1: unknown column 'colour'" in result.output
+    assert f"{path}:1: the column 'period_end' is missing" in result.output
+    assert count_rows(app, KpiValue) == 0
+
+
+# The upload page does the same: all rows or none, each bad row on the page, 400.
+
+
+def upload(client: Any, text: str | bytes, kind: str = "evidence") -> Any:
+    raw = text.encode() if isinstance(text, str) else text
+    return client.post(f"/f/{SLUG}/import", data={"kind": kind, "file": (io.BytesIO(raw), "upload.csv")})
+
+
+def test_upload_page_good_file(app: Flask, as_role: Any) -> None:
+    admin = as_role("admin")
+    response = upload(admin, GOOD_EVIDENCE)
+    assert response.status_code == 302 and response.headers["Location"] == f"/f/{SLUG}/evidence"
+    assert set(evidence_rows(app)) == {"Practice educator survey", "Allocation day feedback", "Board minutes"}
+    page = admin.get(f"/f/{SLUG}/evidence").get_data(as_text=True)
+    assert "Imported 3 evidence items." in page
+    response = upload(admin, GOOD_EVIDENCE)
+    assert response.status_code == 302
+    assert "3 were already present" in admin.get(f"/f/{SLUG}/evidence").get_data(as_text=True)
+    assert count_rows(app, Evidence) == 3
+    response = upload(admin, GOOD_KPIS, kind="kpi")
+    assert response.status_code == 302 and response.headers["Location"] == f"/f/{SLUG}/kpis"
+    assert len(kpi_rows(app)) == 3
+
+
+def test_upload_page_bad_rows(app: Flask, as_role: Any) -> None:
+    admin = as_role("admin")
+    text = (
+        EVIDENCE_HEADER + "\n"
+        "Good row,,survey,2023-01-01,educators-supported,supports,,,,,,,,,,,\n"
+        "Bad type,,poll,2023-01-01,educators-supported,supports,,,,,,,,,,,\n"
+        "Bad link,,survey,2023-01-01,nowhere,supports,,,,,,,,,,,\n"
+    )
+    response = upload(admin, text)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Row 3: source_type &#39;poll&#39; is not one of" in page
+    assert "Row 4: links &#39;nowhere&#39; is not an outcome, output or KPI of this framework" in page
+    assert "Row 2:" not in page
+    assert "Problems found (2)" in page and "<title>Error: Import a CSV file" in page
+    assert count_rows(app, Evidence) == 0
+    response = upload(
+        admin, "kpi,period,period_end,value\nstatutory-share,2022/23,2023-03-31,lots\n", kind="kpi"
+    )
+    assert response.status_code == 400
+    assert "Row 2: value must be a number, not &#39;lots&#39;" in response.get_data(as_text=True)
+    assert count_rows(app, KpiValue) == 0
+    response = upload(admin, "Caf\u00e9,x\n".encode("latin-1"))
+    assert response.status_code == 400 and "not UTF-8" in response.get_data(as_text=True)
+    response = admin.post(f"/f/{SLUG}/import", data={"kind": "evidence"})
+    assert response.status_code == 400 and "Choose a CSV file to upload" in response.get_data(as_text=True)
+
+
+def test_upload_by_a_lead_cannot_accept_or_speak_for_another_partner(app: Flask, as_role: Any) -> None:
+    lead = as_role("lead")
+    text = (
+        EVIDENCE_HEADER + "\n"
+        "Self accepted,,survey,2023-01-01,educators-supported,supports,,,,,,,,,,,accepted\n"
+        "Other partner,,survey,2023-01-01,educators-supported,supports,,,,,,,other-council,,,,\n"
+    )
+    response = upload(lead, text)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Row 2: status accepted: only an evaluator can accept evidence" in page
+    assert "Row 3: partner &#39;other-council&#39; is not your partner" in page
+    assert count_rows(app, Evidence) == 0
+    response = upload(
+        lead, EVIDENCE_HEADER + "\nMine,,survey,2023-01-01,educators-supported,supports,,,,,,,,,,,\n"
+    )
+    assert response.status_code == 302
+    assert evidence_rows(app)["Mine"]["partner"] == "tiny-council"
+
+
+@pytest.mark.parametrize(
+    ("role", "status"), [("admin", 200), ("lead", 200), ("evaluator", 403), ("board", 403)]
+)
+def test_upload_page_opens_for_those_who_may_import(app: Flask, as_role: Any, role: str, status: int) -> None:
+    response = as_role(role).get(f"/f/{SLUG}/import")
+    assert response.status_code == status
+    if status == 200:
+        page = response.get_data(as_text=True)
+        assert page.count("<h1") == 1 and "Import a CSV file" in page
+        assert 'type="file"' in page and 'name="file"' in page
