@@ -311,3 +311,45 @@ def test_rule_settings_override_the_defaults() -> None:
     assert result.framework is not None
     assert result.framework.settings.survey_robust_respondents == 20
     assert result.framework.settings.survey_indicative_respondents == 5
+
+
+SURVEY = """\
+surveys:
+  - id: pe-survey
+    title: Practice educator survey
+    scale: agree5
+    breakdowns: [employer]
+    sections:
+      - id: support
+        title: Support
+        questions: {q1: I feel supported, q2: I have time for the role}
+        reverse: [q2]
+        links: [oc-a]
+"""
+
+
+def test_a_valid_survey_definition_loads() -> None:
+    result = parse_framework(BASE + SURVEY, "s.yaml")
+    assert result.ok, [str(p) for p in result.problems]
+    (survey,) = result.framework.surveys  # type: ignore[union-attr]
+    assert survey.id == "pe-survey" and survey.min_group_size == 10
+    assert survey.sections[0].reverse == frozenset({"q2"}) and survey.sections[0].links == ("oc-a",)
+
+
+@pytest.mark.parametrize(
+    ("replace", "by", "line", "column", "words"),
+    [
+        ("        reverse: [q2]", "        reverse: [q3]", 25, 19, ["surveys[0].sections[0].reverse[0]"]),
+        ("        links: [oc-a]", "        links: [oc-z]", 26, 17, ["surveys[0].sections[0].links[0]"]),
+        ("    scale: agree5", "    scale: agree7", 19, 12, ["surveys[0].scale"]),
+        ("    breakdowns: [employer]", "    breakdowns: [employer]\n    colour: red", 21, 5, ["surveys[0].colour", "unknown key"]),
+    ],
+)
+def test_survey_problems_are_located(replace: str, by: str, line: int, column: int, words: list[str]) -> None:
+    assert replace in SURVEY
+    result = parse_framework(BASE + SURVEY.replace(replace, by), "s.yaml")
+    assert result.framework is None
+    located = [p for p in result.problems if (p.line, p.column) == (line, column)]
+    assert located, [str(p) for p in result.problems]
+    for word in words:
+        assert word in str(located[0])

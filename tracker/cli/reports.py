@@ -11,10 +11,12 @@ from flask.cli import with_appcontext
 
 from tracker.cli import cli, require_schema
 from tracker.cli.ratings import _rated
+from tracker.extensions import db
 from tracker.reports import model as report_model
 from tracker.reports.pdf import ReportFailed, ReportTimeout, render_pdf
 from tracker.reports.render import render_html
 from tracker.resources import static_dir
+from tracker.services import surveys as survey_service
 
 
 @cli.command("report")
@@ -28,7 +30,12 @@ def report(framework: str, as_of: str | None, fmt: str, output: Path) -> None:
     require_schema()
     rated = _rated(framework, as_of)
     with current_app.test_request_context():
-        html = render_html(report_model.build(rated, datetime.now(UTC)), for_pdf=fmt == "pdf")
+        html = render_html(
+            report_model.build(
+                rated, datetime.now(UTC), survey_service.report_blocks(db.session, rated.framework.id)
+            ),
+            for_pdf=fmt == "pdf",
+        )
     if fmt == "html":
         output.write_text(html, encoding="utf-8")
     else:

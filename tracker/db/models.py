@@ -5,6 +5,7 @@ from tracker.db.base import Base, utcnow
 from tracker.db.evidence import Attachment, Evidence, EvidenceLink, KpiValue
 from tracker.db.frameworks import Element, Framework, FrameworkPartner, FrameworkVersion, Partner
 from tracker.db.ratings import RatingOverride
+from tracker.db.surveys import SurveyResponse, SurveyRound
 
 __all__ = [
     "ROLES",
@@ -20,6 +21,8 @@ __all__ = [
     "KpiValue",
     "Partner",
     "RatingOverride",
+    "SurveyResponse",
+    "SurveyRound",
     "User",
     "utcnow",
 ]

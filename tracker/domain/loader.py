@@ -35,6 +35,7 @@ from tracker.domain.framework import (
     Theme,
 )
 from tracker.domain.settings import DEFAULT_SETTINGS, RuleSettings, parse_rule_settings
+from tracker.domain.surveys import SurveyDefinition, parse_surveys
 from tracker.domain.yaml_source import Problem, compose_text, decode, position, read_file
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -499,10 +500,8 @@ def _framework(r: _Reader, root: Node) -> Framework | None:
         t for i, n in enumerate(theme_nodes) if (t := _theme(r, n, _join("themes", i))) is not None
     )
     rules, settings = _rules(r, f["rules"]) if "rules" in f else ({}, DEFAULT_SETTINGS)
-    if "surveys" in f:
-        for i, n in enumerate(r.sequence(f["surveys"], "surveys")):
-            r.error(n, _join("surveys", i), "survey definitions are not supported by this version")
     r.check_references()
+    surveys = _surveys(r, f["surveys"], themes) if "surveys" in f else ()
     return Framework(
         id=fid,
         title=title,
@@ -516,7 +515,55 @@ def _framework(r: _Reader, root: Node) -> Framework | None:
         partners=partners,
         rules=MappingProxyType(rules),
         settings=settings,
+        surveys=surveys,
     )
+
+
+_PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def node_at(root: Node, path: str, *, key: bool = False) -> Node:
+    """The node a path such as 'surveys[0].sections[1].reverse[0]' names; `key` gives a key's own node.
+
+    Where the path leaves the document (a missing key, an index past the end) the deepest node reached is
+    returned, which is where the missing part belongs.
+    """
+    node = root
+    parts = _PATH_PART.findall(path)
+    for position_, (name, index) in enumerate(parts):
+        last = position_ == len(parts) - 1
+        if name:
+            if not isinstance(node, MappingNode):
+                return node
+            match = next(
+                ((k, v) for k, v in node.value if isinstance(k, ScalarNode) and k.value == name), None
+            )
+            if match is None:
+                return node
+            node = match[0] if (last and key) else match[1]
+        else:
+            if not isinstance(node, SequenceNode) or int(index) >= len(node.value):
+                return node
+            node = node.value[int(index)]
+    return node
+
+
+def _surveys(r: _Reader, node: Node, themes: tuple[Theme, ...]) -> tuple[SurveyDefinition, ...]:
+    """Survey definitions, checked by the survey module; its path-named problems are located in the file."""
+    try:
+        raw = r._constructor.construct_object(node, deep=True)
+    except (ValueError, yaml.YAMLError):
+        r.error(node, "surveys", "holds a value that cannot be read (check dates and numbers)")
+        return ()
+    outcome_ids = {o.id for t in themes for o in t.outcomes}
+    surveys, problems = parse_surveys(raw, outcome_ids, set(r.ids))
+    wrapper = MappingNode("tag:yaml.org,2002:map", [(ScalarNode("tag:yaml.org,2002:str", "surveys"), node)])
+    for path, message in problems:
+        target = node_at(wrapper, path, key=message.startswith("unknown key"))
+        if target is wrapper:
+            target = node
+        r.error(target, path, message)
+    return surveys
 
 
 def _rules(r: _Reader, node: Node) -> tuple[dict[str, Any], RuleSettings]:

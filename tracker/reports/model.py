@@ -98,6 +98,29 @@ class ThemeSection:
 
 
 @dataclass(frozen=True)
+class SurveyRow:
+    title: str
+    group: str
+    n: int
+    score: int | None
+    band: str | None
+    agree_pct: str
+    change: str
+    suppressed: bool
+
+
+@dataclass(frozen=True)
+class SurveyBlock:
+    title: str
+    round: str
+    respondents: int
+    min_group_size: int
+    breakdown: str
+    rows: tuple[SurveyRow, ...]
+    action_prompts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ReportModel:
     framework_id: str
     title: str
@@ -114,6 +137,7 @@ class ReportModel:
     recommendations: tuple[Recommendation, ...]
     overrides: int
     evidence_total: int
+    surveys: tuple[SurveyBlock, ...] = ()
     labels: dict[str, str] = field(default_factory=lambda: dict(RATING_LABELS))
     codes: tuple[str, ...] = RATING_CODES
 
@@ -162,8 +186,10 @@ def _missing(rating: Rating) -> str:
     return rating.computed_reasons[0] if rating.computed_reasons else ""
 
 
-def build(rated: FrameworkRatings, generated_at: datetime) -> ReportModel:
-    """The whole report from one rating pass; no further queries."""
+def build(
+    rated: FrameworkRatings, generated_at: datetime, surveys: tuple[SurveyBlock, ...] = ()
+) -> ReportModel:
+    """The whole report from one rating pass (and survey results read beside it); no further queries."""
     f = rated.framework
     by_outcome = {r.outcome_id: r for r in rated.ratings}
     kpi_status = {k.kpi_id: k for k in rated.kpis}
@@ -188,6 +214,7 @@ def build(rated: FrameworkRatings, generated_at: datetime) -> ReportModel:
         recommendations=tuple(recommendations),
         overrides=sum(r.override is not None for r in rated.ratings),
         evidence_total=len(rated.evidence),
+        surveys=surveys,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -13,8 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.db.models import User
+from tracker.domain.framework import Framework
 from tracker.domain.loader import load_framework_file
-from tracker.services import accounts, imports, overrides, ratings
+from tracker.services import accounts, imports, overrides, ratings, surveys
 from tracker.services import evidence as evidence_service
 from tracker.services import frameworks as framework_service
 from tracker.services.audit import Actor
@@ -59,6 +61,51 @@ def _save_credentials(instance: Path, known: dict[str, str]) -> None:
         handle.writelines(f"{email} {password}\n" for email, password in known.items())
 
 
+ROUND_LABEL = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def _round_closed(label: str, fallback: date) -> date:
+    """A round labelled like 2023-24 closed by the end of that financial year (31 March 2024)."""
+    match = ROUND_LABEL.match(label)
+    return date(int(match[1]) + 1, 3, 31) if match else fallback
+
+
+def _import_survey_rounds(
+    session: Session,
+    actor: Actor,
+    principal: Principal,
+    ctx: evidence_service.FrameworkContext,
+    framework: Framework,
+    folder: Path,
+    stem: str,
+) -> list[str]:
+    """Rounds shipped as <stem>_survey_<round>.csv for the framework's survey, oldest first, each once."""
+    if len(framework.surveys) != 1:
+        return []
+    survey = framework.surveys[0]
+    imported = []
+    for path in sorted(folder.glob(f"{stem}_survey_*.csv")):
+        label = path.stem.removeprefix(f"{stem}_survey_")
+        if surveys.current_round(session, ctx.framework.id, survey.id, label) is not None:
+            continue
+        outcome = surveys.import_round(
+            session,
+            actor,
+            principal,
+            ctx,
+            survey.id,
+            label,
+            path.read_bytes(),
+            collected_on=_round_closed(label, framework.as_of or date.today()),
+            source_name=path.name,
+        )
+        if not outcome.ok:
+            row, column, message = outcome.problems[0]
+            raise DemoError(f"{path.name}:{row}:{column}: {message}")
+        imported.append(label)
+    return imported
+
+
 def _apply_overrides(session: Session, actor: Actor, framework_id: str, path: Path) -> int:
     """The evaluator judgements docs/demo.md explains, recorded like any override (once)."""
     if not path.exists():
@@ -82,9 +129,15 @@ def _apply_overrides(session: Session, actor: Actor, framework_id: str, path: Pa
                 raise DemoError(f"{path.name}:{number}: no evidence titled {missing[0]!r} for {outcome}")
             try:
                 overrides.set_override(
-                    session, actor, evaluator, rated, outcome, row["rating"].strip(), row["rationale"],
+                    session,
+                    actor,
+                    evaluator,
+                    rated,
+                    outcome,
+                    row["rating"].strip(),
+                    row["rationale"],
                     [by_title[t] for t in titles],
-                )  # fmt: skip
+                )
             except overrides.OverrideInvalid as invalid:
                 raise DemoError(f"{path.name}:{number}: {invalid}") from None
             applied += 1
@@ -106,9 +159,14 @@ def load_demo(session: Session, frameworks_dir: Path, instance: Path, today: dat
         as_of = result.framework.as_of or today
         reviewed = datetime.combine(as_of, time(12), tzinfo=UTC)
         evidence = imports.import_evidence(
-            session, actor, principal, ctx, (frameworks_dir / "demo" / f"{stem}_evidence.csv").read_bytes(),
-            today, reviewed_at=reviewed,
-        )  # fmt: skip
+            session,
+            actor,
+            principal,
+            ctx,
+            (frameworks_dir / "demo" / f"{stem}_evidence.csv").read_bytes(),
+            today,
+            reviewed_at=reviewed,
+        )
         kpis = imports.import_kpi_values(
             session, actor, principal, ctx, (frameworks_dir / "demo" / f"{stem}_kpis.csv").read_bytes()
         )
@@ -116,12 +174,16 @@ def load_demo(session: Session, frameworks_dir: Path, instance: Path, today: dat
             if not outcome.ok:
                 raise DemoError("; ".join(p.located(f"{stem} demo data") for p in outcome.problems[:5]))
         session.flush()
+        rounds = _import_survey_rounds(
+            session, actor, principal, ctx, result.framework, frameworks_dir / "demo", stem
+        )
         applied = _apply_overrides(
             session, actor, framework_id, frameworks_dir / "demo" / f"{stem}_overrides.csv"
         )
         summary.lines.append(
             f"{framework_id}: {state}; {evidence.added} evidence items and {kpis.added} KPI values added "
             f"({evidence.skipped + kpis.skipped} already present)"
+            + (f"; survey rounds {', '.join(rounds)} imported" if rounds else "")
             + (f"; {applied} evaluator overrides" if applied else "")
         )
     known = _credentials(instance)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -38,12 +39,19 @@ class LoadSummary:
 
 
 def _plain(value: Any) -> Any:
+    """JSON-ready values; walks dataclasses by their fields (asdict would deep-copy read-only mappings)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, tuple | list):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, frozenset | set):
+        return sorted(_plain(v) for v in value)
     return value
 
 
@@ -75,6 +83,7 @@ def content_fingerprint(framework: fw.Framework) -> str:
         "as_of": framework.as_of,
         "rules": dict(framework.rules),
         "elements": [[fw.element_kind(e), element_attrs(e)] for e in framework.elements()],
+        "surveys": [_plain(survey) for survey in framework.surveys],
     }
     canonical = json.dumps(_plain(document), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()

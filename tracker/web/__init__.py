@@ -29,7 +29,18 @@ def _error_page(error: HTTPException) -> tuple[str, int]:
 
 
 def register_web(app: Flask) -> None:
-    from tracker.web import admin, auth, evidence, frameworks, health, imports, kpis, ratings, reports
+    from tracker.web import (
+        admin,
+        auth,
+        evidence,
+        frameworks,
+        health,
+        imports,
+        kpis,
+        ratings,
+        reports,
+        surveys,
+    )
 
     auth.init_auth(app)
     for blueprint in (
@@ -38,6 +49,7 @@ def register_web(app: Flask) -> None:
         frameworks.bp,
         ratings.bp,
         reports.bp,
+        surveys.bp,
         evidence.bp,
         kpis.bp,
         imports.bp,

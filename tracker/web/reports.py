@@ -15,6 +15,7 @@ from tracker.reports.pdf import ReportFailed, ReportTimeout, render_pdf
 from tracker.reports.render import PdfCache, data_fingerprint, render_html
 from tracker.resources import static_dir
 from tracker.services import ratings as rating_service
+from tracker.services import surveys as survey_service
 from tracker.services.ratings import FrameworkRatings
 
 bp = Blueprint("reports", __name__)
@@ -40,7 +41,9 @@ def html(slug: str) -> ResponseReturnValue:
     rated = _rated(slug)
     cache = _cache()
     cached_at = cache.made_at(cache.path(slug, rated.as_of.isoformat(), data_fingerprint(rated)))
-    model = report_model.build(rated, datetime.now(UTC))
+    model = report_model.build(
+        rated, datetime.now(UTC), survey_service.report_blocks(db.session, rated.framework.id)
+    )
     return render_html(model, for_pdf=False, cached_at=cached_at)
 
 
@@ -50,7 +53,12 @@ def pdf(slug: str) -> ResponseReturnValue:
     cache = _cache()
     path = cache.path(slug, rated.as_of.isoformat(), data_fingerprint(rated))
     if not path.is_file():
-        html_text = render_html(report_model.build(rated, datetime.now(UTC)), for_pdf=True)
+        html_text = render_html(
+            report_model.build(
+                rated, datetime.now(UTC), survey_service.report_blocks(db.session, rated.framework.id)
+            ),
+            for_pdf=True,
+        )
         try:
             result = render_pdf(
                 html_text, static_dir(), cache.folder, float(current_app.config["REPORT_TIME_LIMIT_SECONDS"])

@@ -1,0 +1,107 @@
+"""`tracker survey import` and `tracker survey results`: Likert rounds, with small groups suppressed."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from tracker.cli import cli, require_schema
+from tracker.cli.data import _read
+from tracker.domain.surveys import describe_change, rounded_score
+from tracker.extensions import db
+from tracker.services import evidence as evidence_service
+from tracker.services import surveys as survey_service
+from tracker.services.audit import Actor
+from tracker.services.permissions import Principal
+
+
+@cli.group("survey")
+def survey_group() -> None:
+    """Likert surveys: import rounds, see scored results."""
+
+
+@survey_group.command("import")
+@click.argument("csv_file", type=click.Path(path_type=Path))
+@click.option("--framework", required=True)
+@click.option("--survey", "survey_id", required=True)
+@click.option("--round", "label", required=True, help="The round's label, e.g. 2023-24.")
+@click.option("--replace", is_flag=True, help="Replace a round imported before (the old rows are kept).")
+@click.option("--collected-on", default=None, help="When the round closed (YYYY-MM-DD); default today.")
+@with_appcontext
+def survey_import(
+    csv_file: Path, framework: str, survey_id: str, label: str, replace: bool, collected_on: str | None
+) -> None:
+    """Import one round, one row per respondent: all rows or none; each bad cell as CSV:ROW:COLUMN."""
+    require_schema()
+    raw = _read(csv_file)
+    try:
+        closed = date.fromisoformat(collected_on) if collected_on else date.today()
+    except ValueError:
+        raise click.BadParameter("must be a date as YYYY-MM-DD", param_hint="--collected-on") from None
+    with db.unit_of_work() as session:
+        ctx = evidence_service.framework_context(session, framework)
+        if ctx is None:
+            raise click.ClickException(f"no framework has the id '{framework}'")
+        try:
+            result = survey_service.import_round(
+                session,
+                Actor.command_line(),
+                Principal.command_line(),
+                ctx,
+                survey_id,
+                label,
+                raw,
+                replace=replace,
+                collected_on=closed,
+                source_name=csv_file.name,
+            )
+        except survey_service.SurveyNotFound as missing:
+            raise click.ClickException(str(missing)) from None
+        if not result.ok:
+            for row, column, message in result.problems:
+                click.echo(
+                    f"{csv_file}:{row}:{column}: {message}" if column else f"{csv_file}:{row}: {message}"
+                )
+            raise click.ClickException(f"{len(result.problems)} problem(s); nothing was imported")
+    click.echo(
+        f"{survey_id} round {label}: {result.respondents} respondents"
+        + (" (replacing the earlier import, which is kept)" if result.replaced else "")
+        + f"; evidence items added {result.evidence_added}, refreshed {result.evidence_refreshed}"
+    )
+
+
+@survey_group.command("results")
+@click.option("--framework", required=True)
+@click.option("--survey", "survey_id", required=True)
+@click.option("--round", "label", required=True)
+@click.option("--by", default=None, help="A breakdown column to show groups for.")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def survey_results(framework: str, survey_id: str, label: str, by: str | None, as_json: bool) -> None:
+    """Section scores (0-100) with bands, n and % agreeing; groups under the minimum size show no score."""
+    require_schema()
+    try:
+        definition, round_, scored = survey_service.results(db.session, framework, survey_id, label, by)
+    except survey_service.SurveyNotFound as missing:
+        raise click.ClickException(str(missing)) from None
+    if as_json:
+        click.echo(json.dumps([r.to_json() for r in scored], indent=2))
+        return
+    click.echo(f"{definition.title}, round {round_.label}: {round_.respondents} respondents")
+    fewer = f"fewer than {definition.min_group_size} responses"
+    for r in scored:
+        if r.suppressed or r.score is None:
+            score = fewer
+        else:
+            score = f"{r.rounded} ({r.band})" + (
+                f", {r.agree_pct:.0f}% agreeing" if r.agree_pct is not None else ""
+            )
+        change = f"; {describe_change(r.change.value)} since {r.change.from_round}" if r.change else ""
+        click.echo(f"  {r.section}: n={r.n}, {score}{change}")
+        for g in r.groups:
+            shown = fewer if g.suppressed or g.score is None else f"{rounded_score(g.score)} ({g.band})"
+            click.echo(f"      {by}={g.group}: n={g.n}, {shown}")

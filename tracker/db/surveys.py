@@ -1,0 +1,40 @@
+"""Survey rounds and their respondent rows: stored as imported, never altered; a replaced round is kept."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tracker.db.base import Base, utcnow
+
+
+class SurveyRound(Base):
+    __tablename__ = "survey_round"
+    __table_args__ = (
+        Index("ix_survey_round_current", "framework_id", "survey_slug", "label", "replaced_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    framework_id: Mapped[int] = mapped_column(ForeignKey("framework.id"))
+    survey_slug: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(64))
+    source_name: Mapped[str] = mapped_column(String(300), default="")
+    respondents: Mapped[int] = mapped_column(default=0)
+    imported_by: Mapped[str] = mapped_column(String(320), default="")
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when a later import of the same round replaces this one (--replace); the rows stay.
+    replaced_at: Mapped[datetime | None]
+
+
+class SurveyResponse(Base):
+    """One respondent's row exactly as imported: answers as text, so scoring can be re-run on any scale."""
+
+    __tablename__ = "survey_response"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("survey_round.id"), index=True)
+    row_number: Mapped[int]
+    respondent: Mapped[str] = mapped_column(String(100), default="")
+    cells: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)

@@ -1,0 +1,312 @@
+"""Survey rounds: import respondent rows (all or none), score them, and keep their evidence up to date."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.db.models import Evidence, SurveyResponse, SurveyRound, utcnow
+from tracker.domain.evidence_input import parse_evidence
+from tracker.domain.surveys import (
+    Response,
+    SectionResult,
+    SurveyDefinition,
+    compare_rounds,
+    describe_change,
+    parse_responses,
+    round_half_up,
+    rounded_score,
+    score_round,
+    section_evidence,
+)
+from tracker.reports.model import SurveyBlock, SurveyRow
+from tracker.services import evidence as evidence_service
+from tracker.services.audit import Actor, record
+from tracker.services.evidence import FrameworkContext, Refused
+from tracker.services.frameworks import current_version, framework_of
+from tracker.services.imports import MAX_CSV_BYTES
+from tracker.services.permissions import Principal, can_import
+
+
+class SurveyNotFound(LookupError):
+    """No such framework, survey or round."""
+
+
+@dataclass
+class RoundImport:
+    problems: list[tuple[int, str, str]] = field(default_factory=list)
+    respondents: int = 0
+    evidence_added: int = 0
+    evidence_refreshed: int = 0
+    replaced: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def definition_of(session: Session, slug: str, survey_id: str) -> tuple[int, SurveyDefinition]:
+    found = current_version(session, slug)
+    if found is None:
+        raise SurveyNotFound(f"no framework has the id '{slug}'")
+    framework_row, version = found
+    survey = next((s for s in framework_of(version).surveys if s.id == survey_id), None)
+    if survey is None:
+        raise SurveyNotFound(f"framework '{slug}' has no survey '{survey_id}'")
+    return framework_row.id, survey
+
+
+def _rows(raw: bytes) -> tuple[list[str], list[list[str]], list[tuple[int, str, str]]]:
+    if len(raw) > MAX_CSV_BYTES:
+        return [], [], [(1, "", f"the file is larger than {MAX_CSV_BYTES // 1048576} MB")]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return [], [], [(raw[: error.start].count(b"\n") + 1, "", "the file is not UTF-8 text")]
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as error:
+        return [], [], [(1, "", f"cannot be read as CSV: {error}")]
+    if not rows:
+        return [], [], [(1, "", "the file is empty")]
+    return rows[0], rows[1:], []
+
+
+def current_round(session: Session, framework_id: int, survey_id: str, label: str) -> SurveyRound | None:
+    return session.scalars(
+        select(SurveyRound).where(
+            SurveyRound.framework_id == framework_id,
+            SurveyRound.survey_slug == survey_id,
+            SurveyRound.label == label,
+            SurveyRound.replaced_at.is_(None),
+        )
+    ).first()
+
+
+def rounds(session: Session, framework_id: int, survey_id: str) -> list[SurveyRound]:
+    """Current rounds in the order they were first imported."""
+    return list(
+        session.scalars(
+            select(SurveyRound)
+            .where(
+                SurveyRound.framework_id == framework_id,
+                SurveyRound.survey_slug == survey_id,
+                SurveyRound.replaced_at.is_(None),
+            )
+            .order_by(SurveyRound.id)
+        )
+    )
+
+
+def responses_of(session: Session, definition: SurveyDefinition, round_: SurveyRound) -> tuple[Response, ...]:
+    """The stored rows, read again through the definition (they validated when they were imported)."""
+    stored = session.scalars(
+        select(SurveyResponse).where(SurveyResponse.round_id == round_.id).order_by(SurveyResponse.row_number)
+    ).all()
+    if not stored:
+        return ()
+    header = list(stored[0].cells)
+    parsed, _problems = parse_responses(
+        definition, header, [[r.cells.get(h, "") for h in header] for r in stored]
+    )
+    return parsed
+
+
+def results(
+    session: Session, slug: str, survey_id: str, label: str, by: str | None = None
+) -> tuple[SurveyDefinition, SurveyRound, tuple[SectionResult, ...]]:
+    """Section results of one round, compared with the round imported before it when there is one."""
+    framework_id, definition = definition_of(session, slug, survey_id)
+    if by is not None and by not in definition.breakdowns:
+        raise SurveyNotFound(
+            f"'{by}' is not a breakdown of survey '{survey_id}' ({', '.join(definition.breakdowns)})"
+        )
+    all_rounds = rounds(session, framework_id, survey_id)
+    this = next((r for r in all_rounds if r.label == label), None)
+    if this is None:
+        raise SurveyNotFound(f"survey '{survey_id}' has no round '{label}'")
+    scored = score_round(definition, responses_of(session, definition, this), by)
+    earlier = [r for r in all_rounds if r.id < this.id]
+    if earlier:
+        previous = earlier[-1]
+        scored = compare_rounds(
+            scored, score_round(definition, responses_of(session, definition, previous)), previous.label
+        )
+    return definition, this, scored
+
+
+def import_round(
+    session: Session,
+    actor: Actor,
+    p: Principal,
+    ctx: FrameworkContext,
+    survey_id: str,
+    label: str,
+    raw: bytes,
+    *,
+    replace: bool = False,
+    collected_on: date,
+    source_name: str = "",
+) -> RoundImport:
+    """Store a round's rows (all or none), then add or refresh one evidence item per scored section."""
+    if not can_import(p):
+        raise Refused("you may not import survey responses")
+    result = RoundImport()
+    _framework_id, definition = definition_of(session, ctx.framework.slug, survey_id)
+    header, rows, result.problems = _rows(raw)
+    if result.problems:
+        return result
+    parsed, result.problems = parse_responses(definition, header, rows)
+    label = label.strip()
+    if not label or len(label) > 64:
+        result.problems.append((1, "", "the round label must be 1 to 64 characters"))
+    existing = current_round(session, ctx.framework.id, survey_id, label)
+    if existing is not None and not replace:
+        result.problems.append(
+            (1, "", f"round '{label}' is already imported; import it with --replace to replace it")
+        )
+    if result.problems:
+        return result
+    if existing is not None:
+        existing.replaced_at = utcnow()
+        result.replaced = True
+    round_ = SurveyRound(
+        framework_id=ctx.framework.id,
+        survey_slug=survey_id,
+        label=label,
+        source_name=source_name,
+        respondents=len(parsed),
+        imported_by=actor.label,
+    )
+    session.add(round_)
+    session.flush()
+    columns = [h.strip() for h in header]
+    for number, row in enumerate(rows, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        cells = {c: (row[i] if i < len(row) else "") for i, c in enumerate(columns)}
+        session.add(
+            SurveyResponse(
+                round_id=round_.id, row_number=number, respondent=cells.get("respondent", ""), cells=cells
+            )
+        )
+    result.respondents = len(parsed)
+    session.flush()
+    _refresh_evidence(session, actor, p, ctx, definition, label, collected_on, result)
+    record(
+        session,
+        actor,
+        "survey.import",
+        object_type="survey",
+        object_id=survey_id,
+        framework_id=ctx.framework.id,
+        after={"round": label, "respondents": result.respondents, "replaced": result.replaced},
+    )
+    return result
+
+
+def _refresh_evidence(
+    session: Session,
+    actor: Actor,
+    p: Principal,
+    ctx: FrameworkContext,
+    definition: SurveyDefinition,
+    label: str,
+    collected_on: date,
+    result: RoundImport,
+) -> None:
+    """One item per section result, collection "{survey}:{round}", so a round counts once in the ratings."""
+    _definition, _round, scored = results(session, ctx.framework.slug, definition.id, label)
+    collection = f"{definition.id}:{label}"
+    existing = {
+        e.title: e
+        for e in session.scalars(
+            select(Evidence).where(
+                Evidence.framework_id == ctx.framework.id, Evidence.collection == collection
+            )
+        )
+    }
+    status = "accepted" if p.role in {"admin", "evaluator"} else "submitted"
+    for section_result in scored:
+        raw = section_evidence(definition, section_result, label)
+        if not raw.get("finding") or not raw.get("links"):
+            continue
+        raw = {**raw, "collected_on": collected_on.isoformat(), "status": status}
+        fields, problems = parse_evidence(raw, ctx.linkable, set(ctx.partners), date.max)
+        if fields is None:
+            raise ValueError(f"survey evidence for {section_result.section} is not valid: {problems}")
+        item = existing.get(fields.title)
+        if item is None:
+            evidence_service.create(session, actor, p, ctx, fields, status=status)
+            result.evidence_added += 1
+        elif (item.summary, item.finding, item.respondents) != (
+            fields.summary,
+            fields.finding,
+            fields.respondents,
+        ):
+            item.summary, item.finding, item.respondents = fields.summary, fields.finding, fields.respondents
+            item.collected_on = fields.collected_on
+            item.updated_by_id = p.user_id
+            item.updated_at = utcnow()
+            record(
+                session,
+                actor,
+                "evidence.edit",
+                object_type="evidence",
+                object_id=item.id,
+                framework_id=ctx.framework.id,
+                detail=f"refreshed from survey round {label}",
+            )
+            result.evidence_refreshed += 1
+
+
+def report_blocks(session: Session, slug: str) -> tuple[SurveyBlock, ...]:
+    """Each survey's latest round for the report, broken down by its first breakdown; small groups hidden."""
+    found = current_version(session, slug)
+    if found is None:
+        return ()
+    framework_row, version = found
+    blocks = []
+    for definition in framework_of(version).surveys:
+        available = rounds(session, framework_row.id, definition.id)
+        if not available:
+            continue
+        by = definition.breakdowns[0] if definition.breakdowns else None
+        _d, round_, scored = results(session, slug, definition.id, available[-1].label, by)
+        rows: list[SurveyRow] = []
+        prompts = []
+        for r in scored:
+            hidden = r.suppressed or r.score is None
+            change = f"{describe_change(r.change.value)} since {r.change.from_round}" if r.change else ""
+            agree = "" if hidden or r.agree_pct is None else f"{round_half_up(r.agree_pct):.0f}%"
+            rows.append(
+                SurveyRow(r.title, "", r.n, None if hidden else r.rounded, r.band, agree, change, hidden)
+            )
+            for g in r.groups:
+                shown = not (g.suppressed or g.score is None)
+                score = rounded_score(g.score) if shown and g.score is not None else None
+                rows.append(
+                    SurveyRow(r.title, g.group, g.n, score, g.band if shown else None, "", "", not shown)
+                )
+            if r.band in {"poor", "moderate"} and not hidden:
+                prompts.append(
+                    f"{r.title} ({r.band}, {r.rounded}): what will the organisation do to improve this, "
+                    "who leads it, and by when?"
+                )
+        blocks.append(
+            SurveyBlock(
+                definition.title,
+                round_.label,
+                round_.respondents,
+                definition.min_group_size,
+                (by or "").replace("_", " "),
+                tuple(rows),
+                tuple(prompts),
+            )
+        )
+    return tuple(blocks)
