@@ -148,3 +148,32 @@ def test_rounds_compare_replace_and_count_once(survey_app: Flask, runner: Any, t
         assert rating is not None
         # Two rounds of one survey of one group are one line of evidence, not two.
         assert rating.lines.positive == 1
+
+
+def test_web_upload_is_all_or_nothing(survey_app: Flask, as_role: Any) -> None:
+    lead = as_role("lead")
+    page = lead.get("/f/tiny-partnership/surveys/pe-survey")
+    assert page.status_code == 200 and "Import a round" in page.get_data(as_text=True)
+    bad = rows(12, 0).replace("R3,council,Agree", "R3,council,Totally")
+    refused = lead.post(
+        "/f/tiny-partnership/surveys/pe-survey",
+        data={"label": "2022-23", "collected_on": "2023-03-01", "file": (io.BytesIO(bad.encode()), "r.csv")},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 400 and "Row 5, column q1" in refused.get_data(as_text=True)
+    with survey_app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SurveyRound)) == 0
+    done = lead.post(
+        "/f/tiny-partnership/surveys/pe-survey",
+        data={
+            "label": "2022-23",
+            "collected_on": "2023-03-01",
+            "file": (io.BytesIO(rows(12, 0).encode()), "r.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert done.status_code == 302
+    with survey_app.app_context():
+        item = db.session.scalars(select(Evidence).where(Evidence.collection == "pe-survey:2022-23")).one()
+        assert item.status == "submitted"  # a lead's survey evidence waits for an evaluator's review
+    assert as_role("board").post("/f/tiny-partnership/surveys/pe-survey", data={}).status_code == 403

@@ -6,14 +6,23 @@ import csv
 import io
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, StringField
 
 from tracker.db.models import SurveyRound
+from tracker.domain.evidence_input import parse_date
 from tracker.domain.surveys import SectionResult, SurveyDefinition, describe_change, rounded_score
 from tracker.extensions import db
+from tracker.services import evidence as evidence_service
 from tracker.services import surveys as survey_service
 from tracker.services.evidence_queries import neutralise
+from tracker.services.imports import MAX_CSV_BYTES
+from tracker.services.permissions import can_import
+from tracker.web.form_parts import Required
+from tracker.web.guard import actor, principal, require
 
 bp = Blueprint("surveys", __name__)
 
@@ -47,8 +56,16 @@ def _results(slug: str, survey_id: str) -> SurveyView:
     return SurveyView(definition, available, round_, label, scored, by)
 
 
-@bp.get("/f/<slug>/surveys/<survey_id>")
-def show(slug: str, survey_id: str) -> ResponseReturnValue:
+class RoundForm(FlaskForm):  # type: ignore[misc]
+    label = StringField("Round", validators=[Required()])
+    collected_on = StringField("Date the round closed", validators=[Required()])
+    replace = BooleanField("Replace a round with this label imported before (its rows are kept)")
+    file = FileField("CSV file", validators=[Required()])
+
+
+def _page(
+    slug: str, survey_id: str, form: RoundForm, problems: list[str] | None = None, status: int = 200
+) -> ResponseReturnValue:
     view = _results(slug, survey_id)
     return render_template(
         "surveys/show.html",
@@ -57,7 +74,59 @@ def show(slug: str, survey_id: str) -> ResponseReturnValue:
         definition=view.definition,
         describe_change=describe_change,
         rounded_score=rounded_score,
-    )
+        form=form,
+        problems=problems or [],
+        can_upload=can_import(principal()),
+    ), status
+
+
+@bp.get("/f/<slug>/surveys/<survey_id>")
+def show(slug: str, survey_id: str) -> ResponseReturnValue:
+    return _page(slug, survey_id, RoundForm())
+
+
+@bp.post("/f/<slug>/surveys/<survey_id>")
+def upload(slug: str, survey_id: str) -> ResponseReturnValue:
+    """One round from a spreadsheet: every row checked first; any bad cell and nothing is stored."""
+    require(can_import(principal()), "import survey round", "survey", survey_id)
+    ctx = evidence_service.framework_context(db.session, slug)
+    if ctx is None:
+        abort(404, description=f"No framework has the id '{slug}'.")
+    form = RoundForm()
+    if not form.validate_on_submit():
+        return _page(slug, survey_id, form, status=400)
+    closed = parse_date((form.collected_on.data or "").strip())
+    upload_file = request.files.get("file")
+    if closed is None:
+        form.collected_on.errors = ["Date the round closed must be a date as YYYY-MM-DD"]
+    if upload_file is None or not upload_file.filename:
+        form.file.errors = ["Choose a CSV file to upload"]
+    if closed is None or upload_file is None or not upload_file.filename:
+        return _page(slug, survey_id, form, status=400)
+    try:
+        result = survey_service.import_round(
+            db.session,
+            actor(),
+            principal(),
+            ctx,
+            survey_id,
+            form.label.data or "",
+            upload_file.stream.read(MAX_CSV_BYTES + 1),
+            replace=bool(form.replace.data),
+            collected_on=closed,
+            source_name=upload_file.filename,
+        )
+    except survey_service.SurveyNotFound as missing:
+        abort(404, description=str(missing))
+    if not result.ok:
+        db.session.rollback()
+        lines = [
+            f"Row {row}, column {column}: {message}" if column else f"Row {row}: {message}"
+            for row, column, message in result.problems
+        ]
+        return _page(slug, survey_id, form, lines, 400)
+    flash(f"Imported round {form.label.data}: {result.respondents} respondents.", "success")
+    return redirect(url_for("surveys.show", slug=slug, survey_id=survey_id, round=form.label.data))
 
 
 @bp.get("/f/<slug>/surveys/<survey_id>/results.csv")
