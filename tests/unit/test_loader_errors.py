@@ -342,7 +342,13 @@ def test_a_valid_survey_definition_loads() -> None:
         ("        reverse: [q2]", "        reverse: [q3]", 25, 19, ["surveys[0].sections[0].reverse[0]"]),
         ("        links: [oc-a]", "        links: [oc-z]", 26, 17, ["surveys[0].sections[0].links[0]"]),
         ("    scale: agree5", "    scale: agree7", 19, 12, ["surveys[0].scale"]),
-        ("    breakdowns: [employer]", "    breakdowns: [employer]\n    colour: red", 21, 5, ["surveys[0].colour", "unknown key"]),
+        (
+            "    breakdowns: [employer]",
+            "    breakdowns: [employer]\n    colour: red",
+            21,
+            5,
+            ["surveys[0].colour", "unknown key"],
+        ),
     ],
 )
 def test_survey_problems_are_located(replace: str, by: str, line: int, column: int, words: list[str]) -> None:
