@@ -22,7 +22,9 @@ DEFAULTS: dict[str, Any] = {
     "UPLOAD_MAX_BYTES": 20 * 1024 * 1024,
     "MAX_CONTENT_LENGTH": 5 * 20 * 1024 * 1024 + 1024 * 1024,
     "REPORT_TIME_LIMIT_SECONDS": 60,
+    # With a Redis URL, PDFs are made by `tracker worker` processes (RQ) instead of inside web workers.
     "REDIS_URL": "",
+    "REPORT_QUEUE": "tracker-reports",
     "LOG_LEVEL": "INFO",
 }
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request, send_file
 from flask.typing import ResponseReturnValue
 
 from tracker.extensions import db
+from tracker.reports import jobs
 from tracker.reports import model as report_model
 from tracker.reports.pdf import ReportFailed, ReportTimeout, render_pdf
 from tracker.reports.render import PdfCache, data_fingerprint, render_html
@@ -51,12 +53,14 @@ def html(slug: str) -> ResponseReturnValue:
 def pdf(slug: str) -> ResponseReturnValue:
     rated = _rated(slug)
     cache = _cache()
-    path = cache.path(slug, rated.as_of.isoformat(), data_fingerprint(rated))
+    fingerprint = data_fingerprint(rated)
+    path = cache.path(slug, rated.as_of.isoformat(), fingerprint)
     if not path.is_file():
+        queue = jobs.queue(current_app)
+        if queue is not None:
+            return _queued(queue, slug, rated.as_of, fingerprint)
         html_text = render_html(
-            report_model.build(
-                rated, datetime.now(UTC), survey_service.report_blocks(db.session, rated.framework.id)
-            ),
+            report_model.build(rated, datetime.now(UTC), survey_service.report_blocks(db.session, slug)),
             for_pdf=True,
         )
         try:
@@ -64,13 +68,9 @@ def pdf(slug: str) -> ResponseReturnValue:
                 html_text, static_dir(), cache.folder, float(current_app.config["REPORT_TIME_LIMIT_SECONDS"])
             )
         except ReportTimeout as timeout:
-            return render_template("error.html", code=503, title="The report took too long", message=(
-                f"The PDF could not be made: {timeout}. Try again later, or ask an administrator to raise "
-                "the time limit."
-            )), 503  # fmt: skip
+            return _failed(503, "The report took too long", f"The PDF could not be made: {timeout}.")
         except ReportFailed as failed:
-            return render_template("error.html", code=500, title="The report could not be made",
-                                   message=f"The PDF could not be made ({failed})."), 500  # fmt: skip
+            return _failed(500, "The report could not be made", f"The PDF could not be made ({failed}).")
         cache.put(path, result.pdf)
     return send_file(
         io.BytesIO(path.read_bytes()),
@@ -79,3 +79,30 @@ def pdf(slug: str) -> ResponseReturnValue:
         download_name=f"{slug}-report-{rated.as_of.isoformat()}.pdf",
         max_age=0,
     )
+
+
+def _failed(code: int, title: str, message: str) -> ResponseReturnValue:
+    advice = " Try again later, or ask an administrator to raise the time limit." if code == 503 else ""
+    return render_template("error.html", code=code, title=title, message=message + advice), code
+
+
+def _queued(queue: Any, slug: str, as_of: date, fingerprint: str) -> ResponseReturnValue:
+    """Enqueue the render once; the page refreshes itself (no script) until the PDF is ready."""
+    job_id = jobs.job_id(slug, as_of, fingerprint)
+    job = queue.fetch_job(job_id)
+    if job is not None and job.is_failed:
+        job.delete()
+        return _failed(
+            500, "The report could not be made", "The PDF could not be made; the next request tries again."
+        )
+    if job is None:
+        limit = int(current_app.config["REPORT_TIME_LIMIT_SECONDS"])
+        queue.enqueue_call(
+            jobs.render_job,
+            args=(slug, as_of.isoformat()),
+            job_id=job_id,
+            timeout=limit + 30,
+            result_ttl=600,
+            failure_ttl=600,
+        )
+    return render_template("report/pending.html", slug=slug, as_of=as_of), 202
