@@ -177,3 +177,27 @@ def test_web_upload_is_all_or_nothing(survey_app: Flask, as_role: Any) -> None:
         item = db.session.scalars(select(Evidence).where(Evidence.collection == "pe-survey:2022-23")).one()
         assert item.status == "submitted"  # a lead's survey evidence waits for an evaluator's review
     assert as_role("board").post("/f/tiny-partnership/surveys/pe-survey", data={}).status_code == 403
+
+
+def test_distance_travelled_is_paired_when_respondents_match(
+    survey_app: Flask, runner: Any, tmp_path: Any, as_role: Any
+) -> None:
+    assert run_import(runner, tmp_path, "a.csv", rows(12, 0, "Somewhat agree"), "2022-23").exit_code == 0
+    assert run_import(runner, tmp_path, "b.csv", rows(12, 0), "2023-24").exit_code == 0
+    with survey_app.app_context():
+        view = survey_service.distance_since_previous(db.session, "tiny-partnership", "pe-survey", "2023-24")
+        assert view is not None and view.previous == "2022-23"
+        (result,) = view.results
+        assert (result.kind, result.pairs, result.suppressed) == ("paired", 12, False)
+        assert result.value == pytest.approx(12.5)
+    page = as_role("board").get("/f/tiny-partnership/surveys/pe-survey?round=2023-24").get_data(as_text=True)
+    assert (
+        "Distance travelled since 2022-23" in page and "Change for the same people" in page and "<svg" in page
+    )
+    # New respondent ids: no pairs, so a cohort comparison.
+    assert run_import(runner, tmp_path, "c.csv", rows(12, 0, respondent_prefix="N"), "2024-25").exit_code == 0
+    with survey_app.app_context():
+        cohort = survey_service.distance_since_previous(
+            db.session, "tiny-partnership", "pe-survey", "2024-25"
+        )
+        assert cohort is not None and cohort.results[0].kind == "cohort" and cohort.results[0].pairs == 0

@@ -912,15 +912,16 @@ def distance_travelled(
 ) -> tuple[DistanceResult, ...]:
     """Per section, post minus pre.
 
-    Paired (both rounds carry respondent ids): respondents in both rounds with a scored answer in the
-    section in each are pairs; the value is the mean over pairs of (post - pre) respondent section
-    scores, suppressed under `min_group_size` pairs. Otherwise a cohort comparison: the difference of
-    the two rounds' section scores, suppressed unless both rounds meet the minimum size; pairs is 0.
+    Paired (some respondent ids appear in both rounds): respondents in both rounds with a scored answer
+    in the section in each are pairs; the value is the mean over pairs of (post - pre) respondent section
+    scores, suppressed under `min_group_size` pairs. Otherwise (no ids, or no id in both rounds) a cohort
+    comparison: the difference of the two rounds' section scores, suppressed unless both rounds meet the
+    minimum size; pairs is 0.
     """
-    paired = any(r.respondent for r in pre) and any(r.respondent for r in post)
     results: list[DistanceResult] = []
     before = {r.respondent: r for r in pre if r.respondent}
     after = {r.respondent: r for r in post if r.respondent}
+    paired = bool(before.keys() & after.keys())
     for section in definition.sections:
         pre_stats = _section_stats(definition.scale, section, pre)
         post_stats = _section_stats(definition.scale, section, post)

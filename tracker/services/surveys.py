@@ -13,11 +13,13 @@ from sqlalchemy.orm import Session
 from tracker.db.models import Evidence, SurveyResponse, SurveyRound, utcnow
 from tracker.domain.evidence_input import parse_evidence
 from tracker.domain.surveys import (
+    DistanceResult,
     Response,
     SectionResult,
     SurveyDefinition,
     compare_rounds,
     describe_change,
+    distance_travelled,
     parse_responses,
     round_half_up,
     rounded_score,
@@ -310,3 +312,34 @@ def report_blocks(session: Session, slug: str) -> tuple[SurveyBlock, ...]:
             )
         )
     return tuple(blocks)
+
+
+@dataclass(frozen=True)
+class DistanceView:
+    """Distance travelled from the previous round to this one, and both rounds' scores for the chart."""
+
+    previous: str
+    results: tuple[DistanceResult, ...]
+    chart_rows: tuple[tuple[str, float, float], ...]
+
+
+def distance_since_previous(session: Session, slug: str, survey_id: str, label: str) -> DistanceView | None:
+    """Paired (matched respondent ids) or cohort change per section since the round imported before."""
+    framework_id, definition = definition_of(session, slug, survey_id)
+    all_rounds = rounds(session, framework_id, survey_id)
+    this = next((r for r in all_rounds if r.label == label), None)
+    earlier = [r for r in all_rounds if this is not None and r.id < this.id]
+    if this is None or not earlier:
+        return None
+    previous = earlier[-1]
+    pre, post = responses_of(session, definition, previous), responses_of(session, definition, this)
+    before = {r.section: r for r in score_round(definition, pre)}
+    after = {r.section: r for r in score_round(definition, post)}
+    chart_rows = tuple(
+        (after[s.id].title, before[s.id].score, after[s.id].score)
+        for s in definition.sections
+        if before[s.id].score is not None
+        and after[s.id].score is not None
+        and not (before[s.id].suppressed or after[s.id].suppressed)
+    )
+    return DistanceView(previous.label, distance_travelled(definition, pre, post), chart_rows)  # type: ignore[arg-type]

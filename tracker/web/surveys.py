@@ -16,6 +16,7 @@ from tracker.db.models import SurveyRound
 from tracker.domain.evidence_input import parse_date
 from tracker.domain.surveys import SectionResult, SurveyDefinition, describe_change, rounded_score
 from tracker.extensions import db
+from tracker.reports import charts
 from tracker.services import evidence as evidence_service
 from tracker.services import surveys as survey_service
 from tracker.services.evidence_queries import neutralise
@@ -35,6 +36,7 @@ class SurveyView:
     label: str = ""
     results: tuple[SectionResult, ...] = ()
     by: str | None = None
+    distance: survey_service.DistanceView | None = None
 
 
 def _results(slug: str, survey_id: str) -> SurveyView:
@@ -53,7 +55,8 @@ def _results(slug: str, survey_id: str) -> SurveyView:
         _definition, round_, scored = survey_service.results(db.session, slug, survey_id, label, by)
     except survey_service.SurveyNotFound as missing:
         abort(404, description=str(missing))
-    return SurveyView(definition, available, round_, label, scored, by)
+    distance = survey_service.distance_since_previous(db.session, slug, survey_id, label)
+    return SurveyView(definition, available, round_, label, scored, by, distance)
 
 
 class RoundForm(FlaskForm):  # type: ignore[misc]
@@ -74,6 +77,13 @@ def _page(
         definition=view.definition,
         describe_change=describe_change,
         rounded_score=rounded_score,
+        chart=(
+            charts.distance_travelled(
+                "distance", f"{view.distance.previous} to {view.label}", view.distance.chart_rows, 100
+            )
+            if view.distance and view.distance.chart_rows
+            else None
+        ),
         form=form,
         problems=problems or [],
         can_upload=can_import(principal()),
