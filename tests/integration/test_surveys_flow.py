@@ -97,12 +97,31 @@ def test_nine_respondents_show_no_score_anywhere(
     assert "fewer than 10 responses" in charity_row and "band-" not in charity_row
 
 
-def test_ten_respondents_are_shown(survey_app: Flask, runner: Any, tmp_path: Any) -> None:
-    assert run_import(runner, tmp_path, "r.csv", rows(10, 0), "2022-23").exit_code == 0
+def test_ten_respondents_are_shown_everywhere(
+    survey_app: Flask, runner: Any, tmp_path: Any, as_role: Any
+) -> None:
+    assert run_import(runner, tmp_path, "r.csv", rows(10, 10), "2022-23").exit_code == 0
     out = runner.invoke(args=["survey", "results", "--framework", "tiny-partnership", "--survey", "pe-survey",
-                              "--round", "2022-23", "--json"])  # fmt: skip
+                              "--round", "2022-23", "--by", "employer", "--json"])  # fmt: skip
     (section,) = json.loads(out.output)
-    assert section["n"] == 10 and section["suppressed"] is False and section["band"] == "good"
+    assert section["n"] == 20 and section["suppressed"] is False
+    assert {g["group"]: (g["n"], g["suppressed"], g["band"]) for g in section["groups"]} == {
+        "council": (10, False, "good"), "charity": (10, False, "poor"),
+    }  # fmt: skip
+    client = as_role("board")
+    page = client.get("/f/tiny-partnership/surveys/pe-survey?by=employer").get_data(as_text=True)
+    assert "Fewer than 10 responses" not in page
+    export = client.get(
+        "/f/tiny-partnership/surveys/pe-survey/results.csv?round=2022-23&by=employer"
+    ).get_data(as_text=True)
+    charity = next(r for r in csv.DictReader(io.StringIO(export)) if r["group"] == "charity")
+    assert charity["score"] == "13" and charity["band"] == "poor" and charity["note"] == ""
+    with survey_app.app_context(), survey_app.test_request_context():
+        rated = rating_service.rate(db.session, "tiny-partnership")
+        assert rated is not None
+        blocks = survey_service.report_blocks(db.session, "tiny-partnership")
+        html = render_html(report_model.build(rated, datetime.now(UTC), blocks), for_pdf=True)
+    assert "fewer than 10 responses" not in html and "13 poor" in html
 
 
 def test_a_bad_cell_writes_nothing(survey_app: Flask, runner: Any, tmp_path: Any) -> None:
