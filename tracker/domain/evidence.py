@@ -9,26 +9,14 @@ from datetime import date
 from types import MappingProxyType
 from typing import Literal
 
+from tracker.domain.evidence_input import FINDINGS, FLAGS, SOURCE_TYPES
 from tracker.domain.settings import DEFAULT_SETTINGS, RuleSettings
+
 
 Tier = Literal["robust", "indicative", "anecdotal"]
 Family = Literal["survey", "qualitative", "data", "document"]
 
-SOURCE_TYPES: tuple[str, ...] = (
-    "survey",
-    "feedback_form",
-    "interview",
-    "focus_group",
-    "case_study",
-    "admin_data",
-    "analytics",
-    "document",
-    "observation",
-    "testimonial",
-)
-FINDINGS: tuple[str, ...] = ("supports", "no_change", "contradicts", "mixed")
 NEGATIVE_FINDINGS: frozenset[str] = frozenset({"no_change", "contradicts", "mixed"})
-FLAGS: tuple[str, ...] = ("indirect", "partial_coverage")
 TIERS: tuple[Tier, ...] = ("robust", "indicative", "anecdotal")  # best first
 COUNTED_TIERS: frozenset[str] = frozenset({"robust", "indicative"})
 

@@ -14,10 +14,10 @@ from tracker.domain.framework import Outcome
 from tracker.domain.rules import RATING_CODES, RATING_LABELS
 from tracker.extensions import db
 from tracker.services import overrides as override_service
-from tracker.services import ratings as rating_service
 from tracker.services.evidence import Refused
 from tracker.services.permissions import can_review
 from tracker.services.ratings import FrameworkRatings
+from tracker.web.as_of import rated_or_abort
 from tracker.web.guard import actor, principal, refuse, require
 
 bp = Blueprint("ratings", __name__)
@@ -29,14 +29,7 @@ class OverrideForm(FlaskForm):  # type: ignore[misc]
 
 
 def _rated(slug: str) -> FrameworkRatings:
-    raw = request.values.get("as_of", "")
-    as_of = rating_service.parse_as_of(raw)
-    if raw and as_of is None:
-        abort(400, description=f"'{raw[:20]}' is not a date as YYYY-MM-DD.")
-    rated = rating_service.rate(db.session, slug, as_of)
-    if rated is None:
-        abort(404, description=f"No framework has the id '{slug}'.")
-    return rated
+    return rated_or_abort(slug)
 
 
 def _outcome(rated: FrameworkRatings, outcome_id: str) -> Outcome:

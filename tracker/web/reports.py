@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file
+from flask import Blueprint, current_app, render_template, send_file
 from flask.typing import ResponseReturnValue
 
 from tracker.extensions import db
@@ -16,22 +16,15 @@ from tracker.reports import model as report_model
 from tracker.reports.pdf import ReportFailed, ReportTimeout, render_pdf
 from tracker.reports.render import PdfCache, data_fingerprint, render_html
 from tracker.resources import static_dir
-from tracker.services import ratings as rating_service
 from tracker.services import surveys as survey_service
 from tracker.services.ratings import FrameworkRatings
+from tracker.web.as_of import rated_or_abort
 
 bp = Blueprint("reports", __name__)
 
 
 def _rated(slug: str) -> FrameworkRatings:
-    raw = request.args.get("as_of", "")
-    as_of = rating_service.parse_as_of(raw)
-    if raw and as_of is None:
-        abort(400, description=f"'{raw[:20]}' is not a date as YYYY-MM-DD.")
-    rated = rating_service.rate(db.session, slug, as_of)
-    if rated is None:
-        abort(404, description=f"No framework has the id '{slug}'.")
-    return rated
+    return rated_or_abort(slug)
 
 
 def _cache() -> PdfCache:
