@@ -12,7 +12,6 @@ from typing import Literal
 from tracker.domain.evidence_input import FINDINGS, FLAGS, SOURCE_TYPES
 from tracker.domain.settings import DEFAULT_SETTINGS, RuleSettings
 
-
 Tier = Literal["robust", "indicative", "anecdotal"]
 Family = Literal["survey", "qualitative", "data", "document"]
 
