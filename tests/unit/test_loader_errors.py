@@ -359,3 +359,10 @@ def test_survey_problems_are_located(replace: str, by: str, line: int, column: i
     assert located, [str(p) for p in result.problems]
     for word in words:
         assert word in str(located[0])
+
+
+def test_a_nul_character_is_located_not_a_crash() -> None:
+    result = parse_framework_bytes(BASE.replace("Theme one", "Theme\x00one").encode(), "nul.yaml")
+    assert [str(p) for p in result.problems] == [
+        "nul.yaml:7:17: the file holds a character YAML does not allow (U+0000)"
+    ]

@@ -85,9 +85,20 @@ def _duplicate_keys(node: Node) -> list[Problem]:
     return problems
 
 
+def _reader_problem(text: str, error: yaml.reader.ReaderError) -> Problem:
+    """A character YAML does not allow (a NUL, a control character), located by line and column."""
+    before = text[: error.position]
+    line = before.count("\n") + 1
+    column = error.position - (before.rfind("\n") + 1) + 1
+    return Problem(line, column, f"the file holds a character YAML does not allow (U+{error.character:04X})")
+
+
 def compose_text(text: str) -> tuple[Node | None, list[Problem]]:
     """The document's node tree and the problems that stop it being read (empty list when fine)."""
-    loader = _StrictLoader(text)
+    try:
+        loader = _StrictLoader(text)
+    except yaml.reader.ReaderError as error:
+        return None, [_reader_problem(text, error)]
     try:
         node = loader.get_single_node()
     except YamlRefused as refused:
@@ -98,6 +109,8 @@ def compose_text(text: str) -> tuple[Node | None, list[Problem]]:
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = error.problem or error.context or "cannot be read"
         return None, [Problem(line, col, f"YAML syntax error: {what}")]
+    except yaml.reader.ReaderError as error:
+        return None, [_reader_problem(text, error)]
     except yaml.YAMLError as error:
         return None, [Problem(1, 1, f"YAML error: {error}")]
     finally:
