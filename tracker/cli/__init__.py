@@ -67,7 +67,7 @@ def serve(host: str, port: int, workers: int, with_demo: bool) -> None:
 
 def _register_feature_commands() -> None:
     """Each feature keeps its commands in its own module; importing it attaches them to `cli`."""
-    from tracker.cli import data, demo, frameworks, ratings, reports, surveys, users, worker  # noqa: F401
+    from tracker.cli import archive, data, demo, frameworks, ratings, reports, surveys, users, worker  # noqa: F401
 
 
 _register_feature_commands()
