@@ -4,13 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
-from flask import Flask, Response, current_app, g
+from flask import Flask, Response, current_app, g, request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# Set while a request or command may write: SQLite then takes the write lock when the transaction begins
+# (BEGIN IMMEDIATE), so concurrent writers wait their turn instead of failing on a stale read snapshot.
+_WRITE_INTENT: ContextVar[bool] = ContextVar("tracker_write_intent", default=False)
+
+
+@contextmanager
+def write_intent() -> Iterator[None]:
+    token = _WRITE_INTENT.set(True)
+    try:
+        yield
+    finally:
+        _WRITE_INTENT.reset(token)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -32,7 +47,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN")
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if _WRITE_INTENT.get() else "BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
@@ -44,7 +59,9 @@ class Database:
     def init_app(self, app: Flask) -> None:
         engine = make_engine(app.config["DATABASE_URL"])
         app.extensions["tracker_db"] = (engine, sessionmaker(engine, expire_on_commit=False))
+        app.before_request(self._note_write_intent)
         app.after_request(self._commit_on_success)
+        app.teardown_request(self._forget_write_intent)
         app.teardown_appcontext(self._close)
 
     @property
@@ -56,6 +73,17 @@ class Database:
         if "db_session" not in g:
             g.db_session = current_app.extensions["tracker_db"][1]()
         return g.db_session  # type: ignore[no-any-return]
+
+    @staticmethod
+    def _note_write_intent() -> None:
+        if request.method not in SAFE_METHODS:
+            g.write_intent_token = _WRITE_INTENT.set(True)
+
+    @staticmethod
+    def _forget_write_intent(_exc: BaseException | None) -> None:
+        token = g.pop("write_intent_token", None)
+        if token is not None:
+            _WRITE_INTENT.reset(token)
 
     @staticmethod
     def _commit_on_success(response: Response) -> Response:
@@ -82,13 +110,14 @@ class Database:
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
         """For commands: everything in the block commits together, or nothing does."""
-        session = self.session
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            g.pop("db_session", None)
-            session.close()
+        with write_intent():
+            session = self.session
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                g.pop("db_session", None)
+                session.close()

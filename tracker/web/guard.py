@@ -23,6 +23,7 @@ def actor() -> Actor:
 
 def refuse(action: str, object_type: str = "", object_id: str | int = "", detail: str = "") -> NoReturn:
     """Record the refusal in a transaction of its own (the request's is rolled back), then answer 403."""
+    db.session.rollback()  # nothing of a refused request is kept, and SQLite's write lock is released
     with Session(db.engine) as session:
         record(
             session,
