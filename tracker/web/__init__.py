@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, render_template
+import logging
+
+from flask import Flask, Response, current_app, render_template
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from tracker import formatting
+
+log = logging.getLogger(__name__)
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -26,6 +31,14 @@ def _security_headers(response: Response) -> Response:
 def _error_page(error: HTTPException) -> tuple[str, int]:
     code = error.code or 500
     return render_template("error.html", code=code, title=error.name, message=error.description), code
+
+
+def _database_unavailable(error: OperationalError) -> tuple[str, int]:
+    """A plain page that needs no database (the layout would look up the signed-in user)."""
+    log.error("database unavailable: %s", str(error.orig or error).splitlines()[0])
+    # Straight from the Jinja environment: render_template would run Flask-Login's context processor,
+    # which looks the user up in the database that just failed.
+    return current_app.jinja_env.get_template("unavailable.html").render(), 503
 
 
 def register_web(app: Flask) -> None:
@@ -58,6 +71,7 @@ def register_web(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _error_page)
+    app.register_error_handler(OperationalError, _database_unavailable)
     app.add_template_filter(formatting.kpi_value, "kpi_value")
     app.add_template_filter(formatting.kpi_target, "kpi_target")
     app.add_template_filter(formatting.partner_kind, "partner_kind")
