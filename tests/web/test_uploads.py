@@ -327,3 +327,25 @@ def test_edit_can_add_an_attachment_and_a_bad_one_changes_nothing(
     assert response.status_code == 302
     assert [a.original_name for a in attachments(app)] == ["chart.png", "x.pdf"]
     assert len(stored_files(app)) == 2
+
+
+def test_sweep_sets_aside_files_without_a_row(app: Flask, framework: str, tmp_path: Path) -> None:
+    """A process killed between storing a file and committing its row leaves an orphan; the sweep keeps it aside."""
+    import os as _os
+    import time as _time
+
+    from tracker.services.attachments import sweep
+
+    folder = Path(app.config["UPLOAD_FOLDER"])
+    folder.mkdir(parents=True, exist_ok=True)
+    orphan, part, fresh = folder / "a", folder / ".b.part", folder / "c"
+    for path in (orphan, part, fresh):
+        path.write_bytes(b"%PDF-1.4 x")
+    old = _time.time() - 7200
+    _os.utime(orphan, (old, old))
+    _os.utime(part, (old, old))
+    with app.app_context():
+        result = sweep(db.session, folder)
+    assert result.moved == ("a",) and result.removed_parts == (".b.part",)
+    assert (folder / "orphaned" / "a").read_bytes() == b"%PDF-1.4 x"
+    assert fresh.exists() and not part.exists()

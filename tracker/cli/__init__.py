@@ -61,8 +61,24 @@ def serve(host: str, port: int, workers: int, with_demo: bool) -> None:
     migrate.upgrade(db.engine)
     if with_demo:
         run_demo()
+    _sweep_uploads()
     click.echo(f"serving the tracker on http://{host}:{port}/ with {workers} workers (Ctrl+C stops)")
     run_server(current_app._get_current_object(), host=host, port=port, workers=workers)  # type: ignore[attr-defined]
+
+
+def _sweep_uploads() -> None:
+    """Before serving: set aside files a killed process left without their row (see attachments.sweep)."""
+    from pathlib import Path
+
+    from tracker.services.attachments import sweep
+
+    with db.unit_of_work() as session:
+        result = sweep(session, Path(current_app.config["UPLOAD_FOLDER"]))
+    if result.moved or result.removed_parts:
+        click.echo(
+            f"uploads: {len(result.moved)} file(s) without a record moved to uploads/orphaned/, "
+            f"{len(result.removed_parts)} unfinished upload(s) removed"
+        )
 
 
 def _register_feature_commands() -> None:

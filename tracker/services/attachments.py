@@ -7,13 +7,15 @@ import os
 import secrets
 import zipfile
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 from werkzeug.utils import secure_filename
 
+from tracker.db.models import Attachment
 from tracker.formatting import file_size
 
 ALLOWED_TYPES = {
@@ -141,3 +143,35 @@ def _remove_new_files(session: Session, _previous: Any) -> None:
     """Files stored for a transaction that did not commit are removed, so no file is left without its row."""
     for path in session.info.pop(NEW_FILES_KEY, []):
         Path(path).unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class Sweep:
+    moved: tuple[str, ...]
+    removed_parts: tuple[str, ...]
+
+
+def sweep(session: Session, upload_dir: Path, older_than: timedelta = timedelta(hours=1)) -> Sweep:
+    """Files left by a process killed between storing an upload and committing its row.
+
+    A stored file that no attachment row names is moved to `orphaned/` (kept, never deleted); a `.part`
+    file is an upload that never finished and is removed. Only files older than `older_than` are touched,
+    so uploads in flight are left alone.
+    """
+    if not upload_dir.is_dir():
+        return Sweep((), ())
+    cutoff = datetime.now(UTC).timestamp() - older_than.total_seconds()
+    known = set(session.scalars(select(Attachment.stored_name)))
+    moved, removed = [], []
+    for path in sorted(upload_dir.iterdir()):
+        if not path.is_file() or path.stat().st_mtime > cutoff:
+            continue
+        if path.name.startswith(".") and path.name.endswith(".part"):
+            path.unlink(missing_ok=True)
+            removed.append(path.name)
+        elif path.name not in known:
+            target = upload_dir / "orphaned" / path.name
+            target.parent.mkdir(exist_ok=True)
+            os.replace(path, target)
+            moved.append(path.name)
+    return Sweep(tuple(moved), tuple(removed))
