@@ -23,11 +23,12 @@ def actor() -> Actor:
 
 def refuse(action: str, object_type: str = "", object_id: str | int = "", detail: str = "") -> NoReturn:
     """Record the refusal in a transaction of its own (the request's is rolled back), then answer 403."""
+    who = actor()  # read before the rollback expires the signed-in user (a reload would take the write lock)
     db.session.rollback()  # nothing of a refused request is kept, and SQLite's write lock is released
     with Session(db.engine) as session:
         record(
             session,
-            actor(),
+            who,
             "refused",
             object_type=object_type,
             object_id=object_id,
