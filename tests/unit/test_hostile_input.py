@@ -1,7 +1,12 @@
-"""Property tests: mutated or random input never crashes the parsers, and every rejection says where."""
+"""Property tests: mutated or random input never crashes the parsers, and every rejection says where.
+
+CI runs them with a fixed seed (repeatable); to explore further, set HYPOTHESIS_RANDOM=1 and, say,
+HYPOTHESIS_EXAMPLES=1000.
+"""
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +18,12 @@ from tracker.domain.loader import parse_framework, parse_framework_bytes
 from tracker.domain.surveys import AGREE5, Section, SurveyDefinition, parse_responses
 
 TINY = (Path(__file__).resolve().parents[1] / "fixtures" / "tiny.yaml").read_text(encoding="utf-8")
-FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(
+    max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "150")),
+    deadline=None,
+    derandomize=os.environ.get("HYPOTHESIS_RANDOM") != "1",
+    suppress_health_check=[HealthCheck.too_slow],
+)
 LINKABLE = {
     "more-statutory": "outcome",
     "out-days": "output",
@@ -131,3 +141,11 @@ def test_any_survey_round_is_read_or_names_row_and_column(rows: list[tuple[str, 
     for row, column, message in problems:
         assert 1 <= row <= len(rows) + 2 and message  # row 2 names an empty round
         assert column in {"", *header} or column.isalpha()
+
+
+def test_superscript_digits_are_refused_not_a_crash() -> None:
+    """str.isdigit() accepts '²'; int() does not. Found by the property test above."""
+    row = {c: "" for c in EVIDENCE_COLUMNS} | {"positive": "²", "respondents": "1²"}
+    fields, problems = parse_evidence(row, LINKABLE, set(), date(2024, 1, 1))
+    assert fields is None
+    assert ("positive", "must be a whole number of 0 or more, not '²'") in problems

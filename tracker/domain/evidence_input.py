@@ -127,11 +127,16 @@ def _text(raw: Mapping[str, str], name: str, problems: Problems) -> str:
     return value
 
 
+def is_whole_number(text: str) -> bool:
+    """0-9 only: str.isdigit() also accepts characters such as '²' that int() refuses."""
+    return text.isascii() and text.isdigit()
+
+
 def _count(raw: Mapping[str, str], name: str, problems: Problems) -> int | None:
     value = (raw.get(name) or "").strip()
     if not value:
         return None
-    if not value.isdigit() or len(value) > 9:
+    if not is_whole_number(value) or len(value) > 9:
         problems.append((name, f"must be a whole number of 0 or more, not '{value[:40]}'"))
         return None
     return int(value)

@@ -12,6 +12,7 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from tracker.db.models import User
+from tracker.domain.evidence_input import is_whole_number
 from tracker.extensions import db, login_manager
 from tracker.services import accounts
 from tracker.services.audit import record
@@ -32,7 +33,7 @@ class LoginForm(FlaskForm):  # type: ignore[misc]
 def load_user(user_id: str) -> User | None:
     """The cookie holds id:session_version; an old version or a disabled account is signed out."""
     ident, _, version = user_id.partition(":")
-    if not ident.isdigit() or not version.isdigit():
+    if not is_whole_number(ident) or not is_whole_number(version):
         return None
     user = db.session.get(User, int(ident))
     if user is None or not user.active or user.session_version != int(version):

@@ -25,6 +25,7 @@ from tracker.domain.evidence_input import (
     FINDING_LABELS,
     SOURCE_TYPE_LABELS,
     STATUSES,
+    is_whole_number,
     parse_date,
     parse_evidence,
 )
@@ -236,7 +237,7 @@ def edit(evidence_id: int) -> ResponseReturnValue:
     if fields is None:
         form.add_problems(problems)
         return _render_form(ctx, form, evidence, 400)
-    expected = int(form.row_version.data) if (form.row_version.data or "").isdigit() else -1
+    expected = int(form.row_version.data) if is_whole_number(form.row_version.data or "") else -1
     try:
         evidence_service.update(
             db.session,
@@ -273,7 +274,7 @@ def change_status(evidence_id: int) -> ResponseReturnValue:
         abort(400, description="The form was not valid; go back and try again.")
     if not can_move(principal(), evidence, to_status):
         refuse(f"move evidence to {to_status}", "evidence", evidence_id)
-    expected = int(form.row_version.data) if (form.row_version.data or "").isdigit() else None
+    expected = int(form.row_version.data) if is_whole_number(form.row_version.data or "") else None
     try:
         evidence_service.move(
             db.session,

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from wtforms import HiddenField, TextAreaField
 
 from tracker.db.models import RatingOverride
-from tracker.domain.evidence_input import SOURCE_TYPE_LABELS
+from tracker.domain.evidence_input import SOURCE_TYPE_LABELS, is_whole_number
 from tracker.domain.framework import Outcome
 from tracker.domain.rules import RATING_CODES, RATING_LABELS
 from tracker.extensions import db
@@ -58,7 +58,7 @@ def _outcome_page(
         .where(RatingOverride.element_id == rated.element_ids[outcome.id])
         .order_by(RatingOverride.id.desc())
     ).all()
-    chosen = [int(i) for i in request.form.getlist("evidence") if i.isdigit()]
+    chosen = [int(i) for i in request.form.getlist("evidence") if is_whole_number(i)]
     return render_template(
         "ratings/outcome.html",
         rated=rated,
@@ -92,7 +92,7 @@ def override(slug: str, outcome_id: str) -> ResponseReturnValue:
     form = OverrideForm()
     if not form.validate_on_submit():
         return _outcome_page(rated, target, form, 400)
-    evidence_ids = [int(i) for i in request.form.getlist("evidence") if i.isdigit()]
+    evidence_ids = [int(i) for i in request.form.getlist("evidence") if is_whole_number(i)]
     try:
         if request.form.get("action") == "withdraw":
             override_service.withdraw_override(
