@@ -1,0 +1,212 @@
+"""The report PDF (WeasyPrint) of the Developing Together demo and of a 500-outcome framework, beside headless
+Chromium's print-to-PDF of the same HTML (report.css inlined, since Chromium gets a file).
+
+    python -m tests.benchmarks.bench_pdf [--runs 5] [--big-runs 3]
+
+The demo is loaded with `tracker demo` into its own SQLite file; the 500-outcome framework is the generator's
+`big500` scale (one framework, 10 themes x 50 outcomes, 1,500 items, 600 KPI values).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from tests.benchmarks.common import emit, load, summary
+from tests.benchmarks.generate import BENCH_DIR, SCALES, USER_EMAIL, USER_PASSWORD, database_url, ensure
+from tracker import create_app
+from tracker.db.models import User
+from tracker.extensions import db
+from tracker.reports import model as report_model
+from tracker.reports.pdf import write_pdf
+from tracker.reports.render import render_html
+from tracker.resources import static_dir
+from tracker.services import accounts, ratings
+from tracker.services import surveys as survey_service
+from tracker.services.audit import Actor
+
+DEMO_DB = BENCH_DIR / "demo.sqlite3"
+DEMO_INSTANCE = BENCH_DIR / "demo-instance"
+# WeasyPrint cannot split a CSS grid row taller than a page: the quadrant boxes of a theme with dozens of
+# outcomes make one, and layout stops with `assert not page_is_empty`. Laid out as blocks, it renders.
+WORKAROUND = (".quadrant-grid { display: grid;", ".quadrant-grid { display: block;")
+CHROMIUM = ("chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer")
+
+
+def ensure_demo() -> str:
+    url = f"sqlite:///{DEMO_DB}"
+    if not DEMO_DB.exists():
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")},
+            "TRACKER_DATABASE_URL": url,
+            "TRACKER_INSTANCE_PATH": str(DEMO_INSTANCE),
+        }
+        subprocess.run(
+            [str(Path(sys.executable).parent / "tracker"), "demo"], env=env, check=True, capture_output=True
+        )
+    return url
+
+
+def html_of(app: Any, slug: str) -> tuple[str, int]:
+    with app.test_request_context():
+        rated = ratings.rate(db.session, slug)
+        assert rated is not None
+        model = report_model.build(
+            rated, datetime.now(UTC), survey_service.report_blocks(db.session, rated.framework.id)
+        )
+        return render_html(model, for_pdf=True), len(rated.ratings)
+
+
+def inline_css(html: str) -> str:
+    """Chromium reads a file: put the stylesheets the report links from /static/ inside it."""
+
+    def replace(match: re.Match[str]) -> str:
+        css = (static_dir() / match[1]).read_text(encoding="utf-8")
+        return f"<style>\n{css}\n</style>"
+
+    return re.sub(r'<link rel="stylesheet" href="[^"]*/static/([^"?#]+)[^"]*">', replace, html)
+
+
+def pages(pdf: Path) -> int | None:
+    if not shutil.which("pdfinfo"):
+        return None
+    out = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=False).stdout
+    found = re.search(r"^Pages:\s+(\d+)", out, re.M)
+    return int(found[1]) if found else None
+
+
+def chromium_pdf(html_path: Path, out: Path) -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        [*CHROMIUM, f"--print-to-pdf={out}", html_path.as_uri()],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    return time.perf_counter() - started
+
+
+def measure(name: str, url: str, slug: str, runs: int) -> dict[str, Any]:
+    os.environ["TRACKER_INSTANCE_PATH"] = str(BENCH_DIR / f"pdf-instance-{name}")
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": "benchmark-secret-key-0123456789abcdef0123456789",
+            "WTF_CSRF_ENABLED": False,
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    with app.app_context():
+        if db.session.scalar(select(User.id).where(User.email == USER_EMAIL)) is None:
+            with db.unit_of_work() as session:
+                accounts.create_user(
+                    session, Actor("benchmark"), USER_EMAIL, "evaluator", USER_PASSWORD, None
+                )
+    work = BENCH_DIR / "pdf" / name
+    work.mkdir(parents=True, exist_ok=True)
+    html, outcomes = html_of(app, slug)
+    html_path = work / "report.html"
+    load_before = load()
+    html_times, weasy_times, chrome_times = [], [], []
+    pdf = b""
+    failure = ""
+    source = html
+    try:
+        write_pdf(html, static_dir())  # warm-up: imports and font discovery
+    except Exception as error:
+        # Recorded, then timed again with the workaround (see WORKAROUND) so the figure exists.
+        failure = f"{type(error).__name__} {error}".strip()
+        source = inline_css(html).replace(*WORKAROUND)
+        write_pdf(source, static_dir())
+    # Chromium gets the same HTML as WeasyPrint (with the workaround, when one was needed).
+    html_path.write_text(
+        inline_css(html).replace(*WORKAROUND) if failure else inline_css(html), encoding="utf-8"
+    )
+    for _ in range(runs):
+        gc.collect()
+        started = time.perf_counter()
+        html, _ = html_of(app, slug)
+        html_times.append(time.perf_counter() - started)
+        if failure:
+            html = inline_css(html).replace(*WORKAROUND)
+        started = time.perf_counter()
+        pdf = write_pdf(html, static_dir()).pdf
+        weasy_times.append(time.perf_counter() - started)
+        chrome_times.append(chromium_pdf(html_path, work / "chromium.pdf"))
+    (work / "weasyprint.pdf").write_bytes(pdf)
+    # The route as a board member meets it: GET /report.pdf with an empty cache (render in a child process).
+    client = app.test_client()
+    assert client.post("/login", data={"email": USER_EMAIL, "password": USER_PASSWORD}).status_code == 302
+    route_times, statuses = [], []
+    cache = Path(app.instance_path) / "report-cache"
+    for _ in range(max(1, runs // 2)):
+        shutil.rmtree(cache, ignore_errors=True)
+        started = time.perf_counter()
+        response = client.get(f"/f/{slug}/report.pdf")
+        route_times.append(time.perf_counter() - started)
+        statuses.append(response.status_code)
+    started = time.perf_counter()
+    client.get(f"/f/{slug}/report.pdf")
+    cached = time.perf_counter() - started
+    weasy = summary(weasy_times)
+    chrome = summary(chrome_times)
+    return {
+        "slug": slug,
+        "outcomes": outcomes,
+        "html_bytes": len(source),
+        "html": summary(html_times),
+        "weasyprint_error": failure,
+        "workaround": " -> ".join(WORKAROUND) if failure else "",
+        "weasyprint": weasy,
+        "end_to_end": summary([h + w for h, w in zip(html_times, weasy_times, strict=True)]),
+        "route_uncached": summary(route_times),
+        "route_statuses": statuses,
+        "route_cached_seconds": cached,
+        "chromium": chrome,
+        "ratio": weasy["median"] / chrome["median"],
+        "pages_weasyprint": pages(work / "weasyprint.pdf"),
+        "pages_chromium": pages(work / "chromium.pdf"),
+        "load_before": load_before,
+        "load_after": load(),
+    }
+
+
+def chromium_startup(runs: int) -> dict[str, Any]:
+    """Chromium printing an empty page: its fixed cost, part of every Chromium figure."""
+    work = BENCH_DIR / "pdf"
+    work.mkdir(parents=True, exist_ok=True)
+    empty = work / "empty.html"
+    empty.write_text("<!doctype html><title>empty</title><p>empty</p>", encoding="utf-8")
+    return summary([chromium_pdf(empty, work / "empty.pdf") for _ in range(runs)])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--big-runs", type=int, default=3)
+    args = parser.parse_args()
+    demo_url = ensure_demo()
+    big = SCALES["big500"]
+    ensure(big, "sqlite", log=lambda *a: print(*a, file=sys.stderr))
+    emit(
+        {
+            "chromium_empty_page": chromium_startup(3),
+            "demo": measure("demo", demo_url, "developing-together", args.runs),
+            "big500": measure("big500", database_url(big, "sqlite"), "national-programme-500", args.big_runs),
+        }
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,507 @@
+"""Runs every benchmark of issue 8, one at a time, and writes the figures into BENCHMARKS.md.
+
+    .venv/bin/python -m tests.benchmarks.run --scale national --backends sqlite,postgresql
+
+Options: --runs N (default 5), --seconds S for the throughput windows (default 20), --skip pdf,http,...,
+--profile (pyinstrument text profiles under /tmp/bench/profiles/), --no-write (leave BENCHMARKS.md alone),
+--cleanup (drop the cached PostgreSQL databases and /tmp/bench, then exit).
+
+Each measurement runs in a subprocess of its own (so peak memory is the rating's own, and no two benchmarks
+overlap); the load average is recorded before and after each. Instances are cached: see generate.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tests.benchmarks.common import RESULT_PREFIX, load
+from tests.benchmarks.generate import (
+    BENCH_DIR,
+    PG_SERVER,
+    SCALES,
+    database_url,
+    drop,
+    ensure,
+    framework_slugs,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+MARKDOWN = REPO / "BENCHMARKS.md"
+BEGIN, END = "<!-- results:begin (written by tests/benchmarks/run.py) -->", "<!-- results:end -->"
+STEPS = ("rating", "memory", "streaming", "sketch", "rerate", "pages", "http", "pdf")
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def sub(module: str, *args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run `python -m tests.benchmarks.<module> args` and return the JSON result it printed."""
+    started = time.perf_counter()
+    completed = subprocess.run(
+        [sys.executable, "-m", f"tests.benchmarks.{module}", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+    lines = [line for line in completed.stdout.splitlines() if line.startswith(RESULT_PREFIX)]
+    if completed.returncode or not lines:
+        raise RuntimeError(f"{module} {' '.join(args)} failed:\n{completed.stderr[-4000:]}")
+    log(
+        f"    {module} {args[args.index('--mode') + 1] if '--mode' in args else ''} done in "
+        f"{time.perf_counter() - started:.0f} s (load {load()})"
+    )
+    return json.loads(lines[-1].removeprefix(RESULT_PREFIX))  # type: ignore[no-any-return]
+
+
+def machine() -> dict[str, Any]:
+    mem_kb = next(
+        int(x.split()[1]) for x in Path("/proc/meminfo").read_text().splitlines() if x.startswith("MemTotal")
+    )
+    info: dict[str, Any] = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "nproc": os.cpu_count(),
+        "memory_gb": round(mem_kb / 1024 / 1024, 1),
+        "cpu": next(
+            (
+                x.split(":", 1)[1].strip()
+                for x in Path("/proc/cpuinfo").read_text().splitlines()
+                if x.startswith("model name")
+            ),
+            platform.processor(),
+        ),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "command": " ".join(
+            [
+                *(
+                    [f"TRACKER_BENCH_DIR={os.environ['TRACKER_BENCH_DIR']}"]
+                    if "TRACKER_BENCH_DIR" in os.environ
+                    else []
+                ),
+                ".venv/bin/python -m tests.benchmarks.run",
+                *sys.argv[1:],
+            ]
+        ),
+        "load_at_start": load(),
+    }
+    for name in ("sqlalchemy", "weasyprint", "flask", "gunicorn", "psycopg"):
+        try:
+            info[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    try:
+        info["postgresql"] = subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-Atc", "SHOW server_version"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+    except Exception:
+        info["postgresql"] = "not reachable"
+    try:
+        info["chromium"] = subprocess.run(
+            ["chromium", "--version"], capture_output=True, text=True, check=True, timeout=30
+        ).stdout.strip()
+    except Exception:
+        info["chromium"] = "not installed"
+    return info
+
+
+def run_backend(backend: str, scale_name: str, args: argparse.Namespace) -> dict[str, Any]:
+    scale = SCALES[scale_name]
+    out: dict[str, Any] = {"backend": backend, "scale": scale_name, "started": datetime.now(UTC).isoformat()}
+    out["instance"] = ensure(scale, backend, log)
+    out["tiny_instance"] = ensure(SCALES["tiny"], backend, log)
+    url = database_url(scale, backend)
+    slugs = ",".join(framework_slugs(scale))
+    slug = framework_slugs(scale)[0]
+    profiles = BENCH_DIR / "profiles" / f"{backend}-{scale_name}"
+    if args.profile:
+        profiles.mkdir(parents=True, exist_ok=True)
+    runs = str(args.runs)
+
+    def prof(name: str) -> list[str]:
+        return ["--profile", str(profiles / f"{name}.txt")] if args.profile else []
+
+    if "rating" not in args.skip:
+        log(f"[{backend}] rating every outcome against the floor ({args.rating_runs or args.runs} runs) ...")
+        out["rating"] = sub(
+            "bench_rating",
+            "--url",
+            url,
+            "--mode",
+            "timing",
+            "--slugs",
+            slugs,
+            "--runs",
+            str(args.rating_runs or args.runs),
+            *prof("rate_one_framework"),
+        )
+    if "memory" not in args.skip:
+        log(f"[{backend}] peak memory of rating every outcome ...")
+        out["memory"] = sub("bench_rating", "--url", url, "--mode", "memory", "--slugs", slugs)
+    if "streaming" not in args.skip:
+        log(f"[{backend}] peak memory of rating every outcome, each framework's results dropped ...")
+        out["memory_streaming"] = sub(
+            "bench_rating", "--url", url, "--mode", "memory", "--slugs", slugs, "--no-keep"
+        )
+    if "sketch" not in args.skip:
+        log(f"[{backend}] one framework: `rate` beside a column-query sketch ...")
+        out["sketch"] = sub(
+            "bench_rating", "--url", url, "--mode", "sketch", "--slugs", slugs, "--runs", runs
+        )
+    if "rerate" not in args.skip:
+        log(f"[{backend}] re-rating after one save ...")
+        out["rerate"] = sub(
+            "bench_rating",
+            "--url",
+            url,
+            "--mode",
+            "rerate",
+            "--slugs",
+            slugs,
+            "--runs",
+            runs,
+            *prof("incremental_prototype"),
+        )
+    if "pages" not in args.skip:
+        log(f"[{backend}] pages in process ...")
+        env = {"TRACKER_INSTANCE_PATH": str(BENCH_DIR / f"pages-instance-{backend}")}
+        extra = ["--profile-dir", str(profiles)] if args.profile else []
+        out["pages"] = sub("bench_pages", "--url", url, "--slug", slug, "--runs", runs, *extra, env=env)
+        tiny = SCALES["tiny"]
+        out["pages_tiny"] = sub(
+            "bench_pages",
+            "--url",
+            database_url(tiny, backend),
+            "--slug",
+            framework_slugs(tiny)[0],
+            "--runs",
+            "3",
+            "--report-page-runs",
+            "1",
+            env=env,
+        )
+        out["rate_tiny_statements"] = sub(
+            "bench_rating",
+            "--url",
+            database_url(tiny, backend),
+            "--mode",
+            "timing",
+            "--slugs",
+            ",".join(framework_slugs(tiny)),
+            "--runs",
+            "1",
+        )["statements_per_framework"]
+    if "http" not in args.skip:
+        log(f"[{backend}] throughput under `tracker serve --workers 2` ({args.seconds:g} s a path) ...")
+        out["http"] = sub("bench_http", "--url", url, "--slug", slug, "--seconds", str(args.seconds))
+    out["finished"] = datetime.now(UTC).isoformat()
+    return out
+
+
+# ------------------------------------------------------------------------------------------- markdown
+
+
+def secs(s: dict[str, Any] | None, unit: str = "auto") -> str:
+    if not s:
+        return "—"
+    m, lo, hi = s["median"], s["min"], s["max"]
+    if unit == "ms" or (unit == "auto" and m < 1):
+        return f"{m * 1000:,.1f} ms ({lo * 1000:,.1f}-{hi * 1000:,.1f})"
+    return f"{m:,.2f} s ({lo:,.2f}-{hi:,.2f})"
+
+
+def met(ok: bool | None) -> str:
+    return "—" if ok is None else ("met" if ok else "**not met**")
+
+
+def markdown(results: dict[str, Any]) -> str:
+    info = results["machine"]
+    backends = [b for b in ("sqlite", "postgresql") if b in results["backends"]]
+    names = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+    lines = [
+        BEGIN,
+        "",
+        f"**Run:** {info['date']} · **command:** `{info['command']}` · scale **{results['scale']}**"
+        f" · backends run: {', '.join(names[b] for b in backends) or 'none'}"
+        + (
+            " · figures of skipped steps from earlier runs: "
+            + ", ".join(f"`{c}`" for c in results["earlier_commands"])
+            if results.get("earlier_commands")
+            else ""
+        ),
+        "",
+        f"**Machine:** {info['nproc']} CPUs ({info['cpu']}), {info['memory_gb']} GB RAM, Linux {info['kernel']};"
+        f" Python {info['python']}, SQLite {info['sqlite']}, PostgreSQL {info['postgresql']},"
+        f" SQLAlchemy {info.get('sqlalchemy', '?')}, Flask {info.get('flask', '?')},"
+        f" WeasyPrint {info.get('weasyprint', '?')}, {info['chromium']}."
+        f" The 2 CPUs are shared with other work: the load average (`uptime`: 1, 5, 15 min) is given with"
+        f" each figure. Times are medians of {results['runs']} runs (min-max), rating every outcome"
+        f" {results.get('rating_runs') or results['runs']} runs.",
+        "",
+    ]
+    header = (
+        "| figure | "
+        + " | ".join(names[b] for b in backends)
+        + " | goal | "
+        + " | ".join(f"met ({names[b]})" for b in backends)
+        + " |"
+    )
+    lines += [header, "|" + "---|" * (2 + 2 * len(backends))]
+
+    def row(label: str, cell: Any, goal: str = "", check: Any = None) -> None:
+        cells, checks = [], []
+        for b in backends:
+            r = results["backends"][b]
+            try:
+                cells.append(cell(r))
+            except (KeyError, TypeError, ZeroDivisionError):
+                cells.append("—")
+            try:
+                checks.append(met(check(r)) if check else "")
+            except (KeyError, TypeError, ZeroDivisionError):
+                checks.append("—")
+        lines.append(f"| {label} | " + " | ".join(cells) + f" | {goal} | " + " | ".join(checks) + " |")
+
+    def gen(r: dict[str, Any]) -> str:
+        i = r["instance"]
+        return (
+            f"{i['generation_seconds']:.0f} s{' (cached)' if i.get('cached') else ''}: "
+            f"{i['evidence']:,} items, {i['links']:,} links, {i['kpi_values']:,} KPI values"
+        )
+
+    row("instance generated (bulk inserts)", gen)
+    row(
+        "rating every outcome (`rate` on each framework)",
+        lambda r: (
+            f"{secs(r['rating']['rate_all'])}; {r['rating']['outcomes']:,} outcomes; load {r['rating']['load_before']}"
+        ),
+    )
+    row(
+        "floor: one statement, same rows, rating columns, DB-API tuples",
+        lambda r: f"{secs(r['rating']['floor'])}; {r['rating']['floor_rows']:,} rows",
+    )
+    row(
+        "rating ÷ floor",
+        lambda r: f"{r['rating']['ratio']:.1f}x",
+        "≤ 3x",
+        lambda r: r["rating"]["ratio"] <= 3,
+    )
+    row(
+        "floor with every evidence column (2 statements), ratio",
+        lambda r: (
+            f"{secs(r['rating']['floor_all_columns'])}; rating ÷ it {r['rating']['ratio_all_columns']:.1f}x"
+        ),
+    )
+    row(
+        "peak memory rating every outcome (maxrss, results kept)",
+        lambda r: (
+            f"{r['memory']['maxrss_mb']:,.0f} MB (process at start {r['memory']['rss_before_mb']:,.0f} MB);"
+            f" load {r['memory']['load_before']}"
+        ),
+        "< 1 GB",
+        lambda r: r["memory"]["maxrss_mb"] < 1024,
+    )
+    row(
+        "  peak memory, each framework's results dropped after it (info)",
+        lambda r: (
+            f"{r['memory_streaming']['maxrss_mb']:,.0f} MB; load {r['memory_streaming']['load_before']}"
+        ),
+    )
+    row(
+        "  one framework: `rate` / sketch reading columns, items built once (info)",
+        lambda r: f"{secs(r['sketch']['rate'])} / {secs(r['sketch']['sketch_columns'])}",
+    )
+    row(
+        "re-rating after one save: whole framework (no incremental API)",
+        lambda r: (
+            f"{secs(r['rerate']['rate_framework'])}; item touches {r['rerate']['outcomes_touched']} "
+            f"outcomes; load {r['rerate']['load_before']}"
+        ),
+        "< 50 ms",
+        lambda r: r["rerate"]["rate_framework"]["median"] < 0.05,
+    )
+    row("  the save itself (ORM update + commit)", lambda r: secs(r["rerate"]["save"], "ms"))
+    row(
+        "  sketch: rating only the touched outcomes (benchmark code, not the app)",
+        lambda r: secs(r["rerate"]["incremental_prototype"], "ms"),
+    )
+    for key, label in (
+        ("dashboard", "dashboard"),
+        ("outcome", "outcome page"),
+        ("evidence_list", "evidence list, first page"),
+        ("report_model", "report model (rate + build)"),
+    ):
+        row(
+            f"{label}, in process",
+            lambda r, k=key: f"{secs(r['pages'][k]['time'])}; load {r['pages']['load_before']}",
+            "< 50 ms",
+            lambda r, k=key: r["pages"][k]["time"]["median"] < 0.05,
+        )
+        row(
+            f"  {label}: SQL statements national / tiny",
+            lambda r, k=key: f"{r['pages'][k]['statements']} / {r['pages_tiny'][k]['statements']}",
+            "the same",
+            lambda r, k=key: r["pages"][k]["statements"] == r["pages_tiny"][k]["statements"],
+        )
+    row(
+        "  report model alone (`build` from a rating pass)",
+        lambda r: secs(r["pages"]["report_model"]["build_only"]),
+    )
+    row(
+        "report web page (`/report`, info)",
+        lambda r: (
+            f"{secs(r['pages']['report_page']['time'])}; {r['pages']['report_page']['bytes'] / 1e6:,.1f} MB HTML,"
+            f" {r['pages']['report_model']['evidence_lines']:,} evidence lines"
+        ),
+    )
+    row(
+        "ratings: SQL statements national / tiny (one framework)",
+        lambda r: f"{r['rating']['statements_per_framework']} / {r['rate_tiny_statements']}",
+        "the same",
+        lambda r: r["rating"]["statements_per_framework"] == r["rate_tiny_statements"],
+    )
+    row(
+        "throughput, dashboard (2 workers, 8 client threads)",
+        lambda r: (
+            f"{r['http']['dashboard']['per_second']:,.1f} req/s (median latency "
+            f"{r['http']['dashboard']['latency_median'] * 1000:,.0f} ms); load {r['http']['load_before']}"
+        ),
+    )
+    row("throughput, /healthz, same run", lambda r: f"{r['http']['healthz']['per_second']:,.0f} req/s")
+    row(
+        "dashboard ÷ /healthz",
+        lambda r: f"{r['http']['ratio']:.4f}",
+        "≥ 0.4",
+        lambda r: r["http"]["ratio"] >= 0.4,
+    )
+    lines.append("")
+    pdf = results.get("pdf")
+    if pdf:
+        lines += [
+            f"PDF (SQLite, {pdf['demo']['weasyprint']['runs']} runs for the demo, {pdf['big500']['weasyprint']['runs']}"
+            f" for the 500-outcome framework; load {pdf['demo']['load_before']}). Chromium prints the same HTML"
+            f" with report.css inlined, `{' '.join(('chromium', '--headless', '--no-sandbox', '--disable-gpu', '--no-pdf-header-footer'))}"
+            f" --print-to-pdf`, and its time includes starting the browser (an empty page:"
+            f" {secs(pdf['chromium_empty_page'])}).",
+            "",
+            "| figure | Developing Together demo | 500-outcome framework | goal | met |",
+            "|---|---|---|---|---|",
+        ]
+        d, b = pdf["demo"], pdf["big500"]
+        lines += [
+            f"| outcomes / HTML size | {d['outcomes']} / {d['html_bytes'] / 1e6:.2f} MB | {b['outcomes']} / {b['html_bytes'] / 1e6:.2f} MB | | |",
+            f"| `/report.pdf`, empty cache (render in a child process) | {secs(d['route_uncached'])} | {secs(b['route_uncached'])} | demo < 3 s | {met(d['route_uncached']['median'] < 3)} |",
+            f"| rate + model + HTML | {secs(d['html'])} | {secs(b['html'])} | | |",
+            f"| WeasyPrint `write_pdf` | {secs(d['weasyprint'])} | {secs(b['weasyprint'])} | | |",
+            f"| rate + model + HTML + `write_pdf` in process | {secs(d['end_to_end'])} | {secs(b['end_to_end'])} | demo < 3 s | {met(d['end_to_end']['median'] < 3)} |",
+            f"| Chromium print-to-PDF of the same HTML | {secs(d['chromium'])} | {secs(b['chromium'])} | | |",
+            f"| WeasyPrint ÷ Chromium | {d['ratio']:.1f}x | {b['ratio']:.1f}x | (info) | |",
+            f"| pages WeasyPrint / Chromium | {d['pages_weasyprint']} / {d['pages_chromium']} | {b['pages_weasyprint']} / {b['pages_chromium']} | | |",
+            f"| `/report.pdf` again (cached file) | {d['route_cached_seconds'] * 1000:.0f} ms | {b['route_cached_seconds'] * 1000:.0f} ms | | |",
+            "",
+        ]
+    lines.append(END)
+    return "\n".join(lines)
+
+
+def write_markdown(results: dict[str, Any]) -> None:
+    block = markdown(results)
+    if MARKDOWN.exists() and BEGIN in MARKDOWN.read_text(encoding="utf-8"):
+        text = MARKDOWN.read_text(encoding="utf-8")
+        head, rest = text.split(BEGIN, 1)
+        tail = rest.split(END, 1)[1] if END in rest else ""
+        MARKDOWN.write_text(head + block + tail, encoding="utf-8")
+    else:
+        MARKDOWN.write_text(
+            "# Benchmarks\n\n```sh\n.venv/bin/python -m tests.benchmarks.run --scale national "
+            "--backends sqlite,postgresql\n```\n\n" + block + "\n",
+            encoding="utf-8",
+        )
+    log(f"wrote {MARKDOWN}")
+
+
+def cleanup() -> None:
+    for scale in SCALES.values():
+        try:
+            drop(scale, "postgresql")
+        except Exception as error:
+            log(f"could not drop bench_{scale.name} on {PG_SERVER}: {error}")
+    shutil.rmtree(BENCH_DIR, ignore_errors=True)
+    log(f"dropped the bench_* PostgreSQL databases and removed {BENCH_DIR}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--scale", choices=("national", "100k", "tiny"), default="national")
+    parser.add_argument("--backends", default="sqlite")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--rating-runs", type=int, default=0, help="runs of rating every outcome (default --runs)"
+    )
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--skip", default="", help=f"comma-separated steps to leave out: {', '.join(STEPS)}")
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--cleanup", action="store_true")
+    args = parser.parse_args()
+    if args.cleanup:
+        cleanup()
+        return
+    args.skip = {s for s in args.skip.split(",") if s}
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    results_path = BENCH_DIR / f"results-{args.scale}.json"
+    # A run that skips steps keeps the figures an earlier run of the same scale measured for them.
+    earlier: dict[str, Any] = {}
+    if args.skip and results_path.exists():
+        earlier = json.loads(results_path.read_text(encoding="utf-8"))
+    results: dict[str, Any] = {
+        **earlier,
+        "machine": machine(),
+        "scale": args.scale,
+        "runs": args.runs,
+        "rating_runs": args.rating_runs or args.runs,
+        "backends": earlier.get("backends", {}),
+    }
+    if earlier:
+        results["earlier_commands"] = [*earlier.get("earlier_commands", []), earlier["machine"]["command"]]
+    log(f"benchmark: scale {args.scale}, backends {args.backends}, load {load()}")
+    for backend in [b for b in args.backends.split(",") if b]:
+        results["backends"][backend] = {
+            **results["backends"].get(backend, {}),
+            **run_backend(backend, args.scale, args),
+        }
+        results_path.write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
+    if "pdf" not in args.skip:
+        log("PDF: the demo and a 500-outcome framework, WeasyPrint beside Chromium ...")
+        results["pdf"] = sub(
+            "bench_pdf", "--runs", str(args.runs), "--big-runs", str(max(1, min(3, args.runs)))
+        )
+    results_path.write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
+    log(f"results in {results_path}")
+    if not args.no_write:
+        write_markdown(results)
+
+
+if __name__ == "__main__":
+    main()
