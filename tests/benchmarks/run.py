@@ -240,22 +240,18 @@ def markdown(results: dict[str, Any]) -> str:
     lines = [
         BEGIN,
         "",
-        f"**Run:** {info['date']} · **command:** `{info['command']}` · scale **{results['scale']}**"
-        f" · backends run: {', '.join(names[b] for b in backends) or 'none'}"
-        + (
-            " · figures of skipped steps from earlier runs: "
-            + ", ".join(f"`{c}`" for c in results["earlier_commands"])
-            if results.get("earlier_commands")
-            else ""
-        ),
+        f"**Run:** {info['date']} · scale **{results['scale']}**"
+        f" · backends run: {', '.join(names[b] for b in backends) or 'none'} · **commands**, in order"
+        " (a run that skips steps keeps the earlier figures of those steps): "
+        + "; ".join(f"`{c}`" for c in [*results.get("earlier_commands", []), info["command"]]),
         "",
         f"**Machine:** {info['nproc']} CPUs ({info['cpu']}), {info['memory_gb']} GB RAM, Linux {info['kernel']};"
         f" Python {info['python']}, SQLite {info['sqlite']}, PostgreSQL {info['postgresql']},"
         f" SQLAlchemy {info.get('sqlalchemy', '?')}, Flask {info.get('flask', '?')},"
         f" WeasyPrint {info.get('weasyprint', '?')}, {info['chromium']}."
         f" The 2 CPUs are shared with other work: the load average (`uptime`: 1, 5, 15 min) is given with"
-        f" each figure. Times are medians of {results['runs']} runs (min-max), rating every outcome"
-        f" {results.get('rating_runs') or results['runs']} runs.",
+        " each figure. Times are medians (min-max) of the runs a cell names, else of"
+        f" {results['runs']} runs.",
         "",
     ]
     header = (
@@ -284,7 +280,7 @@ def markdown(results: dict[str, Any]) -> str:
     def gen(r: dict[str, Any]) -> str:
         i = r["instance"]
         return (
-            f"{i['generation_seconds']:.0f} s{' (cached)' if i.get('cached') else ''}: "
+            f"{i['generation_seconds']:.0f} s{' (then cached)' if i.get('cached') else ''}: "
             f"{i['evidence']:,} items, {i['links']:,} links, {i['kpi_values']:,} KPI values"
         )
 
@@ -292,7 +288,8 @@ def markdown(results: dict[str, Any]) -> str:
     row(
         "rating every outcome (`rate` on each framework)",
         lambda r: (
-            f"{secs(r['rating']['rate_all'])}; {r['rating']['outcomes']:,} outcomes; load {r['rating']['load_before']}"
+            f"{secs(r['rating']['rate_all'])}, {r['rating']['rate_all']['runs']} runs; "
+            f"{r['rating']['outcomes']:,} outcomes; load {r['rating']['load_before']}"
         ),
     )
     row(
@@ -407,16 +404,31 @@ def markdown(results: dict[str, Any]) -> str:
             "|---|---|---|---|---|",
         ]
         d, b = pdf["demo"], pdf["big500"]
+
+        def status(x: dict[str, Any]) -> str:
+            return "/".join(str(c) for c in sorted(set(x.get("route_statuses", [])))) or "?"
+
+        def again(x: dict[str, Any]) -> str:
+            if set(x.get("route_statuses", [200])) != {200}:
+                return f"nothing cached (the render failed): {x['route_cached_seconds']:.1f} s again"
+            return f"{x['route_cached_seconds'] * 1000:.0f} ms"
+
+        def failure(x: dict[str, Any]) -> str:
+            if not x.get("weasyprint_error"):
+                return "renders"
+            return f"**fails** (`{x['weasyprint_error'][:80]}`); the times below use `{x['workaround']}`"
+
         lines += [
             f"| outcomes / HTML size | {d['outcomes']} / {d['html_bytes'] / 1e6:.2f} MB | {b['outcomes']} / {b['html_bytes'] / 1e6:.2f} MB | | |",
-            f"| `/report.pdf`, empty cache (render in a child process) | {secs(d['route_uncached'])} | {secs(b['route_uncached'])} | demo < 3 s | {met(d['route_uncached']['median'] < 3)} |",
+            f"| `/report.pdf`, empty cache (render in a child process) | {secs(d['route_uncached'])}, HTTP {status(d)} | {secs(b['route_uncached'])}, HTTP {status(b)} | demo < 3 s | {met(d['route_uncached']['median'] < 3)} |",
+            f"| WeasyPrint on the app's HTML | {failure(d)} | {failure(b)} | | |",
             f"| rate + model + HTML | {secs(d['html'])} | {secs(b['html'])} | | |",
             f"| WeasyPrint `write_pdf` | {secs(d['weasyprint'])} | {secs(b['weasyprint'])} | | |",
             f"| rate + model + HTML + `write_pdf` in process | {secs(d['end_to_end'])} | {secs(b['end_to_end'])} | demo < 3 s | {met(d['end_to_end']['median'] < 3)} |",
             f"| Chromium print-to-PDF of the same HTML | {secs(d['chromium'])} | {secs(b['chromium'])} | | |",
             f"| WeasyPrint ÷ Chromium | {d['ratio']:.1f}x | {b['ratio']:.1f}x | (info) | |",
             f"| pages WeasyPrint / Chromium | {d['pages_weasyprint']} / {d['pages_chromium']} | {b['pages_weasyprint']} / {b['pages_chromium']} | | |",
-            f"| `/report.pdf` again (cached file) | {d['route_cached_seconds'] * 1000:.0f} ms | {b['route_cached_seconds'] * 1000:.0f} ms | | |",
+            f"| `/report.pdf` again (cached file) | {again(d)} | {again(b)} | | |",
             "",
         ]
     lines.append(END)
