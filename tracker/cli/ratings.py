@@ -7,11 +7,14 @@ from datetime import date
 
 import click
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
 from tracker.cli import cli, require_schema
+from tracker.db.models import Framework
 from tracker.domain.rules import RATING_LABELS
 from tracker.extensions import db
 from tracker.formatting import kpi_value
+from tracker.services import rating_snapshots
 from tracker.services import ratings as rating_service
 from tracker.services.ratings import FrameworkRatings
 
@@ -50,6 +53,24 @@ def rate(framework: str, as_of: str | None, as_json: bool) -> None:
         click.echo(f"\n{r.outcome_id}: {r.rating}{flag} [{r.rule}]")
         click.echo(f"  {RATING_LABELS[r.rating]}")
         click.echo(f"  {r.reasons[0]}")
+
+
+@cli.command("refresh-ratings")
+@click.option("--framework", "frameworks", multiple=True, help="A framework id (repeatable); default: all.")
+@with_appcontext
+def refresh_ratings(frameworks: tuple[str, ...]) -> None:
+    """Re-rate and store every outcome as of its default date (run daily for frameworks rated as of today).
+
+    Pages store what they had to rate anyway; this only saves the first reader of the day the wait.
+    """
+    require_schema()
+    with db.unit_of_work() as session:
+        slugs = frameworks or tuple(session.scalars(select(Framework.slug).order_by(Framework.slug)))
+        for slug in slugs:
+            count = rating_snapshots.refresh(session, slug)
+            if count == 0 and slug in frameworks:
+                raise click.ClickException(f"no framework has the id '{slug}' (see `tracker framework list`)")
+            click.echo(f"{slug}: {count} outcomes rated and stored")
 
 
 @cli.command("kpis")

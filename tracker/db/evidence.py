@@ -16,6 +16,8 @@ class Evidence(Base):
     __tablename__ = "evidence"
     __table_args__ = (
         Index("ix_evidence_framework_status_collected", "framework_id", "status", "collected_on"),
+        # The evidence list's order (newest first) across several statuses, without sorting the framework.
+        Index("ix_evidence_framework_collected", "framework_id", "collected_on", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

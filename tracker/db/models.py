@@ -4,7 +4,7 @@ from tracker.db.accounts import ROLES, AuditEvent, User
 from tracker.db.base import Base, utcnow
 from tracker.db.evidence import Attachment, Evidence, EvidenceLink, KpiValue
 from tracker.db.frameworks import Element, Framework, FrameworkPartner, FrameworkVersion, Partner
-from tracker.db.ratings import RatingOverride
+from tracker.db.ratings import RatingOverride, RatingSnapshot, RatingState
 from tracker.db.surveys import SurveyResponse, SurveyRound
 
 __all__ = [
@@ -21,6 +21,8 @@ __all__ = [
     "KpiValue",
     "Partner",
     "RatingOverride",
+    "RatingSnapshot",
+    "RatingState",
     "SurveyResponse",
     "SurveyRound",
     "User",

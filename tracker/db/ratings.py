@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.db.base import Base, utcnow
@@ -44,3 +44,44 @@ class RatingOverride(Base):
             "fingerprint": self.fingerprint,
             "as_of": self.as_of.isoformat(),
         }
+
+
+class RatingState(Base):
+    """A counter per framework raised by every write of a rating input; guards stored ratings against races.
+
+    Derived state, rebuilt from the evidence: not part of exports.
+    """
+
+    __tablename__ = "rating_state"
+
+    framework_id: Mapped[int] = mapped_column(ForeignKey("framework.id"), primary_key=True)
+    inputs_version: Mapped[int] = mapped_column(default=0)
+
+
+class RatingSnapshot(Base):
+    """One outcome's rating as of its framework's default date, kept so pages read instead of re-rating.
+
+    A cache of the engine's answer, never a record of its own: writers of rating inputs replace the rows of
+    the outcomes they touch in the same transaction, and a row for another date or framework version is
+    ignored. Not part of exports; `tracker refresh-ratings` or the next page view rebuilds it.
+    """
+
+    __tablename__ = "rating_snapshot"
+    __table_args__ = (UniqueConstraint("framework_id", "element_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    framework_id: Mapped[int] = mapped_column(ForeignKey("framework.id"))
+    element_id: Mapped[int] = mapped_column(ForeignKey("element.id"))
+    framework_version: Mapped[int]
+    as_of: Mapped[date]
+    rating: Mapped[str] = mapped_column(String(16))
+    computed: Mapped[str] = mapped_column(String(16))
+    override: Mapped[str | None] = mapped_column(String(16))
+    rule: Mapped[str] = mapped_column(String(64))
+    computed_rule: Mapped[str] = mapped_column(String(64))
+    stale: Mapped[bool] = mapped_column(default=False)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    # The rule's own reason and the line counts: enough for tiles and lists without the full reasons.
+    headline: Mapped[str] = mapped_column(Text, default="")
+    lines: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)

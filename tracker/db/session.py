@@ -108,6 +108,20 @@ class Database:
             session.close()
 
     @contextmanager
+    def side_transaction(self) -> Iterator[Session]:
+        """A short writing transaction beside the request's own, for derived rows such as stored ratings."""
+        with write_intent():
+            session: Session = current_app.extensions["tracker_db"][1]()
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                session.close()
+
+    @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
         """For commands: everything in the block commits together, or nothing does."""
         with write_intent():

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
@@ -162,8 +162,12 @@ def rate_outcome(
     override: OverrideInput | None = None,
     *,
     statuses: Mapping[str, KpiStatus] | None = None,
+    assessed: dict[int, ItemAssessment] | None = None,
 ) -> Rating:
-    """Rate one outcome as of a date; `statuses` lets `rate_framework` judge each shared KPI only once."""
+    """Rate one outcome as of a date.
+
+    `statuses` and `assessed` let `rate_framework` judge each shared KPI and tier each item only once.
+    """
     known_items = _known_on(as_of, items)
     definitions = {k.id: k for k in kpis}
     linked: list[KpiStatus] = []
@@ -178,7 +182,12 @@ def rate_outcome(
             given if given is not None else kpi_status(definitions[kpi_id], values, as_of, settings)
         )
 
-    assessments = tuple(assess_item(i, settings) for i in known_items)
+    if assessed is None:
+        assessments = tuple(assess_item(i, settings) for i in known_items)
+    else:
+        assessments = tuple(
+            assessed.get(i.id) or assessed.setdefault(i.id, assess_item(i, settings)) for i in known_items
+        )
     lines = build_lines(build_clusters(known_items, assessments), linked)
     facts = Facts(
         outcome=outcome,
@@ -251,10 +260,16 @@ def rate_framework(
     as_of: date,
     settings: RuleSettings = DEFAULT_SETTINGS,
     overrides: Mapping[str, OverrideInput] = _NO_OVERRIDES,
+    outcomes: Collection[str] | None = None,
 ) -> tuple[Rating, ...]:
-    """Every outcome's rating in framework order, judging each KPI once however many outcomes link it."""
+    """Every outcome's rating in framework order (or only `outcomes`), judging each KPI and item once."""
+    chosen = tuple(o for o in framework.outcomes if outcomes is None or o.id in outcomes)
     kpis = framework.kpis
-    statuses = {k.id: kpi_status(k, actuals_by_kpi.get(k.id, ()), as_of, settings) for k in kpis}
+    needed = {k for o in chosen for k in o.kpis}
+    statuses = {
+        k.id: kpi_status(k, actuals_by_kpi.get(k.id, ()), as_of, settings) for k in kpis if k.id in needed
+    }
+    assessed: dict[int, ItemAssessment] = {}
     return tuple(
         rate_outcome(
             outcome,
@@ -265,6 +280,7 @@ def rate_framework(
             settings,
             overrides.get(outcome.id),
             statuses=statuses,
+            assessed=assessed,
         )
-        for outcome in framework.outcomes
+        for outcome in chosen
     )

@@ -2,19 +2,53 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Collection
+from datetime import date
+
 from flask import abort, request
+from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.extensions import db
+from tracker.services import rating_snapshots
 from tracker.services import ratings as rating_service
+from tracker.services.rating_snapshots import RatingsSummary
 from tracker.services.ratings import FrameworkRatings
 
+log = logging.getLogger(__name__)
 
-def rated_or_abort(slug: str) -> FrameworkRatings:
+
+def requested_as_of() -> date | None:
     raw = request.values.get("as_of", "")
     as_of = rating_service.parse_as_of(raw)
     if raw and as_of is None:
         abort(400, description=f"'{raw[:20]}' is not a date as YYYY-MM-DD.")
-    rated = rating_service.rate(db.session, slug, as_of)
+    return as_of
+
+
+def _missing(slug: str) -> None:
+    abort(404, description=f"No framework has the id '{slug}'.")
+
+
+def rated_or_abort(slug: str, outcomes: Collection[str] | None = None) -> FrameworkRatings:
+    """The full ratings, with every reason and item, of the framework or only of `outcomes`."""
+    rated = rating_service.rate(db.session, slug, requested_as_of(), outcomes=outcomes)
     if rated is None:
-        abort(404, description=f"No framework has the id '{slug}'.")
+        _missing(slug)
+    assert rated is not None
     return rated
+
+
+def summary_or_abort(slug: str) -> RatingsSummary:
+    """The stored ratings (what tiles and lists show); those rated now are stored for the next reader."""
+    summary = rating_snapshots.summary(db.session, slug, requested_as_of())
+    if summary is None:
+        _missing(slug)
+    assert summary is not None
+    if summary.fresh:
+        try:
+            with db.side_transaction() as session:
+                rating_snapshots.keep(session, summary)
+        except SQLAlchemyError:  # the page does not need the stored copy: the next reader rates again
+            log.warning("could not store the ratings of %s", slug, exc_info=True)
+    return summary

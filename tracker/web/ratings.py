@@ -16,8 +16,9 @@ from tracker.extensions import db
 from tracker.services import overrides as override_service
 from tracker.services.evidence import Refused
 from tracker.services.permissions import can_review
+from tracker.services.rating_snapshots import RatingsSummary
 from tracker.services.ratings import FrameworkRatings
-from tracker.web.as_of import rated_or_abort
+from tracker.web.as_of import rated_or_abort, summary_or_abort
 from tracker.web.guard import actor, principal, refuse, require
 
 bp = Blueprint("ratings", __name__)
@@ -28,8 +29,18 @@ class OverrideForm(FlaskForm):  # type: ignore[misc]
     as_of = HiddenField()
 
 
-def _rated(slug: str) -> FrameworkRatings:
-    return rated_or_abort(slug)
+def _rated(slug: str, outcome_id: str) -> FrameworkRatings:
+    """One outcome rated now with every reason and item (the page shows them all)."""
+    return rated_or_abort(slug, outcomes=[outcome_id])
+
+
+def _outcome_urls(summary: RatingsSummary) -> dict[str, str]:
+    """Each outcome page's address, built from one `url_for` (outcome ids are slugs, safe in a path)."""
+    marker = "outcome-id-marker"
+    pattern = url_for(
+        "ratings.outcome", slug=summary.framework.id, outcome_id=marker, as_of=summary.as_of.isoformat()
+    )
+    return {o.id: pattern.replace(marker, o.id, 1) for o in summary.framework.outcomes}
 
 
 def _outcome(rated: FrameworkRatings, outcome_id: str) -> Outcome:
@@ -41,10 +52,15 @@ def _outcome(rated: FrameworkRatings, outcome_id: str) -> Outcome:
 
 @bp.get("/f/<slug>/dashboard")
 def dashboard(slug: str) -> ResponseReturnValue:
-    rated = _rated(slug)
+    rated = summary_or_abort(slug)
     counts = {code: sum(r.rating == code for r in rated.ratings) for code in RATING_CODES}
     return render_template(
-        "ratings/dashboard.html", rated=rated, counts=counts, codes=RATING_CODES, labels=RATING_LABELS
+        "ratings/dashboard.html",
+        rated=rated,
+        counts=counts,
+        codes=RATING_CODES,
+        labels=RATING_LABELS,
+        outcome_urls=_outcome_urls(rated),
     )
 
 
@@ -80,14 +96,14 @@ def _outcome_page(
 
 @bp.get("/f/<slug>/outcomes/<outcome_id>")
 def outcome(slug: str, outcome_id: str) -> ResponseReturnValue:
-    rated = _rated(slug)
+    rated = _rated(slug, outcome_id)
     return _outcome_page(rated, _outcome(rated, outcome_id), OverrideForm(as_of=rated.as_of.isoformat()))
 
 
 @bp.post("/f/<slug>/outcomes/<outcome_id>/override")
 def override(slug: str, outcome_id: str) -> ResponseReturnValue:
     require(can_review(principal()), "override rating", "outcome", outcome_id)
-    rated = _rated(slug)
+    rated = _rated(slug, outcome_id)
     target = _outcome(rated, outcome_id)
     form = OverrideForm()
     if not form.validate_on_submit():
@@ -122,9 +138,14 @@ def override(slug: str, outcome_id: str) -> ResponseReturnValue:
 
 @bp.get("/f/<slug>/disagreements")
 def disagreements(slug: str) -> ResponseReturnValue:
-    rated = _rated(slug)
+    rated = summary_or_abort(slug)
     rows = [r for r in rated.ratings if r.override is not None and r.override != r.computed]
     outcomes = {o.id: o for o in rated.framework.outcomes}
     return render_template(
-        "ratings/disagreements.html", rated=rated, rows=rows, outcomes=outcomes, labels=RATING_LABELS
+        "ratings/disagreements.html",
+        rated=rated,
+        rows=rows,
+        outcomes=outcomes,
+        labels=RATING_LABELS,
+        outcome_urls=_outcome_urls(rated),
     )

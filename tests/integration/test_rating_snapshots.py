@@ -1,0 +1,253 @@
+"""Stored ratings: written by the writers of rating inputs, read by pages, never older than the evidence."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import delete, select
+
+from tracker.db.models import Element, Evidence, KpiValue, RatingOverride, RatingSnapshot
+from tracker.extensions import db
+from tracker.services import evidence as evidence_service
+from tracker.services import rating_snapshots
+from tracker.services import ratings as rating_service
+from tracker.services.rating_snapshots import StoredRating
+
+from ..querycount import count_statements
+
+SLUG = "tiny-partnership"
+OUTCOMES = ("more-statutory", "educators-supported", "retention")
+
+
+def stored_rows(app: Flask) -> dict[str, tuple[int, str, Any]]:
+    """outcome -> (row id, rating, computed_at) of every stored rating."""
+    with app.app_context():
+        return {
+            slug: (row.id, row.rating, row.computed_at)
+            for row, slug in db.session.execute(
+                select(RatingSnapshot, Element.slug).join(Element, Element.id == RatingSnapshot.element_id)
+            )
+        }
+
+
+def live(app: Flask, as_of: date | None = None) -> dict[str, StoredRating]:
+    with app.app_context():
+        rated = rating_service.rate(db.session, SLUG, as_of)
+        assert rated is not None
+        return {r.outcome_id: StoredRating.of(r) for r in rated.ratings}
+
+
+def read(app: Flask, as_of: date | None = None) -> rating_snapshots.RatingsSummary:
+    with app.app_context():
+        summary = rating_snapshots.summary(db.session, SLUG, as_of)
+        assert summary is not None
+        return summary
+
+
+def warm(app: Flask) -> None:
+    """Read once and keep what was rated, as the dashboard does."""
+    with app.app_context():
+        summary = rating_snapshots.summary(db.session, SLUG)
+        assert summary is not None
+        with db.side_transaction() as session:
+            rating_snapshots.keep(session, summary)
+
+
+def differences(stored: dict[str, StoredRating], computed: dict[str, StoredRating]) -> list[str]:
+    """Each field where a stored rating differs from the live one, named, so a failure says what."""
+    assert stored.keys() == computed.keys()
+    return [
+        f"{outcome}.{name}: stored {getattr(stored[outcome], name)!r}, live {getattr(computed[outcome], name)!r}"
+        for outcome in computed
+        for name in StoredRating.__slots__
+        if getattr(stored[outcome], name) != getattr(computed[outcome], name)
+    ]
+
+
+def add_kpi_value(app: Flask, value: float, end: date = date(2023, 3, 31)) -> None:
+    with app.app_context(), db.unit_of_work() as session:
+        ctx = evidence_service.framework_context(session, SLUG)
+        assert ctx is not None
+        session.add(
+            KpiValue(
+                framework_id=ctx.framework.id,
+                element_id=ctx.elements["statutory-share"].id,
+                period=str(end.year),
+                period_end=end,
+                value=value,
+            )
+        )
+
+
+def forget_stored(app: Flask) -> None:
+    """As after upgrading to migration 0004: no stored ratings yet."""
+    with app.app_context(), db.unit_of_work() as session:
+        session.execute(delete(RatingSnapshot))
+
+
+def test_loading_a_version_stores_every_outcome_and_a_save_only_those_it_touches(
+    app: Flask, make_evidence: Any
+) -> None:
+    loaded = stored_rows(app)
+    assert set(loaded) == set(OUTCOMES)
+    make_evidence()
+    saved = stored_rows(app)
+    assert saved["educators-supported"][2] > loaded["educators-supported"][2]
+    assert saved["educators-supported"][1] == live(app)["educators-supported"].rating
+    assert saved["more-statutory"] == loaded["more-statutory"]  # untouched: the same row, not re-rated
+    assert saved["retention"] == loaded["retention"]
+    make_evidence(links=("retention",), title="Graduate tracking", source_type="admin_data", collection="")
+    after = stored_rows(app)
+    assert after["more-statutory"] == saved["more-statutory"]
+    assert after["educators-supported"] == saved["educators-supported"]
+    assert after["retention"][2] > saved["retention"][2]
+
+
+def test_a_kpi_value_re_rates_the_outcomes_that_link_the_kpi(app: Flask, make_evidence: Any) -> None:
+    make_evidence()
+    warm(app)
+    before = stored_rows(app)
+    add_kpi_value(app, 90)
+    after = stored_rows(app)
+    assert after["more-statutory"][2] > before["more-statutory"][2]
+    assert after["educators-supported"] == before["educators-supported"]
+    assert read(app).rating_of("more-statutory") == live(app)["more-statutory"]
+
+
+def test_reads_use_stored_rows_in_fewer_statements_and_store_nothing_twice(
+    app: Flask, make_evidence: Any
+) -> None:
+    make_evidence()
+    forget_stored(app)
+    first = read(app)
+    assert {r.outcome_id for r in first.fresh} == set(OUTCOMES)
+    warm(app)
+    with app.app_context():
+        engine = db.engine
+    with count_statements(engine) as counted:
+        second = read(app)
+    assert second.fresh == () and counted.count == 3  # framework, stored rows, overrides
+    assert {r.outcome_id: r for r in second.ratings} == live(app)
+
+
+def test_a_reader_does_not_keep_ratings_a_writer_made_stale(app: Flask, make_evidence: Any) -> None:
+    forget_stored(app)
+    with app.app_context():
+        summary = rating_snapshots.summary(db.session, SLUG)
+        assert summary is not None and len(summary.fresh) == 3  # nothing stored: all rated by the reader
+        make_evidence()  # a writer commits after the read, in its own session
+        with db.side_transaction() as session:
+            assert rating_snapshots.keep(session, summary) is False
+    assert set(stored_rows(app)) == {"educators-supported"}
+    assert read(app).rating_of("educators-supported") == live(app)["educators-supported"]
+
+
+def test_another_as_of_date_is_rated_live_and_not_stored(app: Flask, make_evidence: Any) -> None:
+    make_evidence()
+    warm(app)
+    earlier = read(app, date(2023, 2, 1))
+    assert len(earlier.fresh) == 0  # nothing to keep
+    assert {r.outcome_id: r for r in earlier.ratings} == live(app, date(2023, 2, 1))
+    assert earlier.rating_of("educators-supported") != read(app).rating_of("educators-supported")
+
+
+def test_a_new_framework_version_sets_stored_rows_aside(app: Flask, make_evidence: Any, load_framework: Any,
+                                                       tiny_yaml: str) -> None:  # fmt: skip
+    make_evidence()
+    warm(app)
+    load_framework(
+        tiny_yaml.replace("version: 1", "version: 2").replace(
+            "stay in the region", "stay in the region longer"
+        )
+    )
+    with app.app_context():
+        stored = db.session.scalars(select(RatingSnapshot.framework_version)).all()
+        assert stored == [2, 2, 2]  # the new version rated every outcome when it loaded
+    assert differences({r.outcome_id: r for r in read(app).ratings}, live(app)) == []
+
+
+def test_a_rating_failure_does_not_lose_the_save(
+    app: Flask, make_evidence: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    make_evidence()
+    warm(app)
+
+    def broken(*_args: Any, **_kwargs: Any) -> None:
+        raise RuntimeError("engine bug")
+
+    monkeypatch.setattr(rating_service, "rate", broken)
+    item = make_evidence(title="Saved anyway", links=("retention",))
+    assert "could not re-rate" in caplog.text
+    monkeypatch.undo()
+    with app.app_context():
+        assert db.session.get(Evidence, item) is not None
+    assert stored_rows(app) == {}  # set aside: readers re-rate
+    assert {r.outcome_id: r for r in read(app).ratings} == live(app)
+
+
+def test_random_writes_keep_stored_ratings_equal_to_live_ones(app: Flask, make_evidence: Any) -> None:
+    """Whatever sequence of saves, status changes, KPI values and overrides, stored equals live."""
+    rng = random.Random(8)
+    items: list[int] = []
+    for step in range(24):
+        action = rng.choice(["add", "add", "status", "edit", "kpi", "override"])
+        if action == "add" or not items:
+            items.append(
+                make_evidence(
+                    links=tuple(rng.sample(OUTCOMES, rng.randint(1, 2))),
+                    title=f"Item {step}",
+                    source_type=rng.choice(["survey", "interview", "admin_data", "document", "testimonial"]),
+                    respondents=rng.choice([None, 3, 12, 40]),
+                    finding=rng.choice(["supports", "supports", "contradicts", "no_change"]),
+                    collection=rng.choice(["", "a", "b"]),
+                    collected_on=date(2023, rng.randint(1, 6), 1),
+                    status=rng.choice(["accepted", "accepted", "submitted"]),
+                )
+            )
+        elif action in {"status", "edit"}:
+            with app.app_context(), db.unit_of_work() as session:
+                row = session.get(Evidence, rng.choice(items))
+                assert row is not None
+                if action == "status":
+                    row.status = "returned" if row.status == "accepted" else "accepted"
+                else:
+                    row.finding = "mixed" if row.finding != "mixed" else "supports"
+        elif action == "kpi":
+            add_kpi_value(app, rng.choice([70.0, 80.0, 90.0]), date(2023, rng.randint(1, 4), 28))
+        else:
+            with app.app_context(), db.unit_of_work() as session:
+                ctx = evidence_service.framework_context(session, SLUG)
+                assert ctx is not None
+                outcome = rng.choice(OUTCOMES)
+                for old in session.scalars(
+                    select(RatingOverride).where(RatingOverride.superseded_at.is_(None))
+                ):
+                    old.superseded_at = old.created_at
+                session.add(
+                    RatingOverride(
+                        framework_id=ctx.framework.id, element_id=ctx.elements[outcome].id,
+                        rating=rng.choice(["strong", "some", "insufficient"]), rationale="r" * 100,
+                        computed="none", computed_rule="R6", fingerprint="", as_of=date(2023, 4, 30),
+                    )
+                )  # fmt: skip
+        if step % 3 == 0:
+            warm(app)
+        summary = read(app)
+        assert differences({r.outcome_id: r for r in summary.ratings}, live(app)) == [], (step, action)
+    warm(app)
+    assert read(app).fresh == ()
+
+
+def test_refresh_command_rates_and_stores_every_outcome(app: Flask, runner: Any, make_evidence: Any) -> None:
+    make_evidence()
+    forget_stored(app)
+    result = runner.invoke(args=["refresh-ratings"])
+    assert result.exit_code == 0, result.output
+    assert "tiny-partnership: 3 outcomes rated and stored" in result.output
+    assert read(app).fresh == ()
+    unknown = runner.invoke(args=["refresh-ratings", "--framework", "nope"])
+    assert unknown.exit_code != 0 and "no framework has the id 'nope'" in unknown.output
