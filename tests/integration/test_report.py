@@ -178,3 +178,29 @@ def test_report_command_writes_html_and_pdf(
     assert pdf_file.read_bytes().startswith(b"%PDF")
     assert not list(tmp_path.glob(".render-*"))  # no temporary file left behind
     logging.getLogger(__name__).info("report written")
+
+
+def test_the_pdf_lists_the_strongest_items_and_says_how_many_more(app: Flask, make_evidence: Any) -> None:
+    seed(make_evidence, app)
+    for n in range(8):
+        make_evidence(title=f"Testimonial {n}", source_type="testimonial", respondents=None, collection="")
+    model, web_html, print_html = model_and_html(app)
+    outcome = next(o for t in model.themes for o in t.outcomes if o.id == "educators-supported")
+    assert len(outcome.evidence) == 10 and outcome.not_printed == 10 - report_model.PRINT_EVIDENCE_LIMIT
+    assert [e.counts for e in outcome.evidence[:2]] == [True, True]  # counted items first
+    assert all(f"Testimonial {n}" in web_html for n in range(8))  # the web page lists every item
+    assert "And 4 more items, listed in the web report" in print_html
+    assert sum(f"Testimonial {n}<" in print_html for n in range(8)) == report_model.PRINT_EVIDENCE_LIMIT - 2
+
+
+def test_a_kpi_with_one_value_is_named_not_drawn(app: Flask, make_evidence: Any) -> None:
+    make_evidence()  # no KPI values: the statutory share has its baseline alone
+    model, web_html, print_html = model_and_html(app)
+    assert not next(k for t in model.themes for k in t.kpis).has_trend
+    for html in (web_html, print_html):
+        assert 'id="trend-statutory-share' not in html
+        assert "No trend to draw yet (one value or none): Share of placements that are statutory." in html
+    add_kpi_value(app, "statutory-share", "2022/23", date(2023, 3, 31), 90)
+    model, web_html, _ = model_and_html(app)
+    assert next(k for t in model.themes for k in t.kpis).has_trend  # baseline and one value: two points
+    assert 'id="trend-statutory-share' in web_html and "No trend to draw yet" not in web_html

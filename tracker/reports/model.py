@@ -14,6 +14,10 @@ from tracker.formatting import kpi_target, kpi_value, number
 from tracker.services.ratings import FrameworkRatings
 
 ARROWS = {"up": "↑", "down": "↓", "same": "→"}
+# The PDF lists this many items per outcome (the strongest first) and says how many more the web report
+# lists: a board reads the evidence that carries each rating, and the PDF stays short enough to render fast.
+PRINT_EVIDENCE_LIMIT = 6
+_TIER_ORDER = {"robust": 0, "indicative": 1, "anecdotal": 2}
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,12 @@ class OutcomeSection:
     stale: bool
     rule: str
     reasons: tuple[str, ...]
-    evidence: tuple[EvidenceLine, ...]
+    evidence: tuple[EvidenceLine, ...]  # strongest first: counted items by tier, then illustrations
+    print_limit: int = PRINT_EVIDENCE_LIMIT
+
+    @property
+    def not_printed(self) -> int:
+        return max(0, len(self.evidence) - self.print_limit)
 
 
 @dataclass(frozen=True)
@@ -62,6 +71,11 @@ class KpiRow:
     series: tuple[tuple[str, float], ...]
     baseline_point: tuple[str, float] | None
     target_value: float | None
+
+    @property
+    def has_trend(self) -> bool:
+        """Two values or more (the baseline counts): one value is a figure in the table, not a curve."""
+        return len(self.series) + (self.baseline_point is not None) >= 2
 
 
 @dataclass(frozen=True)
@@ -260,7 +274,11 @@ def _theme(
                 stale=r.stale,
                 rule=r.rule,
                 reasons=r.reasons,
-                evidence=tuple(lines),
+                evidence=tuple(
+                    sorted(
+                        lines, key=lambda e: (not e.counts, _TIER_ORDER[e.tier], -e.collected_on.toordinal())
+                    )
+                ),
             )
         )
         if r.rating in {"insufficient", "none"}:

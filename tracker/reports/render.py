@@ -55,7 +55,7 @@ def chart_set(model: ReportModel) -> ChartSet:
         )
         for t in model.themes
         for k in t.kpis
-        if k.series or k.baseline_point
+        if k.has_trend
     }
     bars = charts.rating_bars("bars", [(t.title, t.counts) for t in model.themes])
     return ChartSet(charts.rating_key("key"), bars, diagrams, trends)
