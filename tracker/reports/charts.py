@@ -31,6 +31,7 @@ __all__ = [
     "RATING_SHORT_LABELS",
     "RATING_SYMBOLS",
     "DiagramOutcome",
+    "direction_note",
     "distance_travelled",
     "kpi_trend",
     "rating_bars",
@@ -466,7 +467,8 @@ def rating_diagram(
 
     rows = math.ceil(len(outcomes) / columns)
     bottom = top + rows * box_h + (rows - 1) * GAP
-    body.append(_text(MARGIN, bottom + 22, footnote, size=12, fill=MUTED))
+    if show_title:  # else the page's caption gives the date (and the description keeps it)
+        body.append(_text(MARGIN, bottom + 22, footnote, size=12, fill=MUTED))
     described = "; ".join(
         f"{_clean(o.text)}: {RATING_LABELS[o.rating]}" + (" (evaluator override)" if o.overridden else "")
         for o in outcomes
@@ -475,7 +477,14 @@ def rating_diagram(
     desc = f"{count}. {described}. {footnote}"
     used = sorted({o.rating for o in outcomes})
     return _svg(
-        id_prefix, "diagram", width, bottom + 32, title, desc, "".join(body), _patterns(id_prefix, used)
+        id_prefix,
+        "diagram",
+        width,
+        bottom + (32 if show_title else 4),
+        title,
+        desc,
+        "".join(body),
+        _patterns(id_prefix, used),
     )
 
 
@@ -617,6 +626,11 @@ TREND_PLOT = 130.0
 TREND_MARGIN = 8.0
 
 
+def direction_note(direction: str) -> str:
+    """'↑ Higher is better' or '↓ Lower is better', for a page that prints it beside the chart."""
+    return _DIRECTIONS[direction]
+
+
 def kpi_trend(
     id_prefix: str,
     name: str,
@@ -658,10 +672,13 @@ def kpi_trend(
 
     width, margin = TREND_WIDTH, TREND_MARGIN
     note = _DIRECTIONS[direction]
+    # Left to the page (show_title=False), the name and the direction are printed above the chart in HTML
+    # and stay in the SVG's title and description: WeasyPrint lays out SVG text one glyph at a time.
     name_lines = _wrap(name, width - 2 * margin, 14, 2, bold=True) if show_title else []
-    note_y = 18 + 17 * len(name_lines)
+    note_y = 18 + 17 * len(name_lines) if show_title else -4.0
     body = [_lines(margin, 18, name_lines, 17, size=14, bold=True)]
-    body.append(_text(margin, note_y, note, size=12, fill=MUTED))
+    if show_title:
+        body.append(_text(margin, note_y, note, size=12, fill=MUTED))
 
     tick_w = max(_width(_format_tick(unit, t, whole), 12) for t in ticks)
     left = margin + tick_w + 6
@@ -675,12 +692,15 @@ def kpi_trend(
         """Where a value sits on the plot, top being the axis maximum."""
         return bottom - (value - low) / (high - low) * (bottom - top)
 
+    # Every gridline is drawn; with more than four, every other one is labelled, counting from the top.
+    labelled_ticks = set(ticks if len(ticks) <= 4 else ticks[::-2])
     for tick in ticks:
         ty = y_of(tick)
         body.append(f'<path d="M{_n(left)} {_n(ty)}H{_n(right)}" stroke="{GRID}"/>')
-        body.append(
-            _text(left - 6, ty + 4, _format_tick(unit, tick, whole), size=12, anchor="end", fill=MUTED)
-        )
+        if tick in labelled_ticks:
+            body.append(
+                _text(left - 6, ty + 4, _format_tick(unit, tick, whole), size=12, anchor="end", fill=MUTED)
+            )
     body.append(f'<path d="M{_n(left)} {_n(top - 6)}V{_n(bottom)}H{_n(right)}" fill="none" stroke="{AXIS}"/>')
 
     step = (right - left) / len(series)

@@ -27,6 +27,7 @@ class ChartSet:
     bars: Markup
     diagrams: dict[str, Markup]
     trends: dict[str, Markup]
+    notes: dict[str, str]  # each trend's direction ("↑ Higher is better"), printed above it
 
 
 def chart_set(model: ReportModel) -> ChartSet:
@@ -57,8 +58,9 @@ def chart_set(model: ReportModel) -> ChartSet:
         for k in t.kpis
         if k.has_trend
     }
+    notes = {k.id: charts.direction_note(k.direction) for t in model.themes for k in t.kpis}
     bars = charts.rating_bars("bars", [(t.title, t.counts) for t in model.themes])
-    return ChartSet(charts.rating_key("key"), bars, diagrams, trends)
+    return ChartSet(charts.rating_key("key"), bars, diagrams, trends, notes)
 
 
 def render_html(model: ReportModel, *, for_pdf: bool, cached_at: datetime | None = None) -> str:
