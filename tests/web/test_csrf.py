@@ -11,7 +11,16 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from tracker.db.models import Attachment, AuditEvent, Evidence, EvidenceLink, KpiValue, User
+from tracker.db.models import (
+    Attachment,
+    AuditEvent,
+    Evidence,
+    EvidenceLink,
+    KpiValue,
+    RatingOverride,
+    SurveyRound,
+    User,
+)
 from tracker.extensions import db
 
 from ..conftest import PASSWORD
@@ -31,7 +40,7 @@ def state(app: Flask) -> dict[str, Any]:
         session = db.session
         counts = {
             m.__name__: session.scalar(select(func.count()).select_from(m)) or 0
-            for m in (Evidence, EvidenceLink, KpiValue, User, Attachment)
+            for m in (Evidence, EvidenceLink, KpiValue, User, Attachment, RatingOverride, SurveyRound)
         }
         items = {e.id: (e.status, e.row_version, e.title) for e in session.scalars(select(Evidence))}
         users = {u.id: (u.role, u.active, u.session_version) for u in session.scalars(select(User))}
@@ -187,3 +196,26 @@ def test_token_from_the_form_lets_the_post_through(csrf_app: Flask, admin: Flask
     response = admin.post("/logout", data={"csrf_token": csrf_token(home.get_data(as_text=True))})
     assert response.status_code == 302
     assert admin.get(f"/f/{SLUG}/evidence").status_code == 302
+
+
+def test_every_post_route_refuses_a_missing_token(
+    csrf_app: Flask, admin: FlaskClient, make_evidence: Any, make_user: Any
+) -> None:
+    """A sweep of the URL map, so a POST route added later is covered without editing this test."""
+    item = make_evidence(status="submitted")
+    other = make_user("lead", email="sweep@example.org")
+    with csrf_app.app_context():
+        other_id = db.session.scalars(select(User.id).where(User.email == other)).one()
+    values = {"slug": SLUG, "evidence_id": item, "outcome_id": "educators-supported", "user_id": other_id,
+              "survey_id": "none"}  # fmt: skip
+    posted = []
+    for rule in csrf_app.url_map.iter_rules():
+        if "POST" not in (rule.methods or set()) or rule.endpoint == "auth.login":
+            continue  # sign-in without a token has its own test above
+        url = rule.build({k: v for k, v in values.items() if k in rule.arguments}, append_unknown=False)[1]
+        before = state(csrf_app)
+        response = admin.post(url, data={"rating": "some", "rationale": "x" * 120, "to": "accepted"})
+        assert response.status_code == 400, (url, response.status_code)
+        assert state(csrf_app) == before, f"{url} wrote something without a CSRF token"
+        posted.append(rule.endpoint)
+    assert len(posted) >= 10 and "ratings.override" in posted and "surveys.upload" in posted
