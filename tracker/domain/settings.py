@@ -62,7 +62,8 @@ def _number_text(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def _describe(value: object) -> str:
+def describe_value(value: object) -> str:
+    """How an error message names a value someone wrote: quoted if plain, else its kind."""
     if value is None:
         return "nothing"
     if isinstance(value, bool):
@@ -94,13 +95,13 @@ def parse_rule_settings(raw: Mapping[str, object]) -> tuple[RuleSettings, list[t
         whole = isinstance(spec.default, int)
         if isinstance(value, bool) or not isinstance(value, int | float):
             wanted = "a whole number" if whole else "a number"
-            problems.append((name, f"expected {wanted}, found {_describe(value)}"))
+            problems.append((name, f"expected {wanted}, found {describe_value(value)}"))
             continue
         if whole and not isinstance(value, int):
-            problems.append((name, f"expected a whole number, found {_describe(value)}"))
+            problems.append((name, f"expected a whole number, found {describe_value(value)}"))
             continue
         if not math.isfinite(value):
-            problems.append((name, f"expected a number, found {_describe(value)}"))
+            problems.append((name, f"expected a number, found {describe_value(value)}"))
             continue
         minimum, maximum = spec.metadata["min"], spec.metadata["max"]
         if value < minimum or (maximum is not None and value > maximum):

@@ -32,6 +32,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 from typing import Any, Literal
 
+from tracker.domain.settings import describe_value
+
 Band = Literal["good", "moderate", "poor"]
 DistanceKind = Literal["paired", "cohort"]
 Problems = list[tuple[str, str]]
@@ -328,20 +330,6 @@ def _join(path: str, key: str | int) -> str:
     return f"{path}.{key}" if path else key
 
 
-def _describe(value: object) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float | str):
-        return f"'{value}'"
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, list | tuple):
-        return "a list"
-    return f"a {type(value).__name__}"
-
-
 def _hint(value: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(value, sorted(choices), n=1)
     return f"; did you mean '{close[0]}'?" if close else ""
@@ -360,7 +348,7 @@ class _Checker:
         self, raw: object, path: str, allowed: Sequence[str], required: Iterable[str] = ()
     ) -> dict[str, object] | None:
         if not isinstance(raw, Mapping):
-            self.error(path, f"expected a mapping of keys, found {_describe(raw)}")
+            self.error(path, f"expected a mapping of keys, found {describe_value(raw)}")
             return None
         found: dict[str, object] = {}
         for key, value in raw.items():
@@ -379,7 +367,7 @@ class _Checker:
             return []
         if isinstance(raw, list | tuple):
             return list(raw)
-        self.error(path, f"expected a list, found {_describe(raw)}")
+        self.error(path, f"expected a list, found {describe_value(raw)}")
         return []
 
     def text(self, raw: object, path: str) -> str:
@@ -387,7 +375,7 @@ class _Checker:
             self.error(path, "must not be empty")
             return ""
         if not isinstance(raw, str):
-            self.error(path, f"expected text, found {_describe(raw)}; put it in quotes")
+            self.error(path, f"expected text, found {describe_value(raw)}; put it in quotes")
             return ""
         if not raw.strip():
             self.error(path, "must not be empty")
@@ -406,7 +394,7 @@ class _Checker:
 
     def number(self, raw: object, path: str, low: float, high: float) -> float | None:
         if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
-            self.error(path, f"expected a number, found {_describe(raw)}")
+            self.error(path, f"expected a number, found {describe_value(raw)}")
             return None
         if not low <= raw <= high:
             self.error(path, f"must be between {_number_text(low)} and {_number_text(high)}, found {raw}")
@@ -450,7 +438,9 @@ def _scale(c: _Checker, raw: object, path: str) -> Scale:
         )
         return AGREE5
     if not isinstance(raw, Mapping):
-        c.error(path, f"expected a scale id such as 'agree5' or a mapping of a scale, found {_describe(raw)}")
+        c.error(
+            path, f"expected a scale id such as 'agree5' or a mapping of a scale, found {describe_value(raw)}"
+        )
         return AGREE5
     f = c.mapping(raw, path, SCALE_KEYS, {"id", "options"})
     if f is None:
@@ -538,14 +528,16 @@ def _section(
     q_path = _join(path, "questions")
     raw_questions = f.get("questions")
     if "questions" in f and not isinstance(raw_questions, Mapping):
-        c.error(q_path, f"expected a mapping of question id: question text, found {_describe(raw_questions)}")
+        c.error(
+            q_path, f"expected a mapping of question id: question text, found {describe_value(raw_questions)}"
+        )
     elif isinstance(raw_questions, Mapping):
         if not raw_questions:
             c.error(q_path, "a section needs at least one question")
         for key, text in raw_questions.items():
             item_path = _join(q_path, str(key))
             if not isinstance(key, str):
-                c.error(item_path, f"question id {_describe(key)} must be text; put it in quotes")
+                c.error(item_path, f"question id {describe_value(key)} must be text; put it in quotes")
                 continue
             qid = c.slug(key, item_path)
             question = c.text(text, item_path)
@@ -637,7 +629,7 @@ def _survey(
         value = f["min_group_size"]
         size_path = _join(path, "min_group_size")
         if isinstance(value, bool) or not isinstance(value, int):
-            c.error(size_path, f"expected a whole number, found {_describe(value)}")
+            c.error(size_path, f"expected a whole number, found {describe_value(value)}")
         elif value < 1:
             c.error(size_path, f"must be at least 1, found {value}")
         else:
