@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -38,11 +39,11 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return ["database backends: SQLite only (PostgreSQL skipped: TRACKER_TEST_DATABASE_URL is not set)"]
 
 
-@pytest.fixture(params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database: a SQLite file, or a PostgreSQL schema of its own."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'test.sqlite3'}"
+@contextmanager
+def empty_database(backend: str, tmp_path: Path, name: str = "test") -> Iterator[str]:
+    """The URL of a fresh, empty database: a SQLite file, or a PostgreSQL schema dropped afterwards."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / f'{name}.sqlite3'}"
         return
     schema = "t_" + uuid.uuid4().hex[:16]
     admin = create_engine(PG_URL)
@@ -55,6 +56,22 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database per test, on each configured backend."""
+    with empty_database(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def second_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """Another empty database on the same backend as the test's own (imports, restores)."""
+    with empty_database(
+        "sqlite" if database_url.startswith("sqlite") else "postgresql", tmp_path, "second"
+    ) as url:
+        yield url
 
 
 @pytest.fixture

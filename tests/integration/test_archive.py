@@ -10,18 +10,16 @@ import sqlite3
 import stat
 import threading
 import time
-import uuid
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 from click import Command
 from flask import Flask
-from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy import func, insert, select
 
 from tracker.cli.archive import backup_command, export_command, import_command
 from tracker.db.models import AuditEvent, Base, Evidence, User
@@ -36,7 +34,7 @@ from tracker.services import ratings as rating_service
 from tracker.services.audit import Actor, record
 from tracker.services.permissions import Principal
 
-from ..conftest import PASSWORD, PG_URL, TrackerCliRunner, sign_in
+from ..conftest import PASSWORD, TrackerCliRunner, sign_in
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 CSV = "title,count\n=cmd|' /C calc'!A0,3\ncafé ✓,4\n".encode()
@@ -95,25 +93,6 @@ def edit_table(content: dict[str, bytes], table: str, change: Callable[[list[dic
     document = json.loads(content[f"{table}.json"])
     change(document["rows"])
     content[f"{table}.json"] = json.dumps(document).encode()
-
-
-@pytest.fixture
-def second_url(database_url: str, tmp_path: Path) -> Iterator[str]:
-    """A second empty database on the same backend: another SQLite file or another PostgreSQL schema."""
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'second.sqlite3'}"
-        return
-    schema = "t_" + uuid.uuid4().hex[:16]
-    admin = create_engine(PG_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in PG_URL else "?"
-    try:
-        yield f"{PG_URL}{separator}options={quote(f'-csearch_path={schema}')}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture
