@@ -62,3 +62,24 @@ def test_pdf_is_made_by_a_worker(
     finally:
         queue.empty()
         queue.connection.close()
+
+
+def test_viewing_the_report_page_queues_the_pdf_once(
+    queued_app: Flask, make_user: Any, load_framework: Any, tiny_yaml: str
+) -> None:
+    from tracker.reports import jobs
+
+    load_framework(tiny_yaml)
+    client = queued_app.test_client()
+    sign_in(client, make_user("board"))
+    queue = jobs.queue(queued_app)
+    assert queue is not None
+    try:
+        assert client.get("/f/tiny-partnership/report").status_code == 200
+        assert queue.count == 1  # made while the board member reads the page
+        assert client.get("/f/tiny-partnership/report").status_code == 200
+        assert client.get("/f/tiny-partnership/report.pdf").status_code == 202
+        assert queue.count == 1  # the same job for the page, its reload and the download
+    finally:
+        queue.empty()
+        queue.connection.close()

@@ -35,7 +35,12 @@ def _cache() -> PdfCache:
 def html(slug: str) -> ResponseReturnValue:
     rated = _rated(slug)
     cache = _cache()
-    cached_at = cache.made_at(cache.path(slug, rated.as_of.isoformat(), data_fingerprint(rated)))
+    fingerprint = data_fingerprint(rated)
+    cached_at = cache.made_at(cache.path(slug, rated.as_of.isoformat(), fingerprint))
+    queue = jobs.queue(current_app)
+    if cached_at is None and queue is not None:
+        # Make the PDF while the reader reads the page, so the download is usually ready when asked for.
+        _enqueue(queue, slug, rated.as_of, fingerprint)
     model = report_model.build(
         rated, datetime.now(UTC), survey_service.report_blocks(db.session, rated.framework.id)
     )
@@ -89,13 +94,22 @@ def _queued(queue: Any, slug: str, as_of: date, fingerprint: str) -> ResponseRet
             500, "The report could not be made", "The PDF could not be made; the next request tries again."
         )
     if job is None:
-        limit = int(current_app.config["REPORT_TIME_LIMIT_SECONDS"])
-        queue.enqueue_call(
-            jobs.render_job,
-            args=(slug, as_of.isoformat()),
-            job_id=job_id,
-            timeout=limit + 30,
-            result_ttl=600,
-            failure_ttl=600,
-        )
+        _enqueue(queue, slug, as_of, fingerprint)
     return render_template("report/pending.html", slug=slug, as_of=as_of), 202
+
+
+def _enqueue(queue: Any, slug: str, as_of: date, fingerprint: str) -> None:
+    """One job per (framework, as-of date, data): one queued, running or failed is left alone (the PDF
+    route reports a failure and clears it, so a render that fails is not retried on every page view)."""
+    job_id = jobs.job_id(slug, as_of, fingerprint)
+    if queue.fetch_job(job_id) is not None:
+        return
+    limit = int(current_app.config["REPORT_TIME_LIMIT_SECONDS"])
+    queue.enqueue_call(
+        jobs.render_job,
+        args=(slug, as_of.isoformat()),
+        job_id=job_id,
+        timeout=limit + 30,
+        result_ttl=600,
+        failure_ttl=600,
+    )
