@@ -591,3 +591,19 @@ def test_ratings_are_immutable() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         result.rating = "strong"  # type: ignore[misc]
     assert isinstance(result.items, tuple) and isinstance(result.reasons, tuple)
+
+
+def test_long_lists_in_reasons_name_a_few_and_count_the_rest() -> None:
+    """An outcome with hundreds of items keeps readable reasons: names are capped, the rest counted."""
+    surveys = [ev(title=f"Survey {n}", collection=f"c{n}") for n in range(12)]
+    testimonials = [ev("testimonial", respondents=None, title=f"Story {n}") for n in range(11)]
+    rating = rate(SHORT, surveys + testimonials)
+    decided = rating.reasons[0]
+    assert "In support:" in decided
+    assert decided.count('"Survey ') == 4 and "and 8 more" in decided  # NAMES_SHOWN, then a count
+    line = next(r for r in rating.reasons if r.startswith("Survey evidence from"))
+    assert line.count('"Survey ') == 8 and line.endswith("and 4 more sources (all listed with the evidence).")
+    uncounted = rating.reasons[-1]
+    assert uncounted.startswith("Not counted") and uncounted.count('"Story ') == 8
+    assert uncounted.endswith("and 3 more.")
+    assert len(rating.items) == 23  # every item is still assessed and listed on the page

@@ -107,6 +107,7 @@ class Rating:
 
 
 _NO_OVERRIDES: Mapping[str, OverrideInput] = MappingProxyType({})
+ILLUSTRATIONS_NAMED = 8  # the "Not counted" reason names this many items, then counts the rest
 
 
 def evidence_fingerprint(items: Iterable[EvidenceItem], actuals: Mapping[str, Iterable[KpiActual]]) -> str:
@@ -206,11 +207,12 @@ def rate_outcome(
         f"{summary.negative} negative ({summary.robust_negative} robust).",
         *(line.describe() for line in lines),
     )
-    anecdotal = [describe_item(i) for i, a in zip(known_items, assessments, strict=True) if not a.counts]
-    if anecdotal:
-        computed_reasons += (
-            f"Not counted (anecdotal, shown for illustration only): {', '.join(anecdotal)}.",
-        )
+    uncounted = [i for i, a in zip(known_items, assessments, strict=True) if not a.counts]
+    if uncounted:
+        named = ", ".join(describe_item(i) for i in uncounted[:ILLUSTRATIONS_NAMED])
+        rest = len(uncounted) - ILLUSTRATIONS_NAMED
+        more = f" and {rest} more" if rest > 0 else ""
+        computed_reasons += (f"Not counted (anecdotal, shown for illustration only): {named}{more}.",)
     fingerprint = evidence_fingerprint(known_items, known_actuals)
     if override is None:
         return Rating(

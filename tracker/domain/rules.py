@@ -57,6 +57,7 @@ FAMILY_LABELS: Mapping[str, str] = MappingProxyType(
     {"survey": "survey", "qualitative": "qualitative", "data": "data", "document": "document", "kpi": "KPI"}
 )
 NAMES_SHOWN = 4
+SOURCES_DESCRIBED = 8  # a line's sentence names this many sources, then counts the rest
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,11 +114,17 @@ class Line:
             return self.negative
         return any(c.negative and c.tier == "robust" for c in self.clusters)
 
-    def names(self, positive: bool) -> tuple[str, ...]:
-        """The sources that make this line positive (or negative), as reasons name them."""
+    def sources(self, positive: bool) -> int:
+        """How many sources make this line positive (or negative)."""
+        if self.kpi is not None:
+            return 1
+        return sum(1 for c in self.clusters if (c.supports if positive else c.negative))
+
+    def names(self, positive: bool, limit: int | None = None) -> tuple[str, ...]:
+        """The sources that make this line positive (or negative), as reasons name them (`limit` of them)."""
         if self.kpi is not None:
             return (f'the KPI "{self.kpi.name}" ({KPI_STATUS_LABELS[self.kpi.status]})',)
-        wanted = [c for c in self.clusters if (c.supports if positive else c.negative)]
+        wanted = [c for c in self.clusters if (c.supports if positive else c.negative)][:limit]
         return tuple(describe_item(c.best) for c in wanted)
 
     def describe(self) -> str:
@@ -131,7 +138,7 @@ class Line:
         else:
             verdict = "does not support the outcome"
         parts = []
-        for c in self.clusters:
+        for c in self.clusters[:SOURCES_DESCRIBED]:
             extra = len(c.items) - 1
             more = (
                 f" with {extra} more item{'s' if extra != 1 else ''} from the same collection"
@@ -140,6 +147,9 @@ class Line:
             )
             shows = ", ".join(f.replace("_", " ") for f in sorted(c.findings))
             parts.append(f"{describe_item(c.best)}{more}: {c.tier}, {shows}")
+        if len(self.clusters) > SOURCES_DESCRIBED:
+            rest = len(self.clusters) - SOURCES_DESCRIBED
+            parts.append(f"and {rest} more source{'s' if rest != 1 else ''} (all listed with the evidence)")
         return (
             f"{FAMILY_LABELS[self.family].capitalize()} evidence from {group_label(self.group)} {verdict}: "
             + ("; ".join(parts) + ".")
@@ -269,11 +279,12 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def _join(names: Sequence[str]) -> str:
-    """'A, B and C', cut short after a few names so a reason stays readable."""
+def _join(names: Sequence[str], total: int | None = None) -> str:
+    """'A, B and C', cut short after a few names (of `total`, if more were not built) so it stays readable."""
+    total = len(names) if total is None else total
     shown = list(names[:NAMES_SHOWN])
-    if len(names) > NAMES_SHOWN:
-        shown.append(f"{len(names) - NAMES_SHOWN} more")
+    if total > NAMES_SHOWN:
+        shown.append(f"{total - NAMES_SHOWN} more")
     if len(shown) <= 1:
         return "".join(shown)
     return ", ".join(shown[:-1]) + " and " + shown[-1]
@@ -283,8 +294,13 @@ def _names(facts: Facts, positive: bool) -> str:
     """The items and KPIs behind the positive (or negative) lines, best lines first."""
     lines = [line for line in facts.lines if (line.positive if positive else line.negative)]
     robust = [line for line in lines if (line.robust_positive if positive else line.robust_negative)]
-    ordered = robust + [line for line in lines if line not in robust]
-    return _join([name for line in ordered for name in line.names(positive)])
+    robust_ids = {id(line) for line in robust}  # identity: comparing lines field by field is slow
+    ordered = robust + [line for line in lines if id(line) not in robust_ids]
+    names: list[str] = []
+    for line in ordered:  # only the names shown are built; the rest are counted
+        if len(names) < NAMES_SHOWN:
+            names.extend(line.names(positive, NAMES_SHOWN - len(names)))
+    return _join(names, sum(line.sources(positive) for line in ordered))
 
 
 def _sources(facts: Facts) -> str:
