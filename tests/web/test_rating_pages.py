@@ -112,3 +112,19 @@ def test_leads_and_board_cannot_override(app: Flask, as_role: Any, make_evidence
         )
         assert response.status_code == 403
     assert count_rows(app, RatingOverride) == 0
+
+
+def test_outcome_page_lists_the_strongest_items_and_links_to_the_rest(
+    as_role: Any, make_evidence: Any, monkeypatch: Any
+) -> None:
+    from tracker.web import ratings as rating_pages
+
+    monkeypatch.setattr(rating_pages, "OUTCOME_PAGE_ITEMS", 3)
+    for n in range(3):
+        make_evidence(title=f"Story {n}", source_type="testimonial", respondents=None, collection="")
+    seed(make_evidence)
+    html = as_role("evaluator").get("/f/tiny-partnership/outcomes/educators-supported").get_data(as_text=True)
+    assert "The 3 strongest of 5 items are shown (counted items first)." in html
+    assert "/f/tiny-partnership/evidence?element=educators-supported" in html
+    assert "Practice educator survey" in html and "Practice educator focus group" in html  # counted first
+    assert sum(f">Story {n}</a>" in html for n in range(3)) == 1  # one illustration row of three

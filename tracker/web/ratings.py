@@ -9,6 +9,7 @@ from sqlalchemy import select
 from wtforms import HiddenField, TextAreaField
 
 from tracker.db.models import RatingOverride
+from tracker.domain.evidence import TIERS
 from tracker.domain.evidence_input import SOURCE_TYPE_LABELS, is_whole_number
 from tracker.domain.framework import Outcome
 from tracker.domain.rules import RATING_CODES, RATING_LABELS
@@ -22,6 +23,8 @@ from tracker.web.as_of import rated_or_abort, summary_or_abort
 from tracker.web.guard import actor, principal, refuse, require
 
 bp = Blueprint("ratings", __name__)
+# The outcome page lists this many items, strongest first, and links to the evidence list for the rest.
+OUTCOME_PAGE_ITEMS = 100
 
 
 class OverrideForm(FlaskForm):  # type: ignore[misc]
@@ -75,6 +78,16 @@ def _outcome_page(
         .order_by(RatingOverride.id.desc())
     ).all()
     chosen = [int(i) for i in request.form.getlist("evidence") if is_whole_number(i)]
+    strongest = sorted(
+        rating.items,
+        key=lambda a: (
+            not a.counts,
+            TIERS.index(a.tier),
+            -rated.evidence[a.item_id].collected_on.toordinal(),
+        ),
+    )
+    # Chosen items stay offered after a refused post, wherever they rank.
+    shown = [a for i, a in enumerate(strongest) if i < OUTCOME_PAGE_ITEMS or a.item_id in chosen]
     return render_template(
         "ratings/outcome.html",
         rated=rated,
@@ -90,6 +103,7 @@ def _outcome_page(
         errors=errors,
         chosen_rating=request.form.get("rating", ""),
         chosen_evidence=chosen,
+        shown_items=shown,
         theme=next(t for t in rated.framework.themes if t.id == outcome.theme_id),
     ), status
 
