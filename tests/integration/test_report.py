@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -204,3 +205,44 @@ def test_a_kpi_with_one_value_is_named_not_drawn(app: Flask, make_evidence: Any)
     model, web_html, _ = model_and_html(app)
     assert next(k for t in model.themes for k in t.kpis).has_trend  # baseline and one value: two points
     assert 'id="trend-statutory-share' in web_html and "No trend to draw yet" not in web_html
+
+
+def test_theme_diagrams_are_html_boxes_coloured_patterned_and_labelled(
+    app: Flask, make_evidence: Any, as_role: Any
+) -> None:
+    from tracker.reports import charts
+
+    seed(make_evidence, app)
+    model, web_html, print_html = model_and_html(app)
+    for html in (web_html, print_html):
+        for theme in model.themes:
+            for o in theme.outcomes:
+                box = re.search(
+                    rf'<li class="diagram-box diagram-{o.rating}" data-rating="{o.rating}">'
+                    rf'<span class="diagram-text">{re.escape(o.text)}</span>\s*<span class="diagram-band">'
+                    rf'<span class="diagram-pill">{re.escape(charts.rating_tags()[o.rating])}'
+                    rf'<span class="visually-hidden">: {re.escape(o.rating_label)}</span>',
+                    html,
+                )
+                assert box, f"no labelled box for {o.id}"
+        assert html.count('class="key-swatch key-') == 5  # the key: every rating, with its words
+        assert "<text" not in html.split('id="diagrams"')[1].split("</section>")[0]  # no SVG text there
+    css = (static_dir() / "report.css").read_text(encoding="utf-8")
+    assert charts.diagram_css() in css  # the fills and patterns are the charts' own
+
+
+def test_hostile_outcome_text_is_escaped_in_the_diagram(
+    app: Flask, make_evidence: Any, load_framework: Any, tiny_yaml: str
+) -> None:
+    load_framework(
+        tiny_yaml.replace("version: 1", "version: 2").replace(
+            "Practice educators feel supported", "Practice educators <script>alert(1)</script> & co"
+        )
+    )
+    _, web_html, print_html = model_and_html(app)
+    for html in (web_html, print_html):
+        assert "<script>alert(1)</script>" not in html
+        assert (
+            '<span class="diagram-text">Practice educators &lt;script&gt;alert(1)&lt;/script&gt; &amp; co'
+            in html
+        )

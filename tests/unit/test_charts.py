@@ -1,41 +1,30 @@
-"""The report's SVG charts: accessible structure, escaping of user text, nothing fetched, stable bytes."""
+"""The report's SVG charts: accessible structure, escaping of user text, nothing fetched, stable bytes;
+and the CSS that colours and patterns the HTML theme diagrams and key."""
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
-from datetime import date
+from urllib.parse import unquote
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
-from tracker.domain.rules import RATING_CODES, RATING_LABELS
+from tracker.domain.rules import RATING_CODES
 from tracker.reports.charts import (
-    RATING_SHORT_LABELS,
-    DiagramOutcome,
+    diagram_css,
     distance_travelled,
     kpi_trend,
     rating_bars,
-    rating_diagram,
-    rating_key,
 )
 
 SVG = "{http://www.w3.org/2000/svg}"
-AS_OF = date(2020, 5, 31)
 HOSTILE = ("<script>alert(1)</script>", "<img src=file:///etc/passwd>", "&amp;", "\"quoted\" & 'single'")
 FORBIDDEN_TAGS = {"script", "image", "img", "foreignObject", "iframe", "a", "use", "style", "object", "embed"}
-ELLIPSIS = "\u2026"
 
-OUTCOMES = [
-    DiagramOutcome("o1", "Well-known and strong presence in the region", "strong", False),
-    DiagramOutcome("o2", "Group of stakeholders who are motivated to be involved", "some", True),
-    DiagramOutcome("o3", "Strong working relationships between stakeholders", "insufficient", False),
-    DiagramOutcome("o4", "Fewer vacancies in children's services", "none", False),
-    DiagramOutcome("o5", "Graduates stay in the region's agencies", "not_yet", True),
-]
 BAR_ROWS = [
     ("Identity and brand", {"strong": 2, "some": 3, "insufficient": 0, "none": 1, "not_yet": 1}),
     ("The student journey", {"strong": 5, "some": 1}),
@@ -73,13 +62,19 @@ def by_id(root: ET.Element) -> dict[str, ET.Element]:
     return {e.get("id", ""): e for e in root.iter() if e.get("id")}
 
 
+def shape(pattern: ET.Element) -> str:
+    """The marks of a pattern tile (what is under its root) without their colours."""
+    marks = [
+        (local(e), sorted((k, v) for k, v in e.attrib.items() if k not in ("fill", "stroke")))
+        for e in pattern.iter()
+    ]
+    return repr(marks[1:])
+
+
 def every_chart(prefix: str = "c", text: str = "Text") -> Iterator[Markup]:
     """One of each chart (and each empty state), with `text` in every text argument."""
-    outcomes = [DiagramOutcome(text, text, code, i % 2 == 0) for i, code in enumerate(RATING_CODES)]
-    yield rating_diagram(f"{prefix}-d", text, outcomes, AS_OF)
-    yield rating_diagram(f"{prefix}-e", text, [], AS_OF)
-    yield rating_key(f"{prefix}-k")
-    yield rating_bars(f"{prefix}-b", [(text, {"strong": 1, "none": 2}), ("Other", {})])
+    every_rating = {code: count for count, code in enumerate(RATING_CODES, start=1)}
+    yield rating_bars(f"{prefix}-b", [(text, every_rating), ("Other", {})])
     yield rating_bars(f"{prefix}-b0", [])
     yield kpi_trend(f"{prefix}-t", text, "percent", [(text, 90.0)], (text, 55.0), 100.0, "higher_is_better")
     yield kpi_trend(f"{prefix}-t0", text, "count", [], None, None, "lower_is_better")
@@ -90,7 +85,7 @@ def every_chart(prefix: str = "c", text: str = "Text") -> Iterator[Markup]:
 # --- what every chart shares -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("index", range(9))
+@pytest.mark.parametrize("index", range(len(list(every_chart()))))
 def test_every_chart_is_an_accessible_scalable_svg(index: int) -> None:
     markup = list(every_chart())[index]
     root = parse(markup)
@@ -105,6 +100,7 @@ def test_every_chart_is_an_accessible_scalable_svg(index: int) -> None:
     assert local(ids[title_id]) == "title" and "".join(ids[title_id].itertext()).strip()
     assert local(ids[desc_id]) == "desc" and "".join(ids[desc_id].itertext()).strip()
     assert root[0] is ids[title_id] and root[1] is ids[desc_id]
+    assert root.get("data-chart") in ("bars", "trend", "distance")
 
 
 def test_no_chart_fetches_or_runs_anything() -> None:
@@ -144,17 +140,21 @@ def test_hostile_text_is_escaped_and_survives_as_text(hostile: str) -> None:
     for markup in every_chart("h", text):
         root = parse(markup)
         assert not [e for e in root.iter() if local(e) in FORBIDDEN_TAGS]
-        if find_all(root, "title")[0].get("id") in ("h-k-title", "h-b0-title"):
-            continue  # the key and the empty bar chart take no text
+        for element in root.iter():  # argument text goes in text nodes only, never in an attribute
+            assert not [v for v in element.attrib.values() if text in v or hostile in v], element.attrib
+        if find_all(root, "title")[0].get("id") == "h-b0-title":
+            continue  # the empty bar chart takes no text
         alternative = "".join(find_all(root, "title")[0].itertext()) + "".join(
             find_all(root, "desc")[0].itertext()
         )
         assert text in alternative
-    diagram = parse(rating_diagram("d", hostile, [DiagramOutcome(hostile, text, "none", True)], AS_OF))
-    assert hostile in texts(diagram)  # the visible title
-    assert text in " ".join(texts(diagram))  # the box's lines, joined where they wrapped
-    group = find_all(diagram, "g", data_part="outcome")[0]
-    assert group.get("data-outcome") is None  # only slug ids are put in an attribute
+    trend = parse(kpi_trend("t", hostile, "count", [("2020", 1.0)], None, None, "higher_is_better"))
+    assert hostile in texts(trend)  # the visible title
+    distance = parse(distance_travelled("x", hostile, [(text, 1.0, 2.0)], 5.0))
+    assert hostile in texts(distance)  # the visible title
+    assert text in " ".join(texts(find_all(distance, "g", data_part="row")[0]))  # the row's label, rejoined
+    bars = parse(rating_bars("b", [(text, {"none": 1})]))
+    assert text in " ".join(texts(find_all(bars, "g", data_part="bar")[0]))  # the theme's label, rejoined
 
 
 def test_ampersand_entity_is_shown_literally_not_decoded() -> None:
@@ -164,11 +164,16 @@ def test_ampersand_entity_is_shown_literally_not_decoded() -> None:
 
 
 def test_control_characters_are_dropped_so_the_xml_stays_valid() -> None:
-    root = parse(
-        rating_diagram("d", "Theme\x00 one\x1b", [DiagramOutcome("o", "A\x07B\nC", "some", False)], AS_OF)
+    trend = parse(
+        kpi_trend("t", "Rate\x00 one\x1b", "count", [("20\x0220", 1.0)], None, None, "higher_is_better")
     )
-    assert "Theme one" in texts(root)
-    assert "AB C" in texts(root)
+    assert "Rate one" in texts(trend) and "2020" in texts(trend)
+    assert "".join(find_all(trend, "title")[0].itertext()) == "Rate one"
+    distance = parse(distance_travelled("x", "Confidence", [("A\x07B\nC", 1.0, 2.0)], 5.0))
+    assert "AB C" in texts(distance)
+    bars = parse(rating_bars("b", [("Theme\x0b one\ufffe", {"some": 1})]))
+    assert "Theme one" in texts(bars)
+    assert "Theme one: Some 1 (total 1)" in "".join(find_all(bars, "desc")[0].itertext())
 
 
 @settings(max_examples=60, deadline=None)
@@ -180,14 +185,14 @@ def test_any_text_gives_well_formed_svg(text: str) -> None:
 
 def test_ids_are_unique_per_prefix_and_references_resolve() -> None:
     charts = [
-        rating_diagram("theme-1", "Theme 1", OUTCOMES, AS_OF),
-        rating_diagram("theme-2", "Theme 2", OUTCOMES, AS_OF),
-        rating_key("key"),
         rating_bars("bars", BAR_ROWS),
+        rating_bars("bars-2", BAR_ROWS),
         kpi_trend(
             "kpi-1", "Rate", "percent", [("2019/20", 90.0)], ("2018/19", 55.0), 100.0, "higher_is_better"
         ),
+        kpi_trend("kpi-2", "Rate", "count", [], None, None, "lower_is_better"),
         distance_travelled("dt-1", "Confidence", [("Risk", 2.0, 4.0)], 5.0),
+        distance_travelled("dt-2", "Confidence", [], 5.0),
     ]
     page = ET.fromstring("<div>" + "".join(str(c) for c in charts) + "</div>")  # noqa: S314 (our own output)
     ids = [e.get("id") for e in page.iter() if e.get("id")]
@@ -199,110 +204,56 @@ def test_ids_are_unique_per_prefix_and_references_resolve() -> None:
             r for e in svg.iter() for v in e.attrib.values() for r in re.findall(r"url\(#([^)]*)\)", v)
         ]
         assert references and set(references) <= own
+        if svg.get("data-chart") == "bars":  # the patterns are referenced, so the check above bites
+            assert any("-p-" in r for r in references)
 
 
 @pytest.mark.parametrize("prefix", ["", "1abc", "a b", 'x"y', "a<b", "a#b"])
 def test_unsafe_id_prefix_is_refused(prefix: str) -> None:
-    with pytest.raises(ValueError, match="id_prefix"):
-        rating_key(prefix)
+    calls: list[Callable[[], Markup]] = [
+        lambda: rating_bars(prefix, BAR_ROWS),
+        lambda: rating_bars(prefix, []),
+        lambda: kpi_trend(prefix, "K", "count", [("a", 1.0)], None, None, "higher_is_better"),
+        lambda: kpi_trend(prefix, "K", "count", [], None, None, "higher_is_better"),
+        lambda: distance_travelled(prefix, "D", [("a", 1.0, 2.0)], 5.0),
+        lambda: distance_travelled(prefix, "D", [], 5.0),
+    ]
+    for call in calls:
+        with pytest.raises(ValueError, match="id_prefix"):
+            call()
 
 
-# --- 1. the visual progress diagram ----------------------------------------------------------------
+# --- 1. the CSS of the HTML theme diagrams and key -------------------------------------------------
 
 
-def test_diagram_has_one_patterned_box_per_outcome_with_its_label() -> None:
-    root = parse(rating_diagram("t1", "Theme 1: Identity & brand", OUTCOMES, AS_OF))
-    assert texts(root)[0] == "Theme 1: Identity & brand"
-    groups = find_all(root, "g", data_part="outcome")
-    assert [g.get("data-outcome") for g in groups] == [o.id for o in OUTCOMES]
-    patterns = {p.get("id") for p in find_all(root, "pattern")}
-    assert patterns == {f"t1-p-{code}" for code in RATING_CODES}
-    for group, outcome in zip(groups, OUTCOMES, strict=True):
-        assert group.get("data-rating") == outcome.rating
-        fills = [e.get("fill") for e in group.iter() if (e.get("fill") or "").startswith("url(")]
-        assert fills == [f"url(#t1-p-{outcome.rating})"]
-        lines = texts(group)
-        assert " ".join(lines[:-2] if outcome.overridden else lines[:-1]) == outcome.text
-        assert any(line.endswith(RATING_SHORT_LABELS[outcome.rating]) for line in lines)
-        assert ("override" in lines) is outcome.overridden
-    assert "Reflects evidence to 31 May 2020." in texts(root)
-    desc = "".join(find_all(root, "desc")[0].itertext())
-    assert desc.startswith(
-        "5 outcomes. Well-known and strong presence in the region: " + RATING_LABELS["strong"]
-    )
-    assert "(evaluator override)" in desc and desc.endswith("Reflects evidence to 31 May 2020.")
+def css_rules(css: str) -> list[tuple[list[str], str]]:
+    """Each rule of a flat style sheet as its selectors and its declarations."""
+    return [(sel.split(", "), decl) for sel, decl in re.findall(r"^(.+?) \{ (.+?) \}$", css, re.MULTILINE)]
 
 
-@pytest.mark.parametrize(("count", "columns"), [(1, 2), (2, 2), (3, 3), (4, 2), (5, 3), (9, 3)])
-def test_diagram_grid_has_two_or_three_columns(count: int, columns: int) -> None:
-    outcomes = [DiagramOutcome(f"o{i}", f"Outcome {i}", "some", False) for i in range(count)]
-    root = parse(rating_diagram("d", "Theme", outcomes, AS_OF))
-    xs = {find_all(g, "rect")[0].get("x") for g in find_all(root, "g", data_part="outcome")}
-    assert len(xs) == min(columns, count)
-
-
-def test_long_outcome_text_is_wrapped_and_truncated_with_the_full_text_kept() -> None:
-    long_text = (
-        "Students graduating from Kingston University seek work within the Partnership's agencies " * 4
-    )
-    root = parse(
-        rating_diagram("d", "Theme", [*OUTCOMES[:2], DiagramOutcome("o9", long_text, "some", False)], AS_OF)
-    )
-    group = find_all(root, "g", data_part="outcome")[2]
-    lines = [t for t in group.iter(f"{SVG}text") if t.get("fill") == "#0b0c0c"]
-    assert len(lines) == 4
-    assert "".join(lines[-1].itertext()).endswith(ELLIPSIS)
-    assert all(len("".join(line.itertext())) < 45 for line in lines)
-    assert " ".join(long_text.split()) == "".join(find_all(group, "title")[0].itertext())
-    assert " ".join(long_text.split()) in "".join(find_all(root, "desc")[0].itertext())
-
-
-def test_a_single_unbreakable_word_is_broken_rather_than_overflowing() -> None:
-    root = parse(rating_diagram("d", "Theme", [DiagramOutcome("o", "x" * 300, "strong", False)], AS_OF))
-    group = find_all(root, "g", data_part="outcome")[0]
-    lines = [t for t in group.iter(f"{SVG}text") if t.get("fill") == "#ffffff"]
-    assert len(lines) == 4 and "".join(lines[-1].itertext()).endswith(ELLIPSIS)
-
-
-def test_diagram_without_outcomes_says_so() -> None:
-    root = parse(rating_diagram("d", "Theme 4", [], AS_OF))
-    assert "No outcomes in this theme yet." in texts(root)
-    assert "Reflects evidence to 31 May 2020." in texts(root)
-
-
-def test_diagram_rejects_an_unknown_rating() -> None:
-    with pytest.raises(ValueError, match="unknown rating"):
-        rating_diagram("d", "Theme", [DiagramOutcome("o", "x", "excellent", False)], AS_OF)
-
-
-# --- 2. the key ------------------------------------------------------------------------------------
-
-
-def test_key_shows_every_rating_with_its_pattern_and_full_label() -> None:
-    root = parse(rating_key("key"))
-    items = find_all(root, "g", data_part="key-item")
-    assert [i.get("data-rating") for i in items] == list(RATING_CODES)
-    for item, code in zip(items, RATING_CODES, strict=True):
-        assert RATING_LABELS[code] in texts(item)
-        assert any(line.endswith(RATING_SHORT_LABELS[code]) for line in texts(item))
-        assert [e.get("fill") for e in item.iter() if (e.get("fill") or "").startswith("url(")] == [
-            f"url(#key-p-{code})"
-        ]
-
-
-def test_patterns_differ_in_shape_not_only_in_colour() -> None:
-    root = parse(rating_key("key"))
+def test_diagram_css_gives_each_rating_its_fill_and_a_pattern_of_its_own_shape() -> None:
+    css = diagram_css()
+    rules = css_rules(css)
+    assert len(rules) == len(css.strip().splitlines())  # nothing that is not a whole rule
+    legend = find_all(parse(rating_bars("b", BAR_ROWS)), "g", data_part="legend-item")
+    fills = {item.get("data-rating"): find_all(item, "rect")[0].get("fill") for item in legend}
     shapes = set()
-    for pattern in find_all(root, "pattern"):
-        marks = [
-            (local(e), sorted((k, v) for k, v in e.attrib.items() if k not in ("fill", "stroke")))
-            for e in pattern.iter()
-        ]
-        shapes.add(repr(marks[1:]))
-    assert len(shapes) == len(RATING_CODES)
+    for code in RATING_CODES:
+        assert re.fullmatch(r"#[0-9a-f]{6}", fills[code] or "")
+        own = [decl for selectors, decl in rules if selectors == [f".diagram-{code}"]]
+        assert len(own) == 1 and f"background-color: {fills[code]};" in own[0]  # the SVG charts' colour
+        assert [d for s, d in rules if s == [f".key-{code}"]] == [f"background-color: {fills[code]};"]
+        (band,) = [decl for selectors, decl in rules if f".diagram-{code} .diagram-band" in selectors]
+        uri = re.fullmatch(r'background-image: url\("(data:image/svg\+xml,[A-Za-z0-9%._~-]+)"\);', band)
+        assert uri, band  # fully percent-encoded, so nothing in it can end the url() or the rule
+        tile = ET.fromstring(unquote(uri[1].removeprefix("data:image/svg+xml,")))  # noqa: S314 (our own)
+        assert tile.tag == f"{SVG}svg"
+        assert all(local(e) not in FORBIDDEN_TAGS and "href" not in " ".join(e.attrib) for e in tile.iter())
+        shapes.add(shape(tile))
+    assert len(shapes) == len(RATING_CODES)  # the patterns differ in shape, not only in colour
 
 
-# --- 3. bars per theme -----------------------------------------------------------------------------
+# --- 2. bars per theme -----------------------------------------------------------------------------
 
 
 def test_bars_have_one_bar_per_theme_and_a_labelled_segment_per_nonzero_rating() -> None:
@@ -331,6 +282,12 @@ def test_bars_have_one_bar_per_theme_and_a_labelled_segment_per_nonzero_rating()
     assert "Identity and brand: Strong 2, Some 3, None 1, Not yet 1 (total 7)" in desc
 
 
+def test_bar_patterns_differ_in_shape_not_only_in_colour() -> None:
+    patterns = find_all(parse(rating_bars("bars", BAR_ROWS)), "pattern")
+    assert len(patterns) == len(RATING_CODES)
+    assert len({shape(pattern) for pattern in patterns}) == len(RATING_CODES)
+
+
 def test_bars_write_narrow_counts_beside_the_bar() -> None:
     root = parse(rating_bars("bars", [("Wide", {"strong": 60, "none": 1, "not_yet": 1})]))
     assert sorted(texts(find_all(root, "g", data_part="bar")[0])[1:]) == ["1", "1", "60", "62"]
@@ -343,7 +300,7 @@ def test_bars_refuse_unknown_codes_and_negative_counts() -> None:
         rating_bars("b", [("T", {"some": -1})])
 
 
-# --- 4. KPI trend ----------------------------------------------------------------------------------
+# --- 3. KPI trend ----------------------------------------------------------------------------------
 
 
 def test_trend_shows_baseline_points_and_target_and_describes_them() -> None:
@@ -443,7 +400,7 @@ def test_nonsense_input_is_refused(call: Callable[[], Markup]) -> None:
         call()
 
 
-# --- 5. distance travelled -------------------------------------------------------------------------
+# --- 4. distance travelled -------------------------------------------------------------------------
 
 
 def test_distance_travelled_draws_hollow_before_and_filled_after() -> None:
@@ -471,13 +428,12 @@ def test_distance_travelled_draws_hollow_before_and_filled_after() -> None:
 
 def test_titles_can_be_left_to_the_page_but_stay_the_svg_title() -> None:
     charts = [
-        rating_diagram("d", "Theme 1: Identity", OUTCOMES, AS_OF, show_title=False),
         kpi_trend(
             "k", "Vacancy rate", "percent", [("2020", 9.0)], None, 10.0, "lower_is_better", show_title=False
         ),
         distance_travelled("x", "Confidence", [("Risk", 2.0, 4.0)], 5.0, show_title=False),
     ]
-    for markup, title in zip(charts, ("Theme 1: Identity", "Vacancy rate", "Confidence"), strict=True):
+    for markup, title in zip(charts, ("Vacancy rate", "Confidence"), strict=True):
         root = parse(markup)
         assert "".join(find_all(root, "title")[0].itertext()) == title
         assert title not in texts(root)

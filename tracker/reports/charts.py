@@ -1,5 +1,8 @@
 """Charts for the board report as inline SVG built on the server, so the web page and the PDF show the
-same accessible pictures with no JavaScript.
+same accessible pictures with no JavaScript: outcomes at each rating by theme (`rating_bars`), a KPI
+over time (`kpi_trend`) and distance travelled before and after (`distance_travelled`). The theme
+diagrams and the rating key are HTML in the report template, styled with each rating's colour and
+pattern from `diagram_css` and labelled with `rating_tags`.
 
 Every chart is one `<svg>` with `role="img"`, a `<title>` and a `<desc>` (the text alternative, which
 states what the picture shows in words), a `viewBox` and `width="100%"` so it scales to its column.
@@ -19,24 +22,22 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from types import MappingProxyType
+from urllib.parse import quote
 
 from markupsafe import Markup, escape
 
-from tracker.domain.kpi import format_date
-from tracker.domain.rules import RATING_CODES, RATING_LABELS
+from tracker.domain.rules import RATING_CODES
 
 __all__ = [
     "RATING_SHORT_LABELS",
     "RATING_SYMBOLS",
-    "DiagramOutcome",
+    "diagram_css",
     "direction_note",
     "distance_travelled",
     "kpi_trend",
     "rating_bars",
-    "rating_diagram",
-    "rating_key",
+    "rating_tags",
 ]
 
 FONT = "Helvetica, Arial, sans-serif"
@@ -48,7 +49,6 @@ BRAND = "#12355b"
 WHITE = "#ffffff"
 ELLIPSIS = "\u2026"
 
-OVERRIDE_ATTR = ' data-override="true"'
 RATING_SHORT_LABELS: Mapping[str, str] = MappingProxyType(
     {"strong": "Strong", "some": "Some", "insufficient": "Insufficient", "none": "None", "not_yet": "Not yet"}
 )
@@ -80,7 +80,6 @@ _STYLES: Mapping[str, _Style] = MappingProxyType(
 )
 
 _PREFIX = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
-_SLUG = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _DIRECTIONS: Mapping[str, str] = MappingProxyType(
     {"higher_is_better": "↑ Higher is better", "lower_is_better": "↓ Lower is better"}
@@ -111,16 +110,6 @@ _WIDTH_GROUPS = (
     (1015, "@"),
 )
 _WIDTHS: Mapping[str, int] = MappingProxyType({c: w for w, chars in _WIDTH_GROUPS for c in chars})
-
-
-@dataclass(frozen=True, slots=True)
-class DiagramOutcome:
-    """One outcome as the progress diagram needs it: plain values, so the chart knows no database."""
-
-    id: str
-    text: str
-    rating: str
-    overridden: bool = False
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -314,29 +303,17 @@ PILL_HEIGHT = 19.0
 
 
 def _pill_width(label: str) -> float:
-    """Width of a label pill, so callers can lay several side by side."""
+    """Width of a label pill, so a caller can tell whether it fits where it would go."""
     return _width(label, PILL_SIZE, bold=True) + 12
 
 
-def _pill(x: float, y: float, label: str, dashed: bool = False, italic: bool = False) -> str:
+def _pill(x: float, y: float, label: str) -> str:
     """A white label with dark text: legible on any rating fill and pattern."""
     w = _pill_width(label)
-    dash = ' stroke-dasharray="3 2"' if dashed else ""
     return (
         f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(w)}" height="{_n(PILL_HEIGHT)}" rx="9.5" fill="{WHITE}" '
-        f'stroke="{INK}"{dash}/>'
-        + _text(x + w / 2, y + 13.5, label, size=PILL_SIZE, anchor="middle", bold=True, italic=italic)
+        f'stroke="{INK}"/>' + _text(x + w / 2, y + 13.5, label, size=PILL_SIZE, anchor="middle", bold=True)
     )
-
-
-def _band(id_prefix: str, code: str, x: float, y: float, width: float, height: float, r: float) -> str:
-    """The patterned foot of a diagram box (rounded at the bottom only), where its label sits."""
-    d = (
-        f"M{_n(x)} {_n(y)}H{_n(x + width)}V{_n(y + height - r)}"
-        f"A{_n(r)} {_n(r)} 0 0 1 {_n(x + width - r)} {_n(y + height)}H{_n(x + r)}"
-        f"A{_n(r)} {_n(r)} 0 0 1 {_n(x)} {_n(y + height - r)}Z"
-    )
-    return f'<path data-part="band" d="{d}" fill="url(#{id_prefix}-p-{code})"/>'
 
 
 def _rating_tag(code: str) -> str:
@@ -391,137 +368,43 @@ def _no_data(id_prefix: str, kind: str, title: str, width: float, message: str =
     return _svg(id_prefix, kind, width, 56, title, f"{message}.", body)
 
 
-# ---------------------------------------------------------------------------------------------------
-# 1. The visual progress diagram of one theme
-
+# The full-width charts (bars, distance travelled) are drawn for the report's whole column.
 DIAGRAM_WIDTH = 720.0
 MARGIN = 16.0
-GAP = 12.0
-BOX_PAD = 10.0
-BOX_TEXT = 13.0
-BOX_LINE = 17.0
-BOX_MAX_LINES = 4
-
-
-def _outcome_attr(outcome_id: str) -> str:
-    """Mark a box with its outcome's id when that is a plain slug; other text stays out of attributes."""
-    return f' data-outcome="{outcome_id}"' if _SLUG.match(outcome_id) else ""
-
-
-def rating_diagram(
-    id_prefix: str,
-    title: str,
-    outcomes: Sequence[DiagramOutcome],
-    as_of: date,
-    *,
-    show_title: bool = True,
-) -> Markup:
-    """The evaluation's visual progress diagram for one theme: every outcome as a box in its rating."""
-    # show_title=False leaves the visible title to the page (it stays the SVG's <title>): WeasyPrint lays
-    # out SVG text one glyph at a time, so a heading already printed beside the chart is not repeated.
-    for outcome in outcomes:
-        _check_rating(outcome.rating)
-    footnote = f"Reflects evidence to {format_date(as_of)}."
-    width = DIAGRAM_WIDTH
-    title_lines = _wrap(title, width - 2 * MARGIN, 16, 2, bold=True) if show_title else []
-    body = [_lines(MARGIN, 24, title_lines, 20, size=16, bold=True)]
-    top = 24 + 20 * (len(title_lines) - 1) + 14 if title_lines else 2.0
-
-    if not outcomes:
-        body.append(_text(MARGIN, top + 18, "No outcomes in this theme yet.", fill=MUTED))
-        body.append(_text(MARGIN, top + 44, footnote, size=12, fill=MUTED))
-        return _svg(id_prefix, "diagram", width, top + 54, title, f"No outcomes. {footnote}", "".join(body))
-
-    columns = 2 if len(outcomes) in (1, 2, 4) else 3
-    box_w = (width - 2 * MARGIN - (columns - 1) * GAP) / columns
-    wrapped = [_wrap(o.text, box_w - 2 * BOX_PAD, BOX_TEXT, BOX_MAX_LINES) for o in outcomes]
-    text_lines = max(len(lines) for lines in wrapped)
-    band = PILL_HEIGHT + 12
-    box_h = BOX_PAD + text_lines * BOX_LINE + 4 + band
-
-    for index, (outcome, lines) in enumerate(zip(outcomes, wrapped, strict=True)):
-        style = _STYLES[outcome.rating]
-        x = MARGIN + (index % columns) * (box_w + GAP)
-        y = top + (index // columns) * (box_h + GAP)
-        full = _clean(outcome.text)
-        shown = " ".join(lines)
-        body.append(
-            f'<g data-part="outcome"{_outcome_attr(outcome.id)} data-rating="{outcome.rating}"'
-            f"{OVERRIDE_ATTR if outcome.overridden else ''}>"
-            + (f"<title>{_esc(full)}</title>" if shown != full else "")
-            + f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(box_w)}" height="{_n(box_h)}" rx="8" '
-            f'fill="{style.fill}"/>'
-            + _band(id_prefix, outcome.rating, x, y + box_h - band, box_w, band, 8)
-            + f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(box_w)}" height="{_n(box_h)}" rx="8" '
-            f'fill="none" stroke="{INK}"/>'
-            + _lines(x + BOX_PAD, y + BOX_PAD + 12, lines, BOX_LINE, fill=style.ink)
-        )
-        pill_y = y + box_h - band + 6
-        tag = _rating_tag(outcome.rating)
-        body.append(_pill(x + BOX_PAD, pill_y, tag))
-        if outcome.overridden:
-            body.append(
-                _pill(x + BOX_PAD + _pill_width(tag) + 6, pill_y, "override", dashed=True, italic=True)
-            )
-        body.append("</g>")
-
-    rows = math.ceil(len(outcomes) / columns)
-    bottom = top + rows * box_h + (rows - 1) * GAP
-    if show_title:  # else the page's caption gives the date (and the description keeps it)
-        body.append(_text(MARGIN, bottom + 22, footnote, size=12, fill=MUTED))
-    described = "; ".join(
-        f"{_clean(o.text)}: {RATING_LABELS[o.rating]}" + (" (evaluator override)" if o.overridden else "")
-        for o in outcomes
-    )
-    count = f"{len(outcomes)} outcome" + ("" if len(outcomes) == 1 else "s")
-    desc = f"{count}. {described}. {footnote}"
-    used = sorted({o.rating for o in outcomes})
-    return _svg(
-        id_prefix,
-        "diagram",
-        width,
-        bottom + (32 if show_title else 4),
-        title,
-        desc,
-        "".join(body),
-        _patterns(id_prefix, used),
-    )
 
 
 # ---------------------------------------------------------------------------------------------------
-# 2. The five-level key
+# 1. The theme diagrams and the key: HTML, styled and labelled from here
 
 
-def rating_key(id_prefix: str) -> Markup:
-    """The five-level key, so a reader can match each pattern and short label to its full meaning."""
-    swatch_w = max(_pill_width(_rating_tag(c)) for c in RATING_CODES) + 16
-    row_h = 30.0
-    body = []
-    for index, code in enumerate(RATING_CODES):
-        y = 4 + index * row_h
-        body.append(
-            f'<g data-part="key-item" data-rating="{code}">'
-            + _swatch(id_prefix, code, 0.5, y, swatch_w, 25, 5)
-            + _pill(8, y + 3, _rating_tag(code))
-            + _text(swatch_w + 12, y + 17, RATING_LABELS[code])
-            + "</g>"
+def rating_tags() -> dict[str, str]:
+    """Each rating's symbol and short label ('●● Strong'), as the pills of diagrams and keys show them."""
+    return {code: _rating_tag(code) for code in RATING_CODES}
+
+
+def diagram_css() -> str:
+    """Each rating's fill, ink and pattern for the HTML diagrams and key (kept in report.css; a test checks).
+
+    The diagrams are HTML, not SVG, because WeasyPrint lays out SVG text one glyph at a time: the outcome
+    texts made the PDF about 15% slower. The patterns are the same tiles the SVG charts use.
+    """
+    rules = []
+    for code in RATING_CODES:
+        style = _STYLES[code]
+        mark = _mix(style.fill, style.ink, 0.55)
+        tile = (
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8">'
+            f'<g fill="{mark}" stroke="{mark}">{style.marks}</g></svg>'
         )
-    desc = "; ".join(f"{RATING_SHORT_LABELS[c]}: {RATING_LABELS[c]}" for c in RATING_CODES) + "."
-    height = 4 + len(RATING_CODES) * row_h + 2
-    return _svg(
-        id_prefix,
-        "key",
-        DIAGRAM_WIDTH,
-        height,
-        "Key to the evidence ratings",
-        desc,
-        "".join(body),
-        _patterns(id_prefix, RATING_CODES),
-    )
+        uri = "data:image/svg+xml," + quote(tile, safe="")
+        rules.append(f".diagram-{code} {{ background-color: {style.fill}; color: {style.ink}; }}")
+        rules.append(f'.diagram-{code} .diagram-band, .key-{code} {{ background-image: url("{uri}"); }}')
+        rules.append(f".key-{code} {{ background-color: {style.fill}; }}")
+    return "\n".join(rules) + "\n"
 
 
 # ---------------------------------------------------------------------------------------------------
-# 3. Outcomes at each rating, one stacked bar per theme
+# 2. Outcomes at each rating, one stacked bar per theme
 
 
 def rating_bars(id_prefix: str, rows: Sequence[tuple[str, Mapping[str, int]]]) -> Markup:
@@ -619,7 +502,7 @@ def rating_bars(id_prefix: str, rows: Sequence[tuple[str, Mapping[str, int]]]) -
 
 
 # ---------------------------------------------------------------------------------------------------
-# 4. A KPI over time, turn-the-curve style
+# 3. A KPI over time, turn-the-curve style
 
 TREND_WIDTH = 360.0  # drawn for a half-width column (two per row in the PDF), where 12 units read as 8pt
 TREND_PLOT = 130.0
@@ -775,7 +658,7 @@ def kpi_trend(
 
 
 # ---------------------------------------------------------------------------------------------------
-# 5. Distance travelled: before and after means as a dumbbell chart
+# 4. Distance travelled: before and after means as a dumbbell chart
 
 
 def distance_travelled(

@@ -23,26 +23,17 @@ TEMPLATE = "report/report.html"
 
 @dataclass(frozen=True)
 class ChartSet:
-    key: Markup
+    tags: dict[str, str]  # each rating's symbol and short label, for the HTML diagrams and key
     bars: Markup
-    diagrams: dict[str, Markup]
     trends: dict[str, Markup]
     notes: dict[str, str]  # each trend's direction ("↑ Higher is better"), printed above it
 
 
 def chart_set(model: ReportModel) -> ChartSet:
-    """Every picture of the report as inline SVG, made once and used by both forms."""
-    diagrams = {
-        t.id: charts.rating_diagram(
-            f"diagram-{t.id}",
-            f"Theme {t.number}: {t.title}",
-            [charts.DiagramOutcome(o.id, o.text, o.rating, o.overridden) for o in t.outcomes],
-            model.as_of,
-            show_title=False,  # the figure caption names the theme; SVG text is slow to lay out in PDF
-        )
-        for t in model.themes
-        if t.outcomes
-    }
+    """Every picture of the report as inline SVG, made once and used by both forms.
+
+    The theme diagrams and the key are HTML styled by report.css (`charts.diagram_css`), not SVG.
+    """
     trends = {
         k.id: charts.kpi_trend(
             f"trend-{k.id}",
@@ -60,7 +51,7 @@ def chart_set(model: ReportModel) -> ChartSet:
     }
     notes = {k.id: charts.direction_note(k.direction) for t in model.themes for k in t.kpis}
     bars = charts.rating_bars("bars", [(t.title, t.counts) for t in model.themes])
-    return ChartSet(charts.rating_key("key"), bars, diagrams, trends, notes)
+    return ChartSet(charts.rating_tags(), bars, trends, notes)
 
 
 def render_html(model: ReportModel, *, for_pdf: bool, cached_at: datetime | None = None) -> str:
