@@ -11,11 +11,17 @@ from tracker.db.models import Base
 from tracker.extensions import db
 
 
+# Stored ratings are a cache of the engine's answer that a reader may fill (see services/rating_snapshots.py);
+# they hold nothing a user saved.
+DERIVED = {"rating_snapshot", "rating_state"}
+
+
 def snapshot(app: Flask) -> dict[str, int]:
     with app.app_context():
         return {
             name: db.session.scalar(select(func.count()).select_from(table)) or 0
             for name, table in Base.metadata.tables.items()
+            if name not in DERIVED
         }
 
 
