@@ -38,7 +38,7 @@ def live(app: Flask, as_of: date | None = None) -> dict[str, StoredRating]:
     with app.app_context():
         rated = rating_service.rate(db.session, SLUG, as_of)
         assert rated is not None
-        return {r.outcome_id: StoredRating.of(r) for r in rated.ratings}
+        return {r.outcome_id: StoredRating.of(r, rated.evidence) for r in rated.ratings}
 
 
 def read(app: Flask, as_of: date | None = None) -> rating_snapshots.RatingsSummary:

@@ -246,3 +246,47 @@ def test_hostile_outcome_text_is_escaped_in_the_diagram(
             '<span class="diagram-text">Practice educators &lt;script&gt;alert(1)&lt;/script&gt; &amp; co'
             in html
         )
+
+
+def test_the_report_from_stored_ratings_is_the_report_rated_now(app: Flask, make_evidence: Any) -> None:
+    """Pages build the report from stored ratings; it is the same model, and the same PDF cache key."""
+    from tracker.reports.render import data_fingerprint, stored_fingerprint
+    from tracker.services import rating_snapshots
+    from tracker.services.report_inputs import report_inputs
+
+    seed(make_evidence, app)
+    make_evidence(title="A testimonial", source_type="testimonial", respondents=None, collection="",
+                  quote="It changed how I supervise.")  # fmt: skip
+    when = datetime(2024, 1, 2, tzinfo=UTC)
+    for as_of in (None, date(2023, 3, 5)):  # the stored default, and another date (rated now)
+        with app.app_context():
+            rated = rating_service.rate(db.session, "tiny-partnership", as_of)
+            summary = rating_snapshots.summary(db.session, "tiny-partnership", as_of)
+            assert rated is not None and summary is not None
+            assert summary.fresh == ()  # the default date was stored by the saves above
+            inputs = report_inputs(db.session, summary)
+            assert report_model.build_stored(inputs, when) == report_model.build(rated, when)
+            assert stored_fingerprint(inputs) == data_fingerprint(rated)
+
+
+def test_report_page_statements_stay_constant_and_long_lists_link_to_the_rest(
+    app: Flask, as_role: Any, make_evidence: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(report_model, "WEB_EVIDENCE_LIMIT", 2)
+    seed(make_evidence, app)
+    client = as_role("board")
+    counts = []
+    for size in (0, 12):
+        for n in range(size):
+            make_evidence(
+                title=f"Extra {n}", collection=f"x{n}", links=("educators-supported", "more-statutory")
+            )
+        client.get("/f/tiny-partnership/report")
+        with app.app_context():
+            engine = db.engine
+        with count_statements(engine) as counter:
+            html = client.get("/f/tiny-partnership/report").get_data(as_text=True)
+        counts.append(counter.count)
+    assert counts[0] == counts[1]
+    assert "And 12 more items:" in html  # 14 linked, 2 listed
+    assert 'href="/f/tiny-partnership/evidence?element=educators-supported"' in html

@@ -93,6 +93,14 @@ class Rating:
     def label(self) -> str:
         return RATING_LABELS[self.rating]
 
+    @property
+    def missing(self) -> str:
+        """What further evidence would settle the rating, in the rules' own words where they give them."""
+        for reason in self.computed_reasons:
+            if "would help" in reason or "would settle" in reason:
+                return reason
+        return self.computed_reasons[0] if self.computed_reasons else ""
+
     def to_json(self) -> dict[str, object]:
         """The object `tracker rate --json` prints, in the shape DESIGN.md fixes."""
         return {

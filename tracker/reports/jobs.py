@@ -33,22 +33,24 @@ def render_job(slug: str, as_of: str) -> str:
     from tracker.extensions import db
     from tracker.reports import model as report_model
     from tracker.reports.pdf import render_pdf
-    from tracker.reports.render import PdfCache, data_fingerprint, render_html
+    from tracker.reports.render import PdfCache, render_html, stored_fingerprint
     from tracker.resources import static_dir
-    from tracker.services import ratings as rating_service
+    from tracker.services import rating_snapshots
     from tracker.services import surveys as survey_service
+    from tracker.services.report_inputs import report_inputs
 
     app = create_app()
     try:
         with app.app_context(), app.test_request_context():
-            rated = rating_service.rate(db.session, slug, date.fromisoformat(as_of))
-            if rated is None:
+            summary = rating_snapshots.summary(db.session, slug, date.fromisoformat(as_of))
+            if summary is None:
                 raise LookupError(f"no framework has the id '{slug}'")
+            inputs = report_inputs(db.session, summary)
             cache = PdfCache(Path(app.instance_path) / "report-cache")
-            path = cache.path(slug, rated.as_of.isoformat(), data_fingerprint(rated))
+            path = cache.path(slug, summary.as_of.isoformat(), stored_fingerprint(inputs))
             if not path.is_file():
                 blocks = survey_service.report_blocks(db.session, slug)
-                html = render_html(report_model.build(rated, datetime.now(UTC), blocks), for_pdf=True)
+                html = render_html(report_model.build_stored(inputs, datetime.now(UTC), blocks), for_pdf=True)
                 result = render_pdf(
                     html, static_dir(), cache.folder, float(app.config["REPORT_TIME_LIMIT_SECONDS"])
                 )

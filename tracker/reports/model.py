@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from tracker.domain.engine import Rating
+from tracker.domain.evidence import EvidenceItem
 from tracker.domain.evidence_input import SOURCE_TYPE_LABELS
-from tracker.domain.framework import QUADRANT_QUESTIONS, QUADRANTS, Theme
+from tracker.domain.framework import QUADRANT_QUESTIONS, QUADRANTS, Framework, Theme
 from tracker.domain.kpi import KpiStatus
 from tracker.domain.rules import RATING_CODES, RATING_LABELS
 from tracker.formatting import kpi_target, kpi_value, number
 from tracker.services.ratings import FrameworkRatings
+from tracker.services.report_inputs import ReportInputs
 
 ARROWS = {"up": "↑", "down": "↓", "same": "→"}
 # The PDF lists this many items per outcome (the strongest first) and says how many more the web report
 # lists: a board reads the evidence that carries each rating, and the PDF stays short enough to render fast.
 PRINT_EVIDENCE_LIMIT = 6
+# The web page lists this many (a national framework links hundreds of items to an outcome); the rest are in
+# the evidence list, which the page links to.
+WEB_EVIDENCE_LIMIT = 50
 _TIER_ORDER = {"robust": 0, "indicative": 1, "anecdotal": 2}
 
 
@@ -48,11 +54,16 @@ class OutcomeSection:
     rule: str
     reasons: tuple[str, ...]
     evidence: tuple[EvidenceLine, ...]  # strongest first: counted items by tier, then illustrations
+    evidence_total: int = 0  # every accepted item linked; the web page lists `evidence`, at most 50
     print_limit: int = PRINT_EVIDENCE_LIMIT
 
     @property
     def not_printed(self) -> int:
-        return max(0, len(self.evidence) - self.print_limit)
+        return max(0, max(self.evidence_total, len(self.evidence)) - self.print_limit)
+
+    @property
+    def not_listed(self) -> int:
+        return max(0, self.evidence_total - len(self.evidence))
 
 
 @dataclass(frozen=True)
@@ -192,26 +203,105 @@ def _n(respondents: int | None, population: int | None) -> str:
     return f"{respondents} of {population}" if population else str(respondents)
 
 
-def _missing(rating: Rating) -> str:
-    """What further evidence would settle the rating, in the engine's own words where it gives them."""
-    for reason in rating.computed_reasons:
-        if "would help" in reason or "would settle" in reason:
-            return reason
-    return rating.computed_reasons[0] if rating.computed_reasons else ""
+@dataclass(frozen=True)
+class OutcomeResult:
+    """One outcome's rating as the report shows it, from a rating made now or a stored one."""
+
+    rating: str
+    computed: str
+    overridden: bool
+    stale: bool
+    rule: str
+    reasons: tuple[str, ...]
+    missing: str
+    evidence: tuple[EvidenceLine, ...]  # strongest first
+    evidence_total: int
+
+
+def evidence_line(item: EvidenceItem, tier: str, counts: bool) -> EvidenceLine:
+    return EvidenceLine(
+        item.id,
+        item.title,
+        SOURCE_TYPE_LABELS.get(item.source_type, item.source_type),
+        _n(item.respondents, item.population),
+        item.collected_on,
+        tier,
+        counts,
+        item.finding.replace("_", " "),
+        item.quote,
+    )
+
+
+def result_of(rating: Rating, evidence: Mapping[int, EvidenceItem]) -> OutcomeResult:
+    """A rating made now, with every item it weighed, strongest first."""
+    lines = [evidence_line(evidence[a.item_id], a.tier, a.counts) for a in rating.items]
+    return OutcomeResult(
+        rating.rating,
+        rating.computed,
+        rating.override is not None,
+        rating.stale,
+        rating.rule,
+        rating.reasons,
+        rating.missing,
+        tuple(sorted(lines, key=_strongest_first)),
+        len(lines),
+    )
+
+
+def _strongest_first(e: EvidenceLine) -> tuple[bool, int, int, int]:
+    return (not e.counts, _TIER_ORDER[e.tier], -e.collected_on.toordinal(), e.id)
 
 
 def build(
     rated: FrameworkRatings, generated_at: datetime, surveys: tuple[SurveyBlock, ...] = ()
 ) -> ReportModel:
     """The whole report from one rating pass (and survey results read beside it); no further queries."""
-    f = rated.framework
-    by_outcome = {r.outcome_id: r for r in rated.ratings}
-    kpi_status = {k.kpi_id: k for k in rated.kpis}
+    results = {r.outcome_id: result_of(r, rated.evidence) for r in rated.ratings}
+    return assemble(
+        rated.framework, rated.as_of, results, rated.kpis, len(rated.evidence), generated_at, surveys
+    )
+
+
+def build_stored(
+    inputs: ReportInputs, generated_at: datetime, surveys: tuple[SurveyBlock, ...] = ()
+) -> ReportModel:
+    """The report from stored ratings: the same model as `build`, listing each outcome's strongest items."""
+    summary, items = inputs.summary, inputs.items
+    results = {
+        r.outcome_id: OutcomeResult(
+            r.rating,
+            r.computed,
+            r.override is not None,
+            r.stale,
+            r.rule,
+            r.reasons,
+            r.missing,
+            tuple(evidence_line(items[i], tier, counts) for i, tier, counts in r.items if i in items),
+            r.items_total,
+        )
+        for r in summary.ratings
+    }
+    return assemble(
+        summary.framework, summary.as_of, results, inputs.kpis, inputs.evidence_total, generated_at, surveys
+    )
+
+
+def assemble(
+    f: Framework,
+    as_of: date,
+    results: Mapping[str, OutcomeResult],
+    kpis: Sequence[KpiStatus],
+    evidence_total: int,
+    generated_at: datetime,
+    surveys: tuple[SurveyBlock, ...] = (),
+) -> ReportModel:
+    """The report from each outcome's result and each KPI's status, however they were obtained."""
+    kpi_status = {k.kpi_id: k for k in kpis}
     themes: list[ThemeSection] = []
     recommendations: list[Recommendation] = []
     for number_, theme in enumerate(f.themes, start=1):
-        themes.append(_theme(theme, number_, rated, by_outcome, kpi_status, recommendations))
-    counts = {code: sum(r.rating == code for r in rated.ratings) for code in RATING_CODES}
+        themes.append(_theme(theme, number_, results, kpi_status, recommendations))
+    counts = {code: sum(r.rating == code for r in results.values()) for code in RATING_CODES}
     return ReportModel(
         framework_id=f.id,
         title=f.title,
@@ -221,13 +311,13 @@ def build(
         source=f.source,
         period_start=f.period.start,
         period_end=f.period.end,
-        as_of=rated.as_of,
+        as_of=as_of,
         generated_at=generated_at,
         counts=counts,
         themes=tuple(themes),
         recommendations=tuple(recommendations),
-        overrides=sum(r.override is not None for r in rated.ratings),
-        evidence_total=len(rated.evidence),
+        overrides=sum(r.overridden for r in results.values()),
+        evidence_total=evidence_total,
         surveys=surveys,
     )
 
@@ -235,31 +325,14 @@ def build(
 def _theme(
     theme: Theme,
     number_: int,
-    rated: FrameworkRatings,
-    by_outcome: dict[str, Rating],
+    results: Mapping[str, OutcomeResult],
     kpi_status: dict[str, KpiStatus],
     recommendations: list[Recommendation],
 ) -> ThemeSection:
     outcomes: list[OutcomeSection] = []
     own: list[Recommendation] = []
     for outcome in theme.outcomes:
-        r = by_outcome[outcome.id]
-        lines = []
-        for a in r.items:
-            item = rated.evidence[a.item_id]
-            lines.append(
-                EvidenceLine(
-                    item.id,
-                    item.title,
-                    SOURCE_TYPE_LABELS.get(item.source_type, item.source_type),
-                    _n(item.respondents, item.population),
-                    item.collected_on,
-                    a.tier,
-                    a.counts,
-                    item.finding.replace("_", " "),
-                    item.quote,
-                )
-            )
+        r = results[outcome.id]
         outcomes.append(
             OutcomeSection(
                 id=outcome.id,
@@ -270,19 +343,16 @@ def _theme(
                 rating=r.rating,
                 rating_label=RATING_LABELS[r.rating],
                 computed=r.computed,
-                overridden=r.override is not None,
+                overridden=r.overridden,
                 stale=r.stale,
                 rule=r.rule,
                 reasons=r.reasons,
-                evidence=tuple(
-                    sorted(
-                        lines, key=lambda e: (not e.counts, _TIER_ORDER[e.tier], -e.collected_on.toordinal())
-                    )
-                ),
+                evidence=r.evidence[:WEB_EVIDENCE_LIMIT],
+                evidence_total=r.evidence_total,
             )
         )
         if r.rating in {"insufficient", "none"}:
-            own.append(Recommendation(outcome.id, outcome.text, theme.title, r.rating, _missing(r)))
+            own.append(Recommendation(outcome.id, outcome.text, theme.title, r.rating, r.missing))
     recommendations.extend(own)
     quadrants = tuple(
         QuadrantBlock(
@@ -290,9 +360,7 @@ def _theme(
             title=q.replace("-", " ").capitalize(),
             question=QUADRANT_QUESTIONS[q],
             outputs=tuple(o.text for o in theme.outputs if o.quadrant == q),
-            outcomes=tuple(
-                (o.id, o.text, by_outcome[o.id].rating) for o in theme.outcomes if o.quadrant == q
-            ),
+            outcomes=tuple((o.id, o.text, results[o.id].rating) for o in theme.outcomes if o.quadrant == q),
         )
         for q in QUADRANTS
     )

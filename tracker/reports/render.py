@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,11 +13,13 @@ from typing import Any
 from flask import render_template
 from markupsafe import Markup
 
+from tracker.domain.kpi import KpiStatus
 from tracker.domain.rules import RULES
 from tracker.reports import charts
 from tracker.reports.model import ReportModel
 from tracker.resources import static_dir, templates_dir
 from tracker.services.ratings import FrameworkRatings
+from tracker.services.report_inputs import ReportInputs
 
 TEMPLATE = "report/report.html"
 
@@ -73,15 +76,37 @@ _DESIGN = _design_fingerprint()
 
 def data_fingerprint(rated: FrameworkRatings) -> str:
     """What the report shows: framework version, as-of date, every rating and its evidence, every KPI."""
+    return _fingerprint(
+        rated.version.content_sha256,
+        rated.as_of.isoformat(),
+        [[r.outcome_id, r.rating, r.computed, r.override, r.stale, r.fingerprint] for r in rated.ratings],
+        sorted(o.id for o in rated.overrides.values()),
+        rated.kpis,
+    )
+
+
+def stored_fingerprint(inputs: ReportInputs) -> str:
+    """The same fingerprint from stored ratings (equal to `data_fingerprint` for the same data)."""
+    summary = inputs.summary
+    return _fingerprint(
+        summary.version.content_sha256,
+        summary.as_of.isoformat(),
+        [[r.outcome_id, r.rating, r.computed, r.override, r.stale, r.fingerprint] for r in summary.ratings],
+        sorted(o.id for o in summary.overrides.values()),
+        inputs.kpis,
+    )
+
+
+def _fingerprint(
+    version: str, as_of: str, ratings: list[list[Any]], overrides: list[int], kpis: Sequence[KpiStatus]
+) -> str:
     payload: dict[str, Any] = {
         "design": _DESIGN,
-        "version": rated.version.content_sha256,
-        "as_of": rated.as_of.isoformat(),
-        "ratings": [
-            [r.outcome_id, r.rating, r.computed, r.override, r.stale, r.fingerprint] for r in rated.ratings
-        ],
-        "overrides": sorted(o.id for o in rated.overrides.values()),
-        "kpis": [[k.to_json(), [list(map(str, p)) for p in k.series]] for k in rated.kpis],
+        "version": version,
+        "as_of": as_of,
+        "ratings": ratings,
+        "overrides": overrides,
+        "kpis": [[k.to_json(), [list(map(str, p)) for p in k.series]] for k in kpis],
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 

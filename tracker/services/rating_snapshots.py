@@ -39,6 +39,7 @@ from tracker.db.models import (
 )
 from tracker.domain import framework as fw
 from tracker.domain.engine import RATING_LABELS, Rating
+from tracker.domain.evidence import TIERS, EvidenceItem
 from tracker.domain.rules import LineSummary, RatingCode
 from tracker.services import ratings as rating_service
 from tracker.services.frameworks import framework_of
@@ -46,6 +47,8 @@ from tracker.services.frameworks import framework_of
 log = logging.getLogger(__name__)
 
 _KEY = "tracker_rating_inputs"
+# The report lists at most this many items per outcome (strongest first), then says how many more.
+REPORT_ITEMS = 50
 ALL = None  # every outcome of a framework
 
 
@@ -65,13 +68,26 @@ class StoredRating:
     as_of: date
     headline: str
     lines: LineSummary
+    reasons: tuple[str, ...] = ()
+    missing: str = ""
+    items: tuple[tuple[int, str, bool], ...] = ()  # (id, tier, counts), strongest first, at most REPORT_ITEMS
+    items_total: int = 0
 
     @property
     def label(self) -> str:
         return RATING_LABELS[self.rating]
 
     @classmethod
-    def of(cls, rating: Rating) -> StoredRating:
+    def of(cls, rating: Rating, evidence: Mapping[int, EvidenceItem]) -> StoredRating:
+        strongest = sorted(
+            rating.items,
+            key=lambda a: (
+                not a.counts,
+                TIERS.index(a.tier),
+                -evidence[a.item_id].collected_on.toordinal(),
+                a.item_id,
+            ),
+        )
         return cls(
             rating.outcome_id,
             rating.theme_id,
@@ -85,6 +101,10 @@ class StoredRating:
             rating.as_of,
             rating.computed_reasons[0] if rating.computed_reasons else "",
             rating.lines,
+            rating.reasons,
+            rating.missing,
+            tuple((a.item_id, a.tier, a.counts) for a in strongest[:REPORT_ITEMS]),
+            len(rating.items),
         )
 
 
@@ -131,6 +151,10 @@ def _from_row(row: RatingSnapshot, outcome: fw.Outcome) -> StoredRating:
         row.as_of,
         row.headline,
         LineSummary(**row.lines),
+        tuple(row.reasons),
+        row.missing,
+        tuple((int(i), str(t), bool(c)) for i, t, c in row.items),
+        row.items_total,
     )
 
 
@@ -172,7 +196,7 @@ def summary(
     if missing:
         rated = rating_service.rate(session, slug, as_of, outcomes=missing)
         assert rated is not None
-        fresh = tuple(StoredRating.of(r) for r in rated.ratings)
+        fresh = tuple(StoredRating.of(r, rated.evidence) for r in rated.ratings)
         by_outcome.update((r.outcome_id, r) for r in fresh)
         ids = dict(rated.element_ids)
         overrides = (
@@ -243,6 +267,10 @@ def _replace(
             "fingerprint": r.fingerprint,
             "headline": r.headline,
             "lines": r.lines.to_json(),
+            "reasons": list(r.reasons),
+            "missing": r.missing,
+            "items": [list(i) for i in r.items],
+            "items_total": r.items_total,
         }
         for r in ratings
         if r.outcome_id in element_ids
@@ -389,7 +417,7 @@ def _touch(
                     framework_id,
                     version.version,
                     as_of,
-                    (StoredRating.of(r) for r in rated.ratings),
+                    (StoredRating.of(r, rated.evidence) for r in rated.ratings),
                     rated.element_ids,
                 )
         except Exception:  # a rating bug must not lose the save: the rows go, readers re-rate

@@ -14,17 +14,18 @@ from tracker.extensions import db
 from tracker.reports import jobs
 from tracker.reports import model as report_model
 from tracker.reports.pdf import ReportFailed, ReportTimeout, render_pdf
-from tracker.reports.render import PdfCache, data_fingerprint, render_html
+from tracker.reports.render import PdfCache, render_html, stored_fingerprint
 from tracker.resources import static_dir
 from tracker.services import surveys as survey_service
-from tracker.services.ratings import FrameworkRatings
-from tracker.web.as_of import rated_or_abort
+from tracker.services.report_inputs import ReportInputs, report_inputs
+from tracker.web.as_of import summary_or_abort
 
 bp = Blueprint("reports", __name__)
 
 
-def _rated(slug: str) -> FrameworkRatings:
-    return rated_or_abort(slug)
+def _inputs(slug: str) -> ReportInputs:
+    """The stored ratings (another as-of date: rated now) and what the report reads beside them."""
+    return report_inputs(db.session, summary_or_abort(slug))
 
 
 def _cache() -> PdfCache:
@@ -33,32 +34,36 @@ def _cache() -> PdfCache:
 
 @bp.get("/f/<slug>/report")
 def html(slug: str) -> ResponseReturnValue:
-    rated = _rated(slug)
+    inputs = _inputs(slug)
+    as_of = inputs.summary.as_of
     cache = _cache()
-    fingerprint = data_fingerprint(rated)
-    cached_at = cache.made_at(cache.path(slug, rated.as_of.isoformat(), fingerprint))
+    fingerprint = stored_fingerprint(inputs)
+    cached_at = cache.made_at(cache.path(slug, as_of.isoformat(), fingerprint))
     queue = jobs.queue(current_app)
     if cached_at is None and queue is not None:
         # Make the PDF while the reader reads the page, so the download is usually ready when asked for.
-        _enqueue(queue, slug, rated.as_of, fingerprint)
-    model = report_model.build(
-        rated, datetime.now(UTC), survey_service.report_blocks(db.session, rated.framework.id)
+        _enqueue(queue, slug, as_of, fingerprint)
+    model = report_model.build_stored(
+        inputs, datetime.now(UTC), survey_service.report_blocks(db.session, slug)
     )
     return render_html(model, for_pdf=False, cached_at=cached_at)
 
 
 @bp.get("/f/<slug>/report.pdf")
 def pdf(slug: str) -> ResponseReturnValue:
-    rated = _rated(slug)
+    inputs = _inputs(slug)
+    as_of = inputs.summary.as_of
     cache = _cache()
-    fingerprint = data_fingerprint(rated)
-    path = cache.path(slug, rated.as_of.isoformat(), fingerprint)
+    fingerprint = stored_fingerprint(inputs)
+    path = cache.path(slug, as_of.isoformat(), fingerprint)
     if not path.is_file():
         queue = jobs.queue(current_app)
         if queue is not None:
-            return _queued(queue, slug, rated.as_of, fingerprint)
+            return _queued(queue, slug, as_of, fingerprint)
         html_text = render_html(
-            report_model.build(rated, datetime.now(UTC), survey_service.report_blocks(db.session, slug)),
+            report_model.build_stored(
+                inputs, datetime.now(UTC), survey_service.report_blocks(db.session, slug)
+            ),
             for_pdf=True,
         )
         try:
@@ -74,7 +79,7 @@ def pdf(slug: str) -> ResponseReturnValue:
         io.BytesIO(path.read_bytes()),
         mimetype="application/pdf",
         as_attachment=True,
-        download_name=f"{slug}-report-{rated.as_of.isoformat()}.pdf",
+        download_name=f"{slug}-report-{as_of.isoformat()}.pdf",
         max_age=0,
     )
 

@@ -1,0 +1,46 @@
+"""What the report needs, read from stored ratings: each outcome's strongest items and every KPI's status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import distinct, func, select
+from sqlalchemy.orm import Session
+
+from tracker.db.models import Element, Evidence, EvidenceLink
+from tracker.domain.evidence import EvidenceItem
+from tracker.domain.kpi import KpiStatus, framework_kpi_statuses
+from tracker.services.rating_snapshots import RatingsSummary
+from tracker.services.ratings import items_by_id, kpi_actuals
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    summary: RatingsSummary
+    items: dict[int, EvidenceItem]  # the items the report lists (each outcome's strongest)
+    kpis: tuple[KpiStatus, ...]
+    evidence_total: int  # accepted items linked to an outcome, collected by the as-of date
+
+
+def report_inputs(session: Session, summary: RatingsSummary) -> ReportInputs:
+    """Three queries whatever the size of the framework: the listed items, the KPI values, one count."""
+    row, framework, as_of = summary.row, summary.framework, summary.as_of
+    items = items_by_id(session, {i for r in summary.ratings for i, _, _ in r.items})
+    slugs = dict(
+        session.execute(select(Element.id, Element.slug).where(Element.framework_id == row.id)).all()
+    )
+    statuses = framework_kpi_statuses(
+        framework, kpi_actuals(session, row.id, as_of, slugs), as_of, framework.settings
+    )
+    outcome_elements = [summary.element_ids[o.id] for o in framework.outcomes if o.id in summary.element_ids]
+    total = session.scalar(
+        select(func.count(distinct(Evidence.id)))
+        .join(EvidenceLink, EvidenceLink.evidence_id == Evidence.id)
+        .where(
+            Evidence.framework_id == row.id,
+            Evidence.status == "accepted",
+            Evidence.collected_on <= as_of,
+            EvidenceLink.element_id.in_(outcome_elements),
+        )
+    )
+    return ReportInputs(summary, items, statuses, total or 0)
