@@ -48,9 +48,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     csrf.init_app(app)
 
-    from tracker.services import rating_snapshots
+    from tracker.services import rating_writers
 
-    rating_snapshots.watch(app.extensions["tracker_db"][1])
+    rating_writers.watch(app.extensions["tracker_db"][1])
 
     from tracker.web import register_web
 

@@ -14,7 +14,7 @@ from tracker.db.models import Framework
 from tracker.domain.rules import RATING_LABELS
 from tracker.extensions import db
 from tracker.formatting import kpi_value
-from tracker.services import rating_snapshots
+from tracker.services import rating_writers
 from tracker.services import ratings as rating_service
 from tracker.services.ratings import FrameworkRatings
 
@@ -67,7 +67,7 @@ def refresh_ratings(frameworks: tuple[str, ...]) -> None:
     with db.unit_of_work() as session:
         slugs = frameworks or tuple(session.scalars(select(Framework.slug).order_by(Framework.slug)))
         for slug in slugs:
-            count = rating_snapshots.refresh(session, slug)
+            count = rating_writers.refresh(session, slug)
             if count == 0 and slug in frameworks:
                 raise click.ClickException(f"no framework has the id '{slug}' (see `tracker framework list`)")
             click.echo(f"{slug}: {count} outcomes rated and stored")
