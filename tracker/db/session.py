@@ -110,28 +110,28 @@ class Database:
     @contextmanager
     def side_transaction(self) -> Iterator[Session]:
         """A short writing transaction beside the request's own, for derived rows such as stored ratings."""
-        with write_intent():
-            session: Session = current_app.extensions["tracker_db"][1]()
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
-            finally:
-                session.close()
+        with _all_or_nothing(current_app.extensions["tracker_db"][1]()) as session:
+            yield session
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
         """For commands: everything in the block commits together, or nothing does."""
-        with write_intent():
-            session = self.session
-            try:
+        try:
+            with _all_or_nothing(self.session) as session:
                 yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
-            finally:
-                g.pop("db_session", None)
-                session.close()
+        finally:
+            g.pop("db_session", None)
+
+
+@contextmanager
+def _all_or_nothing(session: Session) -> Iterator[Session]:
+    """A writing transaction, SQLite taking the write lock up front: committed at the end or rolled back."""
+    with write_intent():
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
