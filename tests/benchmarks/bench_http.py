@@ -1,5 +1,9 @@
 """Throughput of the dashboard under the production server, as a ratio to /healthz in the same run.
 
+The dashboard reads stored ratings: before the server starts, `tracker refresh-ratings --framework SLUG`
+stores the framework's (timed, reported), so every request in the window reads them; the stored row count
+is checked before and after the window.
+
 The server is `tracker serve --workers 2` (gunicorn, gthread) on a free loopback port, started as a subprocess
 on the benchmark database; the load comes from a second process (this module with --client): keep-alive
 connections on threads, each looping over one path for a bounded time with the session cookie of a user who
@@ -139,6 +143,28 @@ def wait_ready(port: int, server: subprocess.Popen[bytes], timeout: float = 90) 
     raise RuntimeError("the server did not answer /healthz in time")
 
 
+def stored_rows(url: str, slug: str) -> int:
+    from sqlalchemy import func, select
+
+    from tracker.db.models import Framework, RatingSnapshot
+    from tracker.db.session import make_engine
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return int(
+                connection.scalar(
+                    select(func.count())
+                    .select_from(RatingSnapshot)
+                    .join(Framework, Framework.id == RatingSnapshot.framework_id)
+                    .where(Framework.slug == slug)
+                )
+                or 0
+            )
+    finally:
+        engine.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", required=True)
@@ -162,6 +188,13 @@ def main() -> None:
         "TRACKER_LOG_LEVEL": "WARNING",
     }
     tracker = str(Path(sys.executable).parent / "tracker")
+    # Store the framework's ratings first, so the window measures the dashboard reading them.
+    started = time.perf_counter()
+    subprocess.run(
+        [tracker, "refresh-ratings", "--framework", args.slug], env=env, check=True, capture_output=True
+    )
+    refresh_seconds = time.perf_counter() - started
+    stored_before = stored_rows(args.url, args.slug)
     log = (BENCH_DIR / "serve.log").open("wb")
     server = subprocess.Popen(
         [tracker, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(args.workers)],
@@ -198,6 +231,9 @@ def main() -> None:
             raise RuntimeError(f"the load client failed: {client.stderr[-2000:]}")
         result = json.loads(lines[-1].removeprefix(RESULT_PREFIX))
         result["workers"] = args.workers
+        result["refresh_one_framework_seconds"] = refresh_seconds
+        result["stored_rows_before"] = stored_before
+        result["stored_rows_after"] = stored_rows(args.url, args.slug)
         result["server"] = "tracker serve (gunicorn gthread, 4 threads a worker)"
         emit(result)
     finally:

@@ -32,9 +32,11 @@ from tracker.reports import model as report_model
 from tracker.reports.pdf import write_pdf
 from tracker.reports.render import render_html
 from tracker.resources import static_dir
-from tracker.services import accounts, ratings
+from tracker.services import accounts
 from tracker.services import surveys as survey_service
 from tracker.services.audit import Actor
+from tracker.services.report_inputs import report_inputs
+from tracker.web.as_of import summary_or_abort
 
 DEMO_DB = BENCH_DIR / "demo.sqlite3"
 DEMO_INSTANCE = BENCH_DIR / "demo-instance"
@@ -59,13 +61,15 @@ def ensure_demo() -> str:
 
 
 def html_of(app: Any, slug: str) -> tuple[str, int]:
-    with app.test_request_context():
-        rated = ratings.rate(db.session, slug)
-        assert rated is not None
-        model = report_model.build(
-            rated, datetime.now(UTC), survey_service.report_blocks(db.session, rated.framework.id)
+    """The PDF's HTML as `/report.pdf` and the render job make it: stored ratings (those missing rated now
+    and kept), `report_inputs`, `build_stored`, `render_html(for_pdf=True)`."""
+    with app.test_request_context(f"/f/{slug}/report.pdf"):
+        summary = summary_or_abort(slug)
+        inputs = report_inputs(db.session, summary)
+        model = report_model.build_stored(
+            inputs, datetime.now(UTC), survey_service.report_blocks(db.session, slug)
         )
-        return render_html(model, for_pdf=True), len(rated.ratings)
+        return render_html(model, for_pdf=True), len(summary.ratings)
 
 
 def inline_css(html: str) -> str:

@@ -1,30 +1,34 @@
-"""Rating every outcome of the instance against the floor; peak memory; re-rating after one save.
+"""Rating every outcome of the instance against the floor; peak memory; re-rating after one save;
+`tracker refresh-ratings` for the whole instance.
 
 Run by `tests.benchmarks.run` in a subprocess of its own per mode (so the memory figure is this process's):
 
-    python -m tests.benchmarks.bench_rating --url URL --mode timing|memory|rerate --slugs a,b,...
+    python -m tests.benchmarks.bench_rating --url URL --mode timing|memory|rerate|refresh --slugs a,b,...
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import os
+import resource
+import subprocess
+import sys
 import time
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from tests.benchmarks.common import emit, load, maxrss_mb, profile_to, rss_mb, summary, timed
+from tests.benchmarks.generate import BENCH_DIR
 from tests.querycount import count_statements
-from tracker.db.models import Element, Evidence, EvidenceLink, Framework, FrameworkVersion, KpiValue, Partner
+from tracker.db.models import Element, Evidence, EvidenceLink, Framework, RatingSnapshot, RatingState
 from tracker.db.session import make_engine
-from tracker.domain.engine import rate_outcome
-from tracker.domain.evidence import EvidenceItem
-from tracker.domain.kpi import KpiActual, kpi_status
-from tracker.services import ratings
-from tracker.services.frameworks import framework_of
+from tracker.services import rating_snapshots, rating_writers, ratings
+from tracker.services.rating_snapshots import StoredRating
 
 # The floor: one statement that reads the rows `rate` reads (accepted evidence joined to its links, current
 # KPI values with their partner) and the columns the ratings use, fetched into plain tuples by the driver.
@@ -41,7 +45,8 @@ SELECT k.id, k.period, NULL, k.period_end, p.slug, NULL, NULL, NULL,
 FROM kpi_value k LEFT JOIN partner p ON p.id = k.partner_id
 WHERE k.superseded_at IS NULL AND k.period_end <= {as_of}
 """
-# The same rows with every evidence column, as `select(Evidence, ...)` in `rate` reads them (two statements).
+# The same rows with every evidence column, as `rate` read them before it read columns (whole `Evidence`
+# entities); two statements. Kept for comparison with the earlier run.
 FLOOR_ALL_COLUMNS_SQL = (
     """SELECT e.*, l.element_id FROM evidence e JOIN evidence_link l ON l.evidence_id = e.id
     WHERE e.status = 'accepted' AND e.collected_on <= {as_of}""",
@@ -143,189 +148,227 @@ def mode_memory(engine: Engine, slugs: list[str], keep: bool = True) -> dict[str
     }
 
 
-def _incremental_prototype(session: Session, slug: str, evidence_id: int | None) -> int:
-    """What rating only the touched outcomes costs: their items and KPIs read and rated (the fix's shape).
-
-    Not app code: a sketch of `rate(..., outcomes=...)` that the report recommends, to size its gain. The
-    items are read as columns (not ORM entities) and each is built once. With `evidence_id` None it rates
-    every outcome of the framework the same way, to size the gain of the column query alone.
-    """
-    found = session.execute(select(Framework).where(Framework.slug == slug)).scalar_one()
-    rated_version = session.execute(
-        select(FrameworkVersion).where(
-            FrameworkVersion.framework_id == found.id,
-            FrameworkVersion.version == found.current_version,
+def _touched_outcomes(session: Session, evidence_id: int) -> list[str]:
+    """The outcomes one evidence item is linked to (what a save of it must re-rate)."""
+    return list(
+        session.scalars(
+            select(Element.slug)
+            .join(EvidenceLink, EvidenceLink.element_id == Element.id)
+            .where(EvidenceLink.evidence_id == evidence_id, Element.kind == "outcome")
+            .order_by(Element.position)
         )
-    ).scalar_one()
-    framework = framework_of(rated_version)
-    as_of = framework.default_as_of(date.today())
-    if evidence_id is None:
-        touched = dict(
-            session.execute(
-                select(Element.id, Element.slug).where(
-                    Element.framework_id == found.id, Element.kind == "outcome"
-                )
-            ).all()
-        )
-    else:
-        touched = dict(
-            session.execute(
-                select(Element.id, Element.slug)
-                .join(EvidenceLink, EvidenceLink.element_id == Element.id)
-                .where(EvidenceLink.evidence_id == evidence_id)
-            ).all()
-        )
-    items: dict[str, list[EvidenceItem]] = {}
-    built: dict[int, EvidenceItem] = {}
-    columns = (
-        Evidence.id,
-        Evidence.title,
-        Evidence.source_type,
-        Evidence.collected_on,
-        Evidence.finding,
-        Evidence.respondents,
-        Evidence.population,
-        Evidence.positive,
-        Evidence.collection,
-        Evidence.respondent_group,
-        Evidence.independent,
-        Evidence.flags,
-        Evidence.row_version,
-        Evidence.quote,
-        EvidenceLink.element_id,
     )
-    for r in session.execute(
-        select(*columns)
-        .join(EvidenceLink, EvidenceLink.evidence_id == Evidence.id)
-        .where(
-            EvidenceLink.element_id.in_(list(touched)),
-            Evidence.status == "accepted",
-            Evidence.collected_on <= as_of,
-        )
-    ):
-        item = built.get(r.id)
-        if item is None:
-            item = built[r.id] = EvidenceItem(
-                id=r.id,
-                title=r.title,
-                source_type=r.source_type,
-                collected_on=r.collected_on,
-                finding=r.finding,
-                respondents=r.respondents,
-                population=r.population,
-                positive=r.positive,
-                collection=r.collection,
-                group=r.respondent_group,
-                independent=r.independent,
-                flags=frozenset(r.flags),
-                revision=r.row_version,
-                quote=r.quote,
-            )
-        items.setdefault(touched[r.element_id], []).append(item)
-    outcomes = [o for o in framework.outcomes if o.id in items]
-    kpi_ids = {k for o in outcomes for k in o.kpis}
-    actuals: dict[str, list[KpiActual]] = {}
-    if kpi_ids:
-        kpi_elements = dict(
-            session.execute(
-                select(Element.id, Element.slug).where(
-                    Element.framework_id == found.id, Element.slug.in_(kpi_ids)
-                )
-            ).all()
-        )
-        for value, partner in session.execute(
-            select(KpiValue, Partner.slug)
-            .outerjoin(Partner, Partner.id == KpiValue.partner_id)
-            .where(
-                KpiValue.element_id.in_(list(kpi_elements)),
-                KpiValue.superseded_at.is_(None),
-                KpiValue.period_end <= as_of,
-            )
-            .order_by(KpiValue.period_end, KpiValue.id)
-        ):
-            actuals.setdefault(kpi_elements[value.element_id], []).append(
-                KpiActual(value.period, value.period_end, value.value, partner)
-            )
-    kpis = framework.kpis
-    statuses = {
-        k.id: kpi_status(k, actuals.get(k.id, ()), as_of, framework.settings) for k in kpis if k.id in kpi_ids
-    }
-    done = [
-        rate_outcome(o, items[o.id], kpis, actuals, as_of, framework.settings, statuses=statuses)
-        for o in outcomes
-    ]
-    return len(done)
+
+
+def _save(factory: sessionmaker[Session], evidence_id: int, findings: tuple[str, str]) -> float:
+    """One evidence save as the app makes it: load the item, change its finding, commit. Seconds taken.
+
+    The finding always changes (to whichever of `findings` it is not), so every save writes a rating input.
+    With a watched factory the commit itself re-rates the outcomes the item is linked to and stores them.
+    """
+    with factory() as session:
+        started = time.perf_counter()
+        item = session.get(Evidence, evidence_id)
+        assert item is not None
+        item.finding = findings[1] if item.finding == findings[0] else findings[0]
+        session.commit()
+        return time.perf_counter() - started
+
+
+def _stored_against_live(engine: Engine, slug: str, outcomes: list[str]) -> dict[str, Any]:
+    """Do the ratings the saves stored equal a live rating of the same outcomes, field by field?
+
+    The stored ones are read as pages read them (`rating_snapshots.summary`); outcomes without a stored row
+    are rated by it and show up in `fresh`, so they are counted apart.
+    """
+    with Session(engine) as session:
+        read = rating_snapshots.summary(session, slug)
+        assert read is not None
+        fresh = {r.outcome_id for r in read.fresh}
+        live = ratings.rate(session, slug, outcomes=outcomes)
+        assert live is not None
+        differing = []
+        stored = 0
+        for rating in live.ratings:
+            computed = StoredRating.of(rating, live.evidence)
+            kept = read.rating_of(rating.outcome_id)
+            if kept is None or rating.outcome_id in fresh:
+                differing.append(f"{rating.outcome_id}: not stored")
+                continue
+            stored += 1
+            differing += [
+                f"{rating.outcome_id}.{name}"
+                for name in StoredRating.__slots__
+                if getattr(kept, name) != getattr(computed, name)
+            ]
+        return {"compared": len(live.ratings), "stored": stored, "differing": differing}
+
+
+def _kinds(statements: list[str]) -> dict[str, int]:
+    kinds: dict[str, int] = {}
+    for statement in statements:
+        word = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else "?"
+        kinds[word] = kinds.get(word, 0) + 1
+    return kinds
 
 
 def mode_rerate(engine: Engine, slugs: list[str], runs: int, profile: str | None) -> dict[str, Any]:
-    """Save one evidence item (its finding changes, its row_version goes up), then rate its framework."""
+    """Re-rating after one save, as the app does it now: the commit of a watched session re-rates.
+
+    One accepted evidence item of a framework mid-list has its finding changed and is committed through a
+    session made by a sessionmaker on which `rating_writers.watch` was called (as `create_app` does for
+    the app's own), so the commit re-rates the outcomes the item is linked to and stores them in the same
+    transaction: that save + commit is the re-rating after one save. Beside it: the same save through an
+    unwatched sessionmaker (no re-rating), `rate(..., outcomes=<the touched outcomes>)` alone, and `rate` of
+    the whole framework (what a save cost before stored ratings). The item is left as generated.
+    """
     slug = slugs[len(slugs) // 2]
+    watched = sessionmaker(engine, expire_on_commit=False)
+    rating_writers.watch(watched)
+    plain = sessionmaker(engine, expire_on_commit=False)  # not watched: a save without any re-rating
     with Session(engine) as session:
         framework_id = session.scalar(select(Framework.id).where(Framework.slug == slug))
         evidence_id = session.scalar(
-            select(Evidence.id).where(Evidence.framework_id == framework_id).order_by(Evidence.id).limit(1)
+            select(Evidence.id)
+            .where(Evidence.framework_id == framework_id, Evidence.status == "accepted")
+            .order_by(Evidence.id)
+            .limit(1)
         )
         assert evidence_id is not None
         original = session.scalar(select(Evidence.finding).where(Evidence.id == evidence_id))
-        touched = session.scalar(select(func.count()).where(EvidenceLink.evidence_id == evidence_id))
+        assert original is not None
+        touched = _touched_outcomes(session, evidence_id)
+        items_per_outcome = dict(
+            session.execute(
+                select(Element.slug, func.count())
+                .join(EvidenceLink, EvidenceLink.element_id == Element.id)
+                .join(Evidence, Evidence.id == EvidenceLink.evidence_id)
+                .where(Element.framework_id == framework_id, Element.slug.in_(touched))
+                .where(Evidence.status == "accepted")
+                .group_by(Element.slug)
+            ).all()
+        )
+
+    def inputs_version() -> int:
+        with Session(engine) as session:
+            return (
+                session.scalar(
+                    select(RatingState.inputs_version).where(RatingState.framework_id == framework_id)
+                )
+                or 0
+            )
+
+    findings = ("mixed", "supports") if original == "supports" else ("supports", "mixed")
     load_before = load()
-    save_times, rate_times, proto_times = [], [], []
+    # The unwatched saves first (they leave the stored ratings behind the evidence; the watched saves
+    # after them re-rate the same outcomes, so nothing stays stale).
+    plain_times = [_save(plain, evidence_id, findings) for _ in range(runs + 1)][1:]
+    version_before = inputs_version()
+    save_times = []
     for run in range(runs + 1):
-        with Session(engine) as session:
-            t0 = time.perf_counter()
-            item = session.get(Evidence, evidence_id)
-            assert item is not None
-            item.finding = ("supports", "mixed")[run % 2]
+        gc.collect()
+        t = _save(watched, evidence_id, findings)
+        if run:  # the first is a warm-up (statement cache, parsed YAML)
+            save_times.append(t)
+    saves_counted = inputs_version() - version_before
+    # The statements of one save's commit (flush, then the re-rating of the touched outcomes, stored).
+    with watched() as session:
+        item = session.get(Evidence, evidence_id)
+        assert item is not None
+        item.finding = findings[1] if item.finding == findings[0] else findings[0]
+        with count_statements(engine) as counter:
             session.commit()
-            saved = time.perf_counter()
-            rated = ratings.rate(session, slug)
-            done = time.perf_counter()
-            assert rated is not None
+    profile_to(profile, lambda: _save(watched, evidence_id, findings))
+
+    def rate_only(outcomes: list[str] | None) -> tuple[float, ratings.FrameworkRatings | None]:
         with Session(engine) as session:
-            proto, _ = timed(lambda s=session: _incremental_prototype(s, slug, evidence_id))
-        if run:  # the first is a warm-up
-            save_times.append(saved - t0)
-            rate_times.append(done - saved)
-            proto_times.append(proto)
-    with Session(engine) as session:
-        profile_to(profile, lambda: _incremental_prototype(session, slug, evidence_id))
-    with Session(engine) as session:  # leave the item as generated
+            return timed(lambda: ratings.rate(session, slug, outcomes=outcomes))
+
+    only_times, whole_times = [], []
+    for run in range(runs + 1):
+        gc.collect()
+        t_only, only = rate_only(touched)
+        gc.collect()
+        t_whole, whole = rate_only(None)
+        if run:
+            only_times.append(t_only)
+            whole_times.append(t_whole)
+    assert only is not None and whole is not None
+    with watched() as session:  # leave the item as generated, its ratings stored to match
         item = session.get(Evidence, evidence_id)
         assert item is not None
         item.finding = original
         session.commit()
-        with count_statements(engine) as counter:
-            rated = ratings.rate(session, slug)
+    check = _stored_against_live(engine, slug, touched)
+    with count_statements(engine) as rate_counter, Session(engine) as session:
+        ratings.rate(session, slug, outcomes=touched)
     return {
         "framework": slug,
         "evidence_id": evidence_id,
-        "outcomes_touched": touched,
-        "save": summary(save_times),
-        "rate_framework": summary(rate_times),
-        "incremental_prototype": summary(proto_times),
-        "statements": counter.count,
+        "outcomes_touched": len(touched),
+        "touched": touched,
+        "items_per_touched_outcome": items_per_outcome,
+        "framework_items": len(whole.evidence),
+        "save_watched": summary(save_times),
+        "save_plain": summary(plain_times),
+        "commit_statements": counter.count,
+        "commit_statement_kinds": _kinds(counter.statements),
+        "inputs_version_raised_by": saves_counted,
+        "rate_touched": summary(only_times),
+        "rate_touched_statements": rate_counter.count,
+        "rate_framework": summary(whole_times),
+        "stored_equals_live": check,
         "load_before": load_before,
         "load_after": load(),
     }
 
 
-def mode_sketch(engine: Engine, slugs: list[str], runs: int) -> dict[str, Any]:
-    """One framework: the app's `rate` beside the sketch (column query, items built once, same engine)."""
-    slug = slugs[0]
+def mode_refresh(url: str, slugs: list[str]) -> dict[str, Any]:
+    """`tracker refresh-ratings` for the whole instance, as an operator runs it: wall time and peak memory."""
+    instance = BENCH_DIR / "cli-instance"
+    instance.mkdir(parents=True, exist_ok=True)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")},
+        "TRACKER_DATABASE_URL": url,
+        "TRACKER_INSTANCE_PATH": str(instance),
+        "TRACKER_LOG_LEVEL": "WARNING",
+    }
+    tracker = str(Path(sys.executable).parent / "tracker")
+    # The command's own start (imports, app, schema check): it refuses an unknown framework right after.
+    started = time.perf_counter()
+    subprocess.run(
+        [tracker, "refresh-ratings", "--framework", "no-such-framework"],
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+    start_seconds = time.perf_counter() - started
     load_before = load()
-    app_times, sketch_times = [], []
-    for run in range(runs + 1):
-        with Session(engine) as session:
-            t_app, _ = timed(lambda s=session: ratings.rate(s, slug))
-        with Session(engine) as session:
-            t_sketch, _ = timed(lambda s=session: _incremental_prototype(s, slug, None))
-        if run:
-            app_times.append(t_app)
-            sketch_times.append(t_sketch)
+    started = time.perf_counter()
+    child = subprocess.Popen(
+        [tracker, "refresh-ratings"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    stdout, stderr = child.communicate()
+    elapsed = time.perf_counter() - started
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if child.returncode:
+        raise RuntimeError(f"tracker refresh-ratings failed ({child.returncode}): {stderr[-2000:]}")
+    engine = make_engine(url)
+    with Session(engine) as session:
+        stored = session.scalar(select(func.count()).select_from(RatingSnapshot)) or 0
+    engine.dispose()
+    lines = [line for line in stdout.splitlines() if "outcomes rated and stored" in line]
     return {
-        "framework": slug,
-        "rate": summary(app_times),
-        "sketch_columns": summary(sketch_times),
+        "seconds": elapsed,
+        "command_start_seconds": start_seconds,
+        "frameworks": len(lines),
+        "frameworks_in_instance": len(slugs),
+        "outcomes_stored": stored,
+        "maxrss_mb": usage.ru_maxrss / 1024,
         "load_before": load_before,
         "load_after": load(),
     }
@@ -334,20 +377,21 @@ def mode_sketch(engine: Engine, slugs: list[str], runs: int) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", required=True)
-    parser.add_argument("--mode", choices=("timing", "memory", "rerate", "sketch"), required=True)
+    parser.add_argument("--mode", choices=("timing", "memory", "rerate", "refresh"), required=True)
     parser.add_argument("--no-keep", action="store_true", help="memory: drop each framework's results")
     parser.add_argument("--slugs", required=True)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--profile", default=None)
     args = parser.parse_args()
-    engine = make_engine(args.url)
     slugs = args.slugs.split(",")
+    if args.mode == "refresh":
+        emit(mode_refresh(args.url, slugs))
+        return
+    engine = make_engine(args.url)
     if args.mode == "timing":
         emit(mode_timing(engine, slugs, args.runs, args.profile))
     elif args.mode == "memory":
         emit(mode_memory(engine, slugs, keep=not args.no_keep))
-    elif args.mode == "sketch":
-        emit(mode_sketch(engine, slugs, args.runs))
     else:
         emit(mode_rerate(engine, slugs, args.runs, args.profile))
     engine.dispose()

@@ -56,12 +56,30 @@ def rss_mb() -> float:
 
 
 def profile_to(path: str | None, fn: Callable[[], Any]) -> None:
-    """Run `fn` once under pyinstrument (when installed) and keep the text profile at `path`."""
+    """Run `fn` once under a profiler and keep the text profile at `path`.
+
+    pyinstrument (a call tree) when it is installed, else the standard library's cProfile (the 60 functions
+    with the most cumulative time, then the 40 with the most own time).
+    """
     if not path:
         return
     try:
-        from pyinstrument import Profiler
+        from pyinstrument import Profiler  # type: ignore[import-not-found, unused-ignore]
     except ImportError:
+        import cProfile
+        import io
+        import pstats
+
+        profile = cProfile.Profile()
+        profile.enable()
+        fn()
+        profile.disable()
+        buffer = io.StringIO()
+        stats = pstats.Stats(profile, stream=buffer)
+        stats.sort_stats("cumulative").print_stats(60)
+        stats.sort_stats("tottime").print_stats(40)
+        with open(path, "w", encoding="utf-8") as text:
+            text.write(f"cProfile (pyinstrument is not installed)\n{buffer.getvalue()}")
         return
     profiler = Profiler(interval=0.001)
     profiler.start()

@@ -500,6 +500,14 @@ def ensure(scale: Scale, backend: str, log: Any = print) -> dict[str, Any]:
         marker = _marker(engine)
         engine.dispose()
         if marker and marker.get("generator") == GENERATOR_VERSION and marker.get("scale") == asdict(scale):
+            # An instance cached under an older schema gets the app's newer migrations (tables, indexes).
+            engine = make_engine(url)
+            try:
+                before, after = migrate.upgrade(engine)
+            finally:
+                engine.dispose()
+            if before != after:
+                log(f"[{backend}] {scale.name}: cached instance migrated from {before} to {after}")
             marker["cached"] = True
             log(
                 f"[{backend}] {scale.name}: cached instance ({marker['generation_seconds']:.0f} s to generate on "
