@@ -49,7 +49,7 @@ def report_model_of(app: Flask, slug: str) -> int:
     missing rated now and kept), the report's inputs beside them (`report_inputs`: the listed items, KPI
     values, one count), the survey blocks, and `build_stored`. Returns the evidence lines of the model."""
     with app.test_request_context(f"/f/{slug}/report"):
-        summary = summary_or_abort(slug)
+        summary = summary_or_abort(slug, for_report=True)
         inputs = report_inputs(db.session, summary)
         model = report_model.build_stored(
             inputs, datetime.now(UTC), survey_service.report_blocks(db.session, slug)
@@ -171,7 +171,7 @@ def main() -> None:
         report_model_of(app, slug)
     # The model alone, from inputs already read, to show where the time goes.
     with app.test_request_context(f"/f/{slug}/report"):
-        inputs = report_inputs(db.session, summary_or_abort(slug))
+        inputs = report_inputs(db.session, summary_or_abort(slug, for_report=True))
         build_times = []
         for _ in range(args.runs):
             started = time.perf_counter()

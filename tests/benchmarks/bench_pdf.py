@@ -64,7 +64,7 @@ def html_of(app: Any, slug: str) -> tuple[str, int]:
     """The PDF's HTML as `/report.pdf` and the render job make it: stored ratings (those missing rated now
     and kept), `report_inputs`, `build_stored`, `render_html(for_pdf=True)`."""
     with app.test_request_context(f"/f/{slug}/report.pdf"):
-        summary = summary_or_abort(slug)
+        summary = summary_or_abort(slug, for_report=True)
         inputs = report_inputs(db.session, summary)
         model = report_model.build_stored(
             inputs, datetime.now(UTC), survey_service.report_blocks(db.session, slug)

@@ -182,7 +182,7 @@ def _stored_against_live(engine: Engine, slug: str, outcomes: list[str]) -> dict
     are rated by it and show up in `fresh`, so they are counted apart.
     """
     with Session(engine) as session:
-        read = rating_snapshots.summary(session, slug)
+        read = rating_snapshots.summary(session, slug, for_report=True)
         assert read is not None
         fresh = {r.outcome_id for r in read.fresh}
         live = ratings.rate(session, slug, outcomes=outcomes)

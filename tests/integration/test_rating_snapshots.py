@@ -42,8 +42,9 @@ def live(app: Flask, as_of: date | None = None) -> dict[str, StoredRating]:
 
 
 def read(app: Flask, as_of: date | None = None) -> rating_snapshots.RatingsSummary:
+    """Every stored field (the report's too), to compare with a rating made now."""
     with app.app_context():
-        summary = rating_snapshots.summary(db.session, SLUG, as_of)
+        summary = rating_snapshots.summary(db.session, SLUG, as_of, for_report=True)
         assert summary is not None
         return summary
 
@@ -251,3 +252,47 @@ def test_refresh_command_rates_and_stores_every_outcome(app: Flask, runner: Any,
     assert read(app).fresh == ()
     unknown = runner.invoke(args=["refresh-ratings", "--framework", "nope"])
     assert unknown.exit_code != 0 and "no framework has the id 'nope'" in unknown.output
+
+
+def test_refresh_commits_framework_by_framework(
+    app: Flask,
+    runner: Any,
+    framework: str,
+    load_framework: Any,
+    tiny_yaml: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A whole-instance refresh must not hold the write lock for its whole run (saves would wait)."""
+    from tracker.db.session import Database
+
+    load_framework(tiny_yaml.replace("id: tiny-partnership", "id: second-partnership"))
+    units = []
+    real = Database.unit_of_work
+
+    def counted(self: Database) -> Any:
+        units.append(1)
+        return real(self)
+
+    monkeypatch.setattr(Database, "unit_of_work", counted)
+    result = runner.invoke(args=["refresh-ratings"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "second-partnership: 3 outcomes" in result.output and "tiny-partnership: 3 outcomes" in result.output
+    )
+    assert len(units) == 2  # one transaction per framework
+
+
+def test_tiles_read_without_the_report_fields_and_the_report_refuses_them(
+    app: Flask, make_evidence: Any
+) -> None:
+    from tracker.services.report_inputs import report_inputs
+
+    make_evidence()
+    with app.app_context():
+        tiles = rating_snapshots.summary(db.session, SLUG)
+        assert tiles is not None and tiles.fresh == ()
+        stored = tiles.rating_of("educators-supported")
+        assert stored is not None and stored.reasons == () and stored.items == ()
+        assert stored.rating == live(app)["educators-supported"].rating  # the tile fields are all there
+        with pytest.raises(ValueError, match="for_report=True"):
+            report_inputs(db.session, tiles)

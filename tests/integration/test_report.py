@@ -261,7 +261,7 @@ def test_the_report_from_stored_ratings_is_the_report_rated_now(app: Flask, make
     for as_of in (None, date(2023, 3, 5)):  # the stored default, and another date (rated now)
         with app.app_context():
             rated = rating_service.rate(db.session, "tiny-partnership", as_of)
-            summary = rating_snapshots.summary(db.session, "tiny-partnership", as_of)
+            summary = rating_snapshots.summary(db.session, "tiny-partnership", as_of, for_report=True)
             assert rated is not None and summary is not None
             assert summary.fresh == ()  # the default date was stored by the saves above
             inputs = report_inputs(db.session, summary)

@@ -64,13 +64,16 @@ def refresh_ratings(frameworks: tuple[str, ...]) -> None:
     Pages store what they had to rate anyway; this only saves the first reader of the day the wait.
     """
     require_schema()
-    with db.unit_of_work() as session:
-        slugs = frameworks or tuple(session.scalars(select(Framework.slug).order_by(Framework.slug)))
-        for slug in slugs:
+    known = set(db.session.scalars(select(Framework.slug)))
+    db.session.rollback()  # end the read, so each framework's transaction below begins as a writer
+    unknown = [slug for slug in frameworks if slug not in known]
+    if unknown:
+        raise click.ClickException(f"no framework has the id '{unknown[0]}' (see `tracker framework list`)")
+    # One short transaction per framework: saves elsewhere wait seconds at most, not the whole run.
+    for slug in frameworks or sorted(known):
+        with db.unit_of_work() as session:
             count = rating_writers.refresh(session, slug)
-            if count == 0 and slug in frameworks:
-                raise click.ClickException(f"no framework has the id '{slug}' (see `tracker framework list`)")
-            click.echo(f"{slug}: {count} outcomes rated and stored")
+        click.echo(f"{slug}: {count} outcomes rated and stored")
 
 
 @cli.command("kpis")

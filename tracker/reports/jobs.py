@@ -42,7 +42,7 @@ def render_job(slug: str, as_of: str) -> str:
     app = create_app()
     try:
         with app.app_context(), app.test_request_context():
-            summary = rating_snapshots.summary(db.session, slug, date.fromisoformat(as_of))
+            summary = rating_snapshots.summary(db.session, slug, date.fromisoformat(as_of), for_report=True)
             if summary is None:
                 raise LookupError(f"no framework has the id '{slug}'")
             inputs = report_inputs(db.session, summary)

@@ -16,13 +16,14 @@ How they stay true:
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from tracker.db.models import (
     Element,
@@ -114,6 +115,7 @@ class RatingsSummary:
     element_ids: Mapping[str, int]
     inputs_version: int
     fresh: tuple[StoredRating, ...] = ()
+    for_report: bool = False  # the reasons and items were read too
     _by_outcome: dict[str, StoredRating] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -130,29 +132,58 @@ def _code(value: str) -> RatingCode:
     return next(c for c in RATING_LABELS if c == value)
 
 
-def _from_row(row: RatingSnapshot, outcome: fw.Outcome) -> StoredRating:
+_TILE_COLUMNS = (
+    RatingSnapshot.element_id,
+    RatingSnapshot.rating,
+    RatingSnapshot.computed,
+    RatingSnapshot.override,
+    RatingSnapshot.rule,
+    RatingSnapshot.computed_rule,
+    RatingSnapshot.stale,
+    RatingSnapshot.fingerprint,
+    RatingSnapshot.as_of,
+    RatingSnapshot.headline,
+    RatingSnapshot.lines,
+)
+# The report's columns: reasons and items are most of a row (kilobytes), so tiles and lists leave them.
+_REPORT_COLUMNS = (
+    RatingSnapshot.reasons,
+    RatingSnapshot.missing,
+    RatingSnapshot.items,
+    RatingSnapshot.items_total,
+)
+
+
+def _from_row(row: Sequence[Any], outcome: fw.Outcome) -> StoredRating:
+    _, rating, computed, override, rule, computed_rule, stale, fingerprint, as_of, headline, lines = row[:11]
+    report: tuple[Any, ...] = ((), "", (), 0)
+    if len(row) > 11:
+        reasons, missing, items, total = row[11:]
+        report = (tuple(reasons), missing, tuple((int(i), str(t), bool(c)) for i, t, c in items), total)
     return StoredRating(
         outcome.id,
         outcome.theme_id,
-        _code(row.rating),
-        _code(row.computed),
-        _code(row.override) if row.override else None,
-        row.rule,
-        row.computed_rule,
-        row.stale,
-        row.fingerprint,
-        row.as_of,
-        row.headline,
-        LineSummary(**row.lines),
-        tuple(row.reasons),
-        row.missing,
-        tuple((int(i), str(t), bool(c)) for i, t, c in row.items),
-        row.items_total,
+        _code(rating),
+        _code(computed),
+        _code(override) if override else None,
+        rule,
+        computed_rule,
+        stale,
+        fingerprint,
+        as_of,
+        headline,
+        LineSummary(**lines),
+        *report,
     )
 
 
 def summary(
-    session: Session, slug: str, as_of: date | None = None, today: date | None = None
+    session: Session,
+    slug: str,
+    as_of: date | None = None,
+    today: date | None = None,
+    *,
+    for_report: bool = False,
 ) -> RatingsSummary | None:
     """Stored ratings where they hold, the rest rated now (see `fresh`); another as-of date is rated live."""
     found = session.execute(
@@ -171,8 +202,9 @@ def summary(
     ids: dict[str, int] = {}
     if as_of == default:
         outcomes = {o.id: o for o in framework.outcomes}
-        for snapshot, element_slug in session.execute(
-            select(RatingSnapshot, Element.slug)
+        columns = _TILE_COLUMNS + (_REPORT_COLUMNS if for_report else ())
+        for *snapshot, element_slug in session.execute(
+            select(*columns, Element.slug)
             .join(Element, Element.id == RatingSnapshot.element_id)
             .where(
                 RatingSnapshot.framework_id == row.id,
@@ -182,7 +214,7 @@ def summary(
         ):
             if element_slug in outcomes:
                 by_outcome[element_slug] = _from_row(snapshot, outcomes[element_slug])
-                ids[element_slug] = snapshot.element_id
+                ids[element_slug] = snapshot[0]
     missing = [o.id for o in framework.outcomes if o.id not in by_outcome]
     overrides: Mapping[str, RatingOverride]
     fresh: tuple[StoredRating, ...] = ()
@@ -207,6 +239,7 @@ def summary(
         ids,
         inputs_version or 0,
         fresh if as_of == default else (),
+        for_report,
     )
 
 
@@ -295,9 +328,3 @@ def keep(session: Session, rated: RatingsSummary) -> bool:
         return False
     replace_rows(session, rated.row.id, rated.version.version, rated.as_of, rated.fresh, rated.element_ids)
     return True
-
-
-def watch(factory: sessionmaker[Session]) -> None:  # the benchmark scripts still call it here
-    from tracker.services.rating_writers import watch as watch_writers
-
-    watch_writers(factory)

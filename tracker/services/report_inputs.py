@@ -23,7 +23,9 @@ class ReportInputs:
 
 
 def report_inputs(session: Session, summary: RatingsSummary) -> ReportInputs:
-    """Three queries whatever the size of the framework: the listed items, the KPI values, one count."""
+    """Four queries whatever the size of the framework: the listed items, elements, KPI values, one count."""
+    if not summary.for_report:
+        raise ValueError("the report needs the stored reasons and items: read them with for_report=True")
     row, framework, as_of = summary.row, summary.framework, summary.as_of
     items = items_by_id(session, {i for r in summary.ratings for i, _, _ in r.items})
     slugs = dict(

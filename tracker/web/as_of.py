@@ -39,9 +39,9 @@ def rated_or_abort(slug: str, outcomes: Collection[str] | None = None) -> Framew
     return rated
 
 
-def summary_or_abort(slug: str) -> RatingsSummary:
-    """The stored ratings (what tiles and lists show); those rated now are stored for the next reader."""
-    summary = rating_snapshots.summary(db.session, slug, requested_as_of())
+def summary_or_abort(slug: str, *, for_report: bool = False) -> RatingsSummary:
+    """The stored ratings (what tiles and lists show; the report's fields too if asked), kept if rated now."""
+    summary = rating_snapshots.summary(db.session, slug, requested_as_of(), for_report=for_report)
     if summary is None:
         _missing(slug)
     assert summary is not None

@@ -25,7 +25,7 @@ bp = Blueprint("reports", __name__)
 
 def _inputs(slug: str) -> ReportInputs:
     """The stored ratings (another as-of date: rated now) and what the report reads beside them."""
-    return report_inputs(db.session, summary_or_abort(slug))
+    return report_inputs(db.session, summary_or_abort(slug, for_report=True))
 
 
 def _cache() -> PdfCache:
