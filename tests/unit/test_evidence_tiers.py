@@ -197,3 +197,18 @@ def test_unknown_values_are_refused(fields: dict[str, Any]) -> None:
 def test_items_are_immutable() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         item().title = "changed"  # type: ignore[misc]
+
+
+def test_strength_order_puts_counted_robust_and_recent_items_first() -> None:
+    from datetime import date
+
+    from tracker.domain.evidence import strength_order
+
+    items = [
+        (False, "anecdotal", date(2023, 5, 1), 1),
+        (True, "indicative", date(2023, 5, 1), 2),
+        (True, "robust", date(2022, 1, 1), 3),
+        (True, "robust", date(2023, 1, 1), 4),
+        (True, "robust", date(2023, 1, 1), 5),
+    ]
+    assert [i[3] for i in sorted(items, key=lambda i: strength_order(*i))] == [4, 5, 3, 2, 1]

@@ -181,6 +181,11 @@ def _base_tier(item: EvidenceItem, s: RuleSettings) -> tuple[str, Tier, str]:
     return label, "anecdotal", ""
 
 
+def strength_order(counts: bool, tier: str, collected_on: date, item_id: int) -> tuple[bool, int, int, int]:
+    """How lists of an outcome's items are ordered: counted first, robust first, newest first, then by id."""
+    return (not counts, TIERS.index(tier), -collected_on.toordinal(), item_id)
+
+
 def lower_tier(tier: Tier) -> Tier:
     """One tier down; anecdotal stays anecdotal."""
     return TIERS[min(TIERS.index(tier) + 1, len(TIERS) - 1)]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from tracker.domain.engine import Rating
-from tracker.domain.evidence import EvidenceItem
+from tracker.domain.evidence import EvidenceItem, strength_order
 from tracker.domain.evidence_input import SOURCE_TYPE_LABELS
 from tracker.domain.framework import QUADRANT_QUESTIONS, QUADRANTS, Framework, Theme
 from tracker.domain.kpi import KpiStatus
@@ -23,7 +23,6 @@ PRINT_EVIDENCE_LIMIT = 6
 # The web page lists this many (a national framework links hundreds of items to an outcome); the rest are in
 # the evidence list, which the page links to.
 WEB_EVIDENCE_LIMIT = 50
-_TIER_ORDER = {"robust": 0, "indicative": 1, "anecdotal": 2}
 
 
 @dataclass(frozen=True)
@@ -243,13 +242,9 @@ def result_of(rating: Rating, evidence: Mapping[int, EvidenceItem]) -> OutcomeRe
         rating.rule,
         rating.reasons,
         rating.missing,
-        tuple(sorted(lines, key=_strongest_first)),
+        tuple(sorted(lines, key=lambda e: strength_order(e.counts, e.tier, e.collected_on, e.id))),
         len(lines),
     )
-
-
-def _strongest_first(e: EvidenceLine) -> tuple[bool, int, int, int]:
-    return (not e.counts, _TIER_ORDER[e.tier], -e.collected_on.toordinal(), e.id)
 
 
 def build(

@@ -35,7 +35,7 @@ from tracker.db.models import (
 )
 from tracker.domain import framework as fw
 from tracker.domain.engine import RATING_LABELS, Rating
-from tracker.domain.evidence import TIERS, EvidenceItem
+from tracker.domain.evidence import EvidenceItem, strength_order
 from tracker.domain.rules import LineSummary, RatingCode
 from tracker.services import ratings as rating_service
 from tracker.services.frameworks import framework_of
@@ -75,12 +75,7 @@ class StoredRating:
     def of(cls, rating: Rating, evidence: Mapping[int, EvidenceItem]) -> StoredRating:
         strongest = sorted(
             rating.items,
-            key=lambda a: (
-                not a.counts,
-                TIERS.index(a.tier),
-                -evidence[a.item_id].collected_on.toordinal(),
-                a.item_id,
-            ),
+            key=lambda a: strength_order(a.counts, a.tier, evidence[a.item_id].collected_on, a.item_id),
         )
         return cls(
             rating.outcome_id,

@@ -83,6 +83,17 @@ def _item(row: Sequence[Any]) -> EvidenceItem:
     )
 
 
+def accepted_and_linked(framework_id: int, as_of: date, elements: Collection[int]) -> tuple[Any, ...]:
+    """The filter of what ratings weigh: accepted items of the framework, collected by the date, linked to
+    one of `elements` (the query joins `EvidenceLink`)."""
+    return (
+        Evidence.framework_id == framework_id,
+        Evidence.status == "accepted",
+        Evidence.collected_on <= as_of,
+        EvidenceLink.element_id.in_(list(elements)),
+    )
+
+
 def kpi_actuals(
     session: Session,
     framework_id: int,
@@ -161,12 +172,7 @@ def rate(
     for *columns, element_id in session.execute(
         select(*_ITEM_COLUMNS, EvidenceLink.element_id)
         .join(EvidenceLink, EvidenceLink.evidence_id == Evidence.id)
-        .where(
-            Evidence.framework_id == row.id,
-            Evidence.status == "accepted",
-            Evidence.collected_on <= as_of,
-            EvidenceLink.element_id.in_(outcome_elements),
-        )
+        .where(*accepted_and_linked(row.id, as_of, outcome_elements))
         .order_by(Evidence.id)
     ):
         item = evidence.get(columns[0]) or evidence.setdefault(columns[0], _item(columns))

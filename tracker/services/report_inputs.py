@@ -11,7 +11,7 @@ from tracker.db.models import Element, Evidence, EvidenceLink
 from tracker.domain.evidence import EvidenceItem
 from tracker.domain.kpi import KpiStatus, framework_kpi_statuses
 from tracker.services.rating_snapshots import RatingsSummary
-from tracker.services.ratings import items_by_id, kpi_actuals
+from tracker.services.ratings import accepted_and_linked, items_by_id, kpi_actuals
 
 
 @dataclass(frozen=True)
@@ -38,11 +38,6 @@ def report_inputs(session: Session, summary: RatingsSummary) -> ReportInputs:
     total = session.scalar(
         select(func.count(distinct(Evidence.id)))
         .join(EvidenceLink, EvidenceLink.evidence_id == Evidence.id)
-        .where(
-            Evidence.framework_id == row.id,
-            Evidence.status == "accepted",
-            Evidence.collected_on <= as_of,
-            EvidenceLink.element_id.in_(outcome_elements),
-        )
+        .where(*accepted_and_linked(row.id, as_of, outcome_elements))
     )
     return ReportInputs(summary, items, statuses, total or 0)

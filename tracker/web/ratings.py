@@ -9,7 +9,7 @@ from sqlalchemy import select
 from wtforms import HiddenField, TextAreaField
 
 from tracker.db.models import RatingOverride
-from tracker.domain.evidence import TIERS
+from tracker.domain.evidence import strength_order
 from tracker.domain.evidence_input import SOURCE_TYPE_LABELS, is_whole_number
 from tracker.domain.framework import Outcome
 from tracker.domain.rules import RATING_CODES, RATING_LABELS
@@ -80,11 +80,7 @@ def _outcome_page(
     chosen = [int(i) for i in request.form.getlist("evidence") if is_whole_number(i)]
     strongest = sorted(
         rating.items,
-        key=lambda a: (
-            not a.counts,
-            TIERS.index(a.tier),
-            -rated.evidence[a.item_id].collected_on.toordinal(),
-        ),
+        key=lambda a: strength_order(a.counts, a.tier, rated.evidence[a.item_id].collected_on, a.item_id),
     )
     # Chosen items stay offered after a refused post, wherever they rank.
     shown = [a for i, a in enumerate(strongest) if i < OUTCOME_PAGE_ITEMS or a.item_id in chosen]
