@@ -27,8 +27,7 @@ from tracker.db.models import Framework, RatingSnapshot
 from tracker.extensions import db
 from tracker.reports import model as report_model
 from tracker.services import surveys as survey_service
-from tracker.services.report_inputs import report_inputs
-from tracker.web.as_of import summary_or_abort
+from tracker.web.reports import inputs_or_abort
 
 OUTCOME = "o-t1-01"
 
@@ -45,12 +44,12 @@ def make_app(url: str) -> Flask:
 
 
 def report_model_of(app: Flask, slug: str) -> int:
-    """What the report routes do before rendering (`tracker/web/reports.py`): the stored ratings (those
-    missing rated now and kept), the report's inputs beside them (`report_inputs`: the listed items, KPI
-    values, one count), the survey blocks, and `build_stored`. Returns the evidence lines of the model."""
+    """What the report routes do before rendering (`tracker/web/reports.py: inputs_or_abort`): the stored
+    ratings (those missing rated now and kept), the report's inputs beside them (`report_inputs`: the listed
+    items, KPI values, and the count of linked items unless kept beside the ratings, then kept), the survey
+    blocks, and `build_stored`. Returns the evidence lines of the model."""
     with app.test_request_context(f"/f/{slug}/report"):
-        summary = summary_or_abort(slug, for_report=True)
-        inputs = report_inputs(db.session, summary)
+        inputs = inputs_or_abort(slug)
         model = report_model.build_stored(
             inputs, datetime.now(UTC), survey_service.report_blocks(db.session, slug)
         )
@@ -171,7 +170,7 @@ def main() -> None:
         report_model_of(app, slug)
     # The model alone, from inputs already read, to show where the time goes.
     with app.test_request_context(f"/f/{slug}/report"):
-        inputs = report_inputs(db.session, summary_or_abort(slug, for_report=True))
+        inputs = inputs_or_abort(slug)
         build_times = []
         for _ in range(args.runs):
             started = time.perf_counter()

@@ -296,3 +296,68 @@ def test_tiles_read_without_the_report_fields_and_the_report_refuses_them(
         assert stored.rating == live(app)["educators-supported"].rating  # the tile fields are all there
         with pytest.raises(ValueError, match="for_report=True"):
             report_inputs(db.session, tiles)
+
+
+def report_count(app: Flask, as_of: str = "") -> tuple[int, bool]:
+    """(the report's accepted-items figure, whether it was counted now) as the report routes read it."""
+    from tracker.web.reports import inputs_or_abort
+
+    with app.test_request_context(f"/f/{SLUG}/report" + (f"?as_of={as_of}" if as_of else "")):
+        inputs = inputs_or_abort(SLUG)
+        return inputs.evidence_total, inputs.counted_now
+
+
+def test_the_report_count_is_kept_beside_the_ratings_until_an_input_changes(
+    app: Flask, make_evidence: Any
+) -> None:
+    make_evidence()
+    make_evidence(links=("educators-supported", "retention"), title="Exit interviews", collection="")
+    make_evidence(links=("out-days",), title="Allocation day register", collection="")  # an output only
+    make_evidence(status="draft", title="Draft survey", collection="")
+    warm(app)
+    assert report_count(app) == (2, True)
+    with app.app_context():
+        engine = db.engine
+    with count_statements(engine) as counted:
+        assert report_count(app) == (2, False)  # read beside the stored ratings: no count
+    assert not any("count(" in s.lower() for s in counted.statements)
+    make_evidence(links=("retention",), title="Graduate tracking", source_type="admin_data", collection="")
+    assert report_count(app) == (3, True)  # the save raised inputs_version: counted again
+    assert report_count(app) == (3, False)
+    # Another as-of date is counted live every time and leaves the kept count alone.
+    assert report_count(app, "2023-02-01") == (0, True)
+    assert report_count(app, "2023-02-01") == (0, True)
+    assert report_count(app) == (3, False)
+
+
+def test_a_report_count_made_stale_by_a_writer_is_not_kept(app: Flask, make_evidence: Any) -> None:
+    make_evidence()
+    warm(app)
+    with app.app_context():
+        summary = rating_snapshots.summary(db.session, SLUG, for_report=True)
+        assert summary is not None and summary.linked_items is None
+        make_evidence(title="Second survey", collection="")  # a writer commits after the read
+        with db.side_transaction() as session:
+            assert rating_snapshots.keep_linked_items(session, summary, 1) is False
+    assert report_count(app) == (2, True)
+
+
+@pytest.mark.parametrize("probed", [0, 1, 100])
+def test_ratings_read_the_same_items_whichever_way_links_are_found(
+    app: Flask, make_evidence: Any, monkeypatch: pytest.MonkeyPatch, probed: int
+) -> None:
+    """A few outcomes are found through the link index, many by reading each item's links: same answer."""
+    make_evidence()
+    make_evidence(links=("educators-supported", "retention"), title="Exit interviews", collection="")
+    make_evidence(links=("out-days",), title="Allocation day register", collection="")
+    expected = live(app)
+    monkeypatch.setattr(rating_service, "_PROBED_ELEMENTS", probed)
+    assert live(app) == expected
+    with app.app_context():
+        rated = rating_service.rate(db.session, SLUG)
+        assert rated is not None
+        assert {r.outcome_id: len(r.items) for r in rated.ratings} == {
+            "more-statutory": 0,
+            "educators-supported": 2,
+            "retention": 1,
+        }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 from collections.abc import Sequence
 from datetime import date
@@ -473,6 +474,43 @@ def test_fingerprint_is_a_sha256_of_ids_revisions_and_values() -> None:
     assert evidence_fingerprint([b, a], {"share": share(90)}) == first
     assert evidence_fingerprint([a], {"share": share(90)}) != first
     assert evidence_fingerprint([a, b], {"other": share(90)}) != first
+
+
+def _fingerprint_as_first_written(items: Sequence[EvidenceItem], actuals: dict[str, list[KpiActual]]) -> str:
+    """The fingerprint's first implementation (`json.dumps` of the whole payload): stored overrides hold it."""
+    payload = {
+        "items": sorted([item.id, item.revision] for item in items),
+        "kpis": sorted(
+            [kpi_id, a.period, a.period_end.isoformat(), repr(float(a.value)), a.partner or ""]
+            for kpi_id, values in actuals.items()
+            for a in values
+        ),
+    }
+    text = json.dumps(payload, separators=(",", ":"), sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("items", "actuals"),
+    [
+        ([], {}),
+        ([], {"share": share(90)}),
+        ([ev(), ev(revision=3), ev(revision=12)], {}),
+        (
+            [ev(revision=2), ev()],
+            {
+                "share": [*share(90.5), KpiActual("Q1 “é”", date(2023, 1, 31), 7, "p-1")],
+                "other": share(0),
+            },
+        ),
+    ],
+)
+def test_fingerprint_is_unchanged_from_its_first_implementation(
+    items: list[EvidenceItem], actuals: dict[str, list[KpiActual]]
+) -> None:
+    """A faster fingerprint must hash the same text, or every stored override would turn stale."""
+    assert evidence_fingerprint(items, actuals) == _fingerprint_as_first_written(items, actuals)
+    assert evidence_fingerprint(list(reversed(items)), actuals) == evidence_fingerprint(items, actuals)
 
 
 # -- the framework ---------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
 from types import MappingProxyType
 
 from tracker.domain.evidence import EvidenceItem, ItemAssessment, assess_item, describe_item
@@ -119,22 +120,34 @@ ILLUSTRATIONS_NAMED = 8  # the "Not counted" reason names this many items, then 
 
 
 def evidence_fingerprint(items: Iterable[EvidenceItem], actuals: Mapping[str, Iterable[KpiActual]]) -> str:
-    """A sha256 of item ids, revisions and KPI values, so a changed evidence set marks overrides stale."""
-    payload = {
-        "items": sorted([item.id, item.revision] for item in items),
-        "kpis": sorted(
-            [kpi_id, a.period, a.period_end.isoformat(), repr(float(a.value)), a.partner or ""]
-            for kpi_id, values in actuals.items()
-            for a in values
-        ),
-    }
-    text = json.dumps(payload, separators=(",", ":"), sort_keys=True)
+    """A sha256 of item ids, revisions and KPI values, so a changed evidence set marks overrides stale.
+
+    The hashed text is the compact, key-sorted JSON of {"items": [[id, revision], ...], "kpis": [...]}
+    (overrides store this hash, so it must not change); the items part is written by hand, as
+    `json.dumps` of tens of thousands of small lists was a tenth of a national rating.
+    """
+    pairs = sorted((item.id, item.revision) for item in items)
+    kpis = sorted(
+        [kpi_id, a.period, a.period_end.isoformat(), repr(float(a.value)), a.partner or ""]
+        for kpi_id, values in actuals.items()
+        for a in values
+    )
+    text = (
+        '{"items":['
+        + ",".join([f"[{int(i)},{int(r)}]" for i, r in pairs])
+        + '],"kpis":'
+        + json.dumps(kpis, separators=(",", ":"))
+        + "}"
+    )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+_DAY_THEN_ID = attrgetter("collected_on", "id")
 
 
 def _known_on(as_of: date, items: Iterable[EvidenceItem]) -> tuple[EvidenceItem, ...]:
     """Items collected on or before the as-of date, oldest first (defence in depth: callers filter too)."""
-    return tuple(sorted((i for i in items if i.collected_on <= as_of), key=lambda i: (i.collected_on, i.id)))
+    return tuple(sorted([i for i in items if i.collected_on <= as_of], key=_DAY_THEN_ID))
 
 
 def _override_reasons(

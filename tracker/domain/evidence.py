@@ -6,6 +6,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Literal
 
@@ -34,6 +35,8 @@ METHOD_FAMILIES: Mapping[str, Family | None] = MappingProxyType(
         "testimonial": None,
     }
 )
+_KNOWN_FLAGS = frozenset(FLAGS)
+_KNOWN_SOURCE_TYPES = frozenset(SOURCE_TYPES)
 SOURCE_LABELS: Mapping[str, str] = MappingProxyType(
     {
         "survey": "survey",
@@ -71,12 +74,12 @@ class EvidenceItem:
 
     def __post_init__(self) -> None:
         """Refuse values the rules cannot read, so a typo upstream fails loudly instead of mis-rating."""
-        if self.source_type not in SOURCE_TYPES:
+        if self.source_type not in _KNOWN_SOURCE_TYPES:
             raise ValueError(f"unknown source type {self.source_type!r}; expected one of {SOURCE_TYPES}")
         if self.finding not in FINDINGS:
             raise ValueError(f"unknown finding {self.finding!r}; expected one of {FINDINGS}")
-        unknown = sorted(set(self.flags) - set(FLAGS))
-        if unknown:
+        if self.flags and not _KNOWN_FLAGS.issuperset(self.flags):
+            unknown = sorted(set(self.flags) - _KNOWN_FLAGS)
             raise ValueError(f"unknown flags {unknown}; expected some of {FLAGS}")
         if not isinstance(self.flags, frozenset):
             object.__setattr__(self, "flags", frozenset(self.flags))
@@ -193,6 +196,22 @@ def lower_tier(tier: Tier) -> Tier:
 
 def assess_item(item: EvidenceItem, settings: RuleSettings = DEFAULT_SETTINGS) -> ItemAssessment:
     """Tier an item by its source, size and flags, so evaluators can see why it does or does not count."""
+    tier, counts, reason = _judgement(
+        item.source_type, item.respondents, item.population, item.flags, settings
+    )
+    return ItemAssessment(item.id, tier, counts, reason)
+
+
+@lru_cache(maxsize=65_536)
+def _judgement(
+    source_type: str,
+    respondents: int | None,
+    population: int | None,
+    flags: frozenset[str],
+    settings: RuleSettings,
+) -> tuple[Tier, bool, str]:
+    """(tier, counts, reason) from the only fields a tier depends on: many items share one, and its words."""
+    item = EvidenceItem(0, "", source_type, date.min, "supports", respondents, population, flags=flags)
     description, tier, note = _base_tier(item, settings)
     if "indirect" in item.flags:
         lowered = lower_tier(tier)
@@ -203,7 +222,7 @@ def assess_item(item: EvidenceItem, settings: RuleSettings = DEFAULT_SETTINGS) -
     counts = tier in COUNTED_TIERS and item.family is not None
     if not counts:
         reason += " Shown for illustration only; it does not count towards the rating."
-    return ItemAssessment(item.id, tier, counts, reason)
+    return tier, counts, reason
 
 
 def describe_item(item: EvidenceItem) -> str:

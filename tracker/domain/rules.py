@@ -23,10 +23,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
 from types import MappingProxyType
 from typing import Literal
 
 from tracker.domain.evidence import (
+    METHOD_FAMILIES,
     NEGATIVE_FINDINGS,
     TIERS,
     EvidenceItem,
@@ -217,25 +219,33 @@ def group_label(group: str) -> str:
 
 def _best(items: Sequence[EvidenceItem], tiers: Mapping[int, Tier]) -> EvidenceItem:
     """The best item: highest tier, then more respondents, then the lower id (deterministic)."""
+    if len(items) == 1:
+        return items[0]
     return min(items, key=lambda i: (TIERS.index(tiers[i.id]), -(i.respondents or 0), i.id))
+
+
+_BY_ID = attrgetter("id")
 
 
 def build_clusters(
     items: Sequence[EvidenceItem], assessments: Sequence[ItemAssessment]
 ) -> tuple[Cluster, ...]:
     """Group counted items by collection; an item without a collection is its own cluster."""
-    by_id = {a.item_id: a for a in assessments}
-    tiers = {a.item_id: a.tier for a in assessments}
+    tiers = {a.item_id: a.tier for a in assessments if a.counts}
     groups: dict[str, list[EvidenceItem]] = {}
-    for item in sorted(items, key=lambda i: i.id):
-        if not by_id[item.id].counts or item.family is None:
+    for item in sorted(items, key=_BY_ID):
+        if item.id not in tiers:  # not counted (an item without a method family never counts)
             continue
         key = f"collection:{item.collection}" if item.collection else f"item:{item.id}"
-        groups.setdefault(key, []).append(item)
+        members = groups.get(key)
+        if members is None:
+            groups[key] = [item]
+        else:
+            members.append(item)
     clusters = []
     for key, members in groups.items():
         best = _best(members, tiers)
-        family = best.family
+        family = METHOD_FAMILIES[best.source_type]
         if family is None:  # pragma: no cover - excluded above
             continue
         clusters.append(
@@ -246,7 +256,7 @@ def build_clusters(
                 tier=tiers[best.id],
                 family=family,
                 group=best.group.strip().lower(),
-                findings=frozenset(m.finding for m in members),
+                findings=frozenset([best.finding] if len(members) == 1 else [m.finding for m in members]),
             )
         )
     return tuple(clusters)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -111,6 +111,8 @@ class RatingsSummary:
     inputs_version: int
     fresh: tuple[StoredRating, ...] = ()
     for_report: bool = False  # the reasons and items were read too
+    stored_date: bool = True  # rated as of the framework's default date: what is stored (else live)
+    linked_items: int | None = None  # the report's count, kept for this inputs_version and date, if any
     _by_outcome: dict[str, StoredRating] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -182,14 +184,21 @@ def summary(
 ) -> RatingsSummary | None:
     """Stored ratings where they hold, the rest rated now (see `fresh`); another as-of date is rated live."""
     found = session.execute(
-        select(Framework, FrameworkVersion, RatingState.inputs_version)
+        select(
+            Framework,
+            FrameworkVersion,
+            RatingState.inputs_version,
+            RatingState.linked_items,
+            RatingState.linked_items_version,
+            RatingState.linked_items_as_of,
+        )
         .join(FrameworkVersion, FrameworkVersion.framework_id == Framework.id)
         .outerjoin(RatingState, RatingState.framework_id == Framework.id)
         .where(Framework.slug == slug, FrameworkVersion.version == Framework.current_version)
     ).one_or_none()
     if found is None:
         return None
-    row, version, inputs_version = found
+    row, version, inputs_version, linked_items, linked_version, linked_as_of = found
     framework = framework_of(version)
     default = framework.default_as_of(today or date.today())
     as_of = as_of or default
@@ -235,6 +244,10 @@ def summary(
         inputs_version or 0,
         fresh if as_of == default else (),
         for_report,
+        as_of == default,
+        linked_items
+        if as_of == default and linked_version == (inputs_version or 0) and linked_as_of == as_of
+        else None,
     )
 
 
@@ -305,6 +318,19 @@ def replace_rows(
         )
         session.execute(RatingSnapshot.__table__.insert(), rows)
     return len(rows)
+
+
+def keep_linked_items(session: Session, rated: RatingsSummary, count: int) -> bool:
+    """Keep the report's count beside the ratings, unless a writer changed the inputs since it was read."""
+    if not rated.stored_date:
+        return False
+    upsert_state(session, rated.row.id, 0)
+    kept = session.execute(
+        update(RatingState)
+        .where(RatingState.framework_id == rated.row.id, RatingState.inputs_version == rated.inputs_version)
+        .values(linked_items=count, linked_items_version=rated.inputs_version, linked_items_as_of=rated.as_of)
+    )
+    return bool(kept.rowcount)
 
 
 def keep(session: Session, rated: RatingsSummary) -> bool:

@@ -20,10 +20,12 @@ class ReportInputs:
     items: dict[int, EvidenceItem]  # the items the report lists (each outcome's strongest)
     kpis: tuple[KpiStatus, ...]
     evidence_total: int  # accepted items linked to an outcome, collected by the as-of date
+    counted_now: bool = False  # the total was counted, not read beside the stored ratings: keep it
 
 
 def report_inputs(session: Session, summary: RatingsSummary) -> ReportInputs:
-    """Four queries whatever the size of the framework: the listed items, elements, KPI values, one count."""
+    """Three queries whatever the size of the framework (the listed items, elements, KPI values), and a
+    count of the linked items unless the summary read it beside the stored ratings."""
     if not summary.for_report:
         raise ValueError("the report needs the stored reasons and items: read them with for_report=True")
     row, framework, as_of = summary.row, summary.framework, summary.as_of
@@ -34,10 +36,12 @@ def report_inputs(session: Session, summary: RatingsSummary) -> ReportInputs:
     statuses = framework_kpi_statuses(
         framework, kpi_actuals(session, row.id, as_of, slugs), as_of, framework.settings
     )
+    if summary.linked_items is not None:
+        return ReportInputs(summary, items, statuses, summary.linked_items)
     outcome_elements = [summary.element_ids[o.id] for o in framework.outcomes if o.id in summary.element_ids]
     total = session.scalar(
         select(func.count(distinct(Evidence.id)))
         .join(EvidenceLink, EvidenceLink.evidence_id == Evidence.id)
         .where(*accepted_and_linked(row.id, as_of, outcome_elements))
     )
-    return ReportInputs(summary, items, statuses, total or 0)
+    return ReportInputs(summary, items, statuses, total or 0, counted_now=True)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+import logging
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, current_app, render_template, send_file
 from flask.typing import ResponseReturnValue
+from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.extensions import db
 from tracker.reports import jobs
@@ -16,16 +18,25 @@ from tracker.reports import model as report_model
 from tracker.reports.pdf import ReportFailed, ReportTimeout, render_pdf
 from tracker.reports.render import PdfCache, render_html, stored_fingerprint
 from tracker.resources import static_dir
+from tracker.services import rating_snapshots
 from tracker.services import surveys as survey_service
 from tracker.services.report_inputs import ReportInputs, report_inputs
 from tracker.web.as_of import summary_or_abort
 
 bp = Blueprint("reports", __name__)
+log = logging.getLogger(__name__)
 
 
-def _inputs(slug: str) -> ReportInputs:
+def inputs_or_abort(slug: str) -> ReportInputs:
     """The stored ratings (another as-of date: rated now) and what the report reads beside them."""
-    return report_inputs(db.session, summary_or_abort(slug, for_report=True))
+    inputs = report_inputs(db.session, summary_or_abort(slug, for_report=True))
+    if inputs.counted_now and inputs.summary.stored_date:
+        try:
+            with db.side_transaction() as session:
+                rating_snapshots.keep_linked_items(session, inputs.summary, inputs.evidence_total)
+        except SQLAlchemyError:  # the page has its count: the next reader counts again
+            log.warning("could not keep the report count of %s", slug, exc_info=True)
+    return inputs
 
 
 def _cache() -> PdfCache:
@@ -34,7 +45,7 @@ def _cache() -> PdfCache:
 
 @bp.get("/f/<slug>/report")
 def html(slug: str) -> ResponseReturnValue:
-    inputs = _inputs(slug)
+    inputs = inputs_or_abort(slug)
     as_of = inputs.summary.as_of
     cache = _cache()
     fingerprint = stored_fingerprint(inputs)
@@ -51,7 +62,7 @@ def html(slug: str) -> ResponseReturnValue:
 
 @bp.get("/f/<slug>/report.pdf")
 def pdf(slug: str) -> ResponseReturnValue:
-    inputs = _inputs(slug)
+    inputs = inputs_or_abort(slug)
     as_of = inputs.summary.as_of
     cache = _cache()
     fingerprint = stored_fingerprint(inputs)

@@ -1,0 +1,60 @@
+"""The cycle collector pause used while rating: nested and concurrent blocks restore it once, at the end."""
+
+from __future__ import annotations
+
+import gc
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from tracker.services.gc_pause import gc_paused
+
+
+@pytest.fixture(autouse=True)
+def collector_on() -> Iterator[None]:
+    was = gc.isenabled()
+    gc.enable()
+    yield
+    if not was:
+        gc.disable()
+
+
+def test_nested_blocks_re_enable_the_collector_only_after_the_outer_one() -> None:
+    with gc_paused():
+        assert not gc.isenabled()
+        with gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_an_error_inside_still_restores_the_collector() -> None:
+    with pytest.raises(RuntimeError), gc_paused():
+        raise RuntimeError("rating failed")
+    assert gc.isenabled()
+
+
+def test_a_collector_disabled_before_stays_disabled() -> None:
+    gc.disable()
+    with gc_paused():
+        pass
+    assert not gc.isenabled()
+
+
+def test_overlapping_blocks_in_threads_keep_it_paused_until_the_last_ends() -> None:
+    inside, release = threading.Event(), threading.Event()
+
+    def worker() -> None:
+        with gc_paused():
+            inside.set()
+            release.wait(5)
+
+    thread = threading.Thread(target=worker)
+    with gc_paused():
+        thread.start()
+        assert inside.wait(5)
+    assert not gc.isenabled()  # the other thread's block is still running
+    release.set()
+    thread.join(5)
+    assert gc.isenabled()
