@@ -39,6 +39,7 @@ from tracker.domain.evidence import EvidenceItem, strength_order
 from tracker.domain.rules import LineSummary, RatingCode
 from tracker.services import ratings as rating_service
 from tracker.services.frameworks import framework_of
+from tracker.services.gc_pause import gc_paused
 
 log = logging.getLogger(__name__)
 
@@ -183,6 +184,13 @@ def summary(
     for_report: bool = False,
 ) -> RatingsSummary | None:
     """Stored ratings where they hold, the rest rated now (see `fresh`); another as-of date is rated live."""
+    with gc_paused():  # the report's columns decode into thousands of small objects
+        return _summary(session, slug, as_of, today, for_report)
+
+
+def _summary(
+    session: Session, slug: str, as_of: date | None, today: date | None, for_report: bool
+) -> RatingsSummary | None:
     found = session.execute(
         select(
             Framework,

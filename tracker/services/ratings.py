@@ -9,7 +9,8 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import String, cast, select, type_coerce
+from sqlalchemy import Integer, String, any_, bindparam, cast, select, type_coerce
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from tracker.db.models import (
@@ -136,10 +137,13 @@ def items_by_id(session: Session, ids: Collection[int]) -> dict[int, EvidenceIte
     """Evidence items as the engine sees them, read as columns, in one query."""
     if not ids:
         return {}
-    return {
-        row[0]: _item(row)
-        for row in session.execute(select(*_ITEM_COLUMNS).where(Evidence.id.in_(list(ids))))
-    }
+    session.flush()  # as autoflush would: the read below runs on the session's connection
+    connection = session.connection()
+    wanted: Any = Evidence.id.in_(list(ids))
+    if connection.dialect.name == "postgresql":  # one array parameter, not thousands to bind and convert
+        wanted = Evidence.id == any_(bindparam("ids", list(ids), type_=postgresql.ARRAY(Integer)))
+    rows = connection.execute(select(*_ITEM_COLUMNS).where(wanted)).all()
+    return {row[0]: _item(row) for row in rows}
 
 
 def parse_as_of(raw: str | None) -> date | None:
