@@ -52,7 +52,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     rating_writers.watch(app.extensions["tracker_db"][1])
 
-    from tracker.web import register_web
+    from tracker.web import fragment_cache, register_web
 
+    fragment_cache.install(app.extensions, size=128)
     register_web(app)
     return app

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from tracker.db.models import RatingOverride
 from tracker.extensions import db
+from tracker.services import ratings as rating_service
 
 from ..conftest import count_rows
 from ..querycount import count_statements
@@ -49,6 +50,57 @@ def test_dashboard_as_of_date_changes_the_ratings(as_role: Any, make_evidence: A
         "/f/tiny-partnership/dashboard?as_of=2023-03-05"
     ).get_data(as_text=True)
     assert client.get("/f/tiny-partnership/dashboard?as_of=31-03-2023").status_code == 400
+
+
+def _tile_class(html: str, outcome_text: str) -> str:
+    """The rating class of the tile whose link reads `outcome_text`."""
+    before = html[: html.index(f">{outcome_text}</a>")]
+    return before[before.rindex('class="tile ') :].split('"')[1]
+
+
+def test_dashboard_tiles_are_reused_until_a_rating_input_changes(
+    app: Flask, as_role: Any, make_evidence: Any
+) -> None:
+    seed(make_evidence)
+    board, lead = as_role("board"), as_role("lead")
+    path = "/f/tiny-partnership/dashboard"
+    first = board.get(path).get_data(as_text=True)
+    with app.app_context():
+        engine = db.engine
+    with count_statements(engine) as again:
+        second = board.get(path).get_data(as_text=True)
+    assert not any("rating_snapshot" in s for s in again.statements)  # the tiles were not read again
+    assert _tile_class(second, "Practice educators feel supported") == "tile tile-strong"
+    assert second[second.index("<h1") :] == first[first.index("<h1") :]  # the flash above differs
+    # The tiles are shared; the navigation above them is each user's own.
+    led = lead.get(path).get_data(as_text=True)
+    assert "Import CSV" in led and "Import CSV" not in second
+    assert _tile_class(led, "Practice educators feel supported") == "tile tile-strong"
+    # A new rating input (in any session, any worker) changes the key: the tiles are drawn again.
+    statutory = _tile_class(second, "More students have statutory placements")
+    make_evidence(
+        links=("more-statutory",),
+        title="Placement records",
+        source_type="admin_data",
+        collection="",
+        respondents=None,
+        population=None,
+        positive=None,
+    )
+    with app.app_context():
+        rated = rating_service.rate(db.session, "tiny-partnership")
+        assert rated is not None
+        now = next(r.rating for r in rated.ratings if r.outcome_id == "more-statutory")
+    with count_statements(engine) as after_save:
+        third = board.get(path).get_data(as_text=True)
+    assert any("rating_snapshot" in s for s in after_save.statements)
+    assert _tile_class(third, "More students have statutory placements") == f"tile tile-{now}" != statutory
+    # Another as-of date is rated live and never reused.
+    with count_statements(engine) as earlier:
+        board.get(path + "?as_of=2023-03-05")
+    with count_statements(engine) as earlier_again:
+        board.get(path + "?as_of=2023-03-05")
+    assert earlier.count == earlier_again.count > again.count
 
 
 def test_outcome_page_explains_the_rating(as_role: Any, make_evidence: Any) -> None:

@@ -175,22 +175,34 @@ def _from_row(row: Sequence[Any], outcome: fw.Outcome) -> StoredRating:
     )
 
 
-def summary(
-    session: Session,
-    slug: str,
-    as_of: date | None = None,
-    today: date | None = None,
-    *,
-    for_report: bool = False,
-) -> RatingsSummary | None:
-    """Stored ratings where they hold, the rest rated now (see `fresh`); another as-of date is rated live."""
-    with gc_paused():  # the report's columns decode into thousands of small objects
-        return _summary(session, slug, as_of, today, for_report)
+@dataclass(frozen=True)
+class RatingsHead:
+    """A framework's current version and rating counter, read in one statement before anything else.
+
+    `key` names everything a page drawn from stored ratings depends on: it changes when any rating input,
+    the framework version or the default as-of date does, so a page rendered for one key stays right.
+    """
+
+    row: Framework
+    version: FrameworkVersion
+    framework: fw.Framework
+    as_of: date
+    stored_date: bool  # the framework's default as-of date, what stored ratings are for
+    inputs_version: int
+    linked_items: int | None  # the report's count, if kept for this inputs_version and date
+
+    @property
+    def key(self) -> tuple[object, ...] | None:
+        """None when the ratings are rated live (another as-of date): nothing may be reused."""
+        if not self.stored_date:
+            return None
+        return (self.row.id, self.version.id, self.version.version, self.as_of, self.inputs_version)
 
 
-def _summary(
-    session: Session, slug: str, as_of: date | None, today: date | None, for_report: bool
-) -> RatingsSummary | None:
+def head(
+    session: Session, slug: str, as_of: date | None = None, today: date | None = None
+) -> RatingsHead | None:
+    """The framework, its version and counter (one statement), and the as-of date the ratings are for."""
     found = session.execute(
         select(
             Framework,
@@ -210,9 +222,36 @@ def _summary(
     framework = framework_of(version)
     default = framework.default_as_of(today or date.today())
     as_of = as_of or default
+    inputs_version = inputs_version or 0
+    kept = as_of == default and linked_version == inputs_version and linked_as_of == as_of
+    return RatingsHead(
+        row, version, framework, as_of, as_of == default, inputs_version, linked_items if kept else None
+    )
+
+
+def summary(
+    session: Session,
+    slug: str,
+    as_of: date | None = None,
+    today: date | None = None,
+    *,
+    for_report: bool = False,
+    read: RatingsHead | None = None,
+) -> RatingsSummary | None:
+    """Stored ratings where they hold, the rest rated now (see `fresh`); another as-of date is rated live.
+
+    `read`: the framework's head if the caller has read it already (`head`), saving that statement.
+    """
+    with gc_paused():  # the report's columns decode into thousands of small objects
+        found = read or head(session, slug, as_of, today)
+        return None if found is None else _summary(session, found, for_report)
+
+
+def _summary(session: Session, found: RatingsHead, for_report: bool) -> RatingsSummary:
+    row, version, framework, as_of = found.row, found.version, found.framework, found.as_of
     by_outcome: dict[str, StoredRating] = {}
     ids: dict[str, int] = {}
-    if as_of == default:
+    if found.stored_date:
         outcomes = {o.id: o for o in framework.outcomes}
         columns = _TILE_COLUMNS + (_REPORT_COLUMNS if for_report else ())
         for *snapshot, element_slug in session.execute(
@@ -231,7 +270,7 @@ def _summary(
     overrides: Mapping[str, RatingOverride]
     fresh: tuple[StoredRating, ...] = ()
     if missing:
-        rated = rating_service.rate(session, slug, as_of, outcomes=missing)
+        rated = rating_service.rate(session, row.slug, as_of, outcomes=missing)
         assert rated is not None
         fresh = tuple(StoredRating.of(r, rated.evidence) for r in rated.ratings)
         by_outcome.update((r.outcome_id, r) for r in fresh)
@@ -249,13 +288,11 @@ def _summary(
         tuple(by_outcome[o.id] for o in framework.outcomes),
         overrides,
         ids,
-        inputs_version or 0,
-        fresh if as_of == default else (),
+        found.inputs_version,
+        fresh if found.stored_date else (),
         for_report,
-        as_of == default,
-        linked_items
-        if as_of == default and linked_version == (inputs_version or 0) and linked_as_of == as_of
-        else None,
+        found.stored_date,
+        found.linked_items,
     )
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from tracker.extensions import db
 from tracker.services import rating_snapshots
 from tracker.services import ratings as rating_service
-from tracker.services.rating_snapshots import RatingsSummary
+from tracker.services.rating_snapshots import RatingsHead, RatingsSummary
 from tracker.services.ratings import FrameworkRatings
 
 log = logging.getLogger(__name__)
@@ -39,16 +39,34 @@ def rated_or_abort(slug: str, outcomes: Collection[str] | None = None) -> Framew
     return rated
 
 
+def head_or_abort(slug: str) -> RatingsHead:
+    """The framework's version and rating counter as of the requested date (one statement)."""
+    found = rating_snapshots.head(db.session, slug, requested_as_of())
+    if found is None:
+        _missing(slug)
+    assert found is not None
+    return found
+
+
 def summary_or_abort(slug: str, *, for_report: bool = False) -> RatingsSummary:
     """The stored ratings (what tiles and lists show; the report's fields too if asked), kept if rated now."""
-    summary = rating_snapshots.summary(db.session, slug, requested_as_of(), for_report=for_report)
+    return stored_summary_or_abort(slug, for_report=for_report)[0]
+
+
+def stored_summary_or_abort(
+    slug: str, *, for_report: bool = False, read: RatingsHead | None = None
+) -> tuple[RatingsSummary, bool]:
+    """As `summary_or_abort`, and whether every rating shown is stored (read stored, or rated and kept)."""
+    summary = rating_snapshots.summary(db.session, slug, requested_as_of(), for_report=for_report, read=read)
     if summary is None:
         _missing(slug)
     assert summary is not None
+    kept = summary.stored_date
     if summary.fresh:
         try:
             with db.side_transaction() as session:
-                rating_snapshots.keep(session, summary)
+                kept = rating_snapshots.keep(session, summary)
         except SQLAlchemyError:  # the page does not need the stored copy: the next reader rates again
             log.warning("could not store the ratings of %s", slug, exc_info=True)
-    return summary
+            kept = False
+    return summary, kept

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from sqlalchemy import select
 from wtforms import HiddenField, TextAreaField
 
@@ -19,7 +20,8 @@ from tracker.services.evidence import Refused
 from tracker.services.permissions import can_review
 from tracker.services.rating_snapshots import RatingsSummary
 from tracker.services.ratings import FrameworkRatings
-from tracker.web.as_of import rated_or_abort, summary_or_abort
+from tracker.web.as_of import head_or_abort, rated_or_abort, stored_summary_or_abort, summary_or_abort
+from tracker.web.fragment_cache import fragments
 from tracker.web.guard import actor, principal, refuse, require
 
 bp = Blueprint("ratings", __name__)
@@ -55,16 +57,27 @@ def _outcome(rated: FrameworkRatings, outcome_id: str) -> Outcome:
 
 @bp.get("/f/<slug>/dashboard")
 def dashboard(slug: str) -> ResponseReturnValue:
-    rated = summary_or_abort(slug)
-    counts = {code: sum(r.rating == code for r in rated.ratings) for code in RATING_CODES}
-    return render_template(
-        "ratings/dashboard.html",
-        rated=rated,
-        counts=counts,
-        codes=RATING_CODES,
-        labels=RATING_LABELS,
-        outcome_urls=_outcome_urls(rated),
-    )
+    found = head_or_abort(slug)
+    # The tiles are the same for every user: kept per worker by what they were drawn from (the key is
+    # read from the database above, so any save, new version or new day draws them again).
+    key = None if found.key is None else ("dashboard", request.script_root, *found.key)
+    body = None if key is None else fragments().get(key)
+    if body is None:
+        rated, kept = stored_summary_or_abort(slug, read=found)
+        counts = {code: sum(r.rating == code for r in rated.ratings) for code in RATING_CODES}
+        body = Markup(  # noqa: S704 - the output of an autoescaping template, not user text
+            render_template(
+                "ratings/_dashboard_body.html",
+                rated=rated,
+                counts=counts,
+                codes=RATING_CODES,
+                labels=RATING_LABELS,
+                outcome_urls=_outcome_urls(rated),
+            )
+        )
+        if key is not None and kept:
+            fragments().put(key, body)
+    return render_template("ratings/dashboard.html", framework=found.framework, body=body)
 
 
 def _outcome_page(
