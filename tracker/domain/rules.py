@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from operator import attrgetter
 from types import MappingProxyType
 from typing import Literal
@@ -66,13 +67,17 @@ SOURCES_DESCRIBED = 8  # a line's sentence names this many sources, then counts 
 class Cluster:
     """Counted items from one data collection (or a single item): one source, however many files."""
 
-    key: str
     items: tuple[EvidenceItem, ...]
     best: EvidenceItem
     tier: Tier
     family: Family
     group: str
-    findings: frozenset[str]
+    findings: frozenset[str]  # shared between clusters with the same findings (see `_findings`)
+
+    @property
+    def key(self) -> str:
+        """The collection it stands for, or the single item (computed: 40,000 clusters a framework)."""
+        return f"collection:{self.best.collection}" if self.best.collection else f"item:{self.best.id}"
 
     @property
     def supports(self) -> bool:
@@ -227,36 +232,49 @@ def _best(items: Sequence[EvidenceItem], tiers: Mapping[int, Tier]) -> EvidenceI
 _BY_ID = attrgetter("id")
 
 
+@lru_cache(maxsize=1024)
+def _group_key(group: str) -> str:
+    """A respondent group as lines compare it; one string per group, shared by its clusters."""
+    return group.strip().lower()
+
+
+@lru_cache(maxsize=64)
+def _findings(findings: str | tuple[str, ...]) -> frozenset[str]:
+    """One frozenset per combination of findings (there are a few), not one per cluster (~200 bytes each)."""
+    return frozenset([findings] if isinstance(findings, str) else findings)
+
+
 def build_clusters(
     items: Sequence[EvidenceItem], assessments: Sequence[ItemAssessment]
 ) -> tuple[Cluster, ...]:
     """Group counted items by collection; an item without a collection is its own cluster."""
     tiers = {a.item_id: a.tier for a in assessments if a.counts}
-    groups: dict[str, list[EvidenceItem]] = {}
+    groups: dict[str | int, list[EvidenceItem]] = {}  # by collection name, or by item id when none
     for item in sorted(items, key=_BY_ID):
         if item.id not in tiers:  # not counted (an item without a method family never counts)
             continue
-        key = f"collection:{item.collection}" if item.collection else f"item:{item.id}"
+        key = item.collection or item.id
         members = groups.get(key)
         if members is None:
             groups[key] = [item]
         else:
             members.append(item)
     clusters = []
-    for key, members in groups.items():
+    for members in groups.values():
         best = _best(members, tiers)
         family = METHOD_FAMILIES[best.source_type]
         if family is None:  # pragma: no cover - excluded above
             continue
         clusters.append(
             Cluster(
-                key=key,
                 items=tuple(members),
                 best=best,
                 tier=tiers[best.id],
                 family=family,
-                group=best.group.strip().lower(),
-                findings=frozenset([best.finding] if len(members) == 1 else [m.finding for m in members]),
+                group=_group_key(best.group),
+                findings=_findings(
+                    best.finding if len(members) == 1 else tuple(sorted({m.finding for m in members}))
+                ),
             )
         )
     return tuple(clusters)

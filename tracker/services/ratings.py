@@ -7,6 +7,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from sys import intern
 from typing import Any
 
 from sqlalchemy import Integer, String, any_, bindparam, cast, select, type_coerce
@@ -85,9 +86,28 @@ def _day(value: date | str) -> date:
     return value if isinstance(value, date) else _parsed_day(value)
 
 
+def _shared(text: str | None) -> str | None:
+    """One string object for each repeated value (source types, findings, groups, collections): a row
+    brings its own copy of each, and a national rating keeps a million items."""
+    return intern(text) if text else text
+
+
 def _item(row: Sequence[Any]) -> EvidenceItem:
     """An item from `_ITEM_COLUMNS`, which follow `EvidenceItem`'s fields in order (positional: faster)."""
-    return EvidenceItem(*row[:3], _day(row[3]), *row[4:11], _flags(row[11]), row[12], row[13])
+    return EvidenceItem(
+        row[0],
+        row[1],
+        intern(row[2]),
+        _day(row[3]),
+        intern(row[4]),
+        *row[5:8],
+        _shared(row[8]),
+        _shared(row[9]),
+        row[10],
+        _flags(row[11]),
+        row[12],
+        row[13],
+    )
 
 
 _PROBED_ELEMENTS = 8
