@@ -21,7 +21,7 @@ How evidence becomes lines (judgement calls documented here so the rules stay re
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from operator import attrgetter
@@ -88,6 +88,9 @@ class Cluster:
         return bool(self.findings & NEGATIVE_FINDINGS)
 
 
+_VERDICTS = ("positive", "negative", "robust_positive", "robust_negative")
+
+
 @dataclass(frozen=True, slots=True)
 class Line:
     """An independent line of evidence: a (method family, respondent group) pair, or one linked KPI."""
@@ -96,30 +99,29 @@ class Line:
     group: str
     clusters: tuple[Cluster, ...] = ()
     kpi: KpiStatus | None = None
+    # Its verdicts, found once when it is made: summaries, rules and reasons read them many times.
+    positive: bool = field(init=False, compare=False)
+    negative: bool = field(init=False, compare=False)
+    robust_positive: bool = field(init=False, compare=False)
+    robust_negative: bool = field(init=False, compare=False)
 
-    @property
-    def positive(self) -> bool:
+    def __post_init__(self) -> None:
         if self.kpi is not None:
-            return self.kpi.status in ("met", "partly_met")
-        return any(c.supports for c in self.clusters)
-
-    @property
-    def negative(self) -> bool:
-        if self.kpi is not None:
-            return self.kpi.status == "missed"
-        return any(c.negative for c in self.clusters)
-
-    @property
-    def robust_positive(self) -> bool:
-        if self.kpi is not None:
-            return self.positive
-        return any(c.supports and c.tier == "robust" for c in self.clusters)
-
-    @property
-    def robust_negative(self) -> bool:
-        if self.kpi is not None:
-            return self.negative
-        return any(c.negative and c.tier == "robust" for c in self.clusters)
+            positive = self.kpi.status in ("met", "partly_met")
+            negative = self.kpi.status == "missed"
+            verdicts = (positive, negative, positive, negative)
+        else:
+            clusters = self.clusters
+            positive = any(c.supports for c in clusters)
+            negative = any(c.negative for c in clusters)
+            verdicts = (
+                positive,
+                negative,
+                positive and any(c.supports and c.tier == "robust" for c in clusters),
+                negative and any(c.negative and c.tier == "robust" for c in clusters),
+            )
+        for name, value in zip(_VERDICTS, verdicts, strict=True):
+            object.__setattr__(self, name, value)
 
     def sources(self, positive: bool) -> int:
         """How many sources make this line positive (or negative)."""

@@ -217,7 +217,8 @@ def _rate(
     kpi_ids = {k for o in chosen for k in o.kpis}
     outcome_elements = [ids[o.id] for o in chosen if o.id in ids]
     evidence: dict[int, EvidenceItem] = {}
-    items_by_outcome: dict[str, list[EvidenceItem]] = {}
+    items_by_outcome: dict[str, list[EvidenceItem]] = {o.id: [] for o in chosen}
+    items_by_element = {ids[o.id]: items_by_outcome[o.id] for o in chosen if o.id in ids}
     session.flush()  # what the ORM's autoflush would do: the Core read below must see pending changes
     # One row per link (an item is read once per outcome it is linked to, built once); run on the
     # session's connection: the ORM's row handling cost a tenth of a national rating.
@@ -227,10 +228,12 @@ def _rate(
         .where(*accepted_and_linked(row.id, as_of, outcome_elements))
     )  # in no order: the engine orders each outcome's items itself (sorting here spilled to disk on PG)
     for link in links.all():  # fetched at once: iterating the result fetches row by row
-        item = evidence.get(link[0]) or evidence.setdefault(link[0], _item(link))
-        slug_ = slugs.get(link[_LINKED_ELEMENT])
-        if slug_ in chosen_ids:
-            items_by_outcome.setdefault(slug_, []).append(item)
+        items = items_by_element.get(link[_LINKED_ELEMENT])
+        if items is not None:
+            item = evidence.get(link[0])
+            if item is None:
+                item = evidence[link[0]] = _item(link)
+            items.append(item)
     actuals = kpi_actuals(
         session, row.id, as_of, slugs, None if outcomes is None else [ids[k] for k in kpi_ids if k in ids]
     )
