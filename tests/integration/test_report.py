@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 import re
@@ -267,6 +268,9 @@ def test_the_report_from_stored_ratings_is_the_report_rated_now(app: Flask, make
             inputs = report_inputs(db.session, summary)
             assert report_model.build_stored(inputs, when) == report_model.build(rated, when)
             assert stored_fingerprint(inputs) == data_fingerprint(rated)
+            # The count is part of the key: a count read apart from the ratings cannot share their PDF.
+            other_count = dataclasses.replace(inputs, evidence_total=inputs.evidence_total + 1)
+            assert stored_fingerprint(other_count) != stored_fingerprint(inputs)
 
 
 def test_report_page_statements_stay_constant_and_long_lists_link_to_the_rest(

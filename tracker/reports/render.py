@@ -82,6 +82,7 @@ def data_fingerprint(rated: FrameworkRatings) -> str:
         [[r.outcome_id, r.rating, r.computed, r.override, r.stale, r.fingerprint] for r in rated.ratings],
         sorted(o.id for o in rated.overrides.values()),
         rated.kpis,
+        len(rated.evidence),
     )
 
 
@@ -94,13 +95,22 @@ def stored_fingerprint(inputs: ReportInputs) -> str:
         [[r.outcome_id, r.rating, r.computed, r.override, r.stale, r.fingerprint] for r in summary.ratings],
         sorted(o.id for o in summary.overrides.values()),
         inputs.kpis,
+        inputs.evidence_total,
     )
 
 
 def _fingerprint(
-    version: str, as_of: str, ratings: list[list[Any]], overrides: list[int], kpis: Sequence[KpiStatus]
+    version: str,
+    as_of: str,
+    ratings: list[list[Any]],
+    overrides: list[int],
+    kpis: Sequence[KpiStatus],
+    linked_items: int,
 ) -> str:
+    """The PDF cache key. `linked_items`, the report's count, is in it too: on PostgreSQL a kept count read
+    just before a save commits could otherwise be cached beside the ratings read just after it."""
     payload: dict[str, Any] = {
+        "linked_items": linked_items,
         "design": _DESIGN,
         "version": version,
         "as_of": as_of,
