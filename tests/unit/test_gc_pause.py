@@ -58,3 +58,28 @@ def test_overlapping_blocks_in_threads_keep_it_paused_until_the_last_ends() -> N
     release.set()
     thread.join(5)
     assert gc.isenabled()
+
+
+def test_a_long_overlapping_pause_still_collects_when_a_block_ends(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks that keep overlapping must not keep the collector off for ever: the one that ends collects."""
+    import tracker.services.gc_pause as gc_pause
+
+    collected: list[int] = []
+    monkeypatch.setattr(gc_pause.gc, "collect", lambda generation=2: collected.append(generation) or 0)
+    monkeypatch.setattr(gc_pause, "LONGEST_PAUSE_SECONDS", 0.0)
+    with gc_paused():
+        with gc_paused():
+            pass
+        assert collected == [1]  # the inner block ended while the outer one still paused it
+        assert not gc.isenabled()
+    assert gc.isenabled() and collected == [1]  # the last block re-enables instead
+
+
+def test_a_short_overlap_does_not_collect(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tracker.services.gc_pause as gc_pause
+
+    collected: list[int] = []
+    monkeypatch.setattr(gc_pause.gc, "collect", lambda generation=2: collected.append(generation) or 0)
+    with gc_paused(), gc_paused():
+        pass
+    assert collected == []
