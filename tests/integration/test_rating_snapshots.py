@@ -361,3 +361,15 @@ def test_ratings_read_the_same_items_whichever_way_links_are_found(
             "educators-supported": 2,
             "retention": 1,
         }
+
+
+def test_only_the_reasons_the_report_prints_are_stored(app: Flask, make_evidence: Any) -> None:
+    make_evidence()
+    make_evidence(title="Focus group", source_type="focus_group", respondents=7, collection="")
+    with app.app_context():
+        rated = rating_service.rate(db.session, SLUG)
+        assert rated is not None
+        full = next(r for r in rated.ratings if r.outcome_id == "educators-supported").reasons
+    assert len(full) > rating_snapshots.REPORT_REASONS  # the rule's reason, the counts, two lines
+    stored = read(app).rating_of("educators-supported")
+    assert stored is not None and stored.reasons == full[: rating_snapshots.REPORT_REASONS]

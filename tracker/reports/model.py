@@ -13,6 +13,7 @@ from tracker.domain.framework import QUADRANT_QUESTIONS, QUADRANTS, Framework, T
 from tracker.domain.kpi import KpiStatus
 from tracker.domain.rules import RATING_CODES, RATING_LABELS
 from tracker.formatting import kpi_target, kpi_value, number
+from tracker.services.rating_snapshots import REPORT_REASONS
 from tracker.services.ratings import FrameworkRatings
 from tracker.services.report_inputs import ReportInputs
 
@@ -240,7 +241,7 @@ def result_of(rating: Rating, evidence: Mapping[int, EvidenceItem]) -> OutcomeRe
         rating.override is not None,
         rating.stale,
         rating.rule,
-        rating.reasons,
+        rating.reasons[:REPORT_REASONS],
         rating.missing,
         tuple(sorted(lines, key=lambda e: strength_order(e.counts, e.tier, e.collected_on, e.id))),
         len(lines),
@@ -269,7 +270,7 @@ def build_stored(
             r.override is not None,
             r.stale,
             r.rule,
-            r.reasons,
+            r.reasons[:REPORT_REASONS],
             r.missing,
             tuple(evidence_line(items[i], tier, counts) for i, tier, counts in r.items if i in items),
             r.items_total,

@@ -45,6 +45,9 @@ log = logging.getLogger(__name__)
 
 # The report lists at most this many items per outcome (strongest first), then says how many more.
 REPORT_ITEMS = 50
+# The report prints an outcome's first reasons (the rule's own, the line counts, the first line): only those
+# are stored. At national scale an outcome has ~50 lines, 37 KB of sentences that were decoded for nothing.
+REPORT_REASONS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +66,7 @@ class StoredRating:
     as_of: date
     headline: str
     lines: LineSummary
-    reasons: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()  # the first REPORT_REASONS, as the report prints them
     missing: str = ""
     items: tuple[tuple[int, str, bool], ...] = ()  # (id, tier, counts), strongest first, at most REPORT_ITEMS
     items_total: int = 0
@@ -91,7 +94,7 @@ class StoredRating:
             rating.as_of,
             rating.computed_reasons[0] if rating.computed_reasons else "",
             rating.lines,
-            rating.reasons,
+            rating.reasons[:REPORT_REASONS],
             rating.missing,
             tuple((a.item_id, a.tier, a.counts) for a in strongest[:REPORT_ITEMS]),
             len(rating.items),
