@@ -83,3 +83,12 @@ def test_a_short_overlap_does_not_collect(monkeypatch: pytest.MonkeyPatch) -> No
     with gc_paused(), gc_paused():
         pass
     assert collected == []
+
+
+def test_what_a_pause_kept_goes_to_the_oldest_generation_unwalked() -> None:
+    """Resuming must not walk everything the rating keeps at once: it is moved to the oldest generation."""
+    with gc_paused():
+        kept = [[n] for n in range(5_000)]
+    assert gc.get_freeze_count() == 0  # nothing is left frozen
+    oldest = gc.get_objects(generation=2)
+    assert any(o is kept[0] for o in oldest) and any(o is kept[-1] for o in oldest)

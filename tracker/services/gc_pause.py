@@ -6,7 +6,8 @@ allocations makes the collector walk every object alive, so at national scale it
 runs again when the last paused block in the process ends. Counted, so nested and concurrent blocks (the
 threads of one worker) re-enable it only once all of them are done; if overlapping blocks keep it paused
 longer than `LONGEST_PAUSE_SECONDS`, a block that ends collects the young objects itself, so the cyclic
-garbage of other threads cannot pile up under a steady load.
+garbage of other threads cannot pile up under a steady load. When the last block ends, what it kept is
+moved to the oldest generation unwalked (`_promote_survivors`: another ~10% of a national rating).
 """
 
 from __future__ import annotations
@@ -23,6 +24,17 @@ _lock = threading.Lock()
 _paused = 0
 _was_enabled = False
 _since = 0.0  # when the collector last ran or was paused
+
+
+def _promote_survivors() -> None:
+    """Move what the pause allocated into the oldest generation without walking it.
+
+    Resuming would otherwise walk every object the rating keeps, at once (~0.05 s a national framework);
+    freezing then unfreezing moves all tracked objects to the oldest generation in constant time, where the
+    next full collection (which runs as usual) finds any cycles among them.
+    """
+    gc.freeze()
+    gc.unfreeze()
 
 
 @contextmanager
@@ -43,6 +55,7 @@ def gc_paused() -> Iterator[None]:
             _paused -= 1
             if _paused == 0:
                 if _was_enabled:
+                    _promote_survivors()
                     gc.enable()
             elif _was_enabled and time.monotonic() - _since > LONGEST_PAUSE_SECONDS:
                 _since = time.monotonic()
