@@ -373,3 +373,21 @@ def test_only_the_reasons_the_report_prints_are_stored(app: Flask, make_evidence
     assert len(full) > rating_snapshots.REPORT_REASONS  # the rule's reason, the counts, two lines
     stored = read(app).rating_of("educators-supported")
     assert stored is not None and stored.reasons == full[: rating_snapshots.REPORT_REASONS]
+
+
+def test_the_listed_items_are_stored_as_printed_and_follow_an_edit(app: Flask, make_evidence: Any) -> None:
+    """The report reads no evidence rows: a changed title reaches the stored listing through the save."""
+    item = make_evidence(title="Practice educator survey, first draft of the title")
+    warm(app)
+    listed = read(app).rating_of("educators-supported")
+    assert listed is not None
+    assert [(i.id, i.title, i.respondents, i.population) for i in listed.items] == [
+        (item, "Practice educator survey, first draft of the title", 18, 30)
+    ]
+    with app.app_context(), db.unit_of_work() as session:
+        row = session.get(Evidence, item)
+        assert row is not None
+        row.title = "Practice educator survey 2023"
+    after = read(app).rating_of("educators-supported")
+    assert after is not None and [i.title for i in after.items] == ["Practice educator survey 2023"]
+    assert after == live(app)["educators-supported"]

@@ -89,8 +89,8 @@ class RatingSnapshot(Base):
     # The rule's own reason and the line counts: enough for tiles and lists without the full reasons.
     headline: Mapped[str] = mapped_column(Text, default="")
     lines: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
-    # What the report shows: the reasons, what evidence would settle it, and the strongest items
-    # ([id, tier, counts], counted first, at most REPORT_ITEMS of `items_total`).
+    # What the report shows: the reasons, what evidence would settle it, and the strongest items (each as
+    # the report prints it, `ListedItem.to_json`; counted first, at most REPORT_ITEMS of `items_total`).
     reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
     missing: Mapped[str] = mapped_column(Text, default="")
     items: Mapped[list[list[Any]]] = mapped_column(JSON, default=list)

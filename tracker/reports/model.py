@@ -13,7 +13,7 @@ from tracker.domain.framework import QUADRANT_QUESTIONS, QUADRANTS, Framework, T
 from tracker.domain.kpi import KpiStatus
 from tracker.domain.rules import RATING_CODES, RATING_LABELS
 from tracker.formatting import kpi_target, kpi_value, number
-from tracker.services.rating_snapshots import REPORT_REASONS
+from tracker.services.rating_snapshots import REPORT_REASONS, ListedItem
 from tracker.services.ratings import FrameworkRatings
 from tracker.services.report_inputs import ReportInputs
 
@@ -218,7 +218,8 @@ class OutcomeResult:
     evidence_total: int
 
 
-def evidence_line(item: EvidenceItem, tier: str, counts: bool) -> EvidenceLine:
+def evidence_line(item: EvidenceItem | ListedItem, tier: str, counts: bool) -> EvidenceLine:
+    """An item as the report lists it (from the live rating's items or the stored rating's listed ones)."""
     return EvidenceLine(
         item.id,
         item.title,
@@ -262,7 +263,7 @@ def build_stored(
     inputs: ReportInputs, generated_at: datetime, surveys: tuple[SurveyBlock, ...] = ()
 ) -> ReportModel:
     """The report from stored ratings: the same model as `build`, listing each outcome's strongest items."""
-    summary, items = inputs.summary, inputs.items
+    summary = inputs.summary
     results = {
         r.outcome_id: OutcomeResult(
             r.rating,
@@ -272,7 +273,7 @@ def build_stored(
             r.rule,
             r.reasons[:REPORT_REASONS],
             r.missing,
-            tuple(evidence_line(items[i], tier, counts) for i, tier, counts in r.items if i in items),
+            tuple(evidence_line(i, i.tier, i.counts) for i in r.items),
             r.items_total,
         )
         for r in summary.ratings

@@ -51,6 +51,68 @@ REPORT_REASONS = 3
 
 
 @dataclass(frozen=True, slots=True)
+class ListedItem:
+    """One of the items the report lists under an outcome, as it prints them: kept with the rating, so the
+    report reads no evidence rows (a save of the item re-rates the outcomes it is linked to)."""
+
+    id: int
+    tier: str
+    counts: bool
+    title: str
+    source_type: str
+    collected_on: date
+    finding: str
+    respondents: int | None
+    population: int | None
+    quote: str
+
+    @classmethod
+    def of(cls, item: EvidenceItem, tier: str, counts: bool) -> ListedItem:
+        return cls(
+            item.id,
+            tier,
+            counts,
+            item.title,
+            item.source_type,
+            item.collected_on,
+            item.finding,
+            item.respondents,
+            item.population,
+            item.quote,
+        )
+
+    def to_json(self) -> list[Any]:
+        return [
+            self.id,
+            self.tier,
+            self.counts,
+            self.title,
+            self.source_type,
+            self.collected_on.isoformat(),
+            self.finding,
+            self.respondents,
+            self.population,
+            self.quote,
+        ]
+
+    @classmethod
+    def from_json(cls, entry: Sequence[Any]) -> ListedItem:
+        i, tier, counts, title, source_type, collected_on, finding, respondents, population, quote = entry
+        return cls(
+            int(i),
+            str(tier),
+            bool(counts),
+            str(title),
+            str(source_type),
+            date.fromisoformat(collected_on),
+            str(finding),
+            respondents,
+            population,
+            str(quote),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class StoredRating:
     """What tiles and lists show of one outcome's rating; the outcome page re-rates for the full reasons."""
 
@@ -68,7 +130,7 @@ class StoredRating:
     lines: LineSummary
     reasons: tuple[str, ...] = ()  # the first REPORT_REASONS, as the report prints them
     missing: str = ""
-    items: tuple[tuple[int, str, bool], ...] = ()  # (id, tier, counts), strongest first, at most REPORT_ITEMS
+    items: tuple[ListedItem, ...] = ()  # strongest first, at most REPORT_ITEMS
     items_total: int = 0
 
     @property
@@ -96,7 +158,7 @@ class StoredRating:
             rating.lines,
             rating.reasons[:REPORT_REASONS],
             rating.missing,
-            tuple((a.item_id, a.tier, a.counts) for a in strongest[:REPORT_ITEMS]),
+            tuple(ListedItem.of(evidence[a.item_id], a.tier, a.counts) for a in strongest[:REPORT_ITEMS]),
             len(rating.items),
         )
 
@@ -160,7 +222,7 @@ def _from_row(row: Sequence[Any], outcome: fw.Outcome) -> StoredRating:
     report: tuple[Any, ...] = ((), "", (), 0)
     if len(row) > 11:
         reasons, missing, items, total = row[11:]
-        report = (tuple(reasons), missing, tuple((int(i), str(t), bool(c)) for i, t, c in items), total)
+        report = (tuple(reasons), missing, tuple(ListedItem.from_json(entry) for entry in items), total)
     return StoredRating(
         outcome.id,
         outcome.theme_id,
@@ -351,7 +413,7 @@ def replace_rows(
             "lines": r.lines.to_json(),
             "reasons": list(r.reasons),
             "missing": r.missing,
-            "items": [list(i) for i in r.items],
+            "items": [i.to_json() for i in r.items],
             "items_total": r.items_total,
         }
         for r in ratings

@@ -10,8 +10,7 @@ from functools import lru_cache
 from sys import intern
 from typing import Any
 
-from sqlalchemy import Integer, String, any_, bindparam, cast, select, type_coerce
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import String, cast, select, type_coerce
 from sqlalchemy.orm import Session
 
 from tracker.db.models import (
@@ -151,19 +150,6 @@ def kpi_actuals(
     ):
         actuals.setdefault(slugs[element_id], []).append(KpiActual(period, period_end, value, partner_slug))
     return actuals
-
-
-def items_by_id(session: Session, ids: Collection[int]) -> dict[int, EvidenceItem]:
-    """Evidence items as the engine sees them, read as columns, in one query."""
-    if not ids:
-        return {}
-    session.flush()  # as autoflush would: the read below runs on the session's connection
-    connection = session.connection()
-    wanted: Any = Evidence.id.in_(list(ids))
-    if connection.dialect.name == "postgresql":  # one array parameter, not thousands to bind and convert
-        wanted = Evidence.id == any_(bindparam("ids", list(ids), type_=postgresql.ARRAY(Integer)))
-    rows = connection.execute(select(*_ITEM_COLUMNS).where(wanted)).all()
-    return {row[0]: _item(row) for row in rows}
 
 
 def parse_as_of(raw: str | None) -> date | None:
