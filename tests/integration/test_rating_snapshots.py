@@ -391,3 +391,21 @@ def test_the_listed_items_are_stored_as_printed_and_follow_an_edit(app: Flask, m
     after = read(app).rating_of("educators-supported")
     assert after is not None and [i.title for i in after.items] == ["Practice educator survey 2023"]
     assert after == live(app)["educators-supported"]
+
+
+def test_the_dashboards_quick_key_is_the_heads_key(app: Flask, make_evidence: Any) -> None:
+    """Five plain columns find the key the kept tiles are under: the same key the full head gives."""
+    make_evidence()
+    warm(app)
+    with app.app_context():
+        found = rating_snapshots.head(db.session, SLUG)
+        quick = rating_snapshots.stored_key(db.session, SLUG)
+        assert found is not None and quick is not None
+        assert quick[0] == found.key and quick[1] == found.framework
+        assert rating_snapshots.stored_key(db.session, SLUG, found.as_of) == quick
+        assert rating_snapshots.stored_key(db.session, SLUG, date(2023, 2, 1)) is None  # rated live
+        assert rating_snapshots.stored_key(db.session, "no-such-framework") is None
+    make_evidence(title="Second survey", collection="")  # a save raises the counter: a new key
+    with app.app_context():
+        again = rating_snapshots.stored_key(db.session, SLUG)
+        assert again is not None and again[0] != quick[0] and again[0][-1] == quick[0][-1] + 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from datetime import date
@@ -97,9 +98,25 @@ def _parse_cached(text: str, name: str) -> fw.Framework:
     return result.framework
 
 
+_BY_CONTENT: dict[str, fw.Framework] = {}  # the frameworks parsed here, by content hash; oldest first
+_KEPT = 64
+_by_content_lock = threading.Lock()
+
+
 def framework_of(version: FrameworkVersion) -> fw.Framework:
     """The domain framework of a stored version (parsed once per process and text)."""
-    return _parse_cached(version.yaml_text, f"{version.title} v{version.version}")
+    found = _parse_cached(version.yaml_text, f"{version.title} v{version.version}")
+    with _by_content_lock:
+        if version.content_sha256 not in _BY_CONTENT:
+            while len(_BY_CONTENT) >= _KEPT:
+                _BY_CONTENT.pop(next(iter(_BY_CONTENT)))
+            _BY_CONTENT[version.content_sha256] = found
+    return found
+
+
+def parsed_framework(content_sha256: str) -> fw.Framework | None:
+    """The framework with this content hash if this process has parsed it (the hash covers all it means)."""
+    return _BY_CONTENT.get(content_sha256)
 
 
 def load_version(

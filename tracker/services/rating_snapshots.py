@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -38,7 +38,7 @@ from tracker.domain.engine import RATING_LABELS, Rating
 from tracker.domain.evidence import EvidenceItem, strength_order
 from tracker.domain.rules import LineSummary, RatingCode
 from tracker.services import ratings as rating_service
-from tracker.services.frameworks import framework_of
+from tracker.services.frameworks import framework_of, parsed_framework
 from tracker.services.gc_pause import gc_paused
 
 log = logging.getLogger(__name__)
@@ -262,6 +262,42 @@ class RatingsHead:
         if not self.stored_date:
             return None
         return (self.row.id, self.version.id, self.version.version, self.as_of, self.inputs_version)
+
+
+# Built once: the dashboard runs it on every view to find its kept tiles.
+_KEY = (
+    select(
+        Framework.id,
+        FrameworkVersion.id,
+        FrameworkVersion.version,
+        FrameworkVersion.content_sha256,
+        RatingState.inputs_version,
+    )
+    .join(FrameworkVersion, FrameworkVersion.framework_id == Framework.id)
+    .outerjoin(RatingState, RatingState.framework_id == Framework.id)
+    .where(Framework.slug == bindparam("slug"), FrameworkVersion.version == Framework.current_version)
+)
+
+
+def stored_key(
+    session: Session, slug: str, as_of: date | None = None, today: date | None = None
+) -> tuple[tuple[object, ...], fw.Framework] | None:
+    """`RatingsHead.key` and the framework from five plain columns, for a page kept by that key.
+
+    None when the page cannot be kept or the key not found this cheaply (no such framework, another as-of
+    date, a version this process has not parsed): the caller then reads the head.
+    """
+    found = session.execute(_KEY, {"slug": slug}).one_or_none()
+    if found is None:
+        return None
+    framework_id, version_id, version, content_sha256, inputs_version = found
+    framework = parsed_framework(content_sha256)
+    if framework is None:
+        return None
+    default = framework.default_as_of(today or date.today())
+    if as_of not in (None, default):
+        return None
+    return (framework_id, version_id, version, default, inputs_version or 0), framework
 
 
 def head(

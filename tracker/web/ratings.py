@@ -16,11 +16,18 @@ from tracker.domain.framework import Outcome
 from tracker.domain.rules import RATING_CODES, RATING_LABELS
 from tracker.extensions import db
 from tracker.services import overrides as override_service
+from tracker.services import rating_snapshots
 from tracker.services.evidence import Refused
 from tracker.services.permissions import can_review
 from tracker.services.rating_snapshots import RatingsSummary
 from tracker.services.ratings import FrameworkRatings
-from tracker.web.as_of import head_or_abort, rated_or_abort, stored_summary_or_abort, summary_or_abort
+from tracker.web.as_of import (
+    head_or_abort,
+    rated_or_abort,
+    requested_as_of,
+    stored_summary_or_abort,
+    summary_or_abort,
+)
 from tracker.web.fragment_cache import fragments
 from tracker.web.guard import actor, principal, refuse, require
 
@@ -57,9 +64,14 @@ def _outcome(rated: FrameworkRatings, outcome_id: str) -> Outcome:
 
 @bp.get("/f/<slug>/dashboard")
 def dashboard(slug: str) -> ResponseReturnValue:
-    found = head_or_abort(slug)
     # The tiles are the same for every user: kept per worker by what they were drawn from (the key is
-    # read from the database above, so any save, new version or new day draws them again).
+    # read from the database on every view, so any save, new version or new day draws them again).
+    quick = rating_snapshots.stored_key(db.session, slug, requested_as_of())
+    if quick is not None:
+        kept = fragments().get(("dashboard", request.script_root, *quick[0]))
+        if kept is not None:
+            return render_template("ratings/dashboard.html", framework=quick[1], body=kept)
+    found = head_or_abort(slug)
     key = None if found.key is None else ("dashboard", request.script_root, *found.key)
     body = None if key is None else fragments().get(key)
     if body is None:
