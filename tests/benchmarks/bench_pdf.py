@@ -26,7 +26,9 @@ from sqlalchemy import select
 from tests.benchmarks.common import emit, load, summary
 from tests.benchmarks.generate import BENCH_DIR, SCALES, USER_EMAIL, USER_PASSWORD, database_url, ensure
 from tracker import create_app
+from tracker.db import migrate
 from tracker.db.models import User
+from tracker.db.session import make_engine
 from tracker.extensions import db
 from tracker.reports import model as report_model
 from tracker.reports.pdf import write_pdf
@@ -56,6 +58,12 @@ def ensure_demo() -> str:
         subprocess.run(
             [str(Path(sys.executable).parent / "tracker"), "demo"], env=env, check=True, capture_output=True
         )
+    else:  # a cached demo gets the app's newer migrations, as the generated instances do
+        engine = make_engine(url)
+        try:
+            migrate.upgrade(engine)
+        finally:
+            engine.dispose()
     return url
 
 

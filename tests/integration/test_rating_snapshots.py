@@ -409,3 +409,18 @@ def test_the_dashboards_quick_key_is_the_heads_key(app: Flask, make_evidence: An
     with app.app_context():
         again = rating_snapshots.stored_key(db.session, SLUG)
         assert again is not None and again[0] != quick[0] and again[0][-1] == quick[0][-1] + 1
+
+
+def test_a_stored_rating_in_an_older_form_is_rated_again_not_an_error(app: Flask, make_evidence: Any) -> None:
+    """Stored ratings are a cache: a row written by an older release (before migration 0008 its listed
+    items were [id, tier, counts]) is read as missing, rated again and replaced, and the report still opens."""
+    make_evidence()
+    warm(app)
+    with app.app_context(), db.unit_of_work() as session:
+        for row in session.scalars(select(RatingSnapshot)):
+            row.items = [[entry[0], entry[1], entry[2]] for entry in row.items]
+    summary = read(app)
+    assert {r.outcome_id for r in summary.fresh} == {"educators-supported"}  # the only row listing items
+    assert summary.rating_of("educators-supported") == live(app)["educators-supported"]
+    assert report_count(app)[0] == 1  # the report page's inputs read (and keep) without an error
+    assert read(app).fresh == ()  # kept in the current form

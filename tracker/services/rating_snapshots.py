@@ -352,6 +352,7 @@ def _summary(session: Session, found: RatingsHead, for_report: bool) -> RatingsS
     row, version, framework, as_of = found.row, found.version, found.framework, found.as_of
     by_outcome: dict[str, StoredRating] = {}
     ids: dict[str, int] = {}
+    unreadable = 0
     if found.stored_date:
         outcomes = {o.id: o for o in framework.outcomes}
         columns = _TILE_COLUMNS + (_REPORT_COLUMNS if for_report else ())
@@ -365,8 +366,14 @@ def _summary(session: Session, found: RatingsHead, for_report: bool) -> RatingsS
             )
         ):
             if element_slug in outcomes:
-                by_outcome[element_slug] = _from_row(snapshot, outcomes[element_slug])
+                try:
+                    by_outcome[element_slug] = _from_row(snapshot, outcomes[element_slug])
+                except (TypeError, ValueError, KeyError):  # stored by an older release: rated again below
+                    unreadable += 1
+                    continue
                 ids[element_slug] = snapshot[0]
+        if unreadable:
+            log.warning("%s: %d stored ratings in an older form; rating them again", row.slug, unreadable)
     missing = [o.id for o in framework.outcomes if o.id not in by_outcome]
     overrides: Mapping[str, RatingOverride]
     fresh: tuple[StoredRating, ...] = ()
