@@ -144,23 +144,12 @@ def wait_ready(port: int, server: subprocess.Popen[bytes], timeout: float = 90) 
 
 
 def stored_rows(url: str, slug: str) -> int:
-    from sqlalchemy import func, select
-
-    from tracker.db.models import Framework, RatingSnapshot
+    from tests.benchmarks.bench_pages import stored_count
     from tracker.db.session import make_engine
 
     engine = make_engine(url)
     try:
-        with engine.connect() as connection:
-            return int(
-                connection.scalar(
-                    select(func.count())
-                    .select_from(RatingSnapshot)
-                    .join(Framework, Framework.id == RatingSnapshot.framework_id)
-                    .where(Framework.slug == slug)
-                )
-                or 0
-            )
+        return stored_count(engine, slug)
     finally:
         engine.dispose()
 

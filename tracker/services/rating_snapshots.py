@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import Select, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -264,18 +264,31 @@ class RatingsHead:
         return (self.row.id, self.version.id, self.version.version, self.as_of, self.inputs_version)
 
 
-# Built once: the dashboard runs it on every view to find its kept tiles.
-_KEY = (
-    select(
-        Framework.id,
-        FrameworkVersion.id,
-        FrameworkVersion.version,
-        FrameworkVersion.content_sha256,
-        RatingState.inputs_version,
+def _current(*columns: Any) -> Select[Any]:
+    """`columns` of the framework named by the `slug` parameter, its current version and its counter row."""
+    return (
+        select(*columns)
+        .join(FrameworkVersion, FrameworkVersion.framework_id == Framework.id)
+        .outerjoin(RatingState, RatingState.framework_id == Framework.id)
+        .where(Framework.slug == bindparam("slug"), FrameworkVersion.version == Framework.current_version)
     )
-    .join(FrameworkVersion, FrameworkVersion.framework_id == Framework.id)
-    .outerjoin(RatingState, RatingState.framework_id == Framework.id)
-    .where(Framework.slug == bindparam("slug"), FrameworkVersion.version == Framework.current_version)
+
+
+# Built once: the dashboard runs it on every view to find its kept tiles.
+_KEY = _current(
+    Framework.id,
+    FrameworkVersion.id,
+    FrameworkVersion.version,
+    FrameworkVersion.content_sha256,
+    RatingState.inputs_version,
+)
+_HEAD = _current(
+    Framework,
+    FrameworkVersion,
+    RatingState.inputs_version,
+    RatingState.linked_items,
+    RatingState.linked_items_version,
+    RatingState.linked_items_as_of,
 )
 
 
@@ -304,19 +317,7 @@ def head(
     session: Session, slug: str, as_of: date | None = None, today: date | None = None
 ) -> RatingsHead | None:
     """The framework, its version and counter (one statement), and the as-of date the ratings are for."""
-    found = session.execute(
-        select(
-            Framework,
-            FrameworkVersion,
-            RatingState.inputs_version,
-            RatingState.linked_items,
-            RatingState.linked_items_version,
-            RatingState.linked_items_as_of,
-        )
-        .join(FrameworkVersion, FrameworkVersion.framework_id == Framework.id)
-        .outerjoin(RatingState, RatingState.framework_id == Framework.id)
-        .where(Framework.slug == slug, FrameworkVersion.version == Framework.current_version)
-    ).one_or_none()
+    found = session.execute(_HEAD, {"slug": slug}).one_or_none()
     if found is None:
         return None
     row, version, inputs_version, linked_items, linked_version, linked_as_of = found

@@ -62,18 +62,24 @@ def _outcome(rated: FrameworkRatings, outcome_id: str) -> Outcome:
     return outcome
 
 
+def _tiles_key(stored: tuple[object, ...]) -> tuple[object, ...]:
+    """The dashboard tiles' key in the fragment cache: the stored ratings' key, under this app's root."""
+    return ("dashboard", request.script_root, *stored)
+
+
 @bp.get("/f/<slug>/dashboard")
 def dashboard(slug: str) -> ResponseReturnValue:
     # The tiles are the same for every user: kept per worker by what they were drawn from (the key is
     # read from the database on every view, so any save, new version or new day draws them again).
     quick = rating_snapshots.stored_key(db.session, slug, requested_as_of())
     if quick is not None:
-        kept = fragments().get(("dashboard", request.script_root, *quick[0]))
+        kept = fragments().get(_tiles_key(quick[0]))
         if kept is not None:
             return render_template("ratings/dashboard.html", framework=quick[1], body=kept)
     found = head_or_abort(slug)
-    key = None if found.key is None else ("dashboard", request.script_root, *found.key)
-    body = None if key is None else fragments().get(key)
+    key = None if found.key is None else _tiles_key(found.key)
+    # The quick key, when found, is this key and missed already; else the head may still find the tiles.
+    body = None if key is None or quick is not None else fragments().get(key)
     if body is None:
         rated, kept = stored_summary_or_abort(slug, read=found)
         counts = {code: sum(r.rating == code for r in rated.ratings) for code in RATING_CODES}
