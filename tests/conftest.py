@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import pytest
 from argon2 import PasswordHasher
-from flask import Flask
+from flask import Flask, Response, request
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, func, select, text
 
@@ -93,6 +93,7 @@ def make_app(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         }
         app = create_app(config)
         apps.append(app)
+        app.after_request(_no_server_error)
         if migrated:
             with app.app_context():
                 migrate.upgrade(db.engine)
@@ -101,6 +102,12 @@ def make_app(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     yield build
     for app in apps:
         app.extensions["tracker_db"][0].dispose()
+
+
+def _no_server_error(response: Response) -> Response:
+    """No request in the suite may answer 500 (unhandled exceptions already fail the test that sent them)."""
+    assert response.status_code != 500, f"500 from {request.method} {request.path}"
+    return response
 
 
 @pytest.fixture

@@ -160,13 +160,22 @@ def test_rounds_compare_replace_and_count_once(survey_app: Flask, runner: Any, t
         items = db.session.scalars(select(Evidence).where(Evidence.collection.like("pe-survey:%"))).all()
         assert sorted(e.collection for e in items) == ["pe-survey:2022-23", "pe-survey:2023-24"]
         refreshed = next(e for e in items if e.collection == "pe-survey:2023-24")
-        assert refreshed.respondents == 14 and refreshed.status == "accepted"
+        # The new round changed what an evaluator accepted: it goes back for review, with a note saying why.
+        assert refreshed.respondents == 14 and refreshed.status == "submitted"
+        assert "needs a new review" in refreshed.review_note
         rated = rating_service.rate(db.session, "tiny-partnership")
         assert rated is not None
         rating = rated.rating_of("educators-supported")
         assert rating is not None
-        # Two rounds of one survey of one group are one line of evidence, not two.
+        # Only the first round's item is accepted now; once the second is accepted again, two rounds of
+        # one survey of one group are still one line of evidence, not two.
         assert rating.lines.positive == 1
+        refreshed.status = "accepted"
+        db.session.commit()
+        rated = rating_service.rate(db.session, "tiny-partnership")
+        assert rated is not None
+        rating = rated.rating_of("educators-supported")
+        assert rating is not None and rating.lines.positive == 1
 
 
 def test_web_upload_is_all_or_nothing(survey_app: Flask, as_role: Any) -> None:

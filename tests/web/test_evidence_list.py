@@ -250,8 +250,9 @@ def test_csv_neutralises_formulas(
         ("admin", None, {"survey", "interview", "workshop", "draft", "returned"}),
         ("evaluator", None, {"survey", "interview", "workshop", "returned"}),
         ("board", None, {"survey", "workshop"}),
-        ("lead", "tiny-council", {"survey", "interview", "draft"}),
-        ("lead", "other-council", {"workshop"}),
+        # Leads: their own partner's items, and every accepted item (what ratings and the report rest on).
+        ("lead", "tiny-council", {"survey", "interview", "draft", "workshop"}),
+        ("lead", "other-council", {"workshop", "survey"}),
     ],
 )
 def test_list_respects_visibility(
@@ -266,8 +267,10 @@ def test_list_respects_visibility(
         assert listed(client, status="draft") == set()
         assert csv_rows(client, status="submitted") == []
     if role == "lead":
+        # Another partner's items: only the accepted ones, never a draft or a submitted item.
         other = "tiny-council" if partner == "other-council" else "other-council"
-        assert listed(client, partner=other) == set()
+        others = {items["survey"]} if other == "tiny-council" else {items["workshop"]}
+        assert listed(client, partner=other) == others
 
 
 def test_list_needs_sign_in_and_a_known_framework(app: Flask, admin: FlaskClient, framework: str) -> None:

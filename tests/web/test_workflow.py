@@ -229,7 +229,9 @@ VISIBILITY = [
     ("lead", "tiny-council", "draft", "tiny-council", True),
     ("lead", "tiny-council", "draft", "other-council", False),
     ("lead", "tiny-council", "submitted", "other-council", False),
-    ("lead", "tiny-council", "accepted", "other-council", False),
+    # Accepted items are open to every signed-in user: the outcome pages and the report list them.
+    ("lead", "tiny-council", "accepted", "other-council", True),
+    ("lead", "tiny-council", "returned", "other-council", False),
     ("evaluator", None, "draft", "tiny-council", False),
     ("evaluator", None, "submitted", "tiny-council", True),
     ("evaluator", None, "returned", "tiny-council", True),

@@ -66,11 +66,14 @@ def survey_import(
                 click.echo(
                     f"{csv_file}:{row}:{column}: {message}" if column else f"{csv_file}:{row}: {message}"
                 )
-            raise click.ClickException(f"{len(result.problems)} problem(s); nothing was imported")
+            if result.more_problems:
+                click.echo(f"{csv_file}: ... and {result.more_problems:,} more problem(s) not listed")
+            raise click.ClickException(f"{result.problem_count} problem(s); nothing was imported")
     click.echo(
         f"{survey_id} round {label}: {result.respondents} respondents"
         + (" (replacing the earlier import, which is kept)" if result.replaced else "")
         + f"; evidence items added {result.evidence_added}, refreshed {result.evidence_refreshed}"
+        + (f" ({result.sent_back} accepted items sent back for review)" if result.sent_back else "")
     )
 
 

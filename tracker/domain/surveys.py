@@ -38,6 +38,27 @@ Band = Literal["good", "moderate", "poor"]
 DistanceKind = Literal["paired", "cohort"]
 Problems = list[tuple[str, str]]
 RowProblems = list[tuple[int, str, str]]
+PROBLEMS_KEPT = 100
+
+
+class ProblemLog(list[tuple[int, str, str]]):
+    """Keeps the first `keep` problems and counts them all, so a bad file of any size costs bounded memory."""
+
+    def __init__(self, keep: int = PROBLEMS_KEPT) -> None:
+        super().__init__()
+        self.keep = keep
+        self.total = 0
+
+    def append(self, item: tuple[int, str, str]) -> None:
+        self.total += 1
+        if len(self) < self.keep:
+            super().append(item)
+
+
+def problem_total(problems: Sequence[tuple[int, str, str]]) -> int:
+    """How many problems there were, counting those a ProblemLog did not keep."""
+    return problems.total if isinstance(problems, ProblemLog) else len(problems)
+
 
 BANDS: tuple[Band, ...] = ("good", "moderate", "poor")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -685,13 +706,13 @@ def column_letter(index: int) -> str:
 def parse_responses(
     definition: SurveyDefinition, header: Sequence[str], rows: Sequence[Sequence[str]]
 ) -> tuple[tuple[Response, ...], RowProblems]:
-    """Responses from one round's rows, or none at all with every (row, column, message) problem.
+    """Responses from one round's rows, or none at all with the first (row, column, message) problems.
 
     Rows are numbered as in a spreadsheet (header 1, first data row 2); the column is its heading as
     written, or its letter when it has none. Every question column and every declared breakdown column
     is required; a `respondent` column is optional. Wholly blank rows are skipped.
     """
-    problems: RowProblems = []
+    problems = ProblemLog()
     names = [str(cell).strip().lstrip("\ufeff").strip() for cell in header]
     if not any(names):
         return (), [(1, "", "the file has no header row")]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, false, true
+from sqlalchemy import ColumnElement, false, or_, true
 
 from tracker.db.models import Evidence, User
 
+ROLES = frozenset({"admin", "lead", "evaluator", "board"})
 LEAD_EDITABLE = ("draft", "submitted", "returned")
 # (from status, to status) -> roles allowed to make the move (a lead only on its own partner's items).
 TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
@@ -44,13 +45,12 @@ def _own(p: Principal, evidence: Evidence) -> bool:
 
 
 def can_view_evidence(p: Principal, evidence: Evidence) -> bool:
-    """Leads see their partner's items only; drafts stay with their partner; the board sees accepted items."""
-    if p.role == "admin" or _own(p, evidence):
-        return True
+    """Accepted items are open to every signed-in user (ratings and the report rest on them and list them);
+    a draft stays with its partner; evaluators also see what is submitted or returned."""
+    if p.role == "admin" or _own(p, evidence) or evidence.status == "accepted":
+        return p.role in ROLES
     if p.role == "evaluator":
         return evidence.status != "draft"
-    if p.role == "board":
-        return evidence.status == "accepted"
     return False
 
 
@@ -63,7 +63,9 @@ def evidence_visible(p: Principal) -> ColumnElement[bool]:
     if p.role == "board":
         return Evidence.status == "accepted"
     if p.role == "lead" and p.partner_id is not None:
-        return Evidence.partner_id == p.partner_id
+        return or_(Evidence.partner_id == p.partner_id, Evidence.status == "accepted")
+    if p.role == "lead":
+        return Evidence.status == "accepted"
     return false()
 
 
@@ -99,8 +101,11 @@ def can_enter_kpi_value(p: Principal, framework_partner_ids: set[int], partner_i
     return partner_id in (None, p.partner_id)
 
 
-def can_import(p: Principal) -> bool:
-    return p.role in {"admin", "lead"}
+def can_import_into(p: Principal, framework_partner_ids: set[int]) -> bool:
+    """CSV imports and survey rounds: admins, and leads whose partner is a partner of this framework."""
+    if p.role == "admin":
+        return True
+    return p.role == "lead" and p.partner_id is not None and p.partner_id in framework_partner_ids
 
 
 def can_manage_users(p: Principal) -> bool:

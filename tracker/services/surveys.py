@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.db.models import Evidence, SurveyResponse, SurveyRound, utcnow
-from tracker.domain.evidence_input import parse_evidence
+from tracker.domain.evidence_input import EvidenceFields, parse_evidence
 from tracker.domain.surveys import (
     DistanceResult,
     Response,
@@ -21,6 +21,7 @@ from tracker.domain.surveys import (
     describe_change,
     distance_travelled,
     parse_responses,
+    problem_total,
     round_half_up,
     rounded_score,
     score_round,
@@ -31,8 +32,8 @@ from tracker.services import evidence as evidence_service
 from tracker.services.audit import Actor, record
 from tracker.services.evidence import FrameworkContext, Refused
 from tracker.services.frameworks import current_version, framework_of
-from tracker.services.imports import MAX_CSV_BYTES
-from tracker.services.permissions import Principal, can_import
+from tracker.services.imports import MAX_CSV_BYTES, MAX_ROWS
+from tracker.services.permissions import Principal, can_import_into
 
 
 class SurveyNotFound(LookupError):
@@ -46,10 +47,17 @@ class RoundImport:
     evidence_added: int = 0
     evidence_refreshed: int = 0
     replaced: bool = False
+    problem_count: int = 0
+    sent_back: int = 0
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def more_problems(self) -> int:
+        """Problems found but not listed (only the first ones are kept)."""
+        return max(0, self.problem_count - len(self.problems))
 
 
 def definition_of(session: Session, slug: str, survey_id: str) -> tuple[int, SurveyDefinition]:
@@ -76,6 +84,8 @@ def _rows(raw: bytes) -> tuple[list[str], list[list[str]], list[tuple[int, str, 
         return [], [], [(1, "", f"cannot be read as CSV: {error}")]
     if not rows:
         return [], [], [(1, "", "the file is empty")]
+    if len(rows) - 1 > MAX_ROWS:
+        return [], [], [(MAX_ROWS + 2, "", f"more than {MAX_ROWS:,} rows; split the file")]
     return rows[0], rows[1:], []
 
 
@@ -156,23 +166,28 @@ def import_round(
     source_name: str = "",
 ) -> RoundImport:
     """Store a round's rows (all or none), then add or refresh one evidence item per scored section."""
-    if not can_import(p):
-        raise Refused("you may not import survey responses")
+    if not can_import_into(p, ctx.partner_ids):
+        raise Refused("you may not import survey rounds into this framework")
     result = RoundImport()
     _framework_id, definition = definition_of(session, ctx.framework.slug, survey_id)
     header, rows, result.problems = _rows(raw)
+    if not result.problems:
+        parsed, result.problems = parse_responses(definition, header, rows)
+    result.problem_count = problem_total(result.problems)
     if result.problems:
         return result
-    parsed, result.problems = parse_responses(definition, header, rows)
     label = label.strip()
     if not label or len(label) > 64:
         result.problems.append((1, "", "the round label must be 1 to 64 characters"))
+    elif any(ch < " " or ch == "\x7f" for ch in label):
+        result.problems.append((1, "", "the round label must not hold line breaks or control characters"))
     existing = current_round(session, ctx.framework.id, survey_id, label)
     if existing is not None and not replace:
         result.problems.append(
             (1, "", f"round '{label}' is already imported; import it with --replace to replace it")
         )
     if result.problems:
+        result.problem_count = len(result.problems)
         return result
     if existing is not None:
         existing.replaced_at = utcnow()
@@ -251,20 +266,59 @@ def _refresh_evidence(
             fields.finding,
             fields.respondents,
         ):
-            item.summary, item.finding, item.respondents = fields.summary, fields.finding, fields.respondents
-            item.collected_on = fields.collected_on
-            item.updated_by_id = p.user_id
-            item.updated_at = utcnow()
-            record(
-                session,
-                actor,
-                "evidence.edit",
-                object_type="evidence",
-                object_id=item.id,
-                framework_id=ctx.framework.id,
-                detail=f"refreshed from survey round {label}",
-            )
-            result.evidence_refreshed += 1
+            _refresh_item(session, actor, p, item, fields, label, result)
+
+
+def _refresh_item(
+    session: Session,
+    actor: Actor,
+    p: Principal,
+    item: Evidence,
+    fields: EvidenceFields,
+    label: str,
+    result: RoundImport,
+) -> None:
+    """Rewrite an item from a new round; an accepted item goes back for review, as an evaluator accepted
+    what it said before, not what it says now."""
+    before = {
+        "summary": item.summary,
+        "finding": item.finding,
+        "respondents": item.respondents,
+        "status": item.status,
+        "review_note": item.review_note,
+    }
+    item.summary, item.finding, item.respondents = fields.summary, fields.finding, fields.respondents
+    item.collected_on = fields.collected_on
+    item.updated_by_id = p.user_id
+    item.updated_at = utcnow()
+    detail = f"refreshed from survey round {label}"
+    if item.status == "accepted":
+        item.status = "submitted"
+        item.accepted_at = None
+        item.review_note = (
+            f"Survey round {label} was imported again by {actor.label} and changed this item "
+            f"(finding {before['finding']} -> {item.finding}); it needs a new review before it counts."
+        )
+        detail += "; sent back for review"
+        result.sent_back += 1
+    record(
+        session,
+        actor,
+        "evidence.edit",
+        object_type="evidence",
+        object_id=item.id,
+        framework_id=item.framework_id,
+        before=before,
+        after={
+            "summary": item.summary,
+            "finding": item.finding,
+            "respondents": item.respondents,
+            "status": item.status,
+            "review_note": item.review_note,
+        },
+        detail=detail,
+    )
+    result.evidence_refreshed += 1
 
 
 def report_blocks(session: Session, slug: str) -> tuple[SurveyBlock, ...]:

@@ -35,6 +35,7 @@ from tracker.services import evidence_queries
 from tracker.services.attachments import UploadRefused
 from tracker.services.evidence import EditConflict, FrameworkContext, Refused, Upload
 from tracker.services.permissions import can_create_evidence, can_edit_evidence, can_move, can_view_evidence
+from tracker.web.downloads import attachment_header
 from tracker.web.evidence_forms import FLAG_LABELS, EvidenceForm, ReviewForm
 from tracker.web.form_parts import choices
 from tracker.web.guard import actor, principal, refuse, require
@@ -56,6 +57,14 @@ def _visible_item(evidence_id: int) -> Evidence:
     if not can_view_evidence(principal(), evidence):
         refuse("view evidence", "evidence", evidence_id)
     return evidence
+
+
+FILTER_KEYS = ("theme", "element", "source_type", "status", "partner", "from", "to", "q")
+
+
+def _filter_args() -> dict[str, str]:
+    """The list's own query keys only, for its links (other keys such as `slug` would reach url_for)."""
+    return {key: request.args[key][:200] for key in FILTER_KEYS if request.args.get(key)}
 
 
 def _filters() -> evidence_queries.EvidenceFilters:
@@ -84,6 +93,7 @@ def index(slug: str) -> ResponseReturnValue:
         ctx=ctx,
         page=page,
         filters=filters,
+        filter_args=_filter_args(),
         source_types=SOURCE_TYPE_LABELS,
         statuses=STATUSES,
         findings=FINDING_LABELS,
@@ -98,7 +108,7 @@ def download_csv(slug: str) -> ResponseReturnValue:
     return Response(
         body,
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{slug}-evidence.csv"'},
+        headers={"Content-Disposition": attachment_header(f"{slug}-evidence.csv")},
     )
 
 

@@ -13,7 +13,7 @@ from wtforms import RadioField
 from tracker.extensions import db
 from tracker.services import evidence as evidence_service
 from tracker.services import imports
-from tracker.services.permissions import can_import
+from tracker.services.permissions import can_import_into
 from tracker.web.form_parts import choices
 from tracker.web.guard import actor, principal, require
 
@@ -34,7 +34,7 @@ def upload(slug: str) -> ResponseReturnValue:
     ctx = evidence_service.framework_context(db.session, slug)
     if ctx is None:
         abort(404, description=f"No framework has the id '{slug}'.")
-    require(can_import(principal()), "import CSV", "framework", slug)
+    require(can_import_into(principal(), ctx.partner_ids), "import CSV", "framework", slug)
     form = ImportForm()
     problems: list[imports.RowProblem] = []
     if request.method == "POST":

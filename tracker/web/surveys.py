@@ -19,11 +19,13 @@ from tracker.extensions import db
 from tracker.reports import charts
 from tracker.services import evidence as evidence_service
 from tracker.services import surveys as survey_service
+from tracker.services.evidence import Refused
 from tracker.services.evidence_queries import neutralise
 from tracker.services.imports import MAX_CSV_BYTES
-from tracker.services.permissions import can_import
+from tracker.services.permissions import can_import_into
+from tracker.web.downloads import attachment_header
 from tracker.web.form_parts import Required
-from tracker.web.guard import actor, principal, require
+from tracker.web.guard import actor, principal, refuse, require
 
 bp = Blueprint("surveys", __name__)
 
@@ -67,9 +69,15 @@ class RoundForm(FlaskForm):  # type: ignore[misc]
 
 
 def _page(
-    slug: str, survey_id: str, form: RoundForm, problems: list[str] | None = None, status: int = 200
+    slug: str,
+    survey_id: str,
+    form: RoundForm,
+    problems: list[str] | None = None,
+    status: int = 200,
+    more_problems: int = 0,
 ) -> ResponseReturnValue:
     view = _results(slug, survey_id)
+    ctx = evidence_service.framework_context(db.session, slug)
     return render_template(
         "surveys/show.html",
         slug=slug,
@@ -86,7 +94,8 @@ def _page(
         ),
         form=form,
         problems=problems or [],
-        can_upload=can_import(principal()),
+        more_problems=more_problems,
+        can_upload=ctx is not None and can_import_into(principal(), ctx.partner_ids),
     ), status
 
 
@@ -98,10 +107,10 @@ def show(slug: str, survey_id: str) -> ResponseReturnValue:
 @bp.post("/f/<slug>/surveys/<survey_id>")
 def upload(slug: str, survey_id: str) -> ResponseReturnValue:
     """One round from a spreadsheet: every row checked first; any bad cell and nothing is stored."""
-    require(can_import(principal()), "import survey round", "survey", survey_id)
     ctx = evidence_service.framework_context(db.session, slug)
     if ctx is None:
         abort(404, description=f"No framework has the id '{slug}'.")
+    require(can_import_into(principal(), ctx.partner_ids), "import survey round", "survey", survey_id)
     form = RoundForm()
     if not form.validate_on_submit():
         return _page(slug, survey_id, form, status=400)
@@ -128,14 +137,21 @@ def upload(slug: str, survey_id: str) -> ResponseReturnValue:
         )
     except survey_service.SurveyNotFound as missing:
         abort(404, description=str(missing))
+    except Refused as refused:
+        refuse("import survey round", "survey", survey_id, str(refused))
     if not result.ok:
         db.session.rollback()
         lines = [
             f"Row {row}, column {column}: {message}" if column else f"Row {row}: {message}"
             for row, column, message in result.problems
         ]
-        return _page(slug, survey_id, form, lines, 400)
-    flash(f"Imported round {form.label.data}: {result.respondents} respondents.", "success")
+        return _page(slug, survey_id, form, lines, 400, result.more_problems)
+    sent_back = (
+        f" {result.sent_back} accepted evidence items changed and went back for review."
+        if result.sent_back
+        else ""
+    )
+    flash(f"Imported round {form.label.data}: {result.respondents} respondents.{sent_back}", "success")
     return redirect(url_for("surveys.show", slug=slug, survey_id=survey_id, round=form.label.data))
 
 
@@ -177,5 +193,5 @@ def download(slug: str, survey_id: str) -> ResponseReturnValue:
             )
     name = f"{slug}-{survey_id}-{label or 'none'}{'-by-' + by if by else ''}.csv"
     return Response(
-        out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": attachment_header(name)}
     )
