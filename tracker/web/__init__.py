@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, current_app, render_template
+from flask_limiter import RateLimitExceeded
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -31,6 +32,18 @@ def _security_headers(response: Response) -> Response:
 def _error_page(error: HTTPException) -> tuple[str, int]:
     code = error.code or 500
     return render_template("error.html", code=code, title=error.name, message=error.description), code
+
+
+def _too_many_requests(_error: RateLimitExceeded) -> tuple[str, int]:
+    """A readable page in the site's layout (the limiter adds Retry-After) for a client over the limit."""
+    page = render_template(
+        "error.html",
+        code=429,
+        title="Too many attempts",
+        message="There have been too many sign-in attempts from your network address. "
+        "Wait a minute, then try again.",
+    )
+    return page, 429
 
 
 def _database_unavailable(error: OperationalError) -> tuple[str, int]:
@@ -71,6 +84,7 @@ def register_web(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _error_page)
+    app.register_error_handler(RateLimitExceeded, _too_many_requests)
     app.register_error_handler(OperationalError, _database_unavailable)
     app.add_template_filter(formatting.kpi_value, "kpi_value")
     app.add_template_filter(formatting.kpi_target, "kpi_target")

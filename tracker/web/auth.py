@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Length
 
 from tracker.db.models import User
 from tracker.domain.evidence_input import is_whole_number
-from tracker.extensions import db, login_manager
+from tracker.extensions import db, limiter, login_manager
 from tracker.services import accounts
 from tracker.services.audit import record
 from tracker.web.guard import actor
@@ -49,7 +49,12 @@ def _safe_next(target: str | None) -> str:
     return url_for("frameworks.index")
 
 
+def _login_rate_limit() -> str:
+    return str(current_app.config["LOGIN_RATE_LIMIT"])
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
 def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("frameworks.index"))
@@ -57,7 +62,11 @@ def login() -> ResponseReturnValue:
     error = ""
     if form.validate_on_submit():
         outcome = accounts.authenticate(
-            db.session, form.email.data, form.password.data, request.remote_addr or ""
+            db.session,
+            form.email.data,
+            form.password.data,
+            request.remote_addr or "",
+            accounts.LockPolicy.from_config(current_app.config),
         )
         if outcome.user is not None:
             session.clear()
