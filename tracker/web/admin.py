@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import BooleanField, EmailField, PasswordField, SelectField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired
 
 from tracker.db.models import ROLES, AuditEvent, Partner, User
 from tracker.extensions import db
@@ -22,7 +23,13 @@ AUDIT_PAGE = 50
 
 class NewUserForm(FlaskForm):  # type: ignore[misc]
     email = EmailField("Email address", validators=[Required()])
-    role = SelectField("Role", choices=choices((r, r.capitalize()) for r in ROLES))
+    # No role is chosen beforehand: the placeholder fails, so no one becomes an admin by default.
+    role = SelectField(
+        "Role",
+        choices=choices([("", "Choose a role"), *((r, r.capitalize()) for r in ROLES)]),
+        default="",
+        validators=[InputRequired("Choose a role")],
+    )
     partner = SelectField("Partner (leads only)", choices=[], validate_choice=False)
     password = PasswordField("Password", validators=[Required()])
 
