@@ -12,7 +12,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -265,3 +265,86 @@ def clear_locks(session: Session, user: User) -> int:
     """Lift every sign-in lock on the account (after a new password); how many there were."""
     result = session.execute(delete(SignInLock).where(SignInLock.user_id == user.id))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def find_user(session: Session, email: str) -> User:
+    """The account with this email address (any case), or an AccountError naming it."""
+    email = email.strip().lower()
+    user = session.scalars(select(User).where(User.email == email)).first()
+    if user is None:
+        raise AccountError(f"no user has the email address {email}")
+    return user
+
+
+def _partner_slug(session: Session, user: User) -> str | None:
+    if user.partner_id is None:
+        return None
+    return session.scalar(select(Partner.slug).where(Partner.id == user.partner_id))
+
+
+def disable_user(session: Session, actor: Actor, user: User) -> bool:
+    """Disable the account and end its sessions, audited as the admin page does; False if already disabled."""
+    if not user.active:
+        return False
+    slug = _partner_slug(session, user)
+    before = user_snapshot(user, slug)
+    user.active = False
+    end_sessions(user)
+    record(
+        session,
+        actor,
+        "user.update",
+        object_type="user",
+        object_id=user.id,
+        before=before,
+        after=user_snapshot(user, slug),
+    )
+    return True
+
+
+def set_password(session: Session, actor: Actor, user: User, password: str) -> int:
+    """A new password: the same rules as at creation; every session ends and every lock-out is lifted."""
+    problem = password_problem(password, user.email)
+    if problem:
+        raise AccountError(f"the password {problem}")
+    user.password_hash = HASHER.hash(password)
+    end_sessions(user)
+    cleared = clear_locks(session, user)
+    record(
+        session,
+        actor,
+        "user.password",
+        object_type="user",
+        object_id=user.id,
+        detail=f"password set; sessions ended; {cleared} sign-in lock(s) lifted",
+    )
+    return cleared
+
+
+@dataclass(frozen=True)
+class UserRow:
+    email: str
+    role: str
+    partner: str | None
+    active: bool
+    last_login_at: datetime | None
+    locked_clients: int
+
+
+def list_users(session: Session) -> list[UserRow]:
+    """Every account, by email, with its partner and how many client addresses are locked out of it now."""
+    now = utcnow()
+    locked = dict(
+        session.execute(
+            select(SignInLock.user_id, func.count())
+            .where(SignInLock.locked_until > now)
+            .group_by(SignInLock.user_id)
+        ).all()
+    )
+    rows = session.execute(
+        select(User, Partner.slug).outerjoin(Partner, Partner.id == User.partner_id).order_by(User.email)
+    ).all()
+    return [
+        UserRow(u.email, u.role, slug, u.active, u.last_login_at, int(locked.get(u.id, 0)))
+        for u, slug in rows
+    ]
