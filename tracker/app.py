@@ -63,7 +63,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _secure_defaults(app: Flask) -> None:
-    """Settings that follow from others: the rate-limit store, the proxies trusted."""
+    """Settings that follow from others: HTTPS cookies, the rate-limit store, the proxies trusted."""
+    if app.config["SESSION_COOKIE_SECURE"]:
+        app.config["REMEMBER_COOKIE_SECURE"] = True
     if not app.config.get("RATELIMIT_STORAGE_URI"):
         app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)

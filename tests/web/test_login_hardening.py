@@ -223,6 +223,7 @@ def test_rate_limit_answers_429_with_a_readable_page(make_app: Any, make_user: A
     response = attempt(client, email, PASSWORD)
     assert response.status_code == 429
     assert int(response.headers["Retry-After"]) > 0
+    assert response.headers["Cache-Control"] == "no-store"
     page = parse(response.get_data(as_text=True))
     assert page.find("title").stripped.startswith("Too many attempts ")
     assert page.find("h1").stripped == "Too many attempts"

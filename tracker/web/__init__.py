@@ -1,10 +1,10 @@
-"""Blueprints and the cross-cutting web concerns: security headers and error pages."""
+"""Blueprints and the cross-cutting web concerns: security headers, caching, URL ids and error pages."""
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, current_app, render_template
+from flask import Flask, Response, current_app, render_template, request
 from flask_limiter import RateLimitExceeded
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
@@ -26,6 +26,11 @@ def _security_headers(response: Response) -> Response:
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.endpoint != "static":
+        # Pages, CSV and PDF downloads are never kept by a browser or proxy (a shared computer's
+        # history after sign-out); only the stylesheets and other static files are cached.
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Pragma"] = "no-cache"
     return response
 
 
