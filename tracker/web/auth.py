@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
@@ -20,6 +21,9 @@ from tracker.web.guard import actor
 
 bp = Blueprint("auth", __name__)
 PUBLIC_ENDPOINTS = {"auth.login", "health.healthz", "static"}
+# Session keys: when the person signed in, and when they last made a request (seconds since the epoch).
+SIGNED_IN_AT, SEEN_AT = "_signed_in_at", "_seen_at"
+SEEN_GRANULARITY_SECONDS = 60  # the cookie is rewritten at most once a minute just to note activity
 
 
 class LoginForm(FlaskForm):  # type: ignore[misc]
@@ -71,6 +75,7 @@ def login() -> ResponseReturnValue:
         if outcome.user is not None:
             session.clear()
             login_user(outcome.user)
+            session[SIGNED_IN_AT] = session[SEEN_AT] = int(time.time())
             flash("You are signed in.", "success")
             return redirect(_safe_next(request.args.get("next")))
         # The failed attempt (and any lock) is committed with the page: it answers 200.
@@ -103,4 +108,32 @@ def init_auth(app: Flask) -> None:
             return None
         if not current_user.is_authenticated:
             return login_manager.unauthorized()  # type: ignore[no-any-return]
+        return _end_stale_session()
+
+
+def _end_stale_session() -> ResponseReturnValue | None:
+    """End a session idle past SESSION_IDLE_MINUTES or older than PERMANENT_SESSION_LIFETIME, saying why."""
+    now = int(time.time())
+    signed_in_at, seen_at = session.get(SIGNED_IN_AT), session.get(SEEN_AT)
+    idle_minutes = int(current_app.config["SESSION_IDLE_MINUTES"])
+    lifetime = current_app.permanent_session_lifetime.total_seconds()
+    if not isinstance(signed_in_at, int) or not isinstance(seen_at, int):
+        reason = "Your session has ended. Sign in again."
+    elif now - seen_at > idle_minutes * 60:
+        reason = f"You were signed out because you had not used the tracker for {idle_minutes} minutes."
+    elif now - signed_in_at > lifetime:
+        hours = f"{lifetime / 3600:g} hour" + ("" if lifetime == 3600 else "s")
+        reason = f"You were signed out because you signed in more than {hours} ago. Sign in again."
+    else:
+        if now - seen_at >= SEEN_GRANULARITY_SECONDS:
+            session[SEEN_AT] = now
         return None
+    logout_user()
+    session.clear()
+    flash(reason, "info")
+    return redirect(url_for("auth.login", next=_local_path()))
+
+
+def _local_path() -> str | None:
+    """Where to come back to after signing in again: the page asked for, when it was a plain GET."""
+    return request.full_path.rstrip("?") if request.method == "GET" else None
