@@ -8,11 +8,14 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.exceptions import InternalServerError
 
 from tracker.db.models import Attachment
 from tracker.extensions import db
 
-from ..conftest import PASSWORD
+from ..conftest import PASSWORD, sign_in
+from ..html_elements import parse
 
 SLUG = "tiny-partnership"
 pytestmark = pytest.mark.usefixtures("framework")
@@ -91,3 +94,40 @@ def test_cookie_secure_setting_from_the_environment(
     assert response.status_code == 302
     cookie = response.headers["Set-Cookie"]
     assert cookie.startswith("session=") and "Secure" in cookie and "HttpOnly" in cookie
+
+
+def test_a_server_error_shows_the_error_page_and_nothing_else(app: Flask, make_user: Any) -> None:
+    def broken() -> str:
+        raise RuntimeError("secret detail from deep inside")
+
+    app.add_url_rule("/broken-for-test", "broken_for_test", broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production, not as in tests
+    client = app.test_client()
+    sign_in(client, make_user("evaluator"))
+    response = client.get("/broken-for-test")
+    assert response.status_code == 500
+    html = response.get_data(as_text=True)
+    assert "secret detail" not in html and "Traceback" not in html and "RuntimeError" not in html
+    page = parse(html)
+    assert page.find("h1").stripped == "Internal Server Error"
+    assert_not_stored(response, "500")
+
+
+def test_when_the_error_page_fails_a_plain_one_is_shown(
+    app: Flask, make_user: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracker import web
+
+    def broken() -> str:
+        raise InternalServerError()
+
+    def failing_page(_error: Any) -> Any:
+        raise RuntimeError("the layout broke too")
+
+    app.add_url_rule("/broken-for-test", "broken_for_test", broken)
+    monkeypatch.setattr(web, "_error_page", failing_page)
+    client: FlaskClient = app.test_client()
+    sign_in(client, make_user("evaluator"))
+    response = client.get("/broken-for-test")
+    assert response.status_code == 500
+    assert parse(response.get_data(as_text=True)).find("h1").stripped == "Something went wrong"
