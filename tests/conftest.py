@@ -89,6 +89,7 @@ def make_app(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
             "DATABASE_URL": database_url,
             "SECRET_KEY": "test-secret-key-0123456789abcdef0123456789abcdef",
             "WTF_CSRF_ENABLED": False,
+            "LOGIN_RATE_LIMIT": "1000 per minute",  # tests sign in often from one address
             **overrides,
         }
         app = create_app(config)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tracker import config as tracker_config
 from tracker.resources import static_dir, templates_dir
@@ -40,13 +41,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not app.config["DATABASE_URL"]:
         app.config["DATABASE_URL"] = tracker_config.default_database_url(instance)
     app.config.setdefault("UPLOAD_FOLDER", str(instance / "uploads"))
+    _secure_defaults(app)
     logging.basicConfig(level=app.config["LOG_LEVEL"])
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
-    from tracker.extensions import csrf, db
+    from tracker.extensions import csrf, db, limiter
 
     db.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
 
     from tracker.services import rating_writers
 
@@ -57,3 +60,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     fragment_cache.install(app.extensions, size=128)
     register_web(app)
     return app
+
+
+def _secure_defaults(app: Flask) -> None:
+    """Settings that follow from others: HTTPS cookies, the rate-limit store, the proxies trusted."""
+    if app.config["SESSION_COOKIE_SECURE"]:
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]

@@ -13,9 +13,28 @@ DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": "",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    # Set for HTTPS deployments (TRACKER_SESSION_COOKIE_SECURE=1): browsers then send the cookies over HTTPS
+    # only. It sets REMEMBER_COOKIE_SECURE too.
     "SESSION_COOKIE_SECURE": False,
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_SECURE": False,
+    # A signed-in session ends after this many minutes without a request, and this many seconds after
+    # signing in whatever happens.
+    "SESSION_IDLE_MINUTES": 60,
+    "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+    # Sign-in attempts (POSTs to /login) per client address, counted in RATELIMIT_STORAGE_URI: empty means
+    # REDIS_URL when set (shared by every worker), else memory:// (each worker process counts its own).
+    "LOGIN_RATE_LIMIT": "20 per minute;200 per hour",
+    "RATELIMIT_STORAGE_URI": "",
+    # After LOGIN_LOCK_AFTER wrong passwords in a row, that client address cannot sign in to that account
+    # for LOGIN_LOCK_MINUTES, doubling on each repeat up to LOGIN_LOCK_MAX_MINUTES.
+    "LOGIN_LOCK_AFTER": 5,
+    "LOGIN_LOCK_MINUTES": 5,
+    "LOGIN_LOCK_MAX_MINUTES": 24 * 60,
+    # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto (the client address that locks
+    # and rate limits use comes from there). 0 trusts no such header.
+    "TRUSTED_PROXIES": 0,
     "WTF_CSRF_ENABLED": True,
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
     # Largest upload accepted, per file; the request limit allows several files and the form.

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.db.base import Base, utcnow
@@ -27,6 +27,7 @@ class User(UserMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
     # Raised at logout, disabling and password change: older session cookies stop working.
     session_version: Mapped[int] = mapped_column(default=1)
+    # Unused since 0009 (locks are per account and client address, in sign_in_lock); kept, not rebuilt.
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -38,6 +39,22 @@ class User(UserMixin, Base):
     @property
     def is_active(self) -> bool:  # type: ignore[override]
         return self.active
+
+
+class SignInLock(Base):
+    """Failed sign-ins to one account from one client address: a lock here stops that pair only."""
+
+    __tablename__ = "sign_in_lock"
+    __table_args__ = (UniqueConstraint("user_id", "client"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    client: Mapped[str] = mapped_column(String(64))
+    # Failures since the last lock (or success); locks so far, which sets the next lock's length.
+    failures: Mapped[int] = mapped_column(default=0)
+    locks: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    last_failure_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class AuditEvent(Base):

@@ -1,6 +1,6 @@
 """Every model in one import, for Alembic and for callers that want several."""
 
-from tracker.db.accounts import ROLES, AuditEvent, User
+from tracker.db.accounts import ROLES, AuditEvent, SignInLock, User
 from tracker.db.base import Base, utcnow
 from tracker.db.evidence import Attachment, Evidence, EvidenceLink, KpiValue
 from tracker.db.frameworks import Element, Framework, FrameworkPartner, FrameworkVersion, Partner
@@ -23,6 +23,7 @@ __all__ = [
     "RatingOverride",
     "RatingSnapshot",
     "RatingState",
+    "SignInLock",
     "SurveyResponse",
     "SurveyRound",
     "User",

@@ -1,12 +1,15 @@
-"""Blueprints and the cross-cutting web concerns: security headers and error pages."""
+"""Blueprints and the cross-cutting web concerns: security headers, caching, URL ids and error pages."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from flask import Flask, Response, current_app, render_template
+from flask import Flask, Response, current_app, render_template, request
+from flask_limiter import RateLimitExceeded
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.routing import IntegerConverter, Map
 
 from tracker import formatting
 
@@ -17,6 +20,13 @@ CSP = (
     "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 
+PLAIN_SERVER_ERROR = (
+    '<!doctype html><html lang="en-GB"><head><meta charset="utf-8"><title>Something went wrong - '
+    "Outcomes tracker</title></head><body><h1>Something went wrong</h1><p>The tracker could not show this "
+    "page. Nothing you saved is lost. Please try again; if this goes on, tell your administrator.</p>"
+    "</body></html>"
+)
+
 
 def _security_headers(response: Response) -> Response:
     response.headers.setdefault("Content-Security-Policy", CSP)
@@ -25,12 +35,50 @@ def _security_headers(response: Response) -> Response:
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.endpoint != "static":
+        # Pages, CSV and PDF downloads are never kept by a browser or proxy (a shared computer's
+        # history after sign-out); only the stylesheets and other static files are cached.
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Pragma"] = "no-cache"
     return response
+
+
+class DatabaseId(IntegerConverter):
+    """`<int:...>` in every route: a number no INTEGER id column can hold (32-bit on PostgreSQL, 64 on SQLite)
+    is no id of ours, so 404 instead of an overflow in the database driver."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def _error_page(error: HTTPException) -> tuple[str, int]:
     code = error.code or 500
     return render_template("error.html", code=code, title=error.name, message=error.description), code
+
+
+def _too_many_requests(_error: RateLimitExceeded) -> tuple[str, int]:
+    """A readable page in the site's layout (the limiter adds Retry-After) for a client over the limit."""
+    page = render_template(
+        "error.html",
+        code=429,
+        title="Too many attempts",
+        message="There have been too many sign-in attempts from your network address. "
+        "Wait a minute, then try again.",
+    )
+    return page, 429
+
+
+def _server_error(error: InternalServerError) -> tuple[str, int]:
+    """The generic page, never the exception; if even the layout fails, a plain page that needs nothing."""
+    try:
+        from tracker.extensions import db
+
+        db.session.rollback()  # a failed statement must not break the layout's own look-ups
+        return _error_page(InternalServerError())
+    except Exception:
+        log.exception("the error page itself failed")
+        return PLAIN_SERVER_ERROR, 500
 
 
 def _database_unavailable(error: OperationalError) -> tuple[str, int]:
@@ -55,6 +103,7 @@ def register_web(app: Flask) -> None:
         surveys,
     )
 
+    app.url_map.converters["int"] = DatabaseId  # before any route is added
     auth.init_auth(app)
     for blueprint in (
         health.bp,
@@ -71,6 +120,8 @@ def register_web(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _error_page)
+    app.register_error_handler(RateLimitExceeded, _too_many_requests)
+    app.register_error_handler(InternalServerError, _server_error)
     app.register_error_handler(OperationalError, _database_unavailable)
     app.add_template_filter(formatting.kpi_value, "kpi_value")
     app.add_template_filter(formatting.kpi_target, "kpi_target")

@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import BooleanField, EmailField, PasswordField, SelectField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired
 
 from tracker.db.models import ROLES, AuditEvent, Partner, User
 from tracker.extensions import db
@@ -18,11 +19,18 @@ from tracker.web.guard import actor, principal, refuse, require
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 AUDIT_PAGE = 50
+MAX_PAGE = 1_000_000  # 50 million events: far past any real trail, and far below an offset overflow
 
 
 class NewUserForm(FlaskForm):  # type: ignore[misc]
     email = EmailField("Email address", validators=[Required()])
-    role = SelectField("Role", choices=choices((r, r.capitalize()) for r in ROLES))
+    # No role is chosen beforehand: the placeholder fails, so no one becomes an admin by default.
+    role = SelectField(
+        "Role",
+        choices=choices([("", "Choose a role"), *((r, r.capitalize()) for r in ROLES)]),
+        default="",
+        validators=[InputRequired("Choose a role")],
+    )
     partner = SelectField("Partner (leads only)", choices=[], validate_choice=False)
     password = PasswordField("Password", validators=[Required()])
 
@@ -118,10 +126,18 @@ def edit_user(user_id: int) -> ResponseReturnValue:
 @bp.get("/audit")
 def audit() -> ResponseReturnValue:
     require(can_view_audit(principal()), "view audit trail")
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = _page_number(request.args.get("page", "1"))
     total = db.session.scalar(select(func.count()).select_from(AuditEvent)) or 0
     events = db.session.scalars(
         select(AuditEvent).order_by(AuditEvent.id.desc()).offset((page - 1) * AUDIT_PAGE).limit(AUDIT_PAGE)
     ).all()
     pages = max(1, -(-total // AUDIT_PAGE))
     return render_template("admin/audit.html", events=events, page=page, pages=pages, total=total)
+
+
+def _page_number(raw: str) -> int:
+    """A page number from the query string: a whole number from 1 to MAX_PAGE, or 400."""
+    raw = raw.strip()
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 7 or not 1 <= int(raw) <= MAX_PAGE:
+        abort(400, description=f"The page number must be a whole number from 1 to {MAX_PAGE:,}.")
+    return int(raw)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -13,13 +14,16 @@ from wtforms.validators import DataRequired, Length
 
 from tracker.db.models import User
 from tracker.domain.evidence_input import is_whole_number
-from tracker.extensions import db, login_manager
+from tracker.extensions import db, limiter, login_manager
 from tracker.services import accounts
 from tracker.services.audit import record
 from tracker.web.guard import actor
 
 bp = Blueprint("auth", __name__)
 PUBLIC_ENDPOINTS = {"auth.login", "health.healthz", "static"}
+# Session keys: when the person signed in, and when they last made a request (seconds since the epoch).
+SIGNED_IN_AT, SEEN_AT = "_signed_in_at", "_seen_at"
+SEEN_GRANULARITY_SECONDS = 60  # the cookie is rewritten at most once a minute just to note activity
 
 
 class LoginForm(FlaskForm):  # type: ignore[misc]
@@ -49,7 +53,12 @@ def _safe_next(target: str | None) -> str:
     return url_for("frameworks.index")
 
 
+def _login_rate_limit() -> str:
+    return str(current_app.config["LOGIN_RATE_LIMIT"])
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
 def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("frameworks.index"))
@@ -57,11 +66,16 @@ def login() -> ResponseReturnValue:
     error = ""
     if form.validate_on_submit():
         outcome = accounts.authenticate(
-            db.session, form.email.data, form.password.data, request.remote_addr or ""
+            db.session,
+            form.email.data,
+            form.password.data,
+            request.remote_addr or "",
+            accounts.LockPolicy.from_config(current_app.config),
         )
         if outcome.user is not None:
             session.clear()
             login_user(outcome.user)
+            session[SIGNED_IN_AT] = session[SEEN_AT] = int(time.time())
             flash("You are signed in.", "success")
             return redirect(_safe_next(request.args.get("next")))
         # The failed attempt (and any lock) is committed with the page: it answers 200.
@@ -94,4 +108,32 @@ def init_auth(app: Flask) -> None:
             return None
         if not current_user.is_authenticated:
             return login_manager.unauthorized()  # type: ignore[no-any-return]
+        return _end_stale_session()
+
+
+def _end_stale_session() -> ResponseReturnValue | None:
+    """End a session idle past SESSION_IDLE_MINUTES or older than PERMANENT_SESSION_LIFETIME, saying why."""
+    now = int(time.time())
+    signed_in_at, seen_at = session.get(SIGNED_IN_AT), session.get(SEEN_AT)
+    idle_minutes = int(current_app.config["SESSION_IDLE_MINUTES"])
+    lifetime = current_app.permanent_session_lifetime.total_seconds()
+    if not isinstance(signed_in_at, int) or not isinstance(seen_at, int):
+        reason = "Your session has ended. Sign in again."
+    elif now - seen_at > idle_minutes * 60:
+        reason = f"You were signed out because you had not used the tracker for {idle_minutes} minutes."
+    elif now - signed_in_at > lifetime:
+        hours = f"{lifetime / 3600:g} hour" + ("" if lifetime == 3600 else "s")
+        reason = f"You were signed out because you signed in more than {hours} ago. Sign in again."
+    else:
+        if now - seen_at >= SEEN_GRANULARITY_SECONDS:
+            session[SEEN_AT] = now
         return None
+    logout_user()
+    session.clear()
+    flash(reason, "info")
+    return redirect(url_for("auth.login", next=_local_path()))
+
+
+def _local_path() -> str | None:
+    """Where to come back to after signing in again: the page asked for, when it was a plain GET."""
+    return request.full_path.rstrip("?") if request.method == "GET" else None
