@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from tracker.formatting import file_size
 from tracker.services.archive_backup import BackupResult, backup_sqlite, sqlite_path
 from tracker.services.archive_export import ExportResult, collect, export_framework
 from tracker.services.archive_format import (
@@ -68,6 +70,7 @@ __all__ = [
 ]
 
 INSERT_BATCH = 1000
+FREE_SPACE_MARGIN = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -155,6 +158,19 @@ def _collision(name: str, row_id: int) -> ArchiveError:
     )
 
 
+def _check_free_space(upload_dir: Path, needed: int) -> None:
+    """The declared files fit on the upload folder's disk, with room to spare, before any is written."""
+    if needed == 0:
+        return
+    existing = next(p for p in (upload_dir, *upload_dir.parents) if p.exists())
+    free = shutil.disk_usage(existing).free
+    if needed + FREE_SPACE_MARGIN > free:
+        raise ArchiveError(
+            f"the attachments need {file_size(needed)} but the upload folder's disk has "
+            f"{file_size(free)} free (and {file_size(FREE_SPACE_MARGIN)} is kept spare); nothing was imported"
+        )
+
+
 def restore(
     session: Session, archives: Sequence[Archive], upload_dir: Path, actor: Actor
 ) -> list[ImportResult]:
@@ -166,6 +182,7 @@ def restore(
     slugs = [a.slug for a in archives]
     if len(set(slugs)) != len(slugs):
         raise ArchiveError("the same framework is given twice; nothing was imported")
+    _check_free_space(upload_dir, sum(r["size"] for a in archives for r in a.rows["attachment"]))
     results = []
     for archive in archives:
         todo, kept = _plan(session, archive, upload_dir)
@@ -224,7 +241,7 @@ def _restore_files(session: Session, archive: Archive, upload_dir: Path) -> int:
             temporary = upload_dir / f".{name}.{secrets.token_hex(4)}.part"
             try:
                 with temporary.open("xb") as out:
-                    digest, _ = read_member(zf, archive.files[name], out)
+                    digest, _ = read_member(zf, archive.files[name], row["size"], str(archive.path), out)
                     out.flush()
                     os.fsync(out.fileno())
                 if digest != row["sha256"]:

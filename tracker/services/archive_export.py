@@ -138,7 +138,7 @@ def _audit_rows(connection: Connection, fid: int, slug: str, out: Mapping[str, l
 
 
 def _stored_file(upload_dir: Path, row: Row) -> Path:
-    name = row["stored_name"]
+    name = str(row["stored_name"])
     if not SAFE_STORED_NAME.fullmatch(name):
         raise ArchiveError(f"attachment {row['id']} has an unsafe stored name {name!r}; nothing was exported")
     return upload_dir / name

@@ -21,7 +21,15 @@ from tracker.services.archive_format import (
     json_member,
     table_of,
 )
-from tracker.services.archive_safety import MAX_MANIFEST_BYTES, Discard, check_directory, read_member
+from tracker.services.archive_safety import (
+    DEFAULT_MAX_FILE_BYTES,
+    MAX_MANIFEST_BYTES,
+    SHA256,
+    Discard,
+    check_declared,
+    check_directory,
+    read_member,
+)
 
 
 @dataclass
@@ -39,28 +47,29 @@ class Archive:
         return str(self.manifest["framework"])
 
 
-def read_archive(path: Path) -> Archive:
-    """Open and check an export completely (format, members, hashes, rows, references) without writing."""
+def read_archive(path: Path, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Archive:
+    """Open and check an export completely (format, members, hashes, rows, references) without writing.
+
+    `max_file_bytes` is the largest attachment to accept: the importing tracker's upload limit.
+    """
     label = str(path)
     if not path.is_file():
         raise ArchiveError(f"{label}: no such file")
     try:
         with zipfile.ZipFile(path) as zf:
-            return _read(zf, path, label)
+            return _read(zf, path, label, max_file_bytes)
     except zipfile.BadZipFile as error:
         raise ArchiveError(f"{label}: not a readable zip file ({error})") from None
     except (OSError, EOFError, zipfile.LargeZipFile, NotImplementedError) as error:
         raise ArchiveError(f"{label}: could not be read ({type(error).__name__}: {error})") from None
 
 
-def _read(zf: zipfile.ZipFile, path: Path, label: str) -> Archive:
-    infos = check_directory(zf, label)
+def _read(zf: zipfile.ZipFile, path: Path, label: str, max_file_bytes: int) -> Archive:
+    infos = check_directory(zf, label, max_file_bytes)
     info = infos.get(MANIFEST)
     if info is None:
         raise ArchiveError(f"{label}: not an outcomes tracker export (no {MANIFEST})")
-    if info.file_size > MAX_MANIFEST_BYTES:
-        raise ArchiveError(f"{label}: {MANIFEST} is too large")
-    manifest = json_member(read_member(zf, info)[1], f"{label}: {MANIFEST}")
+    manifest = json_member(read_member(zf, info, MAX_MANIFEST_BYTES, label)[1], f"{label}: {MANIFEST}")
     _check_manifest(manifest, label)
     listed: dict[str, Any] = manifest["members"]
     present = set(infos) - {MANIFEST}
@@ -78,11 +87,13 @@ def _read(zf: zipfile.ZipFile, path: Path, label: str) -> Archive:
     extra = [n for n in listed if n not in {f"{t}.json" for t in TABLES} and not n.startswith(FILES_PREFIX)]
     if extra:
         raise ArchiveError(f"{label}: member {extra[0]!r} is not part of this format")
+    check_declared(label, infos, listed, max_file_bytes)
     documents: dict[str, bytes] = {}
     for name in sorted(listed):
         sink = None if not name.startswith(FILES_PREFIX) else Discard()
-        digest, data = read_member(zf, infos[name], sink)
-        if digest != listed[name]["sha256"] or infos[name].file_size != listed[name]["size"]:
+        declared = listed[name]["size"]
+        digest, data = read_member(zf, infos[name], declared, label, sink)
+        if digest != listed[name]["sha256"]:
             raise ArchiveError(f"{label}: member {name!r} is damaged: its sha256 differs from the manifest")
         if sink is None:
             documents[name] = data
@@ -115,7 +126,11 @@ def _check_manifest(manifest: Any, label: str) -> None:
     if not isinstance(manifest.get("framework"), str) or not isinstance(counts, dict):
         raise ArchiveError(f"{label}: {MANIFEST} lacks the framework id or the row counts")
     if not isinstance(members, dict) or not all(
-        isinstance(v, dict) and isinstance(v.get("sha256"), str) and isinstance(v.get("size"), int)
+        isinstance(v, dict)
+        and isinstance(v.get("sha256"), str)
+        and SHA256.fullmatch(v["sha256"])
+        and type(v.get("size")) is int
+        and v["size"] >= 0
         for v in members.values()
     ):
         raise ArchiveError(f"{label}: {MANIFEST} lacks the size and sha256 of its members")
@@ -132,7 +147,8 @@ def _parse_table(name: str, data: bytes, label: str) -> tuple[list[Row], list[Ro
     ):
         raise ArchiveError(f"{member}: not a table document for {name}")
     if document.get("columns") != names:
-        found = document.get("columns") if isinstance(document.get("columns"), list) else []
+        columns = document.get("columns")
+        found: list[Any] = columns if isinstance(columns, list) else []
         missing = [c for c in names if c not in found]
         unknown = [c for c in found if c not in names]
         raise ArchiveError(
