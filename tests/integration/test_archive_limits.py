@@ -256,3 +256,23 @@ def test_a_disk_without_room_for_the_files_is_refused_before_anything_is_written
         "the attachments need 20 MB but the upload folder's disk has 80 MB free (and 64 MB is kept spare)"
     )
     refused_and_untouched(target_runner, target, big_export, message)
+
+
+def test_an_export_that_an_import_would_refuse_is_not_written(
+    app: Flask,
+    runner: Any,
+    framework: str,
+    make_evidence: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The limits are the import's, so a backup that could not be restored is refused when it is made."""
+    make_evidence()
+    monkeypatch.setattr(archive_safety, "MAX_TABLE_BYTES", 1000)
+    out = tmp_path / "out.zip"
+    result = invoke(runner, export_command, "--framework", SLUG, "-o", str(out))
+    assert (
+        result.exit_code == 1
+        and "an import accepts for a table document; nothing was exported" in result.output
+    )
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".zip" or ".part" in p.name) == []

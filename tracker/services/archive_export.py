@@ -33,6 +33,7 @@ from tracker.services.archive_format import (
     timestamp,
 )
 from tracker.services.archive_format import table_of as _table
+from tracker.services.archive_safety import check_importable
 
 SENSITIVE_NOTE = (
     "Holds personal data and the password hashes of the users it names: keep it as safe as the database."
@@ -166,6 +167,7 @@ def export_framework(
                 digest, size = _copy_attachment(zf, upload_dir, row)
                 members[FILES_PREFIX + row["stored_name"]] = {"size": size, "sha256": digest}
                 file_bytes += size
+            check_importable(members)
             framework = tables["framework"][0]
             manifest = {
                 "format": FORMAT,

@@ -13,7 +13,7 @@ import re
 import stat
 import zipfile
 from pathlib import PurePosixPath
-from typing import Protocol
+from typing import Any, Protocol
 
 from tracker.formatting import file_size
 from tracker.services.archive_format import CHUNK, FILES_PREFIX, MANIFEST, ArchiveError
@@ -117,6 +117,22 @@ def check_declared(
     if total > MAX_TOTAL_BYTES:
         raise ArchiveError(
             f"{label}: declares more than {file_size(MAX_TOTAL_BYTES)} in all; refused as a possible zip bomb"
+        )
+
+
+def check_importable(members: dict[str, dict[str, Any]]) -> None:
+    """An export that an import would refuse for its size is refused when it is made, not at restore."""
+    for name, member in members.items():
+        if not name.startswith(FILES_PREFIX) and member["size"] > MAX_TABLE_BYTES:
+            raise ArchiveError(
+                f"{name} would be {member['size']:,} bytes, more than the {file_size(MAX_TABLE_BYTES)} "
+                "an import accepts for a table document; nothing was exported"
+            )
+    total = sum(int(member["size"]) for member in members.values())
+    if total > MAX_TOTAL_BYTES:
+        raise ArchiveError(
+            f"the export would hold {file_size(total)}, more than the {file_size(MAX_TOTAL_BYTES)} an import "
+            "accepts; nothing was exported"
         )
 
 
