@@ -349,3 +349,15 @@ def test_sweep_sets_aside_files_without_a_row(app: Flask, framework: str, tmp_pa
     assert result.moved == ("a",) and result.removed_parts == (".b.part",)
     assert (folder / "orphaned" / "a").read_bytes() == b"%PDF-1.4 x"
     assert fresh.exists() and not part.exists()
+
+
+def test_a_csv_with_binary_content_after_the_first_64_kib_is_refused(app: Flask, lead: FlaskClient) -> None:
+    rows = "respondent,comment\n" + "A,café ✓\n" * 20_000
+    assert len(rows.encode()) > 64 * 1024
+    response = lead.post(f"/f/{SLUG}/evidence/new", data=form((rows.encode() + b"\x00\x01\xff", "big.csv")))
+    assert response.status_code == 400
+    assert "big.csv: the file&#39;s contents are not a .csv file" in response.get_data(as_text=True)
+    assert count_rows(app, Attachment) == 0 and stored_files(app) == []
+    response = lead.post(f"/f/{SLUG}/evidence/new", data=form((rows.encode(), "big.csv")))
+    assert response.status_code == 302, response.get_data(as_text=True)[:800]
+    assert [a.size for a in attachments(app)] == [len(rows.encode())]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
 import secrets
@@ -27,6 +28,8 @@ ALLOWED_TYPES = {
     "jpg": "image/jpeg",
     "jpeg": "image/jpeg",
 }
+# Checked whole as UTF-8 text (the binary types are checked by their signature and structure).
+TEXT_TYPES = frozenset({"csv"})
 CHUNK = 1024 * 1024
 NEW_FILES_KEY = "tracker_new_files"
 
@@ -58,6 +61,21 @@ def display_name(filename: str) -> str:
     return cleaned[:200] or "attachment"
 
 
+def _is_text(path: Path) -> bool:
+    """UTF-8 without NULs from the first byte to the last, read in chunks (bounded memory, any size)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(CHUNK):
+                if b"\x00" in chunk:
+                    return False
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _bytes_match(path: Path, ext: str) -> bool:
     with path.open("rb") as handle:
         head = handle.read(8)
@@ -77,16 +95,8 @@ def _bytes_match(path: Path, ext: str) -> bool:
         except (zipfile.BadZipFile, OSError):
             return False
         return "[Content_Types].xml" in names and part in names
-    if ext == "csv":
-        with path.open("rb") as handle:
-            sample = handle.read(64 * 1024)
-        if b"\x00" in sample:
-            return False
-        try:
-            sample.decode("utf-8")
-        except UnicodeDecodeError as error:
-            return error.start > len(sample) - 4  # a multi-byte character cut by the sample
-        return True
+    if ext in TEXT_TYPES:
+        return _is_text(path)
     return False
 
 
