@@ -351,6 +351,27 @@ def test_sweep_sets_aside_files_without_a_row(app: Flask, framework: str, tmp_pa
     assert fresh.exists() and not part.exists()
 
 
+def test_a_non_ascii_name_keeps_its_stem_and_extension(app: Flask, lead: FlaskClient) -> None:
+    """`файл.pdf` was offered as `pdf`: secure_filename drops every non-ASCII character."""
+    response = lead.post(f"/f/{SLUG}/evidence/new", data=form((PDF, "файл.pdf")))
+    assert response.status_code == 302, response.get_data(as_text=True)[:800]
+    [attachment] = attachments(app)
+    assert attachment.original_name == "файл.pdf" and attachment.content_type == "application/pdf"
+    download = lead.get(f"/attachments/{attachment.id}")
+    assert download.status_code == 200 and download.data == PDF
+    disposition = download.headers["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert disposition.endswith("filename*=UTF-8''%D1%84%D0%B0%D0%B9%D0%BB.pdf")
+    download.close()
+
+
+def test_a_non_ascii_name_still_has_its_extension_checked(app: Flask, lead: FlaskClient) -> None:
+    response = lead.post(f"/f/{SLUG}/evidence/new", data=form((PNG, "файл.pdf")))
+    assert response.status_code == 400
+    assert "файл.pdf: the file&#39;s contents are not a .pdf file" in response.get_data(as_text=True)
+    assert count_rows(app, Attachment) == 0 and stored_files(app) == []
+
+
 def test_a_csv_with_binary_content_after_the_first_64_kib_is_refused(app: Flask, lead: FlaskClient) -> None:
     rows = "respondent,comment\n" + "A,café ✓\n" * 20_000
     assert len(rows.encode()) > 64 * 1024
