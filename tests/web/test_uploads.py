@@ -14,6 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from werkzeug.http import parse_options_header
 
 from tracker.db.models import Attachment, AuditEvent, Evidence
 from tracker.extensions import db
@@ -235,7 +236,11 @@ def test_path_traversal_name_stays_inside_the_upload_folder(
     assert attachment.original_name == "passwd.pdf"
     download = lead.get(f"/attachments/{attachment.id}")
     assert download.status_code == 200
-    assert download.headers["Content-Disposition"] == "attachment; filename=passwd.pdf"
+    # Parsed, so the quoted form of attachment_header() reads the same as werkzeug's bare token.
+    assert parse_options_header(download.headers["Content-Disposition"]) == (
+        "attachment",
+        {"filename": "passwd.pdf"},
+    )
     assert download.data == PDF
     download.close()
 
