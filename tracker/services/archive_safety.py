@@ -98,13 +98,12 @@ def check_directory(zf: zipfile.ZipFile, label: str, max_file_bytes: int) -> dic
 
 
 def check_declared(
-    label: str, infos: dict[str, zipfile.ZipInfo], listed: dict[str, dict[str, object]], max_file_bytes: int
+    label: str, infos: dict[str, zipfile.ZipInfo], listed: dict[str, dict[str, Any]], max_file_bytes: int
 ) -> None:
     """What the manifest declares is within the limits and agrees with the zip, before anything is read."""
     total = 0
     for name in sorted(listed):
-        declared = listed[name]["size"]
-        assert isinstance(declared, int)  # checked with the manifest
+        declared: int = listed[name]["size"]  # a whole number of 0 or more, checked with the manifest
         refusal = _too_large(label, name, declared, max_file_bytes, "is declared as")
         if refusal is not None:
             raise refusal
