@@ -27,6 +27,7 @@ from tracker.db.session import make_engine
 from tracker.domain.evidence_input import EvidenceFields, KpiValueFields
 from tracker.extensions import db
 from tracker.services import archive as archive_service
+from tracker.services import archive_safety
 from tracker.services import evidence as evidence_service
 from tracker.services import kpi_values as kpi_service
 from tracker.services import overrides as override_service
@@ -396,7 +397,7 @@ def test_a_file_that_is_not_a_zip_is_refused(
 def test_an_archive_larger_than_the_limit_is_refused_unread(
     small_export: Path, target: Flask, target_runner: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(archive_service, "MAX_TOTAL_BYTES", 10_000)
+    monkeypatch.setattr(archive_safety, "MAX_TOTAL_BYTES", 10_000)
     result = invoke(target_runner, import_command, str(small_export))
     assert result.exit_code == 1 and "refused as a possible zip bomb" in result.output, result.output
     assert set(table_counts(target).values()) == {0}

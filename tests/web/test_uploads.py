@@ -14,6 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from werkzeug.http import parse_options_header
 
 from tracker.db.models import Attachment, AuditEvent, Evidence
 from tracker.extensions import db
@@ -235,7 +236,11 @@ def test_path_traversal_name_stays_inside_the_upload_folder(
     assert attachment.original_name == "passwd.pdf"
     download = lead.get(f"/attachments/{attachment.id}")
     assert download.status_code == 200
-    assert download.headers["Content-Disposition"] == "attachment; filename=passwd.pdf"
+    # Parsed, so the quoted form of attachment_header() reads the same as werkzeug's bare token.
+    assert parse_options_header(download.headers["Content-Disposition"]) == (
+        "attachment",
+        {"filename": "passwd.pdf"},
+    )
     assert download.data == PDF
     download.close()
 
@@ -349,3 +354,36 @@ def test_sweep_sets_aside_files_without_a_row(app: Flask, framework: str, tmp_pa
     assert result.moved == ("a",) and result.removed_parts == (".b.part",)
     assert (folder / "orphaned" / "a").read_bytes() == b"%PDF-1.4 x"
     assert fresh.exists() and not part.exists()
+
+
+def test_a_non_ascii_name_keeps_its_stem_and_extension(app: Flask, lead: FlaskClient) -> None:
+    """`файл.pdf` was offered as `pdf`: secure_filename drops every non-ASCII character."""
+    response = lead.post(f"/f/{SLUG}/evidence/new", data=form((PDF, "файл.pdf")))
+    assert response.status_code == 302, response.get_data(as_text=True)[:800]
+    [attachment] = attachments(app)
+    assert attachment.original_name == "файл.pdf" and attachment.content_type == "application/pdf"
+    download = lead.get(f"/attachments/{attachment.id}")
+    assert download.status_code == 200 and download.data == PDF
+    disposition = download.headers["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert disposition.endswith("filename*=UTF-8''%D1%84%D0%B0%D0%B9%D0%BB.pdf")
+    download.close()
+
+
+def test_a_non_ascii_name_still_has_its_extension_checked(app: Flask, lead: FlaskClient) -> None:
+    response = lead.post(f"/f/{SLUG}/evidence/new", data=form((PNG, "файл.pdf")))
+    assert response.status_code == 400
+    assert "файл.pdf: the file&#39;s contents are not a .pdf file" in response.get_data(as_text=True)
+    assert count_rows(app, Attachment) == 0 and stored_files(app) == []
+
+
+def test_a_csv_with_binary_content_after_the_first_64_kib_is_refused(app: Flask, lead: FlaskClient) -> None:
+    rows = "respondent,comment\n" + "A,café ✓\n" * 20_000
+    assert len(rows.encode()) > 64 * 1024
+    response = lead.post(f"/f/{SLUG}/evidence/new", data=form((rows.encode() + b"\x00\x01\xff", "big.csv")))
+    assert response.status_code == 400
+    assert "big.csv: the file&#39;s contents are not a .csv file" in response.get_data(as_text=True)
+    assert count_rows(app, Attachment) == 0 and stored_files(app) == []
+    response = lead.post(f"/f/{SLUG}/evidence/new", data=form((rows.encode(), "big.csv")))
+    assert response.status_code == 302, response.get_data(as_text=True)[:800]
+    assert [a.size for a in attachments(app)] == [len(rows.encode())]

@@ -85,7 +85,8 @@ def import_command(archive_files: tuple[Path, ...]) -> None:
     """Restore frameworks from `tracker export` zips: all of them, with their ids, or nothing."""
     require_schema()
     try:
-        archives = [archive_service.read_archive(path) for path in archive_files]
+        max_file_bytes = int(current_app.config["UPLOAD_MAX_BYTES"])
+        archives = [archive_service.read_archive(path, max_file_bytes) for path in archive_files]
         with db.unit_of_work() as session:
             results = archive_service.restore(session, archives, _upload_dir(), Actor.command_line())
     except archive_service.ArchiveError as error:

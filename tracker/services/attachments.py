@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
+import re
 import secrets
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import quote
 
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
-from werkzeug.utils import secure_filename
 
 from tracker.db.models import Attachment
 from tracker.formatting import file_size
@@ -27,7 +30,14 @@ ALLOWED_TYPES = {
     "jpg": "image/jpeg",
     "jpeg": "image/jpeg",
 }
+# Checked whole as UTF-8 text (the binary types are checked by their signature and structure).
+TEXT_TYPES = frozenset({"csv"})
 CHUNK = 1024 * 1024
+MAX_NAME_CHARS = 200  # the column holds 255
+MAX_NAME_BYTES = 240  # a file system's name holds 255 bytes
+MAX_EXTENSION = 10
+# RFC 5987 attr-char: what may stand unencoded in filename*.
+RFC5987_SAFE = "!#$&+-.^_`|~"
 NEW_FILES_KEY = "tracker_new_files"
 
 
@@ -53,9 +63,70 @@ def extension_of(filename: str) -> str:
 
 
 def display_name(filename: str) -> str:
-    """The name shown and offered on download: no folders, no odd characters."""
-    cleaned = secure_filename(filename.replace("\\", "/").rsplit("/", 1)[-1])
-    return cleaned[:200] or "attachment"
+    """The name shown and offered on download: no folders, no odd characters, but any script's letters.
+
+    Like werkzeug's secure_filename (letters, digits, `_`, `.`, `-`; spaces become `_`), except that
+    letters and digits of every script are kept after NFKC normalisation: `файл.pdf` stays `файл.pdf`
+    instead of becoming `pdf`. Controls, format characters (bidi overrides) and path separators go; leading
+    and trailing dots and underscores go; the extension is kept when the name is shortened.
+    """
+    text = unicodedata.normalize("NFKC", filename).replace("\\", "/").rsplit("/", 1)[-1]
+    text = "_".join(text.split())
+    text = "".join(c for c in text if c in "_.-" or unicodedata.category(c)[0] in "LNM").strip("._")
+    stem, dot, ext = text.rpartition(".")
+    if not dot or len(ext) > MAX_EXTENSION:
+        stem, ext = text, ""
+    suffix = f".{ext}" if ext else ""
+    stem = stem[: MAX_NAME_CHARS - len(suffix)]
+    while len((stem + suffix).encode()) > MAX_NAME_BYTES:
+        stem = stem[:-1]
+    return (stem.rstrip("._") or "attachment") + suffix
+
+
+def attachment_header(filename: str) -> str:
+    """A Content-Disposition value that no label can break (RFC 6266, with RFC 5987 UTF-8 for other scripts).
+
+    CR, LF and other controls, quotes, backslashes, path separators and bidi overrides never reach the
+    header: the `filename` fallback is plain printable ASCII, and `filename*` is percent-encoded UTF-8.
+    """
+    name = unicodedata.normalize("NFKC", filename).replace("/", "_").replace("\\", "_")
+    name = " ".join("".join(c if unicodedata.category(c)[0] not in "CZ" else " " for c in name).split())
+    name = name.lstrip(".")
+    stem, dot, ext = name.rpartition(".")
+    if not dot or len(ext) > MAX_EXTENSION or not stem:
+        stem, ext = name, ""
+    suffix = f".{ext}" if ext else ""
+    stem = stem[: MAX_NAME_CHARS - len(suffix)].rstrip(" .") or "download"
+    name = stem + suffix
+    plain_ext = _ascii(ext)
+    fallback = (_ascii(stem) or "download") + (f".{plain_ext}" if plain_ext else "")
+    header = f'attachment; filename="{fallback}"'
+    if fallback != name:
+        header += f"; filename*=UTF-8''{quote(name, safe=RFC5987_SAFE)}"
+    return header
+
+
+def _ascii(text: str) -> str:
+    """Accents dropped, anything outside a conservative printable set replaced by `_`, no leading dots."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    plain = re.sub(r"[^A-Za-z0-9 ._()+,=@!#&'~-]", "_", plain)
+    plain = re.sub(r" {2,}", " ", re.sub(r"_{2,}", "_", plain))
+    return plain.lstrip(". _").rstrip(" _")
+
+
+def _is_text(path: Path) -> bool:
+    """UTF-8 without NULs from the first byte to the last, read in chunks (bounded memory, any size)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(CHUNK):
+                if b"\x00" in chunk:
+                    return False
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _bytes_match(path: Path, ext: str) -> bool:
@@ -77,27 +148,18 @@ def _bytes_match(path: Path, ext: str) -> bool:
         except (zipfile.BadZipFile, OSError):
             return False
         return "[Content_Types].xml" in names and part in names
-    if ext == "csv":
-        with path.open("rb") as handle:
-            sample = handle.read(64 * 1024)
-        if b"\x00" in sample:
-            return False
-        try:
-            sample.decode("utf-8")
-        except UnicodeDecodeError as error:
-            return error.start > len(sample) - 4  # a multi-byte character cut by the sample
-        return True
+    if ext in TEXT_TYPES:
+        return _is_text(path)
     return False
 
 
 def store(session: Session, upload_dir: Path, filename: str, stream: IO[bytes], max_bytes: int) -> StoredFile:
     """Copy the stream to a temporary file, check it, then rename it into place; nothing partial is left."""
-    ext = extension_of(filename)
+    name = display_name(filename)
+    ext = extension_of(name)
     if ext not in ALLOWED_TYPES:
         allowed = ", ".join(sorted({e for e in ALLOWED_TYPES if e != "jpeg"}))
-        raise UploadRefused(
-            f"{display_name(filename)}: files of this type are not accepted (accepted: {allowed})"
-        )
+        raise UploadRefused(f"{name}: files of this type are not accepted (accepted: {allowed})")
     upload_dir.mkdir(parents=True, exist_ok=True)
     stored_name = secrets.token_hex(16)
     final = upload_dir / stored_name
@@ -109,28 +171,24 @@ def store(session: Session, upload_dir: Path, filename: str, stream: IO[bytes], 
             while chunk := stream.read(CHUNK):
                 size += len(chunk)
                 if size > max_bytes:
-                    raise UploadRefused(
-                        f"{display_name(filename)} is larger than the limit of {file_size(max_bytes)}", 413
-                    )
+                    raise UploadRefused(f"{name} is larger than the limit of {file_size(max_bytes)}", 413)
                 digest.update(chunk)
                 out.write(chunk)
             out.flush()
             os.fsync(out.fileno())
         if size == 0:
-            raise UploadRefused(f"{display_name(filename)} is empty")
+            raise UploadRefused(f"{name} is empty")
         if not _bytes_match(temporary, ext):
-            raise UploadRefused(f"{display_name(filename)}: the file's contents are not a .{ext} file")
+            raise UploadRefused(f"{name}: the file's contents are not a .{ext} file")
         os.replace(temporary, final)
     except OSError as error:
         temporary.unlink(missing_ok=True)
-        raise UploadRefused(
-            f"{display_name(filename)} could not be stored: {error.strerror or error}", 507
-        ) from None
+        raise UploadRefused(f"{name} could not be stored: {error.strerror or error}", 507) from None
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
     session.info.setdefault(NEW_FILES_KEY, []).append(final)
-    return StoredFile(display_name(filename), stored_name, ALLOWED_TYPES[ext], size, digest.hexdigest())
+    return StoredFile(name, stored_name, ALLOWED_TYPES[ext], size, digest.hexdigest())
 
 
 @event.listens_for(Session, "after_commit")
