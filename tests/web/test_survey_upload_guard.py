@@ -17,9 +17,9 @@ from tracker.domain.surveys import PROBLEMS_KEPT
 from tracker.extensions import db
 from tracker.services import evidence as evidence_service
 from tracker.services import surveys as survey_service
+from tracker.services.attachments import attachment_header
 from tracker.services.audit import Actor
 from tracker.services.permissions import Principal
-from tracker.web.downloads import attachment_header
 
 pytest_plugins = ["tests.web.test_route_walk"]
 

@@ -32,10 +32,9 @@ from tracker.domain.evidence_input import (
 from tracker.extensions import db
 from tracker.services import evidence as evidence_service
 from tracker.services import evidence_queries
-from tracker.services.attachments import UploadRefused
+from tracker.services.attachments import UploadRefused, attachment_header
 from tracker.services.evidence import EditConflict, FrameworkContext, Refused, Upload
 from tracker.services.permissions import can_create_evidence, can_edit_evidence, can_move, can_view_evidence
-from tracker.web.downloads import attachment_header
 from tracker.web.evidence_forms import FLAG_LABELS, EvidenceForm, ReviewForm
 from tracker.web.form_parts import choices
 from tracker.web.guard import actor, principal, refuse, require
@@ -344,6 +343,7 @@ def download(attachment_id: int) -> ResponseReturnValue:
         download_name=attachment.original_name,
         max_age=0,
     )
+    response.headers["Content-Disposition"] = attachment_header(attachment.original_name)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"

@@ -19,11 +19,11 @@ from tracker.extensions import db
 from tracker.reports import charts
 from tracker.services import evidence as evidence_service
 from tracker.services import surveys as survey_service
+from tracker.services.attachments import attachment_header
 from tracker.services.evidence import Refused
 from tracker.services.evidence_queries import neutralise
 from tracker.services.imports import MAX_CSV_BYTES
 from tracker.services.permissions import can_import_into
-from tracker.web.downloads import attachment_header
 from tracker.web.form_parts import Required
 from tracker.web.guard import actor, principal, refuse, require
 
