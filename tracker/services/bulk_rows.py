@@ -8,7 +8,7 @@ COPY sends the rows as data, and SQLite's executemany takes them as tuples, conv
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 from sqlalchemy import JSON, Table, func, select
@@ -41,7 +41,9 @@ def _executemany(session: Session, table: Table, rows: Sequence[dict[str, Any]],
     if ids:
         first = (session.scalar(select(func.max(table.c.id))) or 0) + 1
         new_ids = list(range(first, first + len(rows)))
-    convert = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
+    convert = [
+        _remembered(table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in columns
+    ]
     names = [*columns, "id"] if ids else columns
     quote = dialect.identifier_preparer.quote
     statement = (  # names from the model, quoted; the values are parameters
@@ -59,6 +61,25 @@ def _executemany(session: Session, table: Table, rows: Sequence[dict[str, Any]],
     return new_ids
 
 
+def _remembered(to_db: Callable[[Any], Any] | None) -> Callable[[Any], Any] | None:
+    """A column's conversion, done once per distinct value: most rows share their times, dates and flags."""
+    if to_db is None:
+        return None
+    done: dict[tuple[type, Hashable], Any] = {}
+
+    def convert(value: Any) -> Any:
+        key = (type(value), tuple(value) if isinstance(value, list) else value)
+        try:
+            return done[key]
+        except KeyError:
+            done[key] = converted = to_db(value)
+            return converted
+        except TypeError:  # unhashable (a dict, a list of lists)
+            return to_db(value)
+
+    return convert
+
+
 def _copy(session: Session, table: Table, rows: Sequence[dict[str, Any]], ids: bool) -> list[int]:
     new_ids: list[int] = []
     if ids:  # taken from the table's own sequence, as a default would
@@ -67,7 +88,7 @@ def _copy(session: Session, table: Table, rows: Sequence[dict[str, Any]], ids: b
             session.scalars(select(func.nextval(sequence)).select_from(func.generate_series(1, len(rows))))
         )
     columns = list(rows[0])
-    as_json = [isinstance(table.c[name].type, JSON) for name in columns]
+    as_json = [_remembered(json.dumps) if isinstance(table.c[name].type, JSON) else None for name in columns]
     quote = session.get_bind().dialect.identifier_preparer.quote
     names = [*columns, "id"] if ids else columns
     statement = f"COPY {quote(table.name)} ({', '.join(quote(name) for name in names)}) FROM STDIN"
@@ -76,8 +97,8 @@ def _copy(session: Session, table: Table, rows: Sequence[dict[str, Any]], ids: b
     with connection.cursor() as cursor, cursor.copy(statement) as copy:
         for index, row in enumerate(rows):
             values = [
-                json.dumps(row[name]) if is_json else row[name]
-                for name, is_json in zip(columns, as_json, strict=True)
+                to_json(row[name]) if to_json is not None else row[name]
+                for name, to_json in zip(columns, as_json, strict=True)
             ]
             copy.write_row([*values, new_ids[index]] if ids else values)
     return new_ids
