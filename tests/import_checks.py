@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import hashlib
+import io
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import TestResponse, encode_multipart
 
 from tracker.db.models import AuditEvent, Base
 from tracker.extensions import db
+
+
+def post_file(client: FlaskClient, url: str, kind: str, raw: bytes) -> TestResponse:
+    """Upload a file of any size; the body is built in memory (the test client's spooled file is never closed)."""
+    upload = FileStorage(io.BytesIO(raw), filename="upload.csv", content_type="text/csv")
+    boundary, body = encode_multipart({"kind": kind, "file": upload})
+    return client.post(url, data=body, content_type=f'multipart/form-data; boundary="{boundary}"')
 
 
 def digest(app: Flask) -> dict[str, str]:
