@@ -17,13 +17,13 @@ from tracker.db.models import AuditEvent, Evidence, EvidenceLink, KpiValue, Rati
 from tracker.domain.evidence_input import parse_evidence, parse_kpi_value
 from tracker.extensions import db
 from tracker.services import evidence as evidence_service
-from tracker.services import kpi_values, rating_writers
+from tracker.services import evidence_bulk, imports, kpi_values, rating_writers
 from tracker.services.audit import Actor
 from tracker.services.evidence_bulk import create_many
 from tracker.services.permissions import Principal
 
 from ..conftest import PASSWORD, count_rows, sign_in
-from ..import_checks import post_file
+from ..import_checks import digest, post_file
 from .test_rating_snapshots import live, stored_rows
 
 SLUG = "tiny-partnership"
@@ -284,3 +284,28 @@ def test_an_import_re_rates_once_at_commit(
     assert after["educators-supported"][2] > before["educators-supported"][2]
     assert after["educators-supported"][1] == live(app)["educators-supported"].rating
     assert after["retention"] == before["retention"]
+
+
+def test_a_fault_during_the_bulk_write_leaves_every_row_as_it_was(
+    app: Flask, framework: str, make_evidence: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The audit events go in last: failing there, after the items and links were inserted, keeps nothing."""
+    make_evidence(status="submitted")
+    before = digest(app)
+    real = evidence_bulk.insert_rows
+    inserted_before_the_fault: list[int] = []
+
+    def failing(session: Any, model: Any, rows: Any, **kwargs: Any) -> list[int]:
+        if model is AuditEvent:
+            inserted_before_the_fault.append(session.scalar(select(func.count()).select_from(EvidenceLink)))
+            raise RuntimeError("disk full")
+        return real(session, model, rows, **kwargs)
+
+    monkeypatch.setattr(evidence_bulk, "insert_rows", failing)
+    with app.app_context(), pytest.raises(RuntimeError, match="disk full"), db.unit_of_work() as session:
+        ctx = evidence_service.framework_context(session, SLUG)
+        assert ctx is not None
+        imports.import_evidence(session, Actor.command_line(), Principal.command_line(), ctx, evidence_file(1000),
+                                date.today())  # fmt: skip
+    assert inserted_before_the_fault == [1 + 1000], "the fault came after the items and links were written"
+    assert digest(app) == before
