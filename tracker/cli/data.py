@@ -30,23 +30,30 @@ def _read(path: Path) -> bytes:
 
 
 def _run(path: Path, framework: str, kind: str) -> None:
+    """Check the file outside any writing transaction, then write it in one short one: others keep writing."""
     require_schema()
     raw = _read(path)
-    with db.unit_of_work() as session:
-        ctx = evidence_service.framework_context(session, framework)
-        if ctx is None:
-            raise click.ClickException(
-                f"no framework has the id '{framework}' (see `tracker framework list`)"
-            )
-        actor, principal = Actor.command_line(), Principal.command_line()
-        if kind == "evidence":
-            result = imports.import_evidence(session, actor, principal, ctx, raw, date.today())
-        else:
-            result = imports.import_kpi_values(session, actor, principal, ctx, raw)
-        if not result.ok:
-            for problem in result.problems:
-                click.echo(problem.located(str(path)))
-            raise click.ClickException(f"{len(result.problems)} problem(s); nothing was imported")
+    actor, principal = Actor.command_line(), Principal.command_line()
+    session = db.session
+    ctx = evidence_service.framework_context(session, framework)
+    if ctx is None:
+        raise click.ClickException(f"no framework has the id '{framework}' (see `tracker framework list`)")
+    scope = imports.ImportScope.of(ctx, principal)
+    session.rollback()
+    if kind == "evidence":
+        checked_evidence = imports.check_evidence(scope, principal, raw, date.today())
+        with db.unit_of_work() as session:
+            result = imports.write_evidence(session, actor, principal, checked_evidence)
+    else:
+        checked_kpis = imports.check_kpi_values(scope, principal, raw)
+        with db.unit_of_work() as session:
+            result = imports.write_kpi_values(session, actor, principal, checked_kpis)
+    if not result.ok:
+        for problem in result.problems:
+            click.echo(problem.located(str(path)))
+        if result.more_problems:
+            click.echo(f"… and {result.more_problems:,} more problems: fix these and run the import again")
+        raise click.ClickException(f"{result.problem_count:,} problem(s); nothing was imported")
     noun = "evidence items" if kind == "evidence" else "KPI values"
     click.echo(
         f"{framework}: imported {result.added} {noun}"

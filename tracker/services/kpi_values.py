@@ -2,19 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from tracker.db.models import Element, KpiValue, utcnow
+from tracker.db.models import AuditEvent, Element, KpiValue, utcnow
 from tracker.domain.evidence_input import KpiValueFields
 from tracker.services.audit import Actor, record
+from tracker.services.bulk_rows import insert_rows
 from tracker.services.evidence import FrameworkContext, Refused
 from tracker.services.permissions import Principal, can_enter_kpi_value
+from tracker.services.rating_writers import note_written
 
 
-def _snapshot(value: KpiValue, kpi: str, partner: str) -> dict[str, object]:
+class _Value(Protocol):
+    """A stored value, a row read of one, or the fields of a new one: what the audit trail keeps of each."""
+
+    @property
+    def period(self) -> str: ...
+    @property
+    def period_end(self) -> date: ...
+    @property
+    def value(self) -> float: ...
+    @property
+    def note(self) -> str: ...
+
+
+def _snapshot(value: _Value, kpi: str, partner: str) -> dict[str, object]:
     return {
         "kpi": kpi,
         "period": value.period,
@@ -30,13 +48,7 @@ def save(
 ) -> KpiValue:
     """Record a value; an earlier value for the same KPI, period and partner is kept but superseded."""
     element = ctx.elements[fields.kpi]
-    per_partner = bool(element.attrs.get("per_partner"))
-    partner_slug = fields.partner
-    if p.role == "lead" and per_partner:
-        partner_slug = ctx.partner_slug(p.partner_id)
-    partner_id = ctx.partners[partner_slug].id if partner_slug else None
-    if not can_enter_kpi_value(p, ctx.partner_ids, partner_id):
-        raise Refused("you may not give values for this KPI and partner")
+    partner_slug, partner_id = _partner(p, ctx, fields)
     current = session.scalars(
         select(KpiValue).where(
             KpiValue.element_id == element.id,
@@ -72,6 +84,110 @@ def save(
         after=_snapshot(value, fields.kpi, partner_slug),
     )
     return value
+
+
+def _partner(p: Principal, ctx: FrameworkContext, fields: KpiValueFields) -> tuple[str, int | None]:
+    """Whose value it is (a lead's per-partner value is its own partner's); refused if not allowed."""
+    partner_slug = fields.partner
+    if p.role == "lead" and ctx.elements[fields.kpi].attrs.get("per_partner"):
+        partner_slug = ctx.partner_slug(p.partner_id)
+    partner_id = ctx.partners[partner_slug].id if partner_slug else None
+    if not can_enter_kpi_value(p, ctx.partner_ids, partner_id):
+        raise Refused("you may not give values for this KPI and partner")
+    return partner_slug, partner_id
+
+
+def save_many(
+    session: Session, actor: Actor, p: Principal, ctx: FrameworkContext, items: Sequence[KpiValueFields]
+) -> list[int]:
+    """What `save` writes for each value, in a few bulk statements; refused before anything is written.
+
+    Each (KPI, period, partner) may appear once in `items`. Returns the new ids in the order of `items`.
+    """
+    whose = [_partner(p, ctx, fields) for fields in items]
+    if not items:
+        return []
+    current: dict[tuple[int, str, int | None], list[_Row]] = {}
+    for row in session.execute(
+        select(
+            KpiValue.id,
+            KpiValue.element_id,
+            KpiValue.period,
+            KpiValue.period_end,
+            KpiValue.value,
+            KpiValue.partner_id,
+            KpiValue.note,
+        )
+        .where(KpiValue.framework_id == ctx.framework.id, KpiValue.superseded_at.is_(None))
+        .order_by(KpiValue.id)
+    ):
+        current.setdefault((row.element_id, row.period, row.partner_id), []).append(
+            _Row(row.id, row.period, row.period_end, row.value, row.note)
+        )
+    olds = [
+        current.get((ctx.elements[fields.kpi].id, fields.period, partner_id), [])
+        for fields, (_slug, partner_id) in zip(items, whose, strict=True)
+    ]
+    now = utcnow()
+    superseded = [old.id for rows in olds for old in rows]
+    for start in range(0, len(superseded), 1000):
+        session.execute(
+            update(KpiValue)
+            .where(KpiValue.id.in_(superseded[start : start + 1000]))
+            .values(superseded_at=now, row_version=KpiValue.row_version + 1)
+        )
+    ids = insert_rows(
+        session,
+        KpiValue,
+        [
+            {
+                "framework_id": ctx.framework.id,
+                "element_id": ctx.elements[fields.kpi].id,
+                "period": fields.period,
+                "period_end": fields.period_end,
+                "value": fields.value,
+                "partner_id": partner_id,
+                "note": fields.note,
+                "created_by_id": actor.user_id,
+                "created_at": now,
+                "row_version": 1,
+            }
+            for fields, (_slug, partner_id) in zip(items, whose, strict=True)
+        ],
+        ids=True,
+    )
+    note_written(session, {ctx.elements[fields.kpi].id for fields in items})
+    insert_rows(
+        session,
+        AuditEvent,
+        [
+            {
+                "at": now,
+                "actor_id": actor.user_id,
+                "actor": actor.label,
+                "role": actor.role,
+                "action": "kpi_value.save",
+                "object_type": "kpi_value",
+                "object_id": str(value_id),
+                "framework_id": ctx.framework.id,
+                "before": _snapshot(old[-1], fields.kpi, slug) if old else None,
+                "after": _snapshot(fields, fields.kpi, slug),
+                "detail": "",
+                "remote_addr": actor.remote_addr,
+            }
+            for value_id, fields, (slug, _id), old in zip(ids, items, whose, olds, strict=True)
+        ],
+    )
+    return ids
+
+
+@dataclass(frozen=True)
+class _Row:
+    id: int
+    period: str
+    period_end: date
+    value: float
+    note: str
 
 
 @dataclass(frozen=True)

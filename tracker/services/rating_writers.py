@@ -1,14 +1,15 @@
 """Keeps stored ratings true: every commit that writes a rating input re-rates the outcomes it touched.
 
 A flush that writes evidence, its links, a KPI value, an override or a framework version notes what it
-touched; at commit, in the same transaction, the framework's `rating_state.inputs_version` is raised and those
-outcomes alone are re-rated and stored (see `rating_snapshots` for how readers use them).
+touched (bulk writers that skip the flush, such as imports, call `note_written`); at commit, in the same
+transaction, the framework's `rating_state.inputs_version` is raised and those outcomes alone are re-rated
+and stored (see `rating_snapshots` for how readers use them).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import chain
@@ -170,6 +171,12 @@ def _outcomes_touched(
         )
     )
     return [o.id for o in framework.outcomes if o.id in slugs or slugs.intersection(o.kpis)]
+
+
+def note_written(session: Session, element_ids: Iterable[int]) -> None:
+    """Rows written without a flush (an import's bulk inserts) name the elements whose outcomes to re-rate."""
+    touched: _Touched = session.info.setdefault(_KEY, _Touched())
+    touched.elements.update(element_ids)
 
 
 def _forget(session: Session, *_args: Any) -> None:

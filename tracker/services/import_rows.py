@@ -1,0 +1,171 @@
+"""Reading an import's CSV file: rows numbered as a spreadsheet shows them, and its problems, kept bounded."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from tracker.services.evidence import FrameworkContext
+from tracker.services.permissions import Principal
+
+MAX_CSV_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 50_000
+# Problems kept to show: a file of 50,000 bad rows must not make a page (or a list in memory) of them all.
+MAX_PROBLEMS_SHOWN = 100
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int
+    message: str
+
+    def located(self, name: str) -> str:
+        return f"{name}:{self.row}: {self.message}"
+
+
+class Problems:
+    """Counts every problem but keeps only the first `MAX_PROBLEMS_SHOWN` by row, so memory stays bounded."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self._kept: list[RowProblem] = []
+
+    def add(self, row: int, message: str) -> None:
+        self.total += 1
+        self._kept.append(RowProblem(row, message))
+        if len(self._kept) >= 4 * MAX_PROBLEMS_SHOWN:
+            self._kept = self.first()
+
+    def first(self) -> list[RowProblem]:
+        """The problems of the lowest rows, in row order (a row's own problems in the order found)."""
+        return sorted(self._kept, key=lambda problem: problem.row)[:MAX_PROBLEMS_SHOWN]
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+
+@dataclass
+class ImportResult:
+    """What an import did: rows added and skipped, or the first problems and how many there were in all."""
+
+    problems: list[RowProblem] = field(default_factory=list)
+    problem_count: int = 0
+    added: int = 0
+    skipped: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problem_count
+
+    @property
+    def more_problems(self) -> int:
+        """Problems found but not listed."""
+        return self.problem_count - len(self.problems)
+
+    @classmethod
+    def failed(cls, problems: Problems) -> ImportResult:
+        return cls(problems=problems.first(), problem_count=problems.total)
+
+
+@dataclass(frozen=True)
+class ImportScope:
+    """What checking a file needs to know of the framework and importer, as plain values read beforehand."""
+
+    slug: str
+    framework_id: int
+    linkable: dict[str, str]  # element id -> kind, current elements only
+    partners: dict[str, int]  # partner id (slug) -> database id
+    kpis: frozenset[str]
+    per_partner_kpis: frozenset[str]
+    own_partner: str  # a lead's partner (when it is a partner of the framework), else ""
+
+    @classmethod
+    def of(cls, ctx: FrameworkContext, p: Principal) -> ImportScope:
+        kpis = {s: e for s, e in ctx.elements.items() if e.kind == "kpi" and e.archived_at is None}
+        return cls(
+            slug=ctx.framework.slug,
+            framework_id=ctx.framework.id,
+            linkable=ctx.linkable,
+            partners={slug: partner.id for slug, partner in ctx.partners.items()},
+            kpis=frozenset(kpis),
+            per_partner_kpis=frozenset(s for s, e in kpis.items() if e.attrs.get("per_partner")),
+            own_partner=ctx.partner_slug(p.partner_id) if p.role == "lead" else "",
+        )
+
+    @property
+    def partner_ids(self) -> set[int]:
+        return set(self.partners.values())
+
+
+@dataclass(frozen=True)
+class CheckedFile(Generic[T]):
+    """A file checked without touching the database: its clean rows, or its problems."""
+
+    scope: ImportScope
+    rows: list[tuple[int, T]]
+    problems: Problems
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def read_rows(
+    raw: bytes, columns: tuple[str, ...], required: tuple[str, ...], problems: Problems
+) -> list[tuple[int, dict[str, str]]]:
+    """Rows numbered as a spreadsheet shows them (the header is row 1); problems found are added."""
+    if len(raw) > MAX_CSV_BYTES:
+        problems.add(1, f"the file is larger than {MAX_CSV_BYTES // (1024 * 1024)} MB")
+        return []
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        problems.add(raw[: error.start].count(b"\n") + 1, "the file is not UTF-8 text (save it as CSV UTF-8)")
+        return []
+    if "\x00" in text:
+        problems.add(1, "the file holds NUL bytes: it is not a CSV file")
+        return []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        problems.add(1, "the file is empty")
+        return []
+    except csv.Error as error:
+        problems.add(1, f"cannot be read as CSV: {error}")
+        return []
+    before = problems.total
+    for h in header:
+        if h not in columns:
+            problems.add(1, f"unknown column '{h[:40]}'; the columns are: {', '.join(columns)}")
+    for name in required:
+        if name not in header:
+            problems.add(1, f"the column '{name}' is missing")
+    if len(set(header)) != len(header):
+        problems.add(1, "a column name appears twice")
+    if problems.total > before:
+        return []
+    rows: list[tuple[int, dict[str, str]]] = []
+    records = 0
+    number = 1
+    try:
+        for number, record_ in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in record_):
+                continue
+            records += 1
+            if records > MAX_ROWS:
+                problems.add(number, f"more than {MAX_ROWS:,} rows; split the file")
+                return []
+            if len(record_) > len(header):
+                problems.add(number, f"has {len(record_)} cells but the header has {len(header)}")
+                continue
+            rows.append(
+                (number, dict(zip(header, record_ + [""] * (len(header) - len(record_)), strict=True)))
+            )
+    except csv.Error as error:
+        problems.add(number + 1, f"cannot be read as CSV: {error}")
+    return rows
