@@ -238,10 +238,10 @@ def test_kpi_note_over_its_limit_is_refused_at_the_field(app: Flask, as_role: An
 # -- the override form ------------------------------------------------------------------------------------
 
 
-def override_form(client: FlaskClient, rationale: str, item: int) -> Any:
+def override_form(client: FlaskClient, rationale: str, item: int, rating: str = "some") -> Any:
     return client.post(
         f"/f/{SLUG}/outcomes/educators-supported/override",
-        data={"rating": "some", "rationale": rationale, "evidence": [str(item)], "action": "set"},
+        data={"rating": rating, "rationale": rationale, "evidence": [str(item)], "action": "set"},
     )
 
 
@@ -353,3 +353,30 @@ def test_evidence_service_refuses_over_long_text(app: Flask, make_evidence: Any)
         assert evidence is not None
         evidence_service.move(s, Actor("test"), EVALUATOR, evidence, "accepted", note="n" * 2_001)
     assert database_digest(app) == before
+
+
+def test_a_rationale_stored_before_the_limit_no_longer_grows_pages_or_the_report(
+    app: Flask, as_role: Any, make_evidence: Any
+) -> None:
+    """A 2 MB rationale saved by an earlier release: pages and the report show it cut to the limit."""
+    item = make_evidence()
+    assert override_form(as_role("evaluator"), RATIONALE, item, "strong").status_code == 302
+    with app.app_context(), db.unit_of_work() as session:
+        stored = session.scalars(select(RatingOverride)).one()
+        stored.rationale = "r" * TWO_MB  # written past the service, as before the limit existed
+    client = as_role("board")
+    for url in (
+        f"/f/{SLUG}/outcomes/educators-supported",
+        f"/f/{SLUG}/disagreements",
+        f"/f/{SLUG}/report",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.get_data(as_text=True)
+        assert len(body) < 100_000, (url, len(body))
+        assert "r" * 5_000 + " … (shortened to the limit of 5,000 characters)" in body, url
+    with app.app_context():
+        rated = rating_service.rate(db.session, SLUG)
+        assert rated is not None
+        reasons = rated.rating_of("educators-supported").reasons  # type: ignore[union-attr]
+        assert max(len(r) for r in reasons) < 5_100
