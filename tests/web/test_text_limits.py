@@ -380,3 +380,27 @@ def test_a_rationale_stored_before_the_limit_no_longer_grows_pages_or_the_report
         assert rated is not None
         reasons = rated.rating_of("educators-supported").reasons  # type: ignore[union-attr]
         assert max(len(r) for r in reasons) < 5_100
+
+
+@pytest.mark.parametrize(
+    ("role", "url"),
+    [
+        ("evaluator", f"/f/{SLUG}/outcomes/no-such-outcome/override"),
+        ("admin", f"/f/{SLUG}/kpis"),
+        (None, f"/f/{SLUG}/outcomes/educators-supported/override"),  # CSRF reads the form before sign-in
+    ],
+)
+def test_other_over_large_posts_get_a_readable_page_and_nothing_else(
+    app: Flask, make_app: Any, as_role: Any, make_evidence: Any, role: str | None, url: str
+) -> None:
+    make_evidence()
+    client = as_role(role) if role else make_app(WTF_CSRF_ENABLED=True).test_client()
+    before = database_digest(app)
+    response = client.post(url, data={"rationale": "r" * TWO_MB, "note": "n" * TWO_MB, "action": "set"})
+    assert response.status_code == 413
+    body = response.get_data(as_text=True)
+    page = parse(body)
+    (heading,) = page.find_all("h1")
+    assert heading.text == "The form was too large" and "nothing was saved" in body
+    assert "rationale" not in page.by_id and "Practice educator survey" not in body
+    assert database_digest(app) == before

@@ -185,9 +185,9 @@ def _too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
     # The form is unread (reading it fails again): the as-of date comes from the form's address.
     as_of = rating_service.parse_as_of(request.args.get("as_of"))
     rated = rating_service.rate(db.session, args["slug"], as_of, outcomes=[args["outcome_id"]])
-    if rated is None:
-        abort(404, description=f"No framework has the id '{args['slug']}'.")
-    target = _outcome(rated, args["outcome_id"])
+    target = None if rated is None else rated.framework.get(args["outcome_id"])
+    if rated is None or not isinstance(target, Outcome):  # no abort here: a handler's error answers 500
+        return too_large_page(error)
     return _outcome_page(
         rated, target, _form(rated), 413, posted=False, rationale=text_limits.TOO_LARGE_MESSAGE
     )
