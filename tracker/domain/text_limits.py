@@ -95,6 +95,7 @@ KPI_VALUE_FIELDS: Mapping[str, TextLimit] = MappingProxyType({"period": KPI_PERI
 # times over in four-byte characters, fits well inside it, so over-long text reaches the field's check.
 FORM_MAX_BYTES = 1024 * 1024
 TOO_LARGE_MESSAGE = (
-    "The form was too large to receive (over 1 MB), so nothing was saved. Text fields take at most "
-    f"{OVERRIDE_RATIONALE.maximum:,} characters: go back, shorten the text and send it again."
+    "The form was too large to receive, so nothing was saved. Text fields take at most "
+    f"{OVERRIDE_RATIONALE.maximum:,} characters: go back, shorten the text (or send fewer or smaller "
+    "attachments) and try again."
 )
