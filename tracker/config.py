@@ -40,6 +40,9 @@ DEFAULTS: dict[str, Any] = {
     # Largest upload accepted, per file; the request limit allows several files and the form.
     "UPLOAD_MAX_BYTES": 20 * 1024 * 1024,
     "MAX_CONTENT_LENGTH": 5 * 20 * 1024 * 1024 + 1024 * 1024,
+    # The largest non-file form field (Flask's default is 500 kB): every text limit, even ten times over,
+    # fits, so over-long text reaches its field's check and comes back in the field.
+    "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
     "REPORT_TIME_LIMIT_SECONDS": 60,
     # With a Redis URL, PDFs are made by `tracker worker` processes (RQ) instead of inside web workers.
     "REDIS_URL": "",

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from click import Command
 from flask import Flask
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from tracker.cli.archive import backup_command, export_command, import_command
 from tracker.db.models import AuditEvent, Base, Evidence, User
@@ -563,3 +563,44 @@ def test_backup_refuses_to_replace_a_file_unless_forced(
         assert connection.execute("SELECT count(*) FROM alembic_version").fetchone() == (1,)
     connection.close()
     assert not [p for p in tmp_path.iterdir() if ".part" in p.name]
+
+
+def test_an_export_made_before_overrides_had_a_start_date_still_restores(
+    app: Flask,
+    runner: Any,
+    framework: str,
+    make_evidence: Any,
+    target: Flask,
+    target_runner: Any,
+    tmp_path: Path,
+) -> None:
+    """rating_override gained `applies_from` (migration 0010); an older export lacks it and is filled in."""
+    item = make_evidence(status="accepted", collected_on=date(2023, 2, 1))
+    with app.app_context(), db.unit_of_work() as session:
+        rated = rating_service.rate(session, framework)
+        assert rated is not None
+        override_service.set_override(
+            session, Actor("admin", "admin"), Principal.command_line(), rated, "educators-supported",
+            "some", RATIONALE, [item],
+        )  # fmt: skip
+    path = tmp_path / "new.zip"
+    assert invoke(runner, export_command, "--framework", framework, "-o", str(path)).exit_code == 0
+    content = members(path)
+    document = json.loads(content["rating_override.json"])
+    assert "applies_from" in document["columns"] and len(document["rows"]) == 1
+    document["columns"].remove("applies_from")
+    for row in document["rows"]:
+        del row["applies_from"]
+    content["rating_override.json"] = json.dumps(document).encode()
+    older = write_zip(tmp_path / "older.zip", content, fix_manifest=True)
+    result = invoke(target_runner, import_command, str(older))
+    assert result.exit_code == 0, result.output
+    with target.app_context():
+        ((as_of, created_at, applies_from),) = db.session.execute(
+            text("SELECT as_of, created_at, applies_from FROM rating_override")
+        ).all()
+
+    def day(value: Any) -> date:
+        return date.fromisoformat(str(value)[:10])  # a date, a datetime or SQLite's text
+
+    assert day(applies_from) == min(day(as_of), day(created_at))

@@ -40,30 +40,47 @@ def big_csv(path: Path, rows: int) -> None:
     path.write_text(out.getvalue(), encoding="utf-8")
 
 
+# The child runs the real command, with the bulk insert wrapped: after the first batch of rows is written
+# (inside the import's one transaction) it says so through a file and waits to be killed.
+CHILD = """
+import pathlib, sys, time
+from tracker.services import bulk_rows, evidence_bulk
+marker = pathlib.Path(sys.argv[1])
+real = bulk_rows.insert_rows
+def insert_then_wait(*args, **kwargs):
+    ids = real(*args, **kwargs)
+    marker.write_text(str(len(ids)))
+    time.sleep(600)
+    return ids
+evidence_bulk.insert_rows = insert_then_wait
+sys.argv = ["tracker", *sys.argv[2:]]
+from tracker.cli import main
+main()
+"""
+
+
 def test_import_killed_midway_is_wholly_absent(app: Flask, framework: str, tmp_path: Path) -> None:
     source = tmp_path / "big.csv"
     big_csv(source, 20_000)
+    written = tmp_path / "first-write-done"
     env = {**os.environ, "TRACKER_DATABASE_URL": app.config["DATABASE_URL"], "TRACKER_INSTANCE_PATH": app.instance_path,
            "TRACKER_SECRET_KEY": app.config["SECRET_KEY"]}  # fmt: skip
     process = subprocess.Popen(
-        [sys.executable, "-c", "from tracker.cli import main; main()", "evidence", "import", str(source),
-         "--framework", framework], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [sys.executable, "-c", CHILD, str(written), "evidence", "import", str(source), "--framework", framework],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
-    # Wait until the import is writing (rows appear only at commit, so watch the process run a while).
-    deadline = time.monotonic() + 60
-    killed_while_running = False
-    while time.monotonic() < deadline:
-        time.sleep(0.5)
-        if process.poll() is not None:
-            break
-        if time.monotonic() > deadline - 58:  # a couple of seconds in: parsing done, inserting under way
-            process.send_signal(signal.SIGKILL)
-            killed_while_running = True
-            break
+    deadline = time.monotonic() + 120
+    while not written.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if not written.exists():
+        process.kill()
+        raise AssertionError(process.communicate()[1].decode()[-2000:])
+    assert int(written.read_text()) == 20_000, "the first write holds every row of the file"
+    assert process.poll() is None, "the child must still be inside its transaction"
+    process.send_signal(signal.SIGKILL)
     process.wait(30)
     process.stdout.close()  # type: ignore[union-attr]
     process.stderr.close()  # type: ignore[union-attr]
-    assert killed_while_running, "the import finished before it could be killed; make the file larger"
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Evidence)) == 0
         assert db.session.scalar(select(func.count()).select_from(EvidenceLink)) == 0

@@ -101,6 +101,7 @@ def test_a_server_error_shows_the_error_page_and_nothing_else(app: Flask, make_u
         raise RuntimeError("secret detail from deep inside")
 
     app.add_url_rule("/broken-for-test", "broken_for_test", broken)
+    app.config["TEST_EXPECTS_SERVER_ERROR"] = True
     app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production, not as in tests
     client = app.test_client()
     sign_in(client, make_user("evaluator"))
@@ -125,6 +126,7 @@ def test_when_the_error_page_fails_a_plain_one_is_shown(
         raise RuntimeError("the layout broke too")
 
     app.add_url_rule("/broken-for-test", "broken_for_test", broken)
+    app.config["TEST_EXPECTS_SERVER_ERROR"] = True
     monkeypatch.setattr(web, "_error_page", failing_page)
     client: FlaskClient = app.test_client()
     sign_in(client, make_user("evaluator"))

@@ -19,6 +19,8 @@ from sqlalchemy import select
 
 from tests.conftest import PASSWORD, sign_in
 from tests.digest import audit_since, last_audit_id, table_digests
+from tests.integration.test_surveys_flow import SURVEY
+from tests.web.test_permission_matrix import evidence_form
 from tracker.db.models import Evidence, User
 from tracker.extensions import db
 from tracker.services import evidence as evidence_service
@@ -28,18 +30,6 @@ from tracker.services.permissions import Principal
 
 SLUG = "tiny-partnership"
 ROLES = ("admin", "lead", "outsider", "evaluator", "board", "anonymous")
-SURVEY = """\
-surveys:
-  - id: pe-survey
-    title: Practice educator survey
-    scale: agree5
-    breakdowns: [employer]
-    sections:
-      - id: support
-        title: Feeling supported
-        questions: {q1: I feel supported, q2: I have enough time for the role}
-        links: [educators-supported]
-"""
 # Sign-in and sign-out act on the requester's own session, not on an object: tested in test_auth.py.
 NOT_WALKED = {"auth.login", "auth.logout"}
 
@@ -61,21 +51,6 @@ class Walk:
     url: Callable[[World], str]
     data: Callable[[World], dict[str, Any]]
     allowed: frozenset[str]
-
-
-def _evidence(**overrides: Any) -> dict[str, Any]:
-    return {
-        "title": "Walked item",
-        "summary": "Logged by the route walk",
-        "source_type": "feedback_form",
-        "collected_on": "2023-02-01",
-        "links": ["educators-supported"],
-        "finding": "supports",
-        "respondents": "12",
-        "partner": "tiny-council",
-        "action": "draft",
-        **overrides,
-    }
 
 
 def _version(world: World, key: str) -> str:
@@ -107,11 +82,11 @@ WALKS: dict[str, Walk] = {
         frozenset({"admin", "lead"}),
     ),
     "evidence.create": Walk(
-        lambda w: f"/f/{SLUG}/evidence/new", lambda w: _evidence(), frozenset({"admin", "lead"})
+        lambda w: f"/f/{SLUG}/evidence/new", lambda w: evidence_form(), frozenset({"admin", "lead"})
     ),
     "evidence.edit": Walk(
         lambda w: f"/evidence/{w.items['submitted']}/edit",
-        lambda w: _evidence(title="Edited by the walk", row_version=_version(w, "submitted")),
+        lambda w: evidence_form(title="Edited by the walk", row_version=_version(w, "submitted")),
         frozenset({"admin", "lead"}),
     ),
     "evidence.change_status": Walk(

@@ -11,6 +11,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from tracker.db.base import Base, utcnow
 
 
+def _applies_from_default(context: Any) -> date:
+    """As the service's default: the as-of date of the ratings overridden, never after the day it is made."""
+    as_of: date = context.get_current_parameters()["as_of"]
+    return min(as_of, utcnow().date())
+
+
 class RatingOverride(Base):
     """One override; a later one (or a withdrawal) supersedes it, and both stay in the history."""
 
@@ -29,6 +35,8 @@ class RatingOverride(Base):
     computed_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
     fingerprint: Mapped[str] = mapped_column(String(64))
     as_of: Mapped[date]
+    # Ratings as of this date or later show the override; before it the computed rating stands.
+    applies_from: Mapped[date] = mapped_column(default=_applies_from_default)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_by: Mapped[str] = mapped_column(String(320), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -43,6 +51,7 @@ class RatingOverride(Base):
             "computed_rule": self.computed_rule,
             "fingerprint": self.fingerprint,
             "as_of": self.as_of.isoformat(),
+            "applies_from": self.applies_from.isoformat(),
         }
 
 

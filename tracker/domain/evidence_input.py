@@ -7,7 +7,10 @@ import re
 from collections.abc import Mapping, Set
 from dataclasses import dataclass
 from datetime import date
+from types import MappingProxyType
 from urllib.parse import urlsplit
+
+from tracker.domain.text_limits import EVIDENCE_FIELDS, KPI_VALUE_FIELDS, TextLimit
 
 SOURCE_TYPES: tuple[str, ...] = (
     "survey",
@@ -67,16 +70,8 @@ EVIDENCE_REQUIRED: tuple[str, ...] = ("title", "source_type", "collected_on", "l
 KPI_COLUMNS: tuple[str, ...] = ("kpi", "period", "period_end", "value", "partner", "note")
 KPI_REQUIRED: tuple[str, ...] = ("kpi", "period", "period_end", "value")
 
-MAX_LENGTH: Mapping[str, int] = {
-    "title": 300,
-    "summary": 10_000,
-    "quote": 5_000,
-    "url": 2_000,
-    "collection": 200,
-    "group": 200,
-    "period": 32,
-    "note": 2_000,
-}
+# The longest each text column may be (tracker/domain/text_limits.py says why each fits its use).
+MAX_LENGTH: Mapping[str, TextLimit] = MappingProxyType({**EVIDENCE_FIELDS, **KPI_VALUE_FIELDS})
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -122,8 +117,9 @@ def _text(raw: Mapping[str, str], name: str, problems: Problems) -> str:
     if CONTROL.search(value):
         problems.append((name, "contains control characters"))
     limit = MAX_LENGTH.get(name)
-    if limit is not None and len(value) > limit:
-        problems.append((name, f"is {len(value):,} characters long; the limit is {limit:,}"))
+    problem = None if limit is None else limit.problem(value)
+    if problem is not None:
+        problems.append((name, problem))
     return value
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -136,10 +137,46 @@ def _check_manifest(manifest: Any, label: str) -> None:
         raise ArchiveError(f"{label}: {MANIFEST} lacks the size and sha256 of its members")
 
 
+def _applies_from(row: Row) -> Any:
+    """As migration 0010 dates an override made before it: its ratings' date, or its day if earlier."""
+    return min(str(row["as_of"]), str(row["created_at"])[:10])
+
+
+# Columns added after export format 1 was fixed, filled in for an older export as their migration fills
+# existing rows, so that every export this tracker ever wrote still restores.
+ADDED_COLUMNS: dict[tuple[str, str], Callable[[Row], Any]] = {
+    ("rating_override", "applies_from"): _applies_from,
+}
+
+
+def _upgrade(name: str, document: Any, names: list[str], member: str) -> None:
+    """Give an older export's rows the columns added since, when those are all it lacks."""
+    if not isinstance(document, dict) or not isinstance(document.get("columns"), list):
+        return
+    added = [c for c in names if (name, c) in ADDED_COLUMNS and c not in document["columns"]]
+    if not added or [c for c in names if c not in added] != document["columns"]:
+        return
+    rows = document.get("rows")
+    if not isinstance(rows, list):
+        return
+    for number, row in enumerate(rows):
+        if not isinstance(row, dict):
+            return
+        try:
+            filled = {**row, **{c: ADDED_COLUMNS[(name, c)](row) for c in added}}
+        except (KeyError, TypeError):
+            raise ArchiveError(
+                f"{member}: row {number + 1} lacks what {', '.join(added)} is made from"
+            ) from None
+        rows[number] = {c: filled[c] for c in names} if set(filled) == set(names) else filled
+    document["columns"] = names
+
+
 def _parse_table(name: str, data: bytes, label: str) -> tuple[list[Row], list[Row]]:
     member = f"{label}: {name}.json"
     document = json_member(data, member)
     names = columns_of(name)
+    _upgrade(name, document, names, member)
     if (
         not isinstance(document, dict)
         or document.get("table") != name

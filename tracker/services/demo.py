@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.db.models import User
+from tracker.domain.evidence_input import parse_date
 from tracker.domain.framework import Framework
 from tracker.domain.loader import load_framework_file
 from tracker.services import accounts, imports, overrides, ratings, surveys
@@ -106,11 +107,12 @@ def _import_survey_rounds(
     return imported
 
 
-def _apply_overrides(session: Session, actor: Actor, framework_id: str, path: Path) -> int:
-    """The evaluator judgements docs/demo.md explains, recorded like any override (once)."""
+def _apply_overrides(session: Session, actor: Actor, framework_id: str, path: Path, today: date) -> int:
+    """The evaluator judgements docs/demo.md explains, recorded like any override (once), each from the date
+    its `applies_from` column gives (SOURCES.md cites it)."""
     if not path.exists():
         return 0
-    rated = ratings.rate(session, framework_id)
+    rated = ratings.rate(session, framework_id, today=today)
     assert rated is not None
     evaluator = Principal(None, "demo evaluator", "evaluator", None)
     applied = 0
@@ -127,6 +129,10 @@ def _apply_overrides(session: Session, actor: Actor, framework_id: str, path: Pa
             missing = [t for t in titles if t not in by_title]
             if missing:
                 raise DemoError(f"{path.name}:{number}: no evidence titled {missing[0]!r} for {outcome}")
+            applies_raw = (row.get("applies_from") or "").strip()
+            applies_from = parse_date(applies_raw) if applies_raw else None
+            if applies_raw and applies_from is None:
+                raise DemoError(f"{path.name}:{number}: applies_from '{applies_raw[:20]}' is not YYYY-MM-DD")
             try:
                 overrides.set_override(
                     session,
@@ -137,6 +143,8 @@ def _apply_overrides(session: Session, actor: Actor, framework_id: str, path: Pa
                     row["rating"].strip(),
                     row["rationale"],
                     [by_title[t] for t in titles],
+                    applies_from=applies_from,
+                    today=today,
                 )
             except overrides.OverrideInvalid as invalid:
                 raise DemoError(f"{path.name}:{number}: {invalid}") from None
@@ -178,7 +186,7 @@ def load_demo(session: Session, frameworks_dir: Path, instance: Path, today: dat
             session, actor, principal, ctx, result.framework, frameworks_dir / "demo", stem
         )
         applied = _apply_overrides(
-            session, actor, framework_id, frameworks_dir / "demo" / f"{stem}_overrides.csv"
+            session, actor, framework_id, frameworks_dir / "demo" / f"{stem}_overrides.csv", today
         )
         summary.lines.append(
             f"{framework_id}: {state}; {evidence.added} evidence items and {kpis.added} KPI values added "

@@ -24,6 +24,7 @@ from tracker.db.models import (
     User,
     utcnow,
 )
+from tracker.domain import text_limits
 from tracker.domain.evidence_input import EvidenceFields
 from tracker.services import attachments
 from tracker.services.audit import Actor, record
@@ -127,7 +128,14 @@ def link_slugs(session: Session, evidence_id: int) -> list[str]:
     )
 
 
+def _check_lengths(fields: EvidenceFields) -> None:
+    """Refuse over-long text even from a caller that skipped `parse_evidence` (TextTooLong names it)."""
+    for name, limit in text_limits.EVIDENCE_FIELDS.items():
+        text_limits.check(name, getattr(fields, name), limit)
+
+
 def _apply(evidence: Evidence, fields: EvidenceFields, partner_id: int | None) -> None:
+    _check_lengths(fields)
     evidence.title = fields.title
     evidence.summary = fields.summary
     evidence.source_type = fields.source_type
@@ -331,6 +339,7 @@ def move(
     note = note.strip()
     if to_status == "returned" and len(note) < 10:
         raise ValueError("Say what needs to change (at least 10 characters) when returning evidence.")
+    text_limits.check("Review note", note, text_limits.REVIEW_NOTE)
     before = {"status": evidence.status, "review_note": evidence.review_note}
     now = utcnow()
     evidence.status = to_status

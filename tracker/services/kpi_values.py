@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tracker.db.models import AuditEvent, Element, KpiValue, utcnow
+from tracker.domain import text_limits
 from tracker.domain.evidence_input import KpiValueFields
 from tracker.services.audit import Actor, record
 from tracker.services.bulk_rows import insert_rows
@@ -43,10 +44,17 @@ def _snapshot(value: _Value, kpi: str, partner: str) -> dict[str, object]:
     }
 
 
+def _check_text(fields: KpiValueFields) -> None:
+    """Refuse over-long text from a caller that skipped the form or the import's row checks."""
+    for name, limit in text_limits.KPI_VALUE_FIELDS.items():
+        text_limits.check(name, str(getattr(fields, name)), limit)
+
+
 def save(
     session: Session, actor: Actor, p: Principal, ctx: FrameworkContext, fields: KpiValueFields
 ) -> KpiValue:
     """Record a value; an earlier value for the same KPI, period and partner is kept but superseded."""
+    _check_text(fields)
     element = ctx.elements[fields.kpi]
     partner_slug, partner_id = _partner(p, ctx, fields)
     current = session.scalars(
@@ -104,6 +112,8 @@ def save_many(
 
     Each (KPI, period, partner) may appear once in `items`. Returns the new ids in the order of `items`.
     """
+    for fields in items:
+        _check_text(fields)
     whose = [_partner(p, ctx, fields) for fields in items]
     if not items:
         return []

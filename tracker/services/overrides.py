@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from sqlalchemy.orm import Session
 
 from tracker.db.models import RatingOverride, utcnow
+from tracker.domain import text_limits
 from tracker.domain.rules import RATING_CODES
 from tracker.services.audit import Actor, record
 from tracker.services.evidence import Refused
 from tracker.services.permissions import Principal, can_review
 from tracker.services.ratings import FrameworkRatings
 
-MIN_RATIONALE = 100
+MIN_RATIONALE = text_limits.OVERRIDE_RATIONALE.minimum
 
 
 class OverrideInvalid(ValueError):
@@ -33,8 +35,15 @@ def set_override(
     rating: str,
     rationale: str,
     evidence_ids: Sequence[int],
+    *,
+    applies_from: date | None = None,
+    today: date | None = None,
 ) -> RatingOverride:
-    """Record an override; the previous one stays in the history, superseded."""
+    """Record an override; the previous one stays in the history, superseded.
+
+    It applies to ratings as of `applies_from` or later: by default the date of the ratings it overrides
+    (`rated.as_of`, the evidence the evaluator judged), never after `today`; before it, the rules stand.
+    """
     if not can_review(p):
         raise Refused("only evaluators can override a rating")
     current = rated.rating_of(outcome_id)
@@ -43,12 +52,16 @@ def set_override(
     if rating not in RATING_CODES:
         raise OverrideInvalid("rating", "Choose a rating")
     rationale = rationale.strip()
-    if len(rationale) < MIN_RATIONALE:
+    length = text_limits.length_of(rationale)
+    if length < MIN_RATIONALE:
         raise OverrideInvalid(
             "rationale",
-            f"Rationale must be at least {MIN_RATIONALE} characters (it has {len(rationale)}): "
+            f"Rationale must be at least {MIN_RATIONALE} characters (it has {length}): "
             "say why the evidence supports a different rating",
         )
+    too_long = text_limits.OVERRIDE_RATIONALE.problem(rationale)
+    if too_long is not None:
+        raise OverrideInvalid("rationale", f"Rationale {too_long}: keep to what the rating rests on")
     counted = {a.item_id for a in current.items}
     chosen = sorted(set(evidence_ids))
     if rating in {"strong", "some"} and not chosen:
@@ -56,6 +69,7 @@ def set_override(
     unknown = [i for i in chosen if i not in counted]
     if unknown:
         raise OverrideInvalid("evidence", "Choose only accepted evidence linked to this outcome")
+    applies = _applies_from(rated, chosen, applies_from, today or date.today())
     override = RatingOverride(
         framework_id=rated.row.id,
         element_id=rated.element_ids[outcome_id],
@@ -67,10 +81,35 @@ def set_override(
         computed_reasons=list(current.computed_reasons),
         fingerprint=current.fingerprint,
         as_of=rated.as_of,
+        applies_from=applies,
         created_by_id=p.user_id,
         created_by=p.email,
     )
     return _replace(session, actor, rated, outcome_id, override, "override.set")
+
+
+def default_applies_from(as_of: date, today: date | None = None) -> date:
+    """The date of the ratings being overridden, or today if they are rated as of a later date."""
+    return min(as_of, today or date.today())
+
+
+def _applies_from(rated: FrameworkRatings, chosen: Sequence[int], given: date | None, today: date) -> date:
+    """The override's first day: not after today, nor before the newest evidence it rests on."""
+    if given is None:
+        return default_applies_from(rated.as_of, today)
+    if given > today:
+        raise OverrideInvalid(
+            "applies_from",
+            f"Applies from {given.isoformat()} is in the future: an override applies from today or earlier",
+        )
+    newest = max((rated.evidence[i].collected_on for i in chosen), default=None)
+    if newest is not None and given < newest:
+        raise OverrideInvalid(
+            "applies_from",
+            f"Applies from {given.isoformat()} is before the evidence it rests on existed "
+            f"(collected up to {newest.isoformat()}): choose that date or later",
+        )
+    return given
 
 
 def withdraw_override(
@@ -82,17 +121,22 @@ def withdraw_override(
     current = rated.rating_of(outcome_id)
     if current is None or outcome_id not in rated.overrides or rated.overrides[outcome_id].rating is None:
         raise OverrideInvalid("rating", "There is no override to withdraw")
+    reason = reason.strip()
+    too_long = text_limits.WITHDRAWAL_REASON.problem(reason)
+    if too_long is not None:
+        raise OverrideInvalid("rationale", f"Rationale {too_long}")
     withdrawal = RatingOverride(
         framework_id=rated.row.id,
         element_id=rated.element_ids[outcome_id],
         rating=None,
-        rationale=reason.strip() or "Withdrawn: the computed rating stands.",
+        rationale=reason or "Withdrawn: the computed rating stands.",
         evidence_ids=[],
         computed=current.computed,
         computed_rule=current.computed_rule,
         computed_reasons=list(current.computed_reasons),
         fingerprint=current.fingerprint,
         as_of=rated.as_of,
+        applies_from=default_applies_from(rated.as_of),
         created_by_id=p.user_id,
         created_by=p.email,
     )

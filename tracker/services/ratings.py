@@ -27,6 +27,7 @@ from tracker.domain import framework as fw
 from tracker.domain.engine import OverrideInput, Rating, rate_framework
 from tracker.domain.evidence import EvidenceItem
 from tracker.domain.kpi import KpiActual, KpiStatus, framework_kpi_statuses
+from tracker.domain.text_limits import OVERRIDE_RATIONALE as RATIONALE
 from tracker.services.frameworks import framework_of
 from tracker.services.gc_pause import gc_paused
 
@@ -233,10 +234,14 @@ def _rate(
             )
         )
     }
+    # An override counts only as of the day it applies from; a rationale stored before the limit existed is
+    # cut to it, so no page or report grows with it.
     override_inputs = {
-        outcome: OverrideInput(o.rating, o.rationale, tuple(o.evidence_ids), o.fingerprint, o.created_by)
+        outcome: OverrideInput(
+            o.rating, RATIONALE.clip(o.rationale), tuple(o.evidence_ids), o.fingerprint, o.created_by
+        )
         for outcome, o in overrides.items()
-        if o.rating is not None
+        if o.rating is not None and o.applies_from <= as_of
     }
     ratings = rate_framework(
         framework, items_by_outcome, actuals, as_of, framework.settings, override_inputs, chosen_ids

@@ -27,6 +27,7 @@ from tracker.domain.surveys import (
     score_round,
     section_evidence,
 )
+from tracker.domain.text_limits import SURVEY_ROUND_LABEL
 from tracker.reports.model import SurveyBlock, SurveyRow
 from tracker.services import evidence as evidence_service
 from tracker.services.audit import Actor, record
@@ -177,8 +178,10 @@ def import_round(
     if result.problems:
         return result
     label = label.strip()
-    if not label or len(label) > 64:
-        result.problems.append((1, "", "the round label must be 1 to 64 characters"))
+    if not label or SURVEY_ROUND_LABEL.problem(label):
+        result.problems.append(
+            (1, "", f"the round label must be 1 to {SURVEY_ROUND_LABEL.maximum} characters")
+        )
     elif any(ch < " " or ch == "\x7f" for ch in label):
         result.problems.append((1, "", "the round label must not hold line breaks or control characters"))
     existing = current_round(session, ctx.framework.id, survey_id, label)

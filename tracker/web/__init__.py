@@ -8,10 +8,11 @@ from typing import Any
 from flask import Flask, Response, current_app, render_template, request
 from flask_limiter import RateLimitExceeded
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter, Map
 
 from tracker import formatting
+from tracker.web.form_parts import too_large_page
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +121,7 @@ def register_web(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _error_page)
+    app.register_error_handler(RequestEntityTooLarge, too_large_page)
     app.register_error_handler(RateLimitExceeded, _too_many_requests)
     app.register_error_handler(InternalServerError, _server_error)
     app.register_error_handler(OperationalError, _database_unavailable)

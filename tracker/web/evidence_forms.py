@@ -16,8 +16,9 @@ from wtforms import (
 )
 from wtforms.validators import Optional
 
+from tracker.domain import text_limits
 from tracker.domain.evidence_input import FINDING_LABELS, FLAGS, SOURCE_TYPE_LABELS
-from tracker.web.form_parts import Required, choices
+from tracker.web.form_parts import Limit, Required, choices
 
 FLAG_LABELS = {
     "indirect": "Indirect: it bears on the outcome only indirectly",
@@ -33,8 +34,8 @@ class _Loose(SelectMultipleField):  # type: ignore[misc]
 
 
 class EvidenceForm(FlaskForm):  # type: ignore[misc]
-    title = StringField("Title", validators=[Required()])
-    summary = TextAreaField("Summary", validators=[Optional()])
+    title = StringField("Title", validators=[Required(), Limit(text_limits.EVIDENCE_TITLE)])
+    summary = TextAreaField("Summary", validators=[Optional(), Limit(text_limits.EVIDENCE_SUMMARY)])
     source_type = SelectField(
         "Type of evidence",
         choices=choices([("", "Choose a type"), *SOURCE_TYPE_LABELS.items()]),
@@ -50,12 +51,12 @@ class EvidenceForm(FlaskForm):  # type: ignore[misc]
     respondents = StringField("Respondents or participants", validators=[Optional()])
     population = StringField("Population", validators=[Optional()])
     positive = StringField("Respondents who agreed", validators=[Optional()])
-    collection = StringField("Data collection", validators=[Optional()])
-    group = StringField("Respondent group", validators=[Optional()])
+    collection = StringField("Data collection", validators=[Optional(), Limit(text_limits.NAME)])
+    group = StringField("Respondent group", validators=[Optional(), Limit(text_limits.NAME)])
     independent = BooleanField("Collected by the external evaluator")
     partner = SelectField("Partner", choices=[], validate_choice=False)
-    quote = TextAreaField("Quote", validators=[Optional()])
-    url = StringField("Web address", validators=[Optional()])
+    quote = TextAreaField("Quote", validators=[Optional(), Limit(text_limits.EVIDENCE_QUOTE)])
+    url = StringField("Web address", validators=[Optional(), Limit(text_limits.EVIDENCE_URL)])
     flags = _Loose("Flags", choices=choices((f, FLAG_LABELS[f]) for f in FLAGS))
     attachments = MultipleFileField("Attachments")
     row_version = HiddenField()
@@ -90,5 +91,5 @@ class EvidenceForm(FlaskForm):  # type: ignore[misc]
 
 
 class ReviewForm(FlaskForm):  # type: ignore[misc]
-    note = TextAreaField("Review note", validators=[Optional()])
+    note = TextAreaField("Review note", validators=[Optional(), Limit(text_limits.REVIEW_NOTE)])
     row_version = HiddenField()

@@ -7,25 +7,27 @@ from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 
+from tracker.domain import text_limits
 from tracker.domain.evidence_input import parse_kpi_value
 from tracker.extensions import db
 from tracker.services import evidence as evidence_service
 from tracker.services import kpi_values
 from tracker.services.evidence import FrameworkContext, Refused
 from tracker.services.permissions import can_enter_kpi_value
-from tracker.web.form_parts import Required, choices
+from tracker.web.form_parts import Limit, Required, choices, limit_form_size
 from tracker.web.guard import actor, principal, refuse, require
 
 bp = Blueprint("kpis", __name__)
+limit_form_size(bp)
 
 
 class KpiValueForm(FlaskForm):  # type: ignore[misc]
     kpi = SelectField("KPI", choices=[], validate_choice=False, validators=[Required()])
-    period = StringField("Period", validators=[Required()])
+    period = StringField("Period", validators=[Required(), Limit(text_limits.KPI_PERIOD)])
     period_end = StringField("Last day of the period", validators=[Required()])
     value = StringField("Value", validators=[Required()])
     partner = SelectField("Partner", choices=[], validate_choice=False)
-    note = TextAreaField("Note")
+    note = TextAreaField("Note", validators=[Limit(text_limits.KPI_NOTE)])
 
     def raw_values(self) -> dict[str, str]:
         return {

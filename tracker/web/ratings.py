@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from sqlalchemy import select
-from wtforms import HiddenField, TextAreaField
+from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
+from wtforms import HiddenField, StringField, TextAreaField
 
 from tracker.db.models import RatingOverride
+from tracker.domain import text_limits
 from tracker.domain.evidence import strength_order
-from tracker.domain.evidence_input import SOURCE_TYPE_LABELS, is_whole_number
+from tracker.domain.evidence_input import SOURCE_TYPE_LABELS, is_whole_number, parse_date
 from tracker.domain.framework import Outcome
 from tracker.domain.rules import RATING_CODES, RATING_LABELS
 from tracker.extensions import db
 from tracker.services import overrides as override_service
 from tracker.services import rating_snapshots
+from tracker.services import ratings as rating_service
 from tracker.services.evidence import Refused
 from tracker.services.permissions import can_review
 from tracker.services.rating_snapshots import RatingsSummary
@@ -28,16 +35,20 @@ from tracker.web.as_of import (
     stored_summary_or_abort,
     summary_or_abort,
 )
+from tracker.web.form_parts import Limit, limit_form_size, too_large_page
 from tracker.web.fragment_cache import fragments
 from tracker.web.guard import actor, principal, refuse, require
 
 bp = Blueprint("ratings", __name__)
 # The outcome page lists this many items, strongest first, and links to the evidence list for the rest.
 OUTCOME_PAGE_ITEMS = 100
+# ...and this many override history entries, newest first (each one an evaluator's deliberate act).
+HISTORY_ROWS = 50
 
 
 class OverrideForm(FlaskForm):  # type: ignore[misc]
-    rationale = TextAreaField("Rationale")
+    rationale = TextAreaField("Rationale", validators=[Limit(text_limits.OVERRIDE_RATIONALE)])
+    applies_from = StringField("Applies from")
     as_of = HiddenField()
 
 
@@ -99,16 +110,31 @@ def dashboard(slug: str) -> ResponseReturnValue:
 
 
 def _outcome_page(
-    rated: FrameworkRatings, outcome: Outcome, form: OverrideForm, status: int = 200, **errors: str
+    rated: FrameworkRatings,
+    outcome: Outcome,
+    form: OverrideForm,
+    status: int = 200,
+    *,
+    posted: bool = True,
+    **errors: str,
 ) -> ResponseReturnValue:
+    """The page; `posted` False when the request's form cannot be read (too large), so none of it is kept."""
     rating = rated.rating_of(outcome.id)
     assert rating is not None
+    element_id = rated.element_ids[outcome.id]
     history = db.session.scalars(
         select(RatingOverride)
-        .where(RatingOverride.element_id == rated.element_ids[outcome.id])
+        .where(RatingOverride.element_id == element_id)
         .order_by(RatingOverride.id.desc())
+        .limit(HISTORY_ROWS)
     ).all()
-    chosen = [int(i) for i in request.form.getlist("evidence") if is_whole_number(i)]
+    history_total = len(history)
+    if history_total == HISTORY_ROWS:
+        history_total = db.session.scalar(
+            select(func.count()).select_from(RatingOverride).where(RatingOverride.element_id == element_id)
+        )
+    form_values = request.form if posted else MultiDict[str, str]()
+    chosen = [int(i) for i in form_values.getlist("evidence") if is_whole_number(i)]
     strongest = sorted(
         rating.items,
         key=lambda a: strength_order(a.counts, a.tier, rated.evidence[a.item_id].collected_on, a.item_id),
@@ -124,21 +150,63 @@ def _outcome_page(
         codes=RATING_CODES,
         source_types=SOURCE_TYPE_LABELS,
         history=history,
+        history_total=history_total,
+        clip=text_limits.OVERRIDE_RATIONALE.clip,
         current_override=rated.overrides.get(outcome.id),
         can_override=can_review(principal()),
         form=form,
         errors=errors,
-        chosen_rating=request.form.get("rating", ""),
+        chosen_rating=form_values.get("rating", ""),
         chosen_evidence=chosen,
         shown_items=shown,
         theme=next(t for t in rated.framework.themes if t.id == outcome.theme_id),
     ), status
 
 
+def _form(rated: FrameworkRatings) -> OverrideForm:
+    """An empty form: the override would apply from the date of these ratings (never after today)."""
+    default = override_service.default_applies_from(rated.as_of)
+    return OverrideForm(formdata=None, as_of=rated.as_of.isoformat(), applies_from=default.isoformat())
+
+
 @bp.get("/f/<slug>/outcomes/<outcome_id>")
 def outcome(slug: str, outcome_id: str) -> ResponseReturnValue:
     rated = _rated(slug, outcome_id)
-    return _outcome_page(rated, _outcome(rated, outcome_id), OverrideForm(as_of=rated.as_of.isoformat()))
+    return _outcome_page(rated, _outcome(rated, outcome_id), _form(rated))
+
+
+def _too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
+    """A post over FORM_MAX_BYTES is refused unread: the evaluator's outcome page says so at the rationale."""
+    args = request.view_args or {}
+    if request.endpoint != "ratings.override" or "outcome_id" not in args:
+        return too_large_page(error)
+    if not current_user.is_authenticated or not can_review(principal()):  # CSRF read it before sign-in
+        return too_large_page(error)
+    # The form is unread (reading it fails again): the as-of date comes from the form's address.
+    as_of = rating_service.parse_as_of(request.args.get("as_of"))
+    rated = rating_service.rate(db.session, args["slug"], as_of, outcomes=[args["outcome_id"]])
+    target = None if rated is None else rated.framework.get(args["outcome_id"])
+    if rated is None or not isinstance(target, Outcome):  # no abort here: a handler's error answers 500
+        return too_large_page(error)
+    return _outcome_page(
+        rated, target, _form(rated), 413, posted=False, rationale=text_limits.TOO_LARGE_MESSAGE
+    )
+
+
+limit_form_size(bp, _too_large)
+
+
+def _applies_from(form: OverrideForm) -> date | None:
+    """The date the form gives, None if left empty; OverrideInvalid if it is not a date."""
+    raw = (form.applies_from.data or "").strip()
+    if not raw:
+        return None
+    parsed = parse_date(raw)
+    if parsed is None:
+        raise override_service.OverrideInvalid(
+            "applies_from", f"Applies from must be a date as YYYY-MM-DD, not '{raw[:20]}'"
+        )
+    return parsed
 
 
 @bp.post("/f/<slug>/outcomes/<outcome_id>/override")
@@ -166,6 +234,7 @@ def override(slug: str, outcome_id: str) -> ResponseReturnValue:
                 request.form.get("rating", ""),
                 form.rationale.data or "",
                 evidence_ids,
+                applies_from=_applies_from(form),
             )
             flash("Override saved with your rationale.", "success")
     except Refused as refused:
@@ -189,4 +258,5 @@ def disagreements(slug: str) -> ResponseReturnValue:
         outcomes=outcomes,
         labels=RATING_LABELS,
         outcome_urls=_outcome_urls(rated),
+        clip=text_limits.OVERRIDE_RATIONALE.clip,
     )

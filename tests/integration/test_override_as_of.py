@@ -1,0 +1,279 @@
+"""An override applies only as of the date it takes effect: before it the computed rating stands, through the
+service, `tracker rate --as-of`, the dashboard (and its kept tiles) and the outcome page."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from alembic import command
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select, update
+
+from tracker.db import migrate
+from tracker.db.models import Framework, RatingOverride, RatingSnapshot
+from tracker.extensions import db
+from tracker.services import overrides as override_service
+from tracker.services import rating_snapshots
+from tracker.services import ratings as rating_service
+from tracker.services.archive import columns_of
+from tracker.services.audit import Actor
+from tracker.services.permissions import Principal
+
+from ..digest import database_digest
+from ..web.html_tree import Page, parse
+
+SLUG = "tiny-partnership"
+OUTCOME = "educators-supported"
+EVALUATOR = Principal(None, "evaluator@example.org", "evaluator", None)
+RATIONALE = "The interviews show what the survey cannot: " + "the educators' own account of support. " * 3
+COLLECTED = date(2023, 3, 1)  # make_evidence's default
+APPLIES = date(2023, 3, 15)
+DEFAULT_AS_OF = date(2023, 4, 30)  # tiny.yaml's as_of
+
+
+def override(
+    app: Flask, applies_from: date | None, as_of: date | None = None, **kwargs: Any
+) -> RatingOverride:
+    with app.app_context(), db.unit_of_work() as session:
+        rated = rating_service.rate(session, SLUG, as_of)
+        assert rated is not None
+        items = [a.item_id for a in rated.rating_of(OUTCOME).items]  # type: ignore[union-attr]
+        made = override_service.set_override(
+            session, Actor("test"), EVALUATOR, rated, OUTCOME, "strong", RATIONALE, items,
+            applies_from=applies_from, **kwargs,
+        )  # fmt: skip
+        session.expunge(made)
+        return made
+
+
+def rating_as_of(app: Flask, as_of: date) -> tuple[str, str | None]:
+    with app.app_context():
+        rated = rating_service.rate(db.session, SLUG, as_of)
+        assert rated is not None
+        rating = rated.rating_of(OUTCOME)
+        assert rating is not None
+        return rating.rating, rating.override
+
+
+@pytest.mark.parametrize(
+    ("as_of", "expected"),
+    [
+        (date(1900, 1, 1), ("insufficient", None)),  # before the evidence existed
+        (COLLECTED, ("some", None)),  # the evidence exists; the override does not apply yet
+        (date(2023, 3, 14), ("some", None)),
+        (APPLIES, ("strong", "strong")),  # from the day it applies
+        (DEFAULT_AS_OF, ("strong", "strong")),
+        (date(2030, 1, 1), ("strong", "strong")),
+    ],
+)
+def test_an_override_applies_from_its_date(
+    app: Flask, make_evidence: Any, as_of: date, expected: tuple[str, str | None]
+) -> None:
+    make_evidence()
+    override(app, APPLIES)
+    assert rating_as_of(app, as_of) == expected
+
+
+@pytest.mark.parametrize(
+    ("rated_as_of", "today", "expected"),
+    [
+        (DEFAULT_AS_OF, date(2026, 12, 4), DEFAULT_AS_OF),  # the date of the ratings the evaluator judged
+        (date(2030, 1, 1), date(2026, 12, 4), date(2026, 12, 4)),  # never after the day it is made
+    ],
+)
+def test_the_default_date(
+    app: Flask, make_evidence: Any, rated_as_of: date, today: date, expected: date
+) -> None:
+    make_evidence()
+    made = override(app, None, rated_as_of, today=today)
+    assert made.applies_from == expected
+    assert rating_as_of(app, expected) == ("strong", "strong")
+    assert rating_as_of(app, date(1900, 1, 1))[1] is None
+
+
+@pytest.mark.parametrize(
+    ("applies_from", "message"),
+    [
+        (date(2023, 2, 28), "is before the evidence it rests on existed (collected up to 2023-03-01)"),
+        (date(2999, 1, 1), "is in the future"),
+    ],
+)
+def test_impossible_dates_are_refused(
+    app: Flask, make_evidence: Any, applies_from: date, message: str
+) -> None:
+    make_evidence()
+    before = database_digest(app)
+    with pytest.raises(override_service.OverrideInvalid) as refused:
+        override(app, applies_from)
+    assert refused.value.field == "applies_from" and message in str(refused.value)
+    assert database_digest(app) == before
+
+
+def test_applies_from_is_recorded_in_the_audit_and_exported(app: Flask, make_evidence: Any) -> None:
+    make_evidence()
+    made = override(app, APPLIES)
+    assert made.snapshot()["applies_from"] == "2023-03-15"
+    assert "applies_from" in columns_of("rating_override")
+
+
+def test_rate_cli_as_of_a_date_before_the_override(app: Flask, runner: Any, make_evidence: Any) -> None:
+    make_evidence()
+    override(app, APPLIES)
+
+    def rows(*as_of: str) -> dict[str, tuple[str, str]]:
+        result = runner.invoke(args=["rate", "--framework", SLUG, "--json", *as_of])
+        assert result.exit_code == 0, result.output
+        return {r["outcome"]: (r["rating"], r["override"]) for r in json.loads(result.output)}
+
+    assert rows("--as-of", "1900-01-01")[OUTCOME] == ("insufficient", None)
+    assert rows("--as-of", "2023-03-14")[OUTCOME] == ("some", None)
+    assert rows("--as-of", "2023-03-15")[OUTCOME] == ("strong", "strong")
+    assert rows()[OUTCOME] == ("strong", "strong")
+
+
+# -- pages: the dashboard (its tiles are kept per date) and the outcome page -------------------------------
+
+
+def tile(page: Page) -> tuple[str, bool]:
+    """The outcome's tile: its rating (from the tile's class) and whether it notes an override."""
+    (link,) = [a for a in page.find_all("a", "tile-link") if f"/outcomes/{OUTCOME}" in a.attrs["href"]]
+    item = link.ancestor("tile")
+    assert item is not None
+    rating = next(c.removeprefix("tile-") for c in item.classes if c.startswith("tile-"))
+    notes = [p for p in page.find_all("p", "tile-note") if p.ancestor("tile") is item]
+    return rating, bool(notes)
+
+
+def dashboard(client: FlaskClient, as_of: str | None = None) -> tuple[str, bool]:
+    query = f"?as_of={as_of}" if as_of else ""
+    response = client.get(f"/f/{SLUG}/dashboard{query}")
+    assert response.status_code == 200
+    return tile(parse(response.get_data(as_text=True)))
+
+
+def test_dashboard_before_and_from_the_override_date(app: Flask, as_role: Any, make_evidence: Any) -> None:
+    make_evidence()
+    client = as_role("board")
+    assert dashboard(client) == ("some", False)  # kept tiles and stored ratings, before the override
+    override(app, APPLIES)
+    # Each date in turn, the default date first and again last: what is kept for one never shows at another.
+    for as_of, expected in [
+        (None, ("strong", True)),
+        ("1900-01-01", ("insufficient", False)),
+        ("2023-03-14", ("some", False)),
+        (None, ("strong", True)),
+        ("2023-03-15", ("strong", True)),
+        ("2023-03-14", ("some", False)),
+        (None, ("strong", True)),
+    ]:
+        assert dashboard(client, as_of) == expected, as_of
+    with app.app_context():
+        stored = db.session.scalars(select(RatingSnapshot.as_of)).all()
+        assert set(stored) == {DEFAULT_AS_OF}  # only the default date is stored; others are rated live
+        summary = rating_snapshots.summary(db.session, SLUG, date(2023, 3, 14))
+        assert summary is not None and not summary.stored_date
+        assert summary.rating_of(OUTCOME).override is None  # type: ignore[union-attr]
+
+
+def test_a_kept_dashboard_is_not_reused_once_a_later_override_applies(
+    app: Flask, as_role: Any, make_evidence: Any
+) -> None:
+    """Saving an override changes the kept tiles' key; tiles for another date are never kept."""
+    make_evidence()
+    client = as_role("board")
+    assert dashboard(client) == ("some", False)
+    with app.app_context():
+        (framework_id,) = db.session.scalars(select(Framework.id)).all()
+    override(app, date(2023, 4, 29), today=date(2026, 12, 4))
+    assert dashboard(client) == ("strong", True)
+    assert dashboard(client, "2023-04-28") == ("some", False)
+    with app.app_context():
+        head = rating_snapshots.head(db.session, SLUG)
+        assert head is not None and head.key is not None and DEFAULT_AS_OF in head.key
+        assert rating_snapshots.head(db.session, SLUG, date(2023, 4, 28)).key is None  # type: ignore[union-attr]
+        assert framework_id in head.key
+
+
+def test_outcome_page_before_the_override_says_when_it_applies(
+    app: Flask, as_role: Any, make_evidence: Any
+) -> None:
+    make_evidence()
+    override(app, APPLIES)
+    client = as_role("evaluator")
+    before = parse(client.get(f"/f/{SLUG}/outcomes/{OUTCOME}?as_of=2023-03-14").get_data(as_text=True))
+    notice = before.get("override-later")
+    assert "applies from 15 March 2023" in notice.text and "the computed rating stands" in notice.text
+    (link,) = [a for a in before.find_all("a") if a.ancestor("notice") is notice]
+    assert "as_of=2023-03-15" in link.attrs["href"]
+    history = [row for row in before.find_all("tr") if row.ancestor("table") and "2023-03-15" in row.text]
+    assert history  # the history says from when each override applies
+    after = parse(client.get(f"/f/{SLUG}/outcomes/{OUTCOME}?as_of=2023-03-15").get_data(as_text=True))
+    assert "override-later" not in after.by_id
+    assert any("Evaluator override" in h.text for h in after.find_all("h2", "notice-title"))
+
+
+def test_outcome_form_sets_the_date(app: Flask, as_role: Any, make_evidence: Any) -> None:
+    item = make_evidence()
+    client = as_role("evaluator")
+    page = parse(client.get(f"/f/{SLUG}/outcomes/{OUTCOME}").get_data(as_text=True))
+    field = page.get("applies_from")
+    assert (field.attrs["type"], field.attrs["value"]) == ("date", "2023-04-30")
+    assert field.described_by() == ["applies_from-hint"]
+    before = database_digest(app)
+    form = {"rating": "strong", "rationale": RATIONALE, "evidence": [str(item)], "action": "set"}
+    refused = client.post(
+        f"/f/{SLUG}/outcomes/{OUTCOME}/override", data={**form, "applies_from": "2023-02-01"}
+    )
+    assert refused.status_code == 400
+    page = parse(refused.get_data(as_text=True))
+    error = page.get("applies_from-error")
+    assert "before the evidence it rests on existed" in error.text
+    assert page.get("applies_from").attrs["value"] == "2023-02-01"
+    assert "applies_from-error" in page.get("applies_from").described_by()
+    assert page.get("rationale").text == RATIONALE
+    assert database_digest(app) == before
+    saved = client.post(f"/f/{SLUG}/outcomes/{OUTCOME}/override", data={**form, "applies_from": "2023-03-15"})
+    assert saved.status_code == 302
+    assert rating_as_of(app, date(2023, 3, 14)) == ("some", None)
+    assert rating_as_of(app, date(2023, 3, 15)) == ("strong", "strong")
+
+
+# -- the migration and the demo --------------------------------------------------------------------------
+
+
+def test_migration_dates_existing_overrides(app: Flask, make_evidence: Any) -> None:
+    """Made before 0010: each applies from the date of the ratings it overrode, or the day it was made if
+    earlier; stored ratings are cleared, to be rated again."""
+    make_evidence()
+    override(app, None)
+    with app.app_context():
+        assert db.session.scalars(select(RatingSnapshot.id)).all()
+        config = migrate.alembic_config(db.engine)
+        command.downgrade(config, "0008")
+        with db.engine.begin() as connection:
+            made = datetime(2023, 4, 1, 9, 30, tzinfo=UTC)
+            connection.execute(update(RatingOverride.__table__).values(created_at=made))
+        command.upgrade(config, "head")
+        with db.engine.connect() as connection:
+            dated = connection.execute(select(RatingOverride.applies_from)).scalars().all()
+            stored = connection.execute(select(RatingSnapshot.id)).scalars().all()
+        assert dated == [date(2023, 4, 1)] and stored == []
+    assert rating_as_of(app, date(2023, 3, 31)) == ("some", None)
+    assert rating_as_of(app, date(2023, 4, 1)) == ("strong", "strong")
+
+
+def test_demo_overrides_apply_from_the_evaluation_date(app: Flask, runner: Any) -> None:
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        dates = set(db.session.scalars(select(RatingOverride.applies_from)))
+        assert dates == {date(2020, 5, 31)}
+        at = rating_service.rate(db.session, "developing-together")
+        before = rating_service.rate(db.session, "developing-together", date(2020, 5, 30))
+        assert at is not None and before is not None and at.as_of == date(2020, 5, 31)
+        assert sum(r.override is not None for r in at.ratings) == 6
+        assert sum(r.override is not None for r in before.ratings) == 0
+        assert [r.rating for r in before.ratings] == [r.computed for r in before.ratings]
