@@ -35,7 +35,8 @@ from tracker.domain.framework import (
     Theme,
 )
 from tracker.domain.settings import DEFAULT_SETTINGS, RuleSettings, parse_rule_settings
-from tracker.domain.surveys import SurveyDefinition, parse_surveys
+from tracker.domain.survey_definitions import parse_surveys
+from tracker.domain.surveys import SurveyDefinition
 from tracker.domain.yaml_source import Problem, compose_text, decode, position, read_file
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
