@@ -12,9 +12,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-
 from tracker.domain.framework import (
     DIRECTIONS,
     PARTNER_KINDS,
@@ -37,13 +34,28 @@ from tracker.domain.framework import (
 from tracker.domain.settings import DEFAULT_SETTINGS, RuleSettings, parse_rule_settings
 from tracker.domain.survey_definitions import parse_surveys
 from tracker.domain.surveys import SurveyDefinition
-from tracker.domain.yaml_source import Problem, compose_text, decode, position, read_file
+from tracker.domain.yaml_source import (
+    MAP_TAG,
+    NULL_TAG,
+    STR_TAG,
+    UNREADABLE,
+    MappingNode,
+    Node,
+    Problem,
+    ScalarNode,
+    SequenceNode,
+    compose_text,
+    construct,
+    decode,
+    describe,
+    node_at,
+    position,
+    read_file,
+)
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_MAX = 64
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-STR_TAG = "tag:yaml.org,2002:str"
-NULL_TAG = "tag:yaml.org,2002:null"
 
 ROOT_KEYS = {
     "id",
@@ -85,16 +97,6 @@ class LoadResult:
         return self.framework is not None and not self.problems
 
 
-def _describe(node: Node) -> str:
-    if isinstance(node, MappingNode):
-        return "a mapping"
-    if isinstance(node, SequenceNode):
-        return "a list"
-    if node.tag == NULL_TAG:
-        return "nothing"
-    return f"'{node.value}'"
-
-
 def _article(noun: str) -> str:
     return "an" if noun[0] in "aeio" else "a"
 
@@ -111,7 +113,6 @@ class _Reader:
     def __init__(self, filename: str) -> None:
         self.filename = filename
         self.problems: list[Problem] = []
-        self._constructor = yaml.constructor.SafeConstructor()
         self.ids: dict[str, tuple[str, int]] = {}
         self.references: list[tuple[str, Node, str, str]] = []
 
@@ -127,7 +128,7 @@ class _Reader:
     ) -> dict[str, Node] | None:
         allowed = set(allowed)
         if not isinstance(node, MappingNode):
-            self.error(node, path or "(root)", f"expected a mapping of keys, found {_describe(node)}")
+            self.error(node, path or "(root)", f"expected a mapping of keys, found {describe(node)}")
             return None
         found: dict[str, Node] = {}
         for key, value in node.value:
@@ -151,26 +152,24 @@ class _Reader:
             return list(node.value)
         if isinstance(node, ScalarNode) and node.tag == NULL_TAG:
             return []
-        self.error(node, path, f"expected a list, found {_describe(node)}")
+        self.error(node, path, f"expected a list, found {describe(node)}")
         return []
 
     # -- scalars ---------------------------------------------------------------------------------
-    def _scalar(self, node: Node, path: str) -> Any:
+    def value(self, node: Node, path: str) -> Any:
+        """A single value as YAML reads it (UNREADABLE when it cannot), or None with a problem."""
         if not isinstance(node, ScalarNode):
-            self.error(node, path, f"expected a single value, found {_describe(node)}")
+            self.error(node, path, f"expected a single value, found {describe(node)}")
             return None
-        try:
-            return self._constructor.construct_object(node)
-        except (ValueError, yaml.YAMLError):
-            return _BAD
+        return construct(node)
 
     def text(self, node: Node, path: str) -> str:
-        value = self._scalar(node, path)
+        value = self.value(node, path)
         if value is None and isinstance(node, ScalarNode):
             self.error(node, path, "must not be empty")
             return ""
         if isinstance(node, ScalarNode) and node.tag != STR_TAG:
-            self.error(node, path, f"expected text, found {_describe(node)}; put it in quotes")
+            self.error(node, path, f"expected text, found {describe(node)}; put it in quotes")
             return ""
         if not isinstance(value, str):
             return ""
@@ -180,7 +179,7 @@ class _Reader:
 
     def label(self, node: Node, path: str) -> str:
         """A period label such as 2018/19; a bare number like 2019 is taken as text."""
-        value = self._scalar(node, path)
+        value = self.value(node, path)
         if isinstance(value, int | float) and not isinstance(value, bool):
             return str(node.value)
         return self.text(node, path)
@@ -197,34 +196,34 @@ class _Reader:
         return value
 
     def integer(self, node: Node, path: str, minimum: int | None = None) -> int:
-        value = self._scalar(node, path)
+        value = self.value(node, path)
         if not isinstance(value, int) or isinstance(value, bool):
             if isinstance(node, ScalarNode):
-                self.error(node, path, f"expected a whole number, found {_describe(node)}")
+                self.error(node, path, f"expected a whole number, found {describe(node)}")
             return 0
         if minimum is not None and value < minimum:
             self.error(node, path, f"must be at least {minimum}, found {value}")
         return value
 
     def number(self, node: Node, path: str) -> float:
-        value = self._scalar(node, path)
+        value = self.value(node, path)
         ok = isinstance(value, int | float) and not isinstance(value, bool)
         if not ok or not math.isfinite(value):
             if isinstance(node, ScalarNode):
-                self.error(node, path, f"expected a number, found {_describe(node)}")
+                self.error(node, path, f"expected a number, found {describe(node)}")
             return 0.0
         return float(value)
 
     def boolean(self, node: Node, path: str) -> bool:
-        value = self._scalar(node, path)
+        value = self.value(node, path)
         if not isinstance(value, bool):
             if isinstance(node, ScalarNode):
-                self.error(node, path, f"expected true or false, found {_describe(node)}")
+                self.error(node, path, f"expected true or false, found {describe(node)}")
             return False
         return value
 
     def date(self, node: Node, path: str) -> date:
-        value = self._scalar(node, path)
+        value = self.value(node, path)
         if not isinstance(node, ScalarNode):
             return date.min
         if isinstance(value, datetime):
@@ -240,15 +239,15 @@ class _Reader:
                 pass
             self.error(node, path, f"'{raw}' is not a real date")
             return date.min
-        self.error(node, path, f"expected a date as YYYY-MM-DD, found {_describe(node)}")
+        self.error(node, path, f"expected a date as YYYY-MM-DD, found {describe(node)}")
         return date.min
 
     def choice(self, node: Node, path: str, choices: Sequence[C], what: str) -> C:
-        value = self._scalar(node, path)
+        value = self.value(node, path)
         if isinstance(value, str) and value in choices:
             return choices[choices.index(value)]
         if isinstance(node, ScalarNode):
-            self.error(node, path, f"unknown {what} {_describe(node)}; expected one of: {', '.join(choices)}")
+            self.error(node, path, f"unknown {what} {describe(node)}; expected one of: {', '.join(choices)}")
         return choices[0]
 
     # -- ids and references ----------------------------------------------------------------------
@@ -290,12 +289,6 @@ class _Reader:
                     node, path, f"'{value}' is {_article(found)} {found}, not {_article(wanted)} {wanted}"
                 )
 
-
-class _Bad:
-    """Marks a scalar YAML could not construct (for example 2020-13-45)."""
-
-
-_BAD = _Bad()
 
 PARTNER_KEYS = {"id", "name", "kind", "tier", "note"}
 THEME_KEYS = {"id", "title", "summary", "ref", "aims", "activities", "outputs", "outcomes", "kpis"}
@@ -520,45 +513,15 @@ def _framework(r: _Reader, root: Node) -> Framework | None:
     )
 
 
-_PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-
-
-def node_at(root: Node, path: str, *, key: bool = False) -> Node:
-    """The node a path such as 'surveys[0].sections[1].reverse[0]' names; `key` gives a key's own node.
-
-    Where the path leaves the document (a missing key, an index past the end) the deepest node reached is
-    returned, which is where the missing part belongs.
-    """
-    node = root
-    parts = _PATH_PART.findall(path)
-    for position_, (name, index) in enumerate(parts):
-        last = position_ == len(parts) - 1
-        if name:
-            if not isinstance(node, MappingNode):
-                return node
-            match = next(
-                ((k, v) for k, v in node.value if isinstance(k, ScalarNode) and k.value == name), None
-            )
-            if match is None:
-                return node
-            node = match[0] if (last and key) else match[1]
-        else:
-            if not isinstance(node, SequenceNode) or int(index) >= len(node.value):
-                return node
-            node = node.value[int(index)]
-    return node
-
-
 def _surveys(r: _Reader, node: Node, themes: tuple[Theme, ...]) -> tuple[SurveyDefinition, ...]:
     """Survey definitions, checked by the survey module; its path-named problems are located in the file."""
-    try:
-        raw = r._constructor.construct_object(node, deep=True)
-    except (ValueError, yaml.YAMLError):
+    raw = construct(node, deep=True)
+    if raw is UNREADABLE:
         r.error(node, "surveys", "holds a value that cannot be read (check dates and numbers)")
         return ()
     outcome_ids = {o.id for t in themes for o in t.outcomes}
     surveys, problems = parse_surveys(raw, outcome_ids, set(r.ids))
-    wrapper = MappingNode("tag:yaml.org,2002:map", [(ScalarNode("tag:yaml.org,2002:str", "surveys"), node)])
+    wrapper = MappingNode(MAP_TAG, [(ScalarNode(STR_TAG, "surveys"), node)])
     for path, message in problems:
         target = node_at(wrapper, path, key=message.startswith("unknown key"))
         if target is wrapper:
@@ -571,14 +534,14 @@ def _rules(r: _Reader, node: Node) -> tuple[dict[str, Any], RuleSettings]:
     """The `rules:` overrides, checked by the settings registry so a bad one fails at load time."""
     if not isinstance(node, MappingNode):
         if not (isinstance(node, ScalarNode) and node.tag == NULL_TAG):
-            r.error(node, "rules", f"expected a mapping of settings, found {_describe(node)}")
+            r.error(node, "rules", f"expected a mapping of settings, found {describe(node)}")
         return {}, DEFAULT_SETTINGS
     raw: dict[str, Any] = {}
     key_nodes: dict[str, Node] = {}
     for key, value in node.value:
         name = str(key.value)
         key_nodes.setdefault(name, key)
-        raw.setdefault(name, r._scalar(value, _join("rules", name)))
+        raw.setdefault(name, r.value(value, _join("rules", name)))
     settings, problems = parse_rule_settings(raw)
     for name, message in problems:
         r.error(key_nodes[name], _join("rules", name), message)
