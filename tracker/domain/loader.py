@@ -27,7 +27,7 @@ from tracker.domain.framework import (
     Target,
     Theme,
 )
-from tracker.domain.node_reader import NodeReader, join_path
+from tracker.domain.node_reader import NodeReader
 from tracker.domain.settings import DEFAULT_SETTINGS, RuleSettings, parse_rule_settings
 from tracker.domain.survey_definitions import parse_surveys
 from tracker.domain.surveys import SurveyDefinition
@@ -45,6 +45,7 @@ from tracker.domain.yaml_source import (
     construct,
     decode,
     describe,
+    join_path,
     node_at,
     read_file,
 )

@@ -19,6 +19,7 @@ from tracker.domain.yaml_source import (
     SequenceNode,
     construct,
     describe,
+    join_path,
     position,
 )
 
@@ -41,13 +42,6 @@ C = TypeVar("C", bound=str)
 
 def _article(noun: str) -> str:
     return "an" if noun[0] in "aeio" else "a"
-
-
-def join_path(path: str, key: str | int) -> str:
-    """A key path as problems name it: themes[0].kpis[2].target."""
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    return f"{path}.{key}" if path else key
 
 
 class NodeReader:

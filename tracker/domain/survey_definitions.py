@@ -21,6 +21,7 @@ from tracker.domain.surveys import (
     normalise_answer,
     number_text,
 )
+from tracker.domain.yaml_source import join_path
 
 Problems = list[tuple[str, str]]
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -32,12 +33,6 @@ SCALE_KEYS: tuple[str, ...] = ("id", "options", "not_scored")
 OPTION_KEYS: tuple[str, ...] = ("label", "score")
 
 # -- definitions from the framework YAML ---------------------------------------------------------------
-
-
-def _join(path: str, key: str | int) -> str:
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    return f"{path}.{key}" if path else key
 
 
 class _Checker:
@@ -61,7 +56,8 @@ class _Checker:
             if name not in allowed:
                 known = ", ".join(sorted(allowed))
                 self.error(
-                    _join(path, name), f"unknown key '{name}'{did_you_mean(name, allowed)} (known: {known})"
+                    join_path(path, name),
+                    f"unknown key '{name}'{did_you_mean(name, allowed)} (known: {known})",
                 )
                 continue
             found[name] = value
@@ -153,36 +149,36 @@ def _scale(c: _Checker, raw: object, path: str) -> Scale:
     f = c.mapping(raw, path, SCALE_KEYS, {"id", "options"})
     if f is None:
         return AGREE5
-    sid = c.slug(f["id"], _join(path, "id")) if "id" in f else ""
+    sid = c.slug(f["id"], join_path(path, "id")) if "id" in f else ""
     if sid in BUILTIN_SCALES:
-        c.error(_join(path, "id"), f"'{sid}' is a built-in scale; give a declared scale another id")
+        c.error(join_path(path, "id"), f"'{sid}' is a built-in scale; give a declared scale another id")
     before = len(c.problems)
     seen: dict[str, str] = {}
     options: list[tuple[str, float]] = []
-    options_path = _join(path, "options")
+    options_path = join_path(path, "options")
     for i, item in enumerate(c.sequence(f.get("options"), options_path)):
-        item_path = _join(options_path, i)
+        item_path = join_path(options_path, i)
         o = c.mapping(item, item_path, OPTION_KEYS, {"label", "score"})
         if o is None:
             continue
-        label = c.text(o["label"], _join(item_path, "label")) if "label" in o else ""
-        score = c.number(o["score"], _join(item_path, "score"), 0, 100) if "score" in o else None
+        label = c.text(o["label"], join_path(item_path, "label")) if "label" in o else ""
+        score = c.number(o["score"], join_path(item_path, "score"), 0, 100) if "score" in o else None
         key = normalise_answer(label)
         if key and key in seen:
-            c.error(_join(item_path, "label"), f"'{label}' is already an answer ({seen[key]})")
+            c.error(join_path(item_path, "label"), f"'{label}' is already an answer ({seen[key]})")
         elif key:
             seen[key] = item_path
         if label and score is not None:
             options.append((label, score))
     not_scored: list[str] = []
-    skip_path = _join(path, "not_scored")
+    skip_path = join_path(path, "not_scored")
     for i, item in enumerate(c.sequence(f.get("not_scored"), skip_path)):
-        label = c.text(item, _join(skip_path, i))
+        label = c.text(item, join_path(skip_path, i))
         key = normalise_answer(label)
         if key and key in seen:
-            c.error(_join(skip_path, i), f"'{label}' is already an answer ({seen[key]})")
+            c.error(join_path(skip_path, i), f"'{label}' is already an answer ({seen[key]})")
         elif key:
-            seen[key] = _join(skip_path, i)
+            seen[key] = join_path(skip_path, i)
             not_scored.append(label)
     if len(c.problems) == before and "options" in f:
         distinct = {score for _, score in options}
@@ -202,16 +198,16 @@ def _bands(c: _Checker, raw: object, path: str) -> Bands:
     if f is None:
         return Bands()
     default = Bands()
-    good = c.number(f["good"], _join(path, "good"), 0, 100) if "good" in f else default.good
+    good = c.number(f["good"], join_path(path, "good"), 0, 100) if "good" in f else default.good
     moderate = (
-        c.number(f["moderate"], _join(path, "moderate"), 0, 100) if "moderate" in f else default.moderate
+        c.number(f["moderate"], join_path(path, "moderate"), 0, 100) if "moderate" in f else default.moderate
     )
     if good is None or moderate is None:
         return default
     if good <= moderate:
         key = "good" if "good" in f else "moderate"
         c.error(
-            _join(path, key),
+            join_path(path, key),
             f"good ({number_text(good)}) must be more than moderate ({number_text(moderate)})",
         )
         return default
@@ -230,10 +226,10 @@ def _section(
     f = c.mapping(raw, path, SECTION_KEYS, {"id", "title", "questions"})
     if f is None:
         return None
-    sid = ids.register(c, f["id"], _join(path, "id")) if "id" in f else ""
-    title = c.text(f["title"], _join(path, "title")) if "title" in f else ""
+    sid = ids.register(c, f["id"], join_path(path, "id")) if "id" in f else ""
+    title = c.text(f["title"], join_path(path, "title")) if "title" in f else ""
     questions: list[tuple[str, str]] = []
-    q_path = _join(path, "questions")
+    q_path = join_path(path, "questions")
     raw_questions = f.get("questions")
     if "questions" in f and not isinstance(raw_questions, Mapping):
         c.error(
@@ -243,7 +239,7 @@ def _section(
         if not raw_questions:
             c.error(q_path, "a section needs at least one question")
         for key, text in raw_questions.items():
-            item_path = _join(q_path, str(key))
+            item_path = join_path(q_path, str(key))
             if not isinstance(key, str):
                 c.error(item_path, f"question id {describe_value(key)} must be text; put it in quotes")
                 continue
@@ -262,9 +258,9 @@ def _section(
             questions.append((qid, question))
     own = {qid for qid, _ in questions}
     reverse: set[str] = set()
-    r_path = _join(path, "reverse")
+    r_path = join_path(path, "reverse")
     for i, item in enumerate(c.sequence(f.get("reverse"), r_path)):
-        item_path = _join(r_path, i)
+        item_path = join_path(r_path, i)
         qid = c.text(item, item_path)
         if not qid or not isinstance(raw_questions, Mapping):
             continue  # no questions to check against: their own problem is reported
@@ -282,9 +278,9 @@ def _section(
                 f"(its questions: {listed})",
             )
     links: list[str] = []
-    l_path = _join(path, "links")
+    l_path = join_path(path, "links")
     for i, item in enumerate(c.sequence(f.get("links"), l_path)):
-        item_path = _join(l_path, i)
+        item_path = join_path(l_path, i)
         link = c.text(item, item_path)
         if not link:
             continue
@@ -307,7 +303,7 @@ def _breakdowns(c: _Checker, raw: object, path: str, question_ids: Set[str]) -> 
     seen: set[str] = set()
     questions = {q.casefold() for q in question_ids}
     for i, item in enumerate(c.sequence(raw, path)):
-        item_path = _join(path, i)
+        item_path = join_path(path, i)
         name = c.text(item, item_path)
         key = name.casefold()
         if not name:
@@ -332,31 +328,31 @@ def _survey(
     f = c.mapping(raw, path, SURVEY_KEYS, {"id", "title", "sections"})
     if f is None:
         return None
-    sid = ids.register(c, f["id"], _join(path, "id")) if "id" in f else ""
-    title = c.text(f["title"], _join(path, "title")) if "title" in f else ""
-    scale = _scale(c, f.get("scale"), _join(path, "scale"))
+    sid = ids.register(c, f["id"], join_path(path, "id")) if "id" in f else ""
+    title = c.text(f["title"], join_path(path, "title")) if "title" in f else ""
+    scale = _scale(c, f.get("scale"), join_path(path, "scale"))
     min_group_size = DEFAULT_MIN_GROUP_SIZE
     if "min_group_size" in f:
         value = f["min_group_size"]
-        size_path = _join(path, "min_group_size")
+        size_path = join_path(path, "min_group_size")
         if isinstance(value, bool) or not isinstance(value, int):
             c.error(size_path, f"expected a whole number, found {describe_value(value)}")
         elif value < 1:
             c.error(size_path, f"must be at least 1, found {value}")
         else:
             min_group_size = value
-    bands = _bands(c, f.get("bands"), _join(path, "bands"))
+    bands = _bands(c, f.get("bands"), join_path(path, "bands"))
     sections: list[Section] = []
     questions_seen: dict[str, str] = {}
-    s_path = _join(path, "sections")
+    s_path = join_path(path, "sections")
     section_items = c.sequence(f.get("sections"), s_path) if "sections" in f else []
     if "sections" in f and not section_items and (f["sections"] is None or isinstance(f["sections"], list)):
         c.error(s_path, "a survey needs at least one section")
     for i, item in enumerate(section_items):
-        section = _section(c, item, _join(s_path, i), ids, outcome_ids, taken_ids, questions_seen)
+        section = _section(c, item, join_path(s_path, i), ids, outcome_ids, taken_ids, questions_seen)
         if section is not None:
             sections.append(section)
-    breakdowns = _breakdowns(c, f.get("breakdowns"), _join(path, "breakdowns"), questions_seen.keys())
+    breakdowns = _breakdowns(c, f.get("breakdowns"), join_path(path, "breakdowns"), questions_seen.keys())
     return SurveyDefinition(sid, title, scale, min_group_size, bands, breakdowns, tuple(sections))
 
 
@@ -374,7 +370,7 @@ def parse_surveys(
     ids = _Ids(taken_ids)
     surveys: list[SurveyDefinition] = []
     for i, item in enumerate(c.sequence(raw, "surveys")):
-        survey = _survey(c, item, _join("surveys", i), ids, outcome_ids, taken_ids)
+        survey = _survey(c, item, join_path("surveys", i), ids, outcome_ids, taken_ids)
         if survey is not None:
             surveys.append(survey)
     return tuple(surveys), c.problems

@@ -95,6 +95,13 @@ def describe(node: Node) -> str:
     return f"'{node.value}'"
 
 
+def join_path(path: str, key: str | int) -> str:
+    """A key path as problems name it (themes[0].kpis[2].target); node_at reads it back."""
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
+
+
 _PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
