@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from tracker.domain.evidence_input import EVIDENCE_COLUMNS, KPI_COLUMNS, parse_evidence, parse_kpi_value
 from tracker.domain.loader import parse_framework, parse_framework_bytes
-from tracker.domain.surveys import AGREE5, Section, SurveyDefinition, parse_responses
+from tracker.domain.survey_responses import parse_responses
+from tracker.domain.surveys import AGREE5, Section, SurveyDefinition
 
 TINY = (Path(__file__).resolve().parents[1] / "fixtures" / "tiny.yaml").read_text(encoding="utf-8")
 FAST = settings(

@@ -13,6 +13,10 @@ from typing import Any
 import pytest
 
 from tracker.domain.evidence_input import parse_evidence
+from tracker.domain.survey_definitions import parse_surveys
+from tracker.domain.survey_evidence import finding_for, section_evidence
+from tracker.domain.survey_responses import parse_responses
+from tracker.domain.survey_scoring import compare_rounds, distance_travelled, score_round
 from tracker.domain.surveys import (
     AGREE5,
     Bands,
@@ -23,15 +27,8 @@ from tracker.domain.surveys import (
     Section,
     SectionResult,
     SurveyDefinition,
-    compare_rounds,
     describe_change,
-    distance_travelled,
-    finding_for,
-    parse_responses,
-    parse_surveys,
     rounded_score,
-    score_round,
-    section_evidence,
 )
 
 WELLBEING = Section(

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from tests.digest import table_digests
 from tests.web.test_route_walk import SLUG, World, survey_csv
 from tracker.db.models import Evidence
-from tracker.domain.surveys import PROBLEMS_KEPT
+from tracker.domain.survey_responses import PROBLEMS_KEPT
 from tracker.extensions import db
 from tracker.services import evidence as evidence_service
 from tracker.services import surveys as survey_service

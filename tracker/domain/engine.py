@@ -18,6 +18,7 @@ from operator import attrgetter
 from types import MappingProxyType
 
 from tracker.domain.evidence import EvidenceItem, ItemAssessment, assess_item, describe_item
+from tracker.domain.evidence_lines import Line, LineSummary, build_clusters, build_lines, summarise
 from tracker.domain.framework import Framework, Kpi, Outcome
 from tracker.domain.kpi import KpiActual, KpiStatus, kpi_status
 from tracker.domain.rules import (
@@ -27,14 +28,9 @@ from tracker.domain.rules import (
     RULE_IDS,
     RULES,
     Facts,
-    Line,
-    LineSummary,
     RatingCode,
     Rule,
-    build_clusters,
-    build_lines,
     first_match,
-    summarise,
 )
 from tracker.domain.settings import DEFAULT_SETTINGS, RuleSettings
 

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
-import math
-import re
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, TypeVar
-
-import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from typing import Any
 
 from tracker.domain.framework import (
     DIRECTIONS,
@@ -34,15 +27,28 @@ from tracker.domain.framework import (
     Target,
     Theme,
 )
+from tracker.domain.node_reader import NodeReader
 from tracker.domain.settings import DEFAULT_SETTINGS, RuleSettings, parse_rule_settings
-from tracker.domain.surveys import SurveyDefinition, parse_surveys
-from tracker.domain.yaml_source import Problem, compose_text, decode, position, read_file
-
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-SLUG_MAX = 64
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-STR_TAG = "tag:yaml.org,2002:str"
-NULL_TAG = "tag:yaml.org,2002:null"
+from tracker.domain.survey_definitions import parse_surveys
+from tracker.domain.surveys import SurveyDefinition
+from tracker.domain.yaml_source import (
+    MAP_TAG,
+    NULL_TAG,
+    STR_TAG,
+    UNREADABLE,
+    MappingNode,
+    Node,
+    Problem,
+    ScalarNode,
+    SequenceNode,
+    compose_text,
+    construct,
+    decode,
+    describe,
+    join_path,
+    node_at,
+    read_file,
+)
 
 ROOT_KEYS = {
     "id",
@@ -58,17 +64,6 @@ ROOT_KEYS = {
     "rules",
     "surveys",
 }
-KIND_LABEL = {
-    "partner": "partner",
-    "theme": "theme",
-    "aim": "aim",
-    "activity": "activity",
-    "output": "output",
-    "outcome": "outcome",
-    "kpi": "KPI",
-}
-
-C = TypeVar("C", bound=str)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,218 +79,6 @@ class LoadResult:
         return self.framework is not None and not self.problems
 
 
-def _describe(node: Node) -> str:
-    if isinstance(node, MappingNode):
-        return "a mapping"
-    if isinstance(node, SequenceNode):
-        return "a list"
-    if node.tag == NULL_TAG:
-        return "nothing"
-    return f"'{node.value}'"
-
-
-def _article(noun: str) -> str:
-    return "an" if noun[0] in "aeio" else "a"
-
-
-def _join(path: str, key: str | int) -> str:
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    return f"{path}.{key}" if path else key
-
-
-class _Reader:
-    """Walks the node tree once, converting values and collecting every problem on the way."""
-
-    def __init__(self, filename: str) -> None:
-        self.filename = filename
-        self.problems: list[Problem] = []
-        self._constructor = yaml.constructor.SafeConstructor()
-        self.ids: dict[str, tuple[str, int]] = {}
-        self.references: list[tuple[str, Node, str, str]] = []
-
-    # -- reporting -------------------------------------------------------------------------------
-    def error(self, node: Node, path: str, message: str) -> None:
-        line, col = position(node)
-        text = f"{path}: {message}" if path else message
-        self.problems.append(Problem(line, col, text, self.filename))
-
-    # -- containers ------------------------------------------------------------------------------
-    def mapping(
-        self, node: Node, path: str, allowed: Iterable[str], required: Iterable[str] = ()
-    ) -> dict[str, Node] | None:
-        allowed = set(allowed)
-        if not isinstance(node, MappingNode):
-            self.error(node, path or "(root)", f"expected a mapping of keys, found {_describe(node)}")
-            return None
-        found: dict[str, Node] = {}
-        for key, value in node.value:
-            if not isinstance(key, ScalarNode):
-                self.error(key, path, "keys must be plain names")
-                continue
-            name = str(key.value)
-            if name not in allowed:
-                close = difflib.get_close_matches(name, sorted(allowed), n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
-                known = ", ".join(sorted(allowed))
-                self.error(key, _join(path, name), f"unknown key '{name}'{hint} (known: {known})")
-                continue
-            found.setdefault(name, value)
-        for name in sorted(set(required) - found.keys()):
-            self.error(node, path or "(root)", f"missing required key '{name}'")
-        return found
-
-    def sequence(self, node: Node, path: str) -> list[Node]:
-        if isinstance(node, SequenceNode):
-            return list(node.value)
-        if isinstance(node, ScalarNode) and node.tag == NULL_TAG:
-            return []
-        self.error(node, path, f"expected a list, found {_describe(node)}")
-        return []
-
-    # -- scalars ---------------------------------------------------------------------------------
-    def _scalar(self, node: Node, path: str) -> Any:
-        if not isinstance(node, ScalarNode):
-            self.error(node, path, f"expected a single value, found {_describe(node)}")
-            return None
-        try:
-            return self._constructor.construct_object(node)
-        except (ValueError, yaml.YAMLError):
-            return _BAD
-
-    def text(self, node: Node, path: str) -> str:
-        value = self._scalar(node, path)
-        if value is None and isinstance(node, ScalarNode):
-            self.error(node, path, "must not be empty")
-            return ""
-        if isinstance(node, ScalarNode) and node.tag != STR_TAG:
-            self.error(node, path, f"expected text, found {_describe(node)}; put it in quotes")
-            return ""
-        if not isinstance(value, str):
-            return ""
-        if not value.strip():
-            self.error(node, path, "must not be empty")
-        return value.strip()
-
-    def label(self, node: Node, path: str) -> str:
-        """A period label such as 2018/19; a bare number like 2019 is taken as text."""
-        value = self._scalar(node, path)
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return str(node.value)
-        return self.text(node, path)
-
-    def slug(self, node: Node, path: str) -> str:
-        value = self.text(node, path)
-        if value and (not SLUG.match(value) or len(value) > SLUG_MAX):
-            self.error(
-                node,
-                path,
-                f"'{value}' is not a valid id: use lower-case letters, digits and single hyphens "
-                f"(at most {SLUG_MAX} characters)",
-            )
-        return value
-
-    def integer(self, node: Node, path: str, minimum: int | None = None) -> int:
-        value = self._scalar(node, path)
-        if not isinstance(value, int) or isinstance(value, bool):
-            if isinstance(node, ScalarNode):
-                self.error(node, path, f"expected a whole number, found {_describe(node)}")
-            return 0
-        if minimum is not None and value < minimum:
-            self.error(node, path, f"must be at least {minimum}, found {value}")
-        return value
-
-    def number(self, node: Node, path: str) -> float:
-        value = self._scalar(node, path)
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-        if not ok or not math.isfinite(value):
-            if isinstance(node, ScalarNode):
-                self.error(node, path, f"expected a number, found {_describe(node)}")
-            return 0.0
-        return float(value)
-
-    def boolean(self, node: Node, path: str) -> bool:
-        value = self._scalar(node, path)
-        if not isinstance(value, bool):
-            if isinstance(node, ScalarNode):
-                self.error(node, path, f"expected true or false, found {_describe(node)}")
-            return False
-        return value
-
-    def date(self, node: Node, path: str) -> date:
-        value = self._scalar(node, path)
-        if not isinstance(node, ScalarNode):
-            return date.min
-        if isinstance(value, datetime):
-            self.error(node, path, f"expected a date without a time (YYYY-MM-DD), found '{node.value}'")
-            return date.min
-        if isinstance(value, date):
-            return value
-        raw = str(node.value)
-        if ISO_DATE.match(raw):
-            try:
-                return date.fromisoformat(raw)
-            except ValueError:
-                pass
-            self.error(node, path, f"'{raw}' is not a real date")
-            return date.min
-        self.error(node, path, f"expected a date as YYYY-MM-DD, found {_describe(node)}")
-        return date.min
-
-    def choice(self, node: Node, path: str, choices: Sequence[C], what: str) -> C:
-        value = self._scalar(node, path)
-        if isinstance(value, str) and value in choices:
-            return choices[choices.index(value)]
-        if isinstance(node, ScalarNode):
-            self.error(node, path, f"unknown {what} {_describe(node)}; expected one of: {', '.join(choices)}")
-        return choices[0]
-
-    # -- ids and references ----------------------------------------------------------------------
-    def register(self, node: Node, path: str, kind: str) -> str:
-        value = self.slug(node, path)
-        if not value:
-            return value
-        if value in self.ids:
-            other_kind, line = self.ids[value]
-            self.error(
-                node,
-                path,
-                f"id '{value}' is already used by the {KIND_LABEL[other_kind]} at line {line}; "
-                "ids must be unique across the file",
-            )
-        else:
-            self.ids[value] = (kind, position(node)[0])
-        return value
-
-    def references_to(self, node: Node, path: str, kind: str) -> tuple[str, ...]:
-        found: list[str] = []
-        for index, item in enumerate(self.sequence(node, path)):
-            item_path = _join(path, index)
-            value = self.text(item, item_path)
-            if value:
-                self.references.append((item_path, item, value, kind))
-                found.append(value)
-        return tuple(found)
-
-    def check_references(self) -> None:
-        for path, node, value, kind in self.references:
-            if value not in self.ids:
-                self.error(
-                    node, path, f"unknown {KIND_LABEL[kind]} '{value}': no {KIND_LABEL[kind]} has this id"
-                )
-            elif self.ids[value][0] != kind:
-                found, wanted = KIND_LABEL[self.ids[value][0]], KIND_LABEL[kind]
-                self.error(
-                    node, path, f"'{value}' is {_article(found)} {found}, not {_article(wanted)} {wanted}"
-                )
-
-
-class _Bad:
-    """Marks a scalar YAML could not construct (for example 2020-13-45)."""
-
-
-_BAD = _Bad()
-
 PARTNER_KEYS = {"id", "name", "kind", "tier", "note"}
 THEME_KEYS = {"id", "title", "summary", "ref", "aims", "activities", "outputs", "outcomes", "kpis"}
 AIM_KEYS = {"id", "text", "ref"}
@@ -306,72 +89,76 @@ KPI_KEYS = {"id", "name", "unit", "direction", "baseline", "target", "per_partne
 TARGET_KEYS = {"value", "change", "per_period", "tolerance", "period", "note"}
 
 
-def _opt_text(r: _Reader, fields: dict[str, Node], key: str, path: str) -> str:
-    return r.text(fields[key], _join(path, key)) if key in fields else ""
+def _opt_text(r: NodeReader, fields: dict[str, Node], key: str, path: str) -> str:
+    return r.text(fields[key], join_path(path, key)) if key in fields else ""
 
 
-def _partner(r: _Reader, node: Node, path: str) -> Partner | None:
+def _partner(r: NodeReader, node: Node, path: str) -> Partner | None:
     f = r.mapping(node, path, PARTNER_KEYS, {"id", "name", "kind"})
     if f is None:
         return None
-    pid = r.register(f["id"], _join(path, "id"), "partner") if "id" in f else ""
-    name = r.text(f["name"], _join(path, "name")) if "name" in f else ""
-    kind = r.choice(f["kind"], _join(path, "kind"), PARTNER_KINDS, "partner kind") if "kind" in f else "other"
-    tier = r.choice(f["tier"], _join(path, "tier"), PARTNER_TIERS, "tier") if "tier" in f else "primary"
+    pid = r.register(f["id"], join_path(path, "id"), "partner") if "id" in f else ""
+    name = r.text(f["name"], join_path(path, "name")) if "name" in f else ""
+    kind = (
+        r.choice(f["kind"], join_path(path, "kind"), PARTNER_KINDS, "partner kind")
+        if "kind" in f
+        else "other"
+    )
+    tier = r.choice(f["tier"], join_path(path, "tier"), PARTNER_TIERS, "tier") if "tier" in f else "primary"
     return Partner(pid, name, kind, tier, _opt_text(r, f, "note", path))
 
 
-def _aim(r: _Reader, node: Node, path: str, theme_id: str) -> Aim | None:
+def _aim(r: NodeReader, node: Node, path: str, theme_id: str) -> Aim | None:
     f = r.mapping(node, path, AIM_KEYS, {"id", "text"})
     if f is None:
         return None
-    aid = r.register(f["id"], _join(path, "id"), "aim") if "id" in f else ""
+    aid = r.register(f["id"], join_path(path, "id"), "aim") if "id" in f else ""
     return Aim(aid, _opt_text(r, f, "text", path), theme_id, _opt_text(r, f, "ref", path))
 
 
-def _activity(r: _Reader, node: Node, path: str, theme_id: str) -> Activity | None:
+def _activity(r: NodeReader, node: Node, path: str, theme_id: str) -> Activity | None:
     f = r.mapping(node, path, ACTIVITY_KEYS, {"id", "text"})
     if f is None:
         return None
-    aid = r.register(f["id"], _join(path, "id"), "activity") if "id" in f else ""
-    aims = r.references_to(f["aims"], _join(path, "aims"), "aim") if "aims" in f else ()
+    aid = r.register(f["id"], join_path(path, "id"), "activity") if "id" in f else ""
+    aims = r.references_to(f["aims"], join_path(path, "aims"), "aim") if "aims" in f else ()
     return Activity(aid, _opt_text(r, f, "text", path), theme_id, aims, _opt_text(r, f, "ref", path))
 
 
-def _output(r: _Reader, node: Node, path: str, theme_id: str) -> Output | None:
+def _output(r: NodeReader, node: Node, path: str, theme_id: str) -> Output | None:
     f = r.mapping(node, path, OUTPUT_KEYS, {"id", "text", "quadrant"})
     if f is None:
         return None
-    oid = r.register(f["id"], _join(path, "id"), "output") if "id" in f else ""
+    oid = r.register(f["id"], join_path(path, "id"), "output") if "id" in f else ""
     quadrant = (
-        r.choice(f["quadrant"], _join(path, "quadrant"), QUADRANTS, "quadrant")
+        r.choice(f["quadrant"], join_path(path, "quadrant"), QUADRANTS, "quadrant")
         if "quadrant" in f
         else QUADRANTS[0]
     )
-    kpis = r.references_to(f["kpis"], _join(path, "kpis"), "kpi") if "kpis" in f else ()
+    kpis = r.references_to(f["kpis"], join_path(path, "kpis"), "kpi") if "kpis" in f else ()
     return Output(oid, _opt_text(r, f, "text", path), theme_id, quadrant, kpis, _opt_text(r, f, "ref", path))
 
 
-def _outcome(r: _Reader, node: Node, path: str, theme_id: str) -> Outcome | None:
+def _outcome(r: NodeReader, node: Node, path: str, theme_id: str) -> Outcome | None:
     f = r.mapping(node, path, OUTCOME_KEYS, {"id", "text", "quadrant", "term"})
     if f is None:
         return None
-    oid = r.register(f["id"], _join(path, "id"), "outcome") if "id" in f else ""
+    oid = r.register(f["id"], join_path(path, "id"), "outcome") if "id" in f else ""
     quadrant = (
-        r.choice(f["quadrant"], _join(path, "quadrant"), QUADRANTS, "quadrant")
+        r.choice(f["quadrant"], join_path(path, "quadrant"), QUADRANTS, "quadrant")
         if "quadrant" in f
         else QUADRANTS[0]
     )
-    term = r.choice(f["term"], _join(path, "term"), TERMS, "term") if "term" in f else TERMS[0]
-    expected_by = r.date(f["expected_by"], _join(path, "expected_by")) if "expected_by" in f else None
+    term = r.choice(f["term"], join_path(path, "term"), TERMS, "term") if "term" in f else TERMS[0]
+    expected_by = r.date(f["expected_by"], join_path(path, "expected_by")) if "expected_by" in f else None
     if "term" in f and term == "long" and expected_by is None:
         r.error(
             node,
             path,
             "a long-term outcome needs 'expected_by': the date from which evidence can be expected",
         )
-    kpis = r.references_to(f["kpis"], _join(path, "kpis"), "kpi") if "kpis" in f else ()
-    aims = r.references_to(f["aims"], _join(path, "aims"), "aim") if "aims" in f else ()
+    kpis = r.references_to(f["kpis"], join_path(path, "kpis"), "kpi") if "kpis" in f else ()
+    aims = r.references_to(f["aims"], join_path(path, "aims"), "aim") if "aims" in f else ()
     return Outcome(
         oid,
         _opt_text(r, f, "text", path),
@@ -385,14 +172,14 @@ def _outcome(r: _Reader, node: Node, path: str, theme_id: str) -> Outcome | None
     )
 
 
-def _target(r: _Reader, node: Node, path: str) -> Target | None:
+def _target(r: NodeReader, node: Node, path: str) -> Target | None:
     f = r.mapping(node, path, TARGET_KEYS)
     if f is None:
         return None
-    value = r.number(f["value"], _join(path, "value")) if "value" in f else None
-    change = r.number(f["change"], _join(path, "change")) if "change" in f else None
-    per_period = r.boolean(f["per_period"], _join(path, "per_period")) if "per_period" in f else False
-    tolerance = r.number(f["tolerance"], _join(path, "tolerance")) if "tolerance" in f else None
+    value = r.number(f["value"], join_path(path, "value")) if "value" in f else None
+    change = r.number(f["change"], join_path(path, "change")) if "change" in f else None
+    per_period = r.boolean(f["per_period"], join_path(path, "per_period")) if "per_period" in f else False
+    tolerance = r.number(f["tolerance"], join_path(path, "tolerance")) if "tolerance" in f else None
     if (value is None) == (change is None):
         r.error(
             node,
@@ -400,34 +187,35 @@ def _target(r: _Reader, node: Node, path: str) -> Target | None:
             "give either 'value' (a level to reach) or 'change' (a change to make), not both or neither",
         )
     if per_period and change is None:
-        r.error(f["per_period"], _join(path, "per_period"), "'per_period' goes with 'change'")
+        r.error(f["per_period"], join_path(path, "per_period"), "'per_period' goes with 'change'")
     if tolerance is not None and tolerance < 0:
-        r.error(f["tolerance"], _join(path, "tolerance"), "must not be negative")
-    period = r.label(f["period"], _join(path, "period")) if "period" in f else ""
+        r.error(f["tolerance"], join_path(path, "tolerance"), "must not be negative")
+    period = r.label(f["period"], join_path(path, "period")) if "period" in f else ""
     return Target(value, change, per_period, tolerance, period, _opt_text(r, f, "note", path))
 
 
-def _kpi(r: _Reader, node: Node, path: str, theme_id: str) -> Kpi | None:
+def _kpi(r: NodeReader, node: Node, path: str, theme_id: str) -> Kpi | None:
     f = r.mapping(node, path, KPI_KEYS, {"id", "name", "unit", "direction"})
     if f is None:
         return None
-    kid = r.register(f["id"], _join(path, "id"), "kpi") if "id" in f else ""
-    unit = r.choice(f["unit"], _join(path, "unit"), UNITS, "unit") if "unit" in f else UNITS[0]
+    kid = r.register(f["id"], join_path(path, "id"), "kpi") if "id" in f else ""
+    unit = r.choice(f["unit"], join_path(path, "unit"), UNITS, "unit") if "unit" in f else UNITS[0]
     direction = (
-        r.choice(f["direction"], _join(path, "direction"), DIRECTIONS, "direction")
+        r.choice(f["direction"], join_path(path, "direction"), DIRECTIONS, "direction")
         if "direction" in f
         else DIRECTIONS[0]
     )
     baseline = None
     if "baseline" in f:
-        bpath = _join(path, "baseline")
+        bpath = join_path(path, "baseline")
         b = r.mapping(f["baseline"], bpath, {"period", "value"}, {"period", "value"})
         if b is not None and "period" in b and "value" in b:
             baseline = Baseline(
-                r.label(b["period"], _join(bpath, "period")), r.number(b["value"], _join(bpath, "value"))
+                r.label(b["period"], join_path(bpath, "period")),
+                r.number(b["value"], join_path(bpath, "value")),
             )
-    target = _target(r, f["target"], _join(path, "target")) if "target" in f else None
-    per_partner = r.boolean(f["per_partner"], _join(path, "per_partner")) if "per_partner" in f else False
+    target = _target(r, f["target"], join_path(path, "target")) if "target" in f else None
+    per_partner = r.boolean(f["per_partner"], join_path(path, "per_partner")) if "per_partner" in f else False
     return Kpi(
         kid,
         _opt_text(r, f, "name", path),
@@ -442,17 +230,17 @@ def _kpi(r: _Reader, node: Node, path: str, theme_id: str) -> Kpi | None:
     )
 
 
-def _theme(r: _Reader, node: Node, path: str) -> Theme | None:
+def _theme(r: NodeReader, node: Node, path: str) -> Theme | None:
     f = r.mapping(node, path, THEME_KEYS, {"id", "title"})
     if f is None:
         return None
-    tid = r.register(f["id"], _join(path, "id"), "theme") if "id" in f else ""
+    tid = r.register(f["id"], join_path(path, "id"), "theme") if "id" in f else ""
 
     def items(key: str, parse: Any) -> tuple[Any, ...]:
         if key not in f:
             return ()
-        kpath = _join(path, key)
-        parsed = (parse(r, n, _join(kpath, i), tid) for i, n in enumerate(r.sequence(f[key], kpath)))
+        kpath = join_path(path, key)
+        parsed = (parse(r, n, join_path(kpath, i), tid) for i, n in enumerate(r.sequence(f[key], kpath)))
         return tuple(p for p in parsed if p is not None)
 
     return Theme(
@@ -468,18 +256,18 @@ def _theme(r: _Reader, node: Node, path: str) -> Theme | None:
     )
 
 
-def _period(r: _Reader, node: Node, path: str) -> Period:
+def _period(r: NodeReader, node: Node, path: str) -> Period:
     f = r.mapping(node, path, {"start", "end"}, {"start", "end"})
     if f is None or "start" not in f or "end" not in f:
         return Period(date.min, date.min)
-    start = r.date(f["start"], _join(path, "start"))
-    end = r.date(f["end"], _join(path, "end"))
+    start = r.date(f["start"], join_path(path, "start"))
+    end = r.date(f["end"], join_path(path, "end"))
     if date.min not in (start, end) and end < start:
-        r.error(f["end"], _join(path, "end"), f"the period ends ({end}) before it starts ({start})")
+        r.error(f["end"], join_path(path, "end"), f"the period ends ({end}) before it starts ({start})")
     return Period(start, end)
 
 
-def _framework(r: _Reader, root: Node) -> Framework | None:
+def _framework(r: NodeReader, root: Node) -> Framework | None:
     f = r.mapping(root, "", ROOT_KEYS, {"id", "title", "version", "period", "themes"})
     if f is None:
         return None
@@ -491,13 +279,13 @@ def _framework(r: _Reader, root: Node) -> Framework | None:
     partners = tuple(
         p
         for i, n in enumerate(r.sequence(f["partners"], "partners") if "partners" in f else [])
-        if (p := _partner(r, n, _join("partners", i))) is not None
+        if (p := _partner(r, n, join_path("partners", i))) is not None
     )
     theme_nodes = r.sequence(f["themes"], "themes") if "themes" in f else []
     if "themes" in f and not theme_nodes and isinstance(f["themes"], SequenceNode | ScalarNode):
         r.error(f["themes"], "themes", "a framework needs at least one theme")
     themes = tuple(
-        t for i, n in enumerate(theme_nodes) if (t := _theme(r, n, _join("themes", i))) is not None
+        t for i, n in enumerate(theme_nodes) if (t := _theme(r, n, join_path("themes", i))) is not None
     )
     rules, settings = _rules(r, f["rules"]) if "rules" in f else ({}, DEFAULT_SETTINGS)
     r.check_references()
@@ -519,45 +307,15 @@ def _framework(r: _Reader, root: Node) -> Framework | None:
     )
 
 
-_PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-
-
-def node_at(root: Node, path: str, *, key: bool = False) -> Node:
-    """The node a path such as 'surveys[0].sections[1].reverse[0]' names; `key` gives a key's own node.
-
-    Where the path leaves the document (a missing key, an index past the end) the deepest node reached is
-    returned, which is where the missing part belongs.
-    """
-    node = root
-    parts = _PATH_PART.findall(path)
-    for position_, (name, index) in enumerate(parts):
-        last = position_ == len(parts) - 1
-        if name:
-            if not isinstance(node, MappingNode):
-                return node
-            match = next(
-                ((k, v) for k, v in node.value if isinstance(k, ScalarNode) and k.value == name), None
-            )
-            if match is None:
-                return node
-            node = match[0] if (last and key) else match[1]
-        else:
-            if not isinstance(node, SequenceNode) or int(index) >= len(node.value):
-                return node
-            node = node.value[int(index)]
-    return node
-
-
-def _surveys(r: _Reader, node: Node, themes: tuple[Theme, ...]) -> tuple[SurveyDefinition, ...]:
+def _surveys(r: NodeReader, node: Node, themes: tuple[Theme, ...]) -> tuple[SurveyDefinition, ...]:
     """Survey definitions, checked by the survey module; its path-named problems are located in the file."""
-    try:
-        raw = r._constructor.construct_object(node, deep=True)
-    except (ValueError, yaml.YAMLError):
+    raw = construct(node, deep=True)
+    if raw is UNREADABLE:
         r.error(node, "surveys", "holds a value that cannot be read (check dates and numbers)")
         return ()
     outcome_ids = {o.id for t in themes for o in t.outcomes}
     surveys, problems = parse_surveys(raw, outcome_ids, set(r.ids))
-    wrapper = MappingNode("tag:yaml.org,2002:map", [(ScalarNode("tag:yaml.org,2002:str", "surveys"), node)])
+    wrapper = MappingNode(MAP_TAG, [(ScalarNode(STR_TAG, "surveys"), node)])
     for path, message in problems:
         target = node_at(wrapper, path, key=message.startswith("unknown key"))
         if target is wrapper:
@@ -566,21 +324,21 @@ def _surveys(r: _Reader, node: Node, themes: tuple[Theme, ...]) -> tuple[SurveyD
     return surveys
 
 
-def _rules(r: _Reader, node: Node) -> tuple[dict[str, Any], RuleSettings]:
+def _rules(r: NodeReader, node: Node) -> tuple[dict[str, Any], RuleSettings]:
     """The `rules:` overrides, checked by the settings registry so a bad one fails at load time."""
     if not isinstance(node, MappingNode):
         if not (isinstance(node, ScalarNode) and node.tag == NULL_TAG):
-            r.error(node, "rules", f"expected a mapping of settings, found {_describe(node)}")
+            r.error(node, "rules", f"expected a mapping of settings, found {describe(node)}")
         return {}, DEFAULT_SETTINGS
     raw: dict[str, Any] = {}
     key_nodes: dict[str, Node] = {}
     for key, value in node.value:
         name = str(key.value)
         key_nodes.setdefault(name, key)
-        raw.setdefault(name, r._scalar(value, _join("rules", name)))
+        raw.setdefault(name, r.value(value, join_path("rules", name)))
     settings, problems = parse_rule_settings(raw)
     for name, message in problems:
-        r.error(key_nodes[name], _join("rules", name), message)
+        r.error(key_nodes[name], join_path("rules", name), message)
     return raw, settings
 
 
@@ -590,7 +348,7 @@ def parse_framework(text: str, filename: str = "<text>") -> LoadResult:
     located = [Problem(p.line, p.column, p.message, filename) for p in problems]
     if node is None:
         return LoadResult(None, tuple(located), text)
-    reader = _Reader(filename)
+    reader = NodeReader(filename)
     framework = _framework(reader, node)
     located.extend(reader.problems)
     if located:

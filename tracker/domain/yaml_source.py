@@ -1,16 +1,26 @@
-"""Reads YAML into position-carrying nodes safely: no tags beyond the safe set, no aliases, no duplicates."""
+"""The one strict YAML reader: nodes that know their position; safe tags only, no aliases, no duplicates.
+
+Everything else in the domain reads YAML through here (node types, values, paths), never PyYAML directly.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import MappingNode as MappingNode
+from yaml.nodes import Node as Node
+from yaml.nodes import ScalarNode as ScalarNode
+from yaml.nodes import SequenceNode as SequenceNode
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 50
+STR_TAG = "tag:yaml.org,2002:str"
+NULL_TAG = "tag:yaml.org,2002:null"
+MAP_TAG = "tag:yaml.org,2002:map"
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -57,6 +67,68 @@ class _StrictLoader(yaml.SafeLoader):
 def position(node: Node) -> tuple[int, int]:
     """1-based line and column of a node."""
     return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+class Unreadable:
+    """Marks a value YAML could not construct (for example the date 2020-13-45)."""
+
+
+UNREADABLE = Unreadable()
+
+
+def construct(node: Node, *, deep: bool = False) -> Any:
+    """A node's Python value exactly as yaml.safe_load gives it, or UNREADABLE."""
+    try:
+        return yaml.constructor.SafeConstructor().construct_object(node, deep=deep)
+    except (ValueError, yaml.YAMLError):
+        return UNREADABLE
+
+
+def describe(node: Node) -> str:
+    """How a problem message names what was found instead: a mapping, a list, nothing or 'value'."""
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    if node.tag == NULL_TAG:
+        return "nothing"
+    return f"'{node.value}'"
+
+
+def join_path(path: str, key: str | int) -> str:
+    """A key path as problems name it (themes[0].kpis[2].target); node_at reads it back."""
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
+
+
+_PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def node_at(root: Node, path: str, *, key: bool = False) -> Node:
+    """The node a path such as 'surveys[0].sections[1].reverse[0]' names; `key` gives a key's own node.
+
+    Where the path leaves the document (a missing key, an index past the end) the deepest node reached is
+    returned, which is where the missing part belongs.
+    """
+    node = root
+    parts = _PATH_PART.findall(path)
+    for position_, (name, index) in enumerate(parts):
+        last = position_ == len(parts) - 1
+        if name:
+            if not isinstance(node, MappingNode):
+                return node
+            match = next(
+                ((k, v) for k, v in node.value if isinstance(k, ScalarNode) and k.value == name), None
+            )
+            if match is None:
+                return node
+            node = match[0] if (last and key) else match[1]
+        else:
+            if not isinstance(node, SequenceNode) or int(index) >= len(node.value):
+                return node
+            node = node.value[int(index)]
+    return node
 
 
 def _duplicate_keys(node: Node) -> list[Problem]:

@@ -36,7 +36,8 @@ from tracker.db.models import (
 from tracker.domain import framework as fw
 from tracker.domain.engine import RATING_LABELS, Rating
 from tracker.domain.evidence import EvidenceItem, strength_order
-from tracker.domain.rules import LineSummary, RatingCode
+from tracker.domain.evidence_lines import LineSummary
+from tracker.domain.rules import RatingCode
 from tracker.services import ratings as rating_service
 from tracker.services.frameworks import framework_of, parsed_framework
 from tracker.services.gc_pause import gc_paused

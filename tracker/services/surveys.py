@@ -12,20 +12,17 @@ from sqlalchemy.orm import Session
 
 from tracker.db.models import Evidence, SurveyResponse, SurveyRound, utcnow
 from tracker.domain.evidence_input import EvidenceFields, parse_evidence
+from tracker.domain.survey_evidence import section_evidence
+from tracker.domain.survey_responses import parse_responses, problem_total
+from tracker.domain.survey_scoring import compare_rounds, distance_travelled, score_round
 from tracker.domain.surveys import (
     DistanceResult,
     Response,
     SectionResult,
     SurveyDefinition,
-    compare_rounds,
     describe_change,
-    distance_travelled,
-    parse_responses,
-    problem_total,
     round_half_up,
     rounded_score,
-    score_round,
-    section_evidence,
 )
 from tracker.domain.text_limits import SURVEY_ROUND_LABEL
 from tracker.reports.model import SurveyBlock, SurveyRow

@@ -1,0 +1,244 @@
+"""Lines of evidence: counted items grouped into clusters, clusters into lines, lines summarised as P/N.
+
+How evidence becomes lines (judgement calls documented here so the rules stay readable):
+- Only counted items (indicative or robust, with a method family) form clusters. Items sharing a
+  `collection` are one cluster whatever their source types; an item without one is a cluster alone.
+- A cluster's tier, family and respondent group are those of its best item: highest tier, then more
+  respondents, then the lower id. Its findings are the findings of all its items, so a collection whose
+  survey supports but whose analytics export shows no change both supports and does not.
+- A line is a distinct (family, respondent group) pair; items with no group recorded share one "group
+  not recorded" per family, so unlabelled evidence is never counted as several independent lines.
+  Each linked KPI with a judged status (not `no_data`) is a robust line of its own.
+- A line is positive when any of its clusters supports (or its KPI is met or partly met) and negative
+  when any shows no change, contradicts or is mixed (or its KPI is missed); a line with both is counted
+  in P and in N. P_r (N_r) counts positive (negative) lines with a robust cluster among those that make
+  them positive (negative).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from operator import attrgetter
+from types import MappingProxyType
+
+from tracker.domain.evidence import (
+    METHOD_FAMILIES,
+    NEGATIVE_FINDINGS,
+    TIERS,
+    EvidenceItem,
+    Family,
+    ItemAssessment,
+    Tier,
+    describe_item,
+)
+from tracker.domain.kpi import KPI_STATUS_LABELS, KpiStatus
+
+FAMILY_LABELS: Mapping[str, str] = MappingProxyType(
+    {"survey": "survey", "qualitative": "qualitative", "data": "data", "document": "document", "kpi": "KPI"}
+)
+SOURCES_DESCRIBED = 8  # a line's sentence names this many sources, then counts the rest
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """Counted items from one data collection (or a single item): one source, however many files."""
+
+    items: tuple[EvidenceItem, ...]
+    best: EvidenceItem
+    tier: Tier
+    family: Family
+    group: str
+    findings: frozenset[str]  # shared between clusters with the same findings (see `_findings`)
+
+    @property
+    def key(self) -> str:
+        """The collection it stands for, or the single item (computed: 40,000 clusters a framework)."""
+        return f"collection:{self.best.collection}" if self.best.collection else f"item:{self.best.id}"
+
+    @property
+    def supports(self) -> bool:
+        return "supports" in self.findings
+
+    @property
+    def negative(self) -> bool:
+        return bool(self.findings & NEGATIVE_FINDINGS)
+
+
+_VERDICTS = ("positive", "negative", "robust_positive", "robust_negative")
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """An independent line of evidence: a (method family, respondent group) pair, or one linked KPI."""
+
+    family: str
+    group: str
+    clusters: tuple[Cluster, ...] = ()
+    kpi: KpiStatus | None = None
+    # Its verdicts, found once when it is made: summaries, rules and reasons read them many times.
+    positive: bool = field(init=False, compare=False)
+    negative: bool = field(init=False, compare=False)
+    robust_positive: bool = field(init=False, compare=False)
+    robust_negative: bool = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.kpi is not None:
+            positive = self.kpi.status in ("met", "partly_met")
+            negative = self.kpi.status == "missed"
+            verdicts = (positive, negative, positive, negative)
+        else:
+            clusters = self.clusters
+            positive = any(c.supports for c in clusters)
+            negative = any(c.negative for c in clusters)
+            verdicts = (
+                positive,
+                negative,
+                positive and any(c.supports and c.tier == "robust" for c in clusters),
+                negative and any(c.negative and c.tier == "robust" for c in clusters),
+            )
+        for name, value in zip(_VERDICTS, verdicts, strict=True):
+            object.__setattr__(self, name, value)
+
+    def sources(self, positive: bool) -> int:
+        """How many sources make this line positive (or negative)."""
+        if self.kpi is not None:
+            return 1
+        return sum(1 for c in self.clusters if (c.supports if positive else c.negative))
+
+    def names(self, positive: bool, limit: int | None = None) -> tuple[str, ...]:
+        """The sources that make this line positive (or negative), as reasons name them (`limit` of them)."""
+        if self.kpi is not None:
+            return (f'the KPI "{self.kpi.name}" ({KPI_STATUS_LABELS[self.kpi.status]})',)
+        wanted = [c for c in self.clusters if (c.supports if positive else c.negative)][:limit]
+        return tuple(describe_item(c.best) for c in wanted)
+
+    def describe(self) -> str:
+        """One sentence for the outcome page listing what the line is and what it shows."""
+        if self.kpi is not None:
+            return f'KPI "{self.kpi.name}": {KPI_STATUS_LABELS[self.kpi.status]}. {self.kpi.reason}'
+        if self.positive and self.negative:
+            verdict = "mixed (some support, some do not)"
+        elif self.positive:
+            verdict = "supports the outcome"
+        else:
+            verdict = "does not support the outcome"
+        parts = []
+        for c in self.clusters[:SOURCES_DESCRIBED]:
+            extra = len(c.items) - 1
+            more = (
+                f" with {extra} more item{'s' if extra != 1 else ''} from the same collection"
+                if extra
+                else ""
+            )
+            shows = ", ".join(f.replace("_", " ") for f in sorted(c.findings))
+            parts.append(f"{describe_item(c.best)}{more}: {c.tier}, {shows}")
+        if len(self.clusters) > SOURCES_DESCRIBED:
+            rest = len(self.clusters) - SOURCES_DESCRIBED
+            parts.append(f"and {rest} more source{'s' if rest != 1 else ''} (all listed with the evidence)")
+        return (
+            f"{FAMILY_LABELS[self.family].capitalize()} evidence from {group_label(self.group)} {verdict}: "
+            + ("; ".join(parts) + ".")
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class LineSummary:
+    """P, N, P_r, N_r: the counts the rules are written in."""
+
+    positive: int
+    negative: int
+    robust_positive: int
+    robust_negative: int
+
+    def to_json(self) -> dict[str, int]:
+        return {
+            "positive": self.positive,
+            "negative": self.negative,
+            "robust_positive": self.robust_positive,
+            "robust_negative": self.robust_negative,
+        }
+
+
+def group_label(group: str) -> str:
+    """A respondent group as words: 'practice-educators' -> 'practice educators'."""
+    return group.replace("-", " ").replace("_", " ").strip() or "a group not recorded"
+
+
+def _best(items: Sequence[EvidenceItem], tiers: Mapping[int, Tier]) -> EvidenceItem:
+    """The best item: highest tier, then more respondents, then the lower id (deterministic)."""
+    if len(items) == 1:
+        return items[0]
+    return min(items, key=lambda i: (TIERS.index(tiers[i.id]), -(i.respondents or 0), i.id))
+
+
+_BY_ID = attrgetter("id")
+
+
+@lru_cache(maxsize=1024)
+def _group_key(group: str) -> str:
+    """A respondent group as lines compare it; one string per group, shared by its clusters."""
+    return group.strip().lower()
+
+
+@lru_cache(maxsize=64)
+def _findings(findings: str | tuple[str, ...]) -> frozenset[str]:
+    """One frozenset per combination of findings (there are a few), not one per cluster (~200 bytes each)."""
+    return frozenset([findings] if isinstance(findings, str) else findings)
+
+
+def build_clusters(
+    items: Sequence[EvidenceItem], assessments: Sequence[ItemAssessment]
+) -> tuple[Cluster, ...]:
+    """Group counted items by collection; an item without a collection is its own cluster."""
+    tiers = {a.item_id: a.tier for a in assessments if a.counts}
+    groups: dict[str | int, list[EvidenceItem]] = {}  # by collection name, or by item id when none
+    for item in sorted(items, key=_BY_ID):
+        if item.id not in tiers:  # not counted (an item without a method family never counts)
+            continue
+        key = item.collection or item.id
+        members = groups.get(key)
+        if members is None:
+            groups[key] = [item]
+        else:
+            members.append(item)
+    clusters = []
+    for members in groups.values():
+        best = _best(members, tiers)
+        family = METHOD_FAMILIES[best.source_type]
+        if family is None:  # pragma: no cover - excluded above
+            continue
+        clusters.append(
+            Cluster(
+                items=tuple(members),
+                best=best,
+                tier=tiers[best.id],
+                family=family,
+                group=_group_key(best.group),
+                findings=_findings(
+                    best.finding if len(members) == 1 else tuple(sorted({m.finding for m in members}))
+                ),
+            )
+        )
+    return tuple(clusters)
+
+
+def build_lines(clusters: Sequence[Cluster], kpis: Sequence[KpiStatus]) -> tuple[Line, ...]:
+    """Lines from clusters (one per family and group) and one per linked KPI that can be judged."""
+    by_pair: dict[tuple[str, str], list[Cluster]] = {}
+    for cluster in clusters:
+        by_pair.setdefault((cluster.family, cluster.group), []).append(cluster)
+    lines = [Line(family, group, tuple(members)) for (family, group), members in by_pair.items()]
+    lines.extend(Line("kpi", k.kpi_id, (), k) for k in kpis if k.has_data)
+    return tuple(lines)
+
+
+def summarise(lines: Sequence[Line]) -> LineSummary:
+    """Count P, N, P_r and N_r once, so every rule reads the same numbers."""
+    return LineSummary(
+        positive=sum(line.positive for line in lines),
+        negative=sum(line.negative for line in lines),
+        robust_positive=sum(line.robust_positive for line in lines),
+        robust_negative=sum(line.robust_negative for line in lines),
+    )
