@@ -188,7 +188,15 @@ def _sync_elements(session: Session, row: Framework, framework: fw.Framework, su
     seen: set[str] = set()
     position = 0
     for theme in framework.themes:
-        for element in (theme, *theme.aims, *theme.activities, *theme.outputs, *theme.outcomes, *theme.kpis):
+        elements: tuple[fw.Element, ...] = (
+            theme,
+            *theme.aims,
+            *theme.activities,
+            *theme.outputs,
+            *theme.outcomes,
+            *theme.kpis,
+        )
+        for element in elements:
             position += 1
             seen.add(element.id)
             kind = fw.element_kind(element)
