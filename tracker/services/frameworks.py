@@ -60,7 +60,8 @@ def element_attrs(element: fw.Element) -> dict[str, Any]:
     """The element's own fields as JSON-ready values (a theme without its children)."""
     if isinstance(element, fw.Theme):
         return {"id": element.id, "title": element.title, "summary": element.summary, "ref": element.ref}
-    return _plain(asdict(element))  # type: ignore[no-any-return]
+    attrs: dict[str, Any] = _plain(asdict(element))
+    return attrs
 
 
 def element_text(element: fw.Element) -> str:
