@@ -63,7 +63,7 @@ def serve(host: str, port: int, workers: int, with_demo: bool) -> None:
         run_demo()
     _sweep_uploads()
     click.echo(f"serving the tracker on http://{host}:{port}/ with {workers} workers (Ctrl+C stops)")
-    run_server(current_app._get_current_object(), host=host, port=port, workers=workers)  # type: ignore[attr-defined]
+    run_server(current_app._get_current_object(), host=host, port=port, workers=workers)  # type: ignore[attr-defined]  # typed as Flask, is a LocalProxy
 
 
 def _sweep_uploads() -> None:

@@ -14,7 +14,7 @@ from tracker.db.base import Base, utcnow
 ROLES = ("admin", "lead", "evaluator", "board")
 
 
-class User(UserMixin, Base):
+class User(UserMixin, Base):  # type: ignore[misc]  # flask_login ships no type hints: UserMixin is Any
     """A person who signs in. The session cookie names the session version, so raising it signs them out."""
 
     __tablename__ = "user_account"
@@ -37,7 +37,7 @@ class User(UserMixin, Base):
         return f"{self.id}:{self.session_version}"
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.active
 
 

@@ -99,13 +99,15 @@ class Database:
 
     @property
     def engine(self) -> Engine:
-        return current_app.extensions["tracker_db"][0]  # type: ignore[no-any-return]
+        engine: Engine = current_app.extensions["tracker_db"][0]
+        return engine
 
     @property
     def session(self) -> Session:
         if "db_session" not in g:
             g.db_session = current_app.extensions["tracker_db"][1]()
-        return g.db_session  # type: ignore[no-any-return]
+        session: Session = g.db_session
+        return session
 
     @staticmethod
     def _note_write_intent() -> None:

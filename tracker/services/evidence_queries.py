@@ -48,7 +48,7 @@ class EvidencePage:
     pages: int
 
 
-def _filtered(framework_id: int, p: Principal, f: EvidenceFilters) -> Select[tuple[Evidence]]:
+def _filtered(framework_id: int, p: Principal, f: EvidenceFilters) -> Select[Evidence]:
     query = select(Evidence).where(Evidence.framework_id == framework_id, evidence_visible(p))
     if f.element or f.theme:
         linked = select(EvidenceLink.id).join(Element, Element.id == EvidenceLink.element_id)

@@ -60,7 +60,8 @@ def element_attrs(element: fw.Element) -> dict[str, Any]:
     """The element's own fields as JSON-ready values (a theme without its children)."""
     if isinstance(element, fw.Theme):
         return {"id": element.id, "title": element.title, "summary": element.summary, "ref": element.ref}
-    return _plain(asdict(element))  # type: ignore[no-any-return]
+    attrs: dict[str, Any] = _plain(asdict(element))
+    return attrs
 
 
 def element_text(element: fw.Element) -> str:
@@ -188,7 +189,15 @@ def _sync_elements(session: Session, row: Framework, framework: fw.Framework, su
     seen: set[str] = set()
     position = 0
     for theme in framework.themes:
-        for element in (theme, *theme.aims, *theme.activities, *theme.outputs, *theme.outcomes, *theme.kpis):
+        elements: tuple[fw.Element, ...] = (
+            theme,
+            *theme.aims,
+            *theme.activities,
+            *theme.outputs,
+            *theme.outcomes,
+            *theme.kpis,
+        )
+        for element in elements:
             position += 1
             seen.add(element.id)
             kind = fw.element_kind(element)

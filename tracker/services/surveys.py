@@ -390,10 +390,10 @@ def distance_since_previous(session: Session, slug: str, survey_id: str, label: 
     before = {r.section: r for r in score_round(definition, pre)}
     after = {r.section: r for r in score_round(definition, post)}
     chart_rows = tuple(
-        (after[s.id].title, before[s.id].score, after[s.id].score)
+        (after[s.id].title, pre_score, post_score)
         for s in definition.sections
-        if before[s.id].score is not None
-        and after[s.id].score is not None
+        if (pre_score := before[s.id].score) is not None
+        and (post_score := after[s.id].score) is not None
         and not (before[s.id].suppressed or after[s.id].suppressed)
     )
-    return DistanceView(previous.label, distance_travelled(definition, pre, post), chart_rows)  # type: ignore[arg-type]
+    return DistanceView(previous.label, distance_travelled(definition, pre, post), chart_rows)

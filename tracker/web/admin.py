@@ -22,7 +22,7 @@ AUDIT_PAGE = 50
 MAX_PAGE = 1_000_000  # 50 million events: far past any real trail, and far below an offset overflow
 
 
-class NewUserForm(FlaskForm):  # type: ignore[misc]
+class NewUserForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no type hints: FlaskForm is Any
     email = EmailField("Email address", validators=[Required()])
     # No role is chosen beforehand: the placeholder fails, so no one becomes an admin by default.
     role = SelectField(
@@ -35,7 +35,7 @@ class NewUserForm(FlaskForm):  # type: ignore[misc]
     password = PasswordField("Password", validators=[Required()])
 
 
-class EditUserForm(FlaskForm):  # type: ignore[misc]
+class EditUserForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no type hints: FlaskForm is Any
     role = SelectField("Role", choices=choices((r, r.capitalize()) for r in ROLES))
     partner = SelectField("Partner (leads only)", choices=[], validate_choice=False)
     active = BooleanField("Account enabled")

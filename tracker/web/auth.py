@@ -26,14 +26,14 @@ SIGNED_IN_AT, SEEN_AT = "_signed_in_at", "_seen_at"
 SEEN_GRANULARITY_SECONDS = 60  # the cookie is rewritten at most once a minute just to note activity
 
 
-class LoginForm(FlaskForm):  # type: ignore[misc]
+class LoginForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no type hints: FlaskForm is Any
     email = EmailField(
         "Email address", validators=[DataRequired("Enter your email address"), Length(max=320)]
     )
     password = PasswordField("Password", validators=[DataRequired("Enter your password"), Length(max=1024)])
 
 
-@login_manager.user_loader
+@login_manager.user_loader  # type: ignore[untyped-decorator]  # flask_login ships no type hints
 def load_user(user_id: str) -> User | None:
     """The cookie holds id:session_version; an old version or a disabled account is signed out."""
     ident, _, version = user_id.partition(":")
@@ -84,7 +84,7 @@ def login() -> ResponseReturnValue:
 
 
 @bp.post("/logout")
-@login_required
+@login_required  # type: ignore[untyped-decorator]  # flask_login ships no type hints
 def logout() -> ResponseReturnValue:
     user = db.session.get(User, current_user.id)
     if user is not None:
@@ -107,7 +107,7 @@ def init_auth(app: Flask) -> None:
         if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
             return None
         if not current_user.is_authenticated:
-            return login_manager.unauthorized()  # type: ignore[no-any-return]
+            return login_manager.unauthorized()  # type: ignore[no-any-return]  # flask_login ships no type hints
         return _end_stale_session()
 
 

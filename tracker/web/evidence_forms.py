@@ -26,14 +26,14 @@ FLAG_LABELS = {
 }
 
 
-class _Loose(SelectMultipleField):  # type: ignore[misc]
+class _Loose(SelectMultipleField):  # type: ignore[misc]  # wtforms' stubs are not installed: the field is Any
     """Choices are checked by the domain (with a message that names the bad value), not by WTForms."""
 
     def pre_validate(self, form: Any) -> None:
         return None
 
 
-class EvidenceForm(FlaskForm):  # type: ignore[misc]
+class EvidenceForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no type hints: FlaskForm is Any
     title = StringField("Title", validators=[Required(), Limit(text_limits.EVIDENCE_TITLE)])
     summary = TextAreaField("Summary", validators=[Optional(), Limit(text_limits.EVIDENCE_SUMMARY)])
     source_type = SelectField(
@@ -90,6 +90,6 @@ class EvidenceForm(FlaskForm):  # type: ignore[misc]
                 field.errors = [*field.errors, f"{labels.get(name, name)} {message}"]
 
 
-class ReviewForm(FlaskForm):  # type: ignore[misc]
+class ReviewForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no type hints: FlaskForm is Any
     note = TextAreaField("Review note", validators=[Optional(), Limit(text_limits.REVIEW_NOTE)])
     row_version = HiddenField()

@@ -21,7 +21,7 @@ from tracker.web.guard import actor, principal, refuse, require
 bp = Blueprint("imports", __name__)
 
 
-class ImportForm(FlaskForm):  # type: ignore[misc]
+class ImportForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no type hints: FlaskForm is Any
     kind = RadioField(
         "What the file holds",
         choices=choices([("evidence", "Evidence items"), ("kpi", "KPI values")]),

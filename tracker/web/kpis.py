@@ -21,7 +21,7 @@ bp = Blueprint("kpis", __name__)
 limit_form_size(bp)
 
 
-class KpiValueForm(FlaskForm):  # type: ignore[misc]
+class KpiValueForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no type hints: FlaskForm is Any
     kpi = SelectField("KPI", choices=[], validate_choice=False, validators=[Required()])
     period = StringField("Period", validators=[Required(), Limit(text_limits.KPI_PERIOD)])
     period_end = StringField("Last day of the period", validators=[Required()])
