@@ -27,7 +27,9 @@ from urllib.parse import quote
 
 from markupsafe import Markup, escape
 
+from tracker.domain.formats import kpi_value, money, number
 from tracker.domain.rules import RATING_CODES
+from tracker.domain.vocabulary import DIRECTION_NOTES, RATING_SHORT_LABELS, RATING_SYMBOLS, rating_tag
 
 __all__ = [
     "RATING_SHORT_LABELS",
@@ -48,14 +50,6 @@ AXIS = "#6f777b"
 BRAND = "#12355b"
 WHITE = "#ffffff"
 ELLIPSIS = "\u2026"
-
-RATING_SHORT_LABELS: Mapping[str, str] = MappingProxyType(
-    {"strong": "Strong", "some": "Some", "insufficient": "Insufficient", "none": "None", "not_yet": "Not yet"}
-)
-# The same symbols as the rating badges in templates/macros/ratings.html.
-RATING_SYMBOLS: Mapping[str, str] = MappingProxyType(
-    {"strong": "●●", "some": "●○", "insufficient": "?", "none": "✕", "not_yet": ELLIPSIS}
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,9 +75,7 @@ _STYLES: Mapping[str, _Style] = MappingProxyType(
 
 _PREFIX = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-_DIRECTIONS: Mapping[str, str] = MappingProxyType(
-    {"higher_is_better": "↑ Higher is better", "lower_is_better": "↓ Lower is better"}
-)
+_DIRECTIONS = DIRECTION_NOTES
 
 # Advance widths (thousandths of an em) of Helvetica/Arial, grouped; anything else counts as 600.
 _WIDTH_GROUPS = (
@@ -98,7 +90,7 @@ _WIDTH_GROUPS = (
     (469, "^"),
     (500, "Jcksvxyz"),
     (556, "#$0123456789?L_abdeghnopqu£"),
-    (584, "+<=>~"),
+    (584, "+<=>~\u2212"),
     (611, "FTZ"),
     (667, "&ABEKPSVXY"),
     (722, "CDHNRUw"),
@@ -316,33 +308,16 @@ def _pill(x: float, y: float, label: str) -> str:
     )
 
 
-def _rating_tag(code: str) -> str:
-    """Symbol and short label of a rating, as on the badges elsewhere in the app."""
-    return f"{RATING_SYMBOLS[code]} {RATING_SHORT_LABELS[code]}"
-
-
-def _number(value: float) -> str:
-    """1234.5 -> '1,234.5'; whole numbers without decimals (as `tracker.formatting.number`)."""
-    value = round(value, 9)
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
-
-
-def _format(unit: str, value: float) -> str:
-    """A KPI value as a board member reads it: 55%, £3.30, 1,200."""
-    if unit == "percent":
-        return f"{_number(value)}%"
-    if unit == "currency":
-        return f"-£{-value:,.2f}" if value < 0 else f"£{value:,.2f}"
-    return _number(value)
-
-
 def _format_tick(unit: str, value: float, whole: bool) -> str:
     """An axis tick as a value, but in whole pounds when every tick is whole, to keep the axis quiet."""
     if unit == "currency" and whole:
-        return f"-£{_number(-value)}" if value < 0 else f"£{_number(value)}"
-    return _format(unit, value)
+        return money(value, pence=False)
+    return kpi_value(value, unit)
+
+
+def _value(unit: str, value: float) -> str:
+    """A KPI value exactly as the pages and the report's tables write it."""
+    return kpi_value(value, unit)
 
 
 def _ticks(low: float, high: float, count: int = 5) -> list[float]:
@@ -379,7 +354,7 @@ MARGIN = 16.0
 
 def rating_tags() -> dict[str, str]:
     """Each rating's symbol and short label ('●● Strong'), as the pills of diagrams and keys show them."""
-    return {code: _rating_tag(code) for code in RATING_CODES}
+    return {code: rating_tag(code) for code in RATING_CODES}
 
 
 def diagram_css() -> str:
@@ -422,7 +397,7 @@ def rating_bars(id_prefix: str, rows: Sequence[tuple[str, Mapping[str, int]]]) -
     label_w = 190.0
     bar_x = MARGIN + label_w + 10
     totals = [sum(counts.get(c, 0) for c in RATING_CODES) for _, counts in rows]
-    total_w = max(_width(_number(t), 13, bold=True) for t in totals) + 14
+    total_w = max(_width(number(t), 13, bold=True) for t in totals) + 14
     bar_w = width - MARGIN - total_w - bar_x
     scale = bar_w / max(max(totals), 1)
 
@@ -430,7 +405,7 @@ def rating_bars(id_prefix: str, rows: Sequence[tuple[str, Mapping[str, int]]]) -
     body: list[str] = []
     lx, ly = MARGIN, 8.0
     for code in RATING_CODES:
-        tag = _rating_tag(code)
+        tag = rating_tag(code)
         item_w = 30 + _width(tag, 12) + 16
         if lx + item_w > width - MARGIN:
             lx, ly = MARGIN, ly + 24
@@ -488,7 +463,7 @@ def rating_bars(id_prefix: str, rows: Sequence[tuple[str, Mapping[str, int]]]) -
                 f'stroke="{GRID}" stroke-dasharray="4 3"/>'
             )
             body.append(_text(bar_x + 8, y + 16.5, "No outcomes rated", size=12, fill=MUTED))
-        body.append(_text(width - MARGIN, y + 16.5, _number(total), anchor="end", bold=True))
+        body.append(_text(width - MARGIN, y + 16.5, number(total), anchor="end", bold=True))
         body.append("</g>")
         described.append(
             f"{_clean(label)}: " + (", ".join(parts) or "no outcomes rated") + f" (total {total})"
@@ -565,7 +540,7 @@ def kpi_trend(
 
     tick_w = max(_width(_format_tick(unit, t, whole), 12) for t in ticks)
     left = margin + tick_w + 6
-    target_label = f"target {_format(unit, target)}" if target is not None else ""
+    target_label = f"target {_value(unit, target)}" if target is not None else ""
     right = width - margin - (_width(target_label, 12, bold=True) + 6 if target_label else 4)
     top = note_y + 26
     bottom = top + TREND_PLOT
@@ -613,7 +588,7 @@ def kpi_trend(
     ys = [y_of(v) for _, v, _ in series]
     # Every value is labelled when the labels fit; when they would collide, only the first, the last,
     # the highest and the lowest are (the gridlines and the description carry the rest).
-    value_labels = [_format(unit, v) for _, v, _ in series]
+    value_labels = [_value(unit, v) for _, v, _ in series]
     if step >= max(_width(label, 12, bold=True) for label in value_labels) + 6:
         labelled = set(range(len(series)))
     else:
@@ -650,9 +625,9 @@ def kpi_trend(
 
     said = []
     if baseline:
-        said.append(f"Baseline {_format(unit, baseline[1])} ({_clean(baseline[0])})")
-    said += [f"{_clean(period)}: {_format(unit, value)}" for period, value in points]
-    said.append(f"target {_format(unit, target)}" if target is not None else "no target set")
+        said.append(f"Baseline {_value(unit, baseline[1])} ({_clean(baseline[0])})")
+    said += [f"{_clean(period)}: {_value(unit, value)}" for period, value in points]
+    said.append(f"target {_value(unit, target)}" if target is not None else "no target set")
     desc = "; ".join(said) + f". {note[2:]}."
     return _svg(id_prefix, "trend", width, height, name, desc, "".join(body))
 
@@ -708,7 +683,7 @@ def distance_travelled(
     for tick in ticks:
         tx = x_of(tick)
         body.append(f'<path d="M{_n(tx)} {_n(top)}V{_n(bottom)}" stroke="{GRID}"/>')
-        body.append(_text(tx, bottom + 16, _number(tick), size=12, anchor="middle", fill=MUTED))
+        body.append(_text(tx, bottom + 16, number(tick), size=12, anchor="middle", fill=MUTED))
     body.append(f'<path d="M{_n(left)} {_n(bottom)}H{_n(right)}" stroke="{AXIS}"/>')
 
     described = []
@@ -726,14 +701,14 @@ def distance_travelled(
         )
         rising = after >= before
         if abs(after - before) < 1e-9:
-            body.append(_text(ax + 11, cy + 4.5, f"{_number(after)} (no change)", size=12))
+            body.append(_text(ax + 11, cy + 4.5, f"{number(after)} (no change)", size=12))
             change = "no change"
         else:
             body.append(
                 _text(
                     bx - 11 if rising else bx + 11,
                     cy + 4.5,
-                    _number(before),
+                    number(before),
                     size=12,
                     anchor="end" if rising else "start",
                 )
@@ -742,15 +717,15 @@ def distance_travelled(
                 _text(
                     ax + 11 if rising else ax - 11,
                     cy + 4.5,
-                    _number(after),
+                    number(after),
                     size=12,
                     bold=True,
                     anchor="start" if rising else "end",
                 )
             )
-            change = f"{'up' if rising else 'down'} {_number(abs(after - before))}"
+            change = f"{'up' if rising else 'down'} {number(abs(after - before))}"
         body.append("</g>")
-        described.append(f"{_clean(label)}: before {_number(before)}, after {_number(after)} ({change})")
+        described.append(f"{_clean(label)}: before {number(before)}, after {number(after)} ({change})")
 
-    desc = f"Before and after, on a scale of {_number(low)} to {_number(high)}. " + "; ".join(described) + "."
+    desc = f"Before and after, on a scale of {number(low)} to {number(high)}. " + "; ".join(described) + "."
     return _svg(id_prefix, "distance", width, bottom + 26, title, desc, "".join(body))
