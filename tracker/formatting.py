@@ -6,13 +6,14 @@ Templates write no number, money, date or rating word of their own: `{{ v | kpi_
 
 from __future__ import annotations
 
-from typing import Protocol
-
-from flask import Flask
+from typing import TYPE_CHECKING, Protocol
 
 from tracker.domain import formats, vocabulary
 from tracker.domain.formats import ChangeUnit
 from tracker.domain.formats import file_size as file_size  # services name file sizes in messages
+
+if TYPE_CHECKING:  # services import file_size from here without importing Flask
+    from flask import Flask
 
 
 class _Change(Protocol):
@@ -31,6 +32,7 @@ def register(app: Flask) -> None:
     """Make the vocabulary's filters and lookups available to every template."""
     filters = {
         "number": formats.number,
+        "signed": formats.signed_number,
         "kpi_value": formats.kpi_value,
         "kpi_target": formats.kpi_target,
         "kpi_change": kpi_change,

@@ -113,6 +113,14 @@ def test_dates_and_sizes(function: object, value: object, shown: str) -> None:
     assert function(value) == shown
 
 
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(3, "+3.0"), (-4.8, f"{MINUS}4.8"), (0, "0.0"), (-0.01, "0.0"), (1234.56, "+1,234.6")],
+)
+def test_signed_numbers_keep_their_precision(value: float, shown: str) -> None:
+    assert formats.signed_number(value) == shown
+
+
 def test_a_period_and_no_data() -> None:
     assert formats.period(date(2019, 4, 1), date(2020, 3, 31)) == "1 April 2019 to 31 March 2020"
     assert formats.kpi_value_or_none(None, "currency") == "no data" == formats.NO_DATA

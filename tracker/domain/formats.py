@@ -61,6 +61,14 @@ def number(value: float, places: int = 2) -> str:
     return _sign(value, digits) + digits
 
 
+def signed_number(value: float, places: int = 1) -> str:
+    """A change at fixed precision with its sign: 3 -> '+3.0', -4.8 -> '−4.8', 0 -> '0.0'."""
+    digits = f"{round(abs(value), 9):,.{places}f}"
+    if not digits.strip("0.,"):
+        return digits
+    return ("+" if value > 0 else MINUS) + digits
+
+
 def percent(value: float) -> str:
     """55 -> '55%', -3.5 -> '−3.5%'."""
     return f"{number(value)}%"
