@@ -1,52 +1,51 @@
-"""How numbers, units and targets read to people; shared by pages, the report and the CLI."""
+"""Jinja filters for the one vocabulary: each calls `tracker.domain.formats` or `tracker.domain.vocabulary`.
+
+Templates write no number, money, date or rating word of their own: `{{ v | kpi_value(unit) }}`,
+`{{ day | long_date }}`, `{{ k.change | kpi_change }}`, `{{ rating_tag(code) }}`.
+"""
 
 from __future__ import annotations
 
-from tracker.domain.framework import Target
+from typing import TYPE_CHECKING, Protocol
 
-PARTNER_KIND_LABELS = {
-    "local_authority": "Local authority",
-    "hei": "Higher education institution",
-    "pvi": "Private, voluntary or independent",
-    "nhs": "NHS",
-    "other": "Other",
-}
+from tracker.domain import formats, vocabulary
+from tracker.domain.formats import ChangeUnit
+from tracker.domain.formats import file_size as file_size  # services name file sizes in messages
 
-
-def number(value: float, places: int = 2) -> str:
-    """1234.5 -> '1,234.5'; whole numbers without decimals."""
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.{places}f}".rstrip("0").rstrip(".")
+if TYPE_CHECKING:  # services import file_size from here without importing Flask
+    from flask import Flask
 
 
-def kpi_value(value: float, unit: str) -> str:
-    if unit == "percent":
-        return f"{number(value)}%"
-    if unit == "currency":
-        return f"£{value:,.2f}"
-    return number(value)
+class _Change(Protocol):
+    @property
+    def value(self) -> float: ...
+    @property
+    def unit(self) -> ChangeUnit: ...
 
 
-def kpi_target(target: Target, unit: str) -> str:
-    if target.value is not None:
-        text = kpi_value(target.value, unit)
-    else:
-        change = target.change or 0.0
-        step = {"percent": " pp", "score": " points"}.get(unit, "%")
-        sign = "+" if change >= 0 else "−"  # noqa: RUF001 (a true minus sign reads better)
-        text = f"{sign}{number(abs(change))}{step} " + (
-            "each period" if target.per_period else "from baseline"
-        )
-    if target.period:
-        text += f" by {target.period}"
-    return text
+def kpi_change(change: _Change | None) -> str:
+    """A KPI's change as a signed amount ('+15 pp'), or nothing when there is none."""
+    return "" if change is None else formats.signed_change(change.value, change.unit)
 
 
-def partner_kind(kind: str) -> str:
-    return PARTNER_KIND_LABELS.get(kind, kind)
-
-
-def file_size(n: int) -> str:
-    """20971520 -> '20 MB', 1024 -> '1 KB'."""
-    return f"{n / 1048576:g} MB" if n >= 1048576 else f"{n / 1024:g} KB"
+def register(app: Flask) -> None:
+    """Make the vocabulary's filters and lookups available to every template."""
+    filters = {
+        "number": formats.number,
+        "signed": formats.signed_number,
+        "kpi_value": formats.kpi_value,
+        "kpi_target": formats.kpi_target,
+        "kpi_change": kpi_change,
+        "long_date": formats.long_date,
+        "long_datetime": formats.long_datetime,
+        "month_year": formats.month_year,
+        "period": formats.period,
+        "file_size": formats.file_size,
+        "partner_kind": vocabulary.partner_kind,
+        "kpi_status_label": vocabulary.kpi_status_label,
+    }
+    for name, function in filters.items():
+        app.add_template_filter(function, name)
+    app.add_template_global(vocabulary.rating_tag, "rating_tag")
+    app.add_template_global(vocabulary.RATING_SYMBOLS, "RATING_SYMBOLS")
+    app.add_template_global(vocabulary.RATING_SHORT_LABELS, "RATING_SHORT_LABELS")

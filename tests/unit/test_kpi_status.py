@@ -370,7 +370,7 @@ REASONS = [
     (
         kpi(unit="currency", baseline=("2021/22", 2000)),
         yearly(2500),
-        "No target set; latest £2,500 (2022/23) is up 25% from £2,000 in 2021/22.",
+        "No target set; latest £2,500.00 (2022/23) is up 25% from £2,000.00 in 2021/22.",
     ),
 ]
 

@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from tracker.cli import cli, require_schema
 from tracker.db.models import Framework
-from tracker.domain.rules import RATING_LABELS
+from tracker.domain.formats import NO_DATA, kpi_value
+from tracker.domain.vocabulary import RATING_LABELS
 from tracker.extensions import db
-from tracker.formatting import kpi_value
 from tracker.services import rating_writers
 from tracker.services import ratings as rating_service
 from tracker.services.ratings import FrameworkRatings
@@ -89,6 +89,6 @@ def kpis(framework: str, as_of: str | None, as_json: bool) -> None:
         return
     click.echo(f"{rated.framework.title}, KPIs as of {rated.as_of.isoformat()}")
     for k in rated.kpis:
-        latest = f"{kpi_value(k.latest[1], k.unit)} ({k.latest[0]})" if k.latest else "no data"
+        latest = f"{kpi_value(k.latest[1], k.unit)} ({k.latest[0]})" if k.latest else NO_DATA
         click.echo(f"\n{k.kpi_id}: {k.status} — latest {latest}")
         click.echo(f"  {k.reason}")

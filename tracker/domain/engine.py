@@ -24,7 +24,6 @@ from tracker.domain.kpi import KpiActual, KpiStatus, kpi_status
 from tracker.domain.rules import (
     OVERRIDE_RULE_ID,
     RATING_CODES,
-    RATING_LABELS,
     RULE_IDS,
     RULES,
     Facts,
@@ -33,6 +32,7 @@ from tracker.domain.rules import (
     first_match,
 )
 from tracker.domain.settings import DEFAULT_SETTINGS, RuleSettings
+from tracker.domain.vocabulary import RATING_LABELS
 
 __all__ = [
     "OVERRIDE_RULE_ID",

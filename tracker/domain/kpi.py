@@ -32,31 +32,16 @@ from datetime import date
 from types import MappingProxyType
 from typing import Literal
 
+from tracker.domain.formats import ChangeUnit, amount, change_unit, kpi_value, long_date
 from tracker.domain.framework import Direction, Framework, Kpi, Target, Unit
 from tracker.domain.settings import DEFAULT_SETTINGS, RuleSettings
+from tracker.domain.vocabulary import KPI_STATUS_LABELS as KPI_STATUS_LABELS  # rules.py reads it here
 
 KpiStatusCode = Literal["met", "partly_met", "missed", "no_data"]
-ChangeUnit = Literal["pp", "points", "%"]
 
 KPI_STATUSES: tuple[KpiStatusCode, ...] = ("met", "partly_met", "missed", "no_data")
-KPI_STATUS_LABELS: Mapping[str, str] = MappingProxyType(
-    {"met": "met", "partly_met": "partly met", "missed": "missed", "no_data": "no data"}
-)
 EPSILON = 1e-9
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+format_date = long_date  # rules.py reads the date style from here
 
 SeriesPoint = tuple[str, date, float]
 
@@ -134,15 +119,6 @@ def tidy(value: float, places: int = 6) -> float:
     return int(rounded) if float(rounded).is_integer() else rounded
 
 
-def change_unit(unit: Unit) -> ChangeUnit:
-    """Percentages change in pp, scores in points, everything else relatively."""
-    if unit == "percent":
-        return "pp"
-    if unit == "score":
-        return "points"
-    return "%"
-
-
 def measure_change(unit: Unit, start: float, end: float) -> float | None:
     """The change from start to end in the KPI's change unit; None when relative and start is 0."""
     if change_unit(unit) != "%":
@@ -150,41 +126,6 @@ def measure_change(unit: Unit, start: float, end: float) -> float | None:
     if start == 0:
         return None
     return tidy((end - start) / abs(start) * 100, 2)
-
-
-def _number(value: float) -> str:
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
-
-
-def format_value(unit: Unit, value: float) -> str:
-    """A KPI value as a board member reads it: 90%, 1,200, £2,500, 3.5."""
-    if unit == "percent":
-        return f"{_number(value)}%"
-    if unit == "currency":
-        return f"-£{_number(-value)}" if value < 0 else f"£{_number(value)}"
-    return _number(value)
-
-
-def format_amount(unit: ChangeUnit | Unit, amount: float) -> str:
-    """A size of change or tolerance: 5 pp, 2 points, 5%, or a plain value in the KPI's unit."""
-    if unit == "pp":
-        return f"{_number(amount)} pp"
-    if unit == "points":
-        return f"{_number(amount)} point" + ("" if amount == 1 else "s")
-    if unit == "%":
-        return f"{_number(amount)}%"
-    if unit == "percent":
-        return f"{_number(amount)} pp"
-    if unit == "score":
-        return f"{_number(amount)} point" + ("" if amount == 1 else "s")
-    return format_value(unit, amount)
-
-
-def format_date(day: date) -> str:
-    """30 April 2023, independent of the process locale."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def _movement(unit: Unit, start: float, end: float) -> str:
@@ -196,7 +137,7 @@ def _movement(unit: Unit, start: float, end: float) -> str:
     size = measure_change(unit, start, end)
     if size is None:
         return word
-    return f"{word} {format_amount(change_unit(unit), abs(size))}"
+    return f"{word} {amount(change_unit(unit), abs(size))}"
 
 
 def _improvement(direction: Direction, delta: float) -> float:
@@ -265,7 +206,7 @@ def kpi_series(kpi: Kpi, actuals: Iterable[KpiActual], as_of: date) -> tuple[Ser
 def _target_phrase(kpi: Kpi, target: Target) -> str:
     """'the target of 85%', 'the target of no more than 20%', 'the target of a rise of 5% each period'."""
     if target.value is not None:
-        level = format_value(kpi.unit, target.value)
+        level = kpi_value(target.value, kpi.unit)
         return (
             f"the target of {level}"
             if kpi.direction == "higher_is_better"
@@ -274,7 +215,7 @@ def _target_phrase(kpi: Kpi, target: Target) -> str:
     change = abs(target.change or 0)
     movement = "rise" if kpi.direction == "higher_is_better" else "fall"
     each = " each period" if target.per_period else ""
-    return f"the target of a {movement} of {format_amount(change_unit(kpi.unit), change)}{each}"
+    return f"the target of a {movement} of {amount(change_unit(kpi.unit), change)}{each}"
 
 
 def _no_data(kpi: Kpi, series: tuple[SeriesPoint, ...], reason: str) -> KpiStatus:
@@ -312,7 +253,7 @@ def kpi_status(
         target_note = f" ({_target_phrase(kpi, target)})" if target is not None else ""
         return _no_data(kpi, series, f"No value reported up to {format_date(as_of)}{target_note}.")
     latest_period, _, latest_value = series[-1]
-    latest_text = f"Latest {format_value(kpi.unit, latest_value)} ({latest_period})"
+    latest_text = f"Latest {kpi_value(latest_value, kpi.unit)} ({latest_period})"
     change: Change | None = None
     since = ""
     if baseline is not None:
@@ -320,7 +261,7 @@ def kpi_status(
         change = None if size is None else Change(size, change_unit(kpi.unit))
         since = (
             f"{_movement(kpi.unit, baseline.value, latest_value)} from "
-            f"{format_value(kpi.unit, baseline.value)} in {baseline.period}"
+            f"{kpi_value(baseline.value, kpi.unit)} in {baseline.period}"
         )
     periods_met: tuple[int, int] | None = None
 
@@ -331,7 +272,7 @@ def kpi_status(
                 kpi,
                 series,
                 f"No target or baseline set, so the latest value "
-                f"{format_value(kpi.unit, latest_value)} ({latest_period}) cannot be judged.",
+                f"{kpi_value(latest_value, kpi.unit)} ({latest_period}) cannot be judged.",
             )
         status = "partly_met" if _better(kpi.direction, latest_value, baseline.value) else "missed"
         reason = f"No target set; {latest_text[0].lower()}{latest_text[1:]} is {since}."
@@ -345,7 +286,7 @@ def kpi_status(
             reason = f"{latest_text} has not reached {phrase}, but is {since}."
         elif target.tolerance is not None and abs(latest_value - target.value) <= target.tolerance + EPSILON:
             status = "partly_met"
-            reason = f"{latest_text} is within {format_amount(kpi.unit, target.tolerance)} of {phrase}" + (
+            reason = f"{latest_text} is within {amount(kpi.unit, target.tolerance)} of {phrase}" + (
                 f"; {since}." if since else "."
             )
         else:
@@ -385,7 +326,7 @@ def _start(kpi: Kpi, series: tuple[SeriesPoint, ...]) -> tuple[str, float, tuple
 
 def _too_few(kpi: Kpi, series: tuple[SeriesPoint, ...], phrase: str) -> str:
     """Why a change target cannot be judged yet: nothing after the starting point."""
-    only = f"{format_value(kpi.unit, series[-1][2])} in {series[-1][0]}"
+    only = f"{kpi_value(series[-1][2], kpi.unit)} in {series[-1][0]}"
     if kpi.baseline is not None:
         return f"Only the baseline period has a value so far ({only}), so {phrase} cannot be judged yet."
     return f"Only one value so far ({only}) and no baseline, so {phrase} cannot be judged yet."
@@ -410,8 +351,8 @@ def _change_status(
         return "no_data", _too_few(kpi, series, phrase)
     latest_period, _, latest_value = judged[-1]
     moved = (
-        f"Latest {format_value(kpi.unit, latest_value)} ({latest_period}) is "
-        f"{_movement(kpi.unit, start_value, latest_value)} from {format_value(kpi.unit, start_value)} "
+        f"Latest {kpi_value(latest_value, kpi.unit)} ({latest_period}) is "
+        f"{_movement(kpi.unit, start_value, latest_value)} from {kpi_value(start_value, kpi.unit)} "
         f"in {start_period}"
     )
     if _met_change(kpi, required, start_value, latest_value):
@@ -426,7 +367,7 @@ def _change_status(
     ):
         return (
             "partly_met",
-            f"{moved}, within {format_amount(change_unit(kpi.unit), target.tolerance)} of {phrase}.",
+            f"{moved}, within {amount(change_unit(kpi.unit), target.tolerance)} of {phrase}.",
         )
     return "missed", f"{moved}, missing {phrase}."
 
@@ -464,7 +405,7 @@ def _per_period_status(
     latest_period, _, latest_value = judged[-1]
     reason = (
         f"Met {phrase} {how} since {start_period} "
-        f"(latest {format_value(kpi.unit, latest_value)} in {latest_period})."
+        f"(latest {kpi_value(latest_value, kpi.unit)} in {latest_period})."
     )
     return KpiStatus(
         kpi_id=kpi.id,

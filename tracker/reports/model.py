@@ -9,10 +9,11 @@ from datetime import date, datetime
 from tracker.domain.engine import Rating
 from tracker.domain.evidence import EvidenceItem, strength_order
 from tracker.domain.evidence_input import SOURCE_TYPE_LABELS
+from tracker.domain.formats import NO_DATA, kpi_target, kpi_value, signed_change
 from tracker.domain.framework import QUADRANT_QUESTIONS, QUADRANTS, Framework, Theme
 from tracker.domain.kpi import KpiStatus
-from tracker.domain.rules import RATING_CODES, RATING_LABELS
-from tracker.formatting import kpi_target, kpi_value, number
+from tracker.domain.rules import RATING_CODES
+from tracker.domain.vocabulary import KPI_STATUS_LABELS, RATING_LABELS
 from tracker.services.rating_snapshots import REPORT_REASONS, ListedItem
 from tracker.services.ratings import FrameworkRatings
 from tracker.services.report_inputs import ReportInputs
@@ -172,9 +173,7 @@ def _change(k: KpiStatus) -> tuple[str, str]:
         return "", ""
     value = k.change.value
     arrow = ARROWS["up"] if value > 0 else ARROWS["down"] if value < 0 else ARROWS["same"]
-    sign = "+" if value > 0 else "−" if value < 0 else ""  # noqa: RUF001 (a true minus sign)
-    unit = {"pp": " pp", "points": " points", "%": "%"}[k.change.unit]
-    return f"{sign}{number(abs(value))}{unit}", arrow
+    return signed_change(value, k.change.unit), arrow
 
 
 def _kpi_row(k: KpiStatus, target_text: str, target_value: float | None) -> KpiRow:
@@ -185,11 +184,11 @@ def _kpi_row(k: KpiStatus, target_text: str, target_value: float | None) -> KpiR
         unit=k.unit,
         direction=k.direction,
         baseline=f"{kpi_value(k.baseline[1], k.unit)} ({k.baseline[0]})" if k.baseline else "not given",
-        latest=f"{kpi_value(k.latest[1], k.unit)} ({k.latest[0]})" if k.latest else "no data",
+        latest=f"{kpi_value(k.latest[1], k.unit)} ({k.latest[0]})" if k.latest else NO_DATA,
         change=change,
         arrow=arrow,
         target=target_text or "none",
-        status=k.status.replace("_", " "),
+        status=KPI_STATUS_LABELS[k.status],
         reason=k.reason,
         series=tuple((point[0], point[2]) for point in k.series),
         baseline_point=k.baseline,

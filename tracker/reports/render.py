@@ -13,6 +13,7 @@ from typing import Any
 from flask import render_template
 from markupsafe import Markup
 
+from tracker.domain import formats, vocabulary
 from tracker.domain.kpi import KpiStatus
 from tracker.domain.rules import RULES
 from tracker.reports import charts
@@ -64,9 +65,10 @@ def render_html(model: ReportModel, *, for_pdf: bool, cached_at: datetime | None
 
 
 def _design_fingerprint() -> str:
-    """Changes when the report's template or stylesheet changes, so old cached PDFs are not served."""
+    """Changes when the report's template, stylesheet, charts or number style change: no stale cached PDFs."""
     digest = hashlib.sha256()
-    for path in (templates_dir() / TEMPLATE, static_dir() / "report.css", Path(charts.__file__)):
+    style = (Path(formats.__file__), Path(vocabulary.__file__))
+    for path in (templates_dir() / TEMPLATE, static_dir() / "report.css", *charts.SOURCES, *style):
         digest.update(path.read_bytes())
     return digest.hexdigest()
 

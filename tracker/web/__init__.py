@@ -125,7 +125,4 @@ def register_web(app: Flask) -> None:
     app.register_error_handler(RateLimitExceeded, _too_many_requests)
     app.register_error_handler(InternalServerError, _server_error)
     app.register_error_handler(OperationalError, _database_unavailable)
-    app.add_template_filter(formatting.kpi_value, "kpi_value")
-    app.add_template_filter(formatting.kpi_target, "kpi_target")
-    app.add_template_filter(formatting.partner_kind, "partner_kind")
-    app.add_template_filter(formatting.file_size, "file_size")
+    formatting.register(app)
