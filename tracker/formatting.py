@@ -6,6 +6,7 @@ Templates write no number, money, date or rating word of their own: `{{ v | kpi_
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from tracker.domain import formats, vocabulary
@@ -30,7 +31,7 @@ def kpi_change(change: _Change | None) -> str:
 
 def register(app: Flask) -> None:
     """Make the vocabulary's filters and lookups available to every template."""
-    filters = {
+    filters: dict[str, Callable[..., str]] = {
         "number": formats.number,
         "signed": formats.signed_number,
         "kpi_value": formats.kpi_value,
@@ -47,5 +48,6 @@ def register(app: Flask) -> None:
     for name, function in filters.items():
         app.add_template_filter(function, name)
     app.add_template_global(vocabulary.rating_tag, "rating_tag")
-    app.add_template_global(vocabulary.RATING_SYMBOLS, "RATING_SYMBOLS")
-    app.add_template_global(vocabulary.RATING_SHORT_LABELS, "RATING_SHORT_LABELS")
+    # Lookup tables, not functions: Jinja globals are any value (Flask's hint says callables only).
+    app.jinja_env.globals["RATING_SYMBOLS"] = vocabulary.RATING_SYMBOLS
+    app.jinja_env.globals["RATING_SHORT_LABELS"] = vocabulary.RATING_SHORT_LABELS

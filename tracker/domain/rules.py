@@ -10,12 +10,12 @@ Judgement calls of the rules themselves:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from types import MappingProxyType
 from typing import Literal
 
+from tracker.domain import vocabulary
 from tracker.domain.evidence import EvidenceItem, ItemAssessment, describe_item
 from tracker.domain.evidence_lines import Line, LineSummary, group_label
 from tracker.domain.framework import Outcome
@@ -25,15 +25,8 @@ from tracker.domain.settings import RuleSettings
 RatingCode = Literal["strong", "some", "insufficient", "none", "not_yet"]
 
 RATING_CODES: tuple[RatingCode, ...] = ("strong", "some", "insufficient", "none", "not_yet")
-RATING_LABELS: Mapping[str, str] = MappingProxyType(
-    {
-        "strong": "Strong evidence that outcome was achieved",
-        "some": "Some evidence of progress towards outcome being achieved",
-        "insufficient": "Insufficient evidence available to determine progress",
-        "none": "No evidence of progress made",
-        "not_yet": "Evidence not available during the evaluation period (long-term aim)",
-    }
-)
+# The words for each code live in the vocabulary, with every other label people read.
+RATING_LABELS = vocabulary.RATING_LABELS
 
 OVERRIDE_RULE_ID = "R0-override"
 NAMES_SHOWN = 4
