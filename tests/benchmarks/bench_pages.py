@@ -104,7 +104,8 @@ def measure_cold_dashboard(
         stored_after.append(stored_count(engine, slug))
     clear_stored(engine, slug)
     with count_statements(engine) as counter:
-        client.get(path)
+        counted = client.get(path)
+    assert counted.status_code == 200, (path, counted.status_code)
     if profile:
         clear_stored(engine, slug)
         profile_to(profile, lambda: client.get(path))
@@ -128,7 +129,8 @@ def measure_get(app: Flask, client: Any, path: str, runs: int, profile: str | No
         times.append(time.perf_counter() - started)
         assert response.status_code == 200
     with count_statements(engine) as counter:
-        client.get(path)
+        counted = client.get(path)
+    assert counted.status_code == 200, (path, counted.status_code)
     profile_to(profile, lambda: client.get(path))
     return {
         "path": path,

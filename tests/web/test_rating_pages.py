@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from tracker.db.models import RatingOverride
@@ -52,6 +53,13 @@ def test_dashboard_as_of_date_changes_the_ratings(as_role: Any, make_evidence: A
     assert client.get("/f/tiny-partnership/dashboard?as_of=31-03-2023").status_code == 400
 
 
+def page_text(client: FlaskClient, path: str) -> str:
+    """The page at `path`, which must answer 200: a count of statements behind an error page proves nothing."""
+    response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return response.get_data(as_text=True)
+
+
 def _tile_class(html: str, outcome_text: str) -> str:
     """The rating class of the tile whose link reads `outcome_text`."""
     before = html[: html.index(f">{outcome_text}</a>")]
@@ -68,7 +76,7 @@ def test_dashboard_tiles_are_reused_until_a_rating_input_changes(
     with app.app_context():
         engine = db.engine
     with count_statements(engine) as again:
-        second = board.get(path).get_data(as_text=True)
+        second = page_text(board, path)
     assert not any("rating_snapshot" in s for s in again.statements)  # the tiles were not read again
     assert _tile_class(second, "Practice educators feel supported") == "tile tile-strong"
     assert second[second.index("<h1") :] == first[first.index("<h1") :]  # the flash above differs
@@ -92,14 +100,14 @@ def test_dashboard_tiles_are_reused_until_a_rating_input_changes(
         assert rated is not None
         now = next(r.rating for r in rated.ratings if r.outcome_id == "more-statutory")
     with count_statements(engine) as after_save:
-        third = board.get(path).get_data(as_text=True)
+        third = page_text(board, path)
     assert any("rating_snapshot" in s for s in after_save.statements)
     assert _tile_class(third, "More students have statutory placements") == f"tile tile-{now}" != statutory
     # Another as-of date is rated live and never reused.
     with count_statements(engine) as earlier:
-        board.get(path + "?as_of=2023-03-05")
+        page_text(board, path + "?as_of=2023-03-05")
     with count_statements(engine) as earlier_again:
-        board.get(path + "?as_of=2023-03-05")
+        page_text(board, path + "?as_of=2023-03-05")
     assert earlier.count == earlier_again.count > again.count
 
 
@@ -122,11 +130,11 @@ def test_page_query_counts_stay_constant(app: Flask, as_role: Any, make_evidence
         with app.app_context():
             engine = db.engine
         with count_statements(engine) as dashboard:
-            client.get("/f/tiny-partnership/dashboard")
+            page_text(client, "/f/tiny-partnership/dashboard")
         with count_statements(engine) as outcome:
-            client.get("/f/tiny-partnership/outcomes/educators-supported")
+            page_text(client, "/f/tiny-partnership/outcomes/educators-supported")
         with count_statements(engine) as listing:
-            client.get("/f/tiny-partnership/evidence")
+            page_text(client, "/f/tiny-partnership/evidence")
         counts.append((dashboard.count, outcome.count, listing.count))
     assert counts[0] == counts[1]
 

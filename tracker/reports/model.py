@@ -14,9 +14,11 @@ from tracker.domain.framework import QUADRANT_QUESTIONS, QUADRANTS, Framework, T
 from tracker.domain.kpi import KpiStatus
 from tracker.domain.rules import RATING_CODES
 from tracker.domain.vocabulary import KPI_STATUS_LABELS, RATING_LABELS
+from tracker.reports.survey_blocks import SurveyBlock, survey_blocks
 from tracker.services.rating_snapshots import REPORT_REASONS, ListedItem
 from tracker.services.ratings import FrameworkRatings
 from tracker.services.report_inputs import ReportInputs
+from tracker.services.surveys import LatestRound
 
 ARROWS = {"up": "↑", "down": "↓", "same": "→"}
 # The PDF lists this many items per outcome (the strongest first) and says how many more the web report
@@ -124,29 +126,6 @@ class ThemeSection:
 
 
 @dataclass(frozen=True)
-class SurveyRow:
-    title: str
-    group: str
-    n: int
-    score: int | None
-    band: str | None
-    agree_pct: str
-    change: str
-    suppressed: bool
-
-
-@dataclass(frozen=True)
-class SurveyBlock:
-    title: str
-    round: str
-    respondents: int
-    min_group_size: int
-    breakdown: str
-    rows: tuple[SurveyRow, ...]
-    action_prompts: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class ReportModel:
     framework_id: str
     title: str
@@ -249,17 +228,23 @@ def result_of(rating: Rating, evidence: Mapping[int, EvidenceItem]) -> OutcomeRe
 
 
 def build(
-    rated: FrameworkRatings, generated_at: datetime, surveys: tuple[SurveyBlock, ...] = ()
+    rated: FrameworkRatings, generated_at: datetime, surveys: Sequence[LatestRound] = ()
 ) -> ReportModel:
     """The whole report from one rating pass (and survey results read beside it); no further queries."""
     results = {r.outcome_id: result_of(r, rated.evidence) for r in rated.ratings}
     return assemble(
-        rated.framework, rated.as_of, results, rated.kpis, len(rated.evidence), generated_at, surveys
+        rated.framework,
+        rated.as_of,
+        results,
+        rated.kpis,
+        len(rated.evidence),
+        generated_at,
+        survey_blocks(surveys),
     )
 
 
 def build_stored(
-    inputs: ReportInputs, generated_at: datetime, surveys: tuple[SurveyBlock, ...] = ()
+    inputs: ReportInputs, generated_at: datetime, surveys: Sequence[LatestRound] = ()
 ) -> ReportModel:
     """The report from stored ratings: the same model as `build`, listing each outcome's strongest items."""
     summary = inputs.summary
@@ -278,7 +263,13 @@ def build_stored(
         for r in summary.ratings
     }
     return assemble(
-        summary.framework, summary.as_of, results, inputs.kpis, inputs.evidence_total, generated_at, surveys
+        summary.framework,
+        summary.as_of,
+        results,
+        inputs.kpis,
+        inputs.evidence_total,
+        generated_at,
+        survey_blocks(surveys),
     )
 
 

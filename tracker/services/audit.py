@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from tracker.db.models import AuditEvent
@@ -50,3 +51,18 @@ def record(
     )
     session.add(event)
     return event
+
+
+def record_apart(
+    engine: Engine,
+    actor: Actor,
+    action: str,
+    *,
+    object_type: str = "",
+    object_id: str | int = "",
+    detail: str = "",
+) -> None:
+    """Record an event in a transaction of its own: kept even though the request's own is rolled back."""
+    with Session(engine) as session:
+        record(session, actor, action, object_type=object_type, object_id=object_id, detail=detail)
+        session.commit()

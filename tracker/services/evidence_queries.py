@@ -191,3 +191,11 @@ def review_queue(session: Session, p: Principal) -> list[EvidenceRow]:
     else:
         return []
     return _with_links(session, session.scalars(query.order_by(Evidence.updated_at).limit(200)).all())
+
+
+def evidence_by_id(session: Session, evidence_id: int) -> Evidence | None:
+    return session.get(Evidence, evidence_id)
+
+
+def attachment_by_id(session: Session, attachment_id: int) -> Attachment | None:
+    return session.get(Attachment, attachment_id)

@@ -308,3 +308,14 @@ def current_version(session: Session, slug: str) -> tuple[Framework, FrameworkVe
         .where(Framework.slug == slug, FrameworkVersion.version == Framework.current_version)
     ).one_or_none()
     return None if found is None else (found[0], found[1])
+
+
+def framework_by_id(session: Session, framework_id: int) -> Framework | None:
+    return session.get(Framework, framework_id)
+
+
+def framework_titles(session: Session) -> dict[int, str]:
+    """Framework id -> title, for naming each item's framework in a list that spans them."""
+    return {
+        framework_id: title for framework_id, title in session.execute(select(Framework.id, Framework.title))
+    }

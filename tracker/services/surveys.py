@@ -20,12 +20,8 @@ from tracker.domain.surveys import (
     Response,
     SectionResult,
     SurveyDefinition,
-    describe_change,
-    round_half_up,
-    rounded_score,
 )
 from tracker.domain.text_limits import SURVEY_ROUND_LABEL
-from tracker.reports.model import SurveyBlock, SurveyRow
 from tracker.services import evidence as evidence_service
 from tracker.services.audit import Actor, record
 from tracker.services.evidence import FrameworkContext, Refused
@@ -321,51 +317,32 @@ def _refresh_item(
     result.evidence_refreshed += 1
 
 
-def report_blocks(session: Session, slug: str) -> tuple[SurveyBlock, ...]:
-    """Each survey's latest round for the report, broken down by its first breakdown; small groups hidden."""
+@dataclass(frozen=True)
+class LatestRound:
+    """A survey's latest round, scored and broken down by its first breakdown: what the report shows."""
+
+    definition: SurveyDefinition
+    round_label: str
+    respondents: int
+    breakdown: str | None
+    sections: tuple[SectionResult, ...]
+
+
+def report_blocks(session: Session, slug: str) -> tuple[LatestRound, ...]:
+    """Each survey's latest round, for the report (tracker.reports.survey_blocks draws its rows)."""
     found = current_version(session, slug)
     if found is None:
         return ()
     framework_row, version = found
-    blocks = []
+    latest = []
     for definition in framework_of(version).surveys:
         available = rounds(session, framework_row.id, definition.id)
         if not available:
             continue
         by = definition.breakdowns[0] if definition.breakdowns else None
         _d, round_, scored = results(session, slug, definition.id, available[-1].label, by)
-        rows: list[SurveyRow] = []
-        prompts = []
-        for r in scored:
-            hidden = r.suppressed or r.score is None
-            change = f"{describe_change(r.change.value)} since {r.change.from_round}" if r.change else ""
-            agree = "" if hidden or r.agree_pct is None else f"{round_half_up(r.agree_pct):.0f}%"
-            rows.append(
-                SurveyRow(r.title, "", r.n, None if hidden else r.rounded, r.band, agree, change, hidden)
-            )
-            for g in r.groups:
-                shown = not (g.suppressed or g.score is None)
-                score = rounded_score(g.score) if shown and g.score is not None else None
-                rows.append(
-                    SurveyRow(r.title, g.group, g.n, score, g.band if shown else None, "", "", not shown)
-                )
-            if r.band in {"poor", "moderate"} and not hidden:
-                prompts.append(
-                    f"{r.title} ({r.band}, {r.rounded}): what will the organisation do to improve this, "
-                    "who leads it, and by when?"
-                )
-        blocks.append(
-            SurveyBlock(
-                definition.title,
-                round_.label,
-                round_.respondents,
-                definition.min_group_size,
-                (by or "").replace("_", " "),
-                tuple(rows),
-                tuple(prompts),
-            )
-        )
-    return tuple(blocks)
+        latest.append(LatestRound(definition, round_.label, round_.respondents, by, scored))
+    return tuple(latest)
 
 
 @dataclass(frozen=True)

@@ -5,14 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
 from wtforms import BooleanField, EmailField, PasswordField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
-from tracker.db.models import ROLES, AuditEvent, Partner, User
+from tracker.db.models import ROLES
 from tracker.extensions import db
-from tracker.services import accounts
+from tracker.services import account_queries, accounts
 from tracker.services.permissions import can_manage_users, can_view_audit
 from tracker.web.form_parts import Required, choices
 from tracker.web.guard import actor, principal, refuse, require
@@ -42,13 +41,12 @@ class EditUserForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no type 
 
 
 def _partner_choices() -> list[SelectChoice]:
-    rows = db.session.execute(select(Partner.slug, Partner.name).order_by(Partner.name)).all()
-    return choices([("", "None"), *((slug, name) for slug, name in rows)])
+    return choices([("", "None"), *account_queries.partner_names(db.session)])
 
 
 def _users_page(form: NewUserForm, status: int = 200) -> ResponseReturnValue:
-    users = db.session.scalars(select(User).order_by(User.email)).all()
-    partners = dict(db.session.execute(select(Partner.id, Partner.slug)).all())
+    users = account_queries.users_by_email(db.session)
+    partners = account_queries.partner_slugs(db.session)
     return render_template("admin/users.html", users=users, form=form, partners=partners), status
 
 
@@ -90,16 +88,12 @@ def add_user() -> ResponseReturnValue:
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 def edit_user(user_id: int) -> ResponseReturnValue:
     require(can_manage_users(principal()), "edit user", "user", user_id)
-    user = db.session.get(User, user_id)
+    user = account_queries.user_by_id(db.session, user_id)
     if user is None:
         abort(404)
     form = EditUserForm()
     form.partner.choices = _partner_choices()
-    partner_slug = (
-        db.session.scalar(select(Partner.slug).where(Partner.id == user.partner_id))
-        if user.partner_id
-        else ""
-    )
+    partner_slug = account_queries.partner_slug_of(db.session, user)
     if request.method == "GET":
         form.role.data, form.active.data, form.partner.data = user.role, user.active, partner_slug
         return render_template("admin/user.html", user=user, form=form)
@@ -127,10 +121,7 @@ def edit_user(user_id: int) -> ResponseReturnValue:
 def audit() -> ResponseReturnValue:
     require(can_view_audit(principal()), "view audit trail")
     page = _page_number(request.args.get("page", "1"))
-    total = db.session.scalar(select(func.count()).select_from(AuditEvent)) or 0
-    events = db.session.scalars(
-        select(AuditEvent).order_by(AuditEvent.id.desc()).offset((page - 1) * AUDIT_PAGE).limit(AUDIT_PAGE)
-    ).all()
+    events, total = account_queries.audit_page(db.session, page, AUDIT_PAGE)
     pages = max(1, -(-total // AUDIT_PAGE))
     return render_template("admin/audit.html", events=events, page=page, pages=pages, total=total)
 

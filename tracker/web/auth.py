@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Length
 from tracker.db.models import User
 from tracker.domain.evidence_input import is_whole_number
 from tracker.extensions import db, limiter, login_manager
-from tracker.services import accounts
+from tracker.services import account_queries, accounts
 from tracker.services.audit import record
 from tracker.web.guard import actor
 
@@ -39,7 +39,7 @@ def load_user(user_id: str) -> User | None:
     ident, _, version = user_id.partition(":")
     if not is_whole_number(ident) or not is_whole_number(version):
         return None
-    user = db.session.get(User, int(ident))
+    user = account_queries.user_by_id(db.session, int(ident))
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user
@@ -86,7 +86,7 @@ def login() -> ResponseReturnValue:
 @bp.post("/logout")
 @login_required  # type: ignore[untyped-decorator]  # flask_login ships no type hints
 def logout() -> ResponseReturnValue:
-    user = db.session.get(User, current_user.id)
+    user = account_queries.user_by_id(db.session, current_user.id)
     if user is not None:
         accounts.end_sessions(user)
         record(db.session, actor(), "logout", object_type="user", object_id=user.id)

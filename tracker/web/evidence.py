@@ -18,9 +18,8 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 
-from tracker.db.models import Attachment, Evidence, Framework
+from tracker.db.models import Evidence
 from tracker.domain.evidence_input import (
     FINDING_LABELS,
     SOURCE_TYPE_LABELS,
@@ -32,6 +31,7 @@ from tracker.domain.evidence_input import (
 from tracker.extensions import db
 from tracker.services import evidence as evidence_service
 from tracker.services import evidence_queries
+from tracker.services import frameworks as framework_service
 from tracker.services.attachments import UploadRefused, attachment_header
 from tracker.services.evidence import EditConflict, FrameworkContext, Refused, Upload
 from tracker.services.permissions import can_create_evidence, can_edit_evidence, can_move, can_view_evidence
@@ -50,7 +50,7 @@ def _context(slug: str) -> FrameworkContext:
 
 
 def _visible_item(evidence_id: int) -> Evidence:
-    evidence = db.session.get(Evidence, evidence_id)
+    evidence = evidence_queries.evidence_by_id(db.session, evidence_id)
     if evidence is None:
         abort(404, description="No evidence item has that number.")
     if not can_view_evidence(principal(), evidence):
@@ -210,7 +210,7 @@ def create(slug: str) -> ResponseReturnValue:
 @bp.get("/evidence/<int:evidence_id>")
 def show(evidence_id: int) -> ResponseReturnValue:
     evidence = _visible_item(evidence_id)
-    framework = db.session.get(Framework, evidence.framework_id)
+    framework = framework_service.framework_by_id(db.session, evidence.framework_id)
     row, files, history = evidence_queries.item_details(db.session, evidence)
     p = principal()
     moves = [s for s in ("submitted", "draft", "accepted", "returned") if can_move(p, evidence, s)]
@@ -234,7 +234,7 @@ def show(evidence_id: int) -> ResponseReturnValue:
 def edit(evidence_id: int) -> ResponseReturnValue:
     evidence = _visible_item(evidence_id)
     require(can_edit_evidence(principal(), evidence), "edit evidence", "evidence", evidence_id)
-    framework = db.session.get(Framework, evidence.framework_id)
+    framework = framework_service.framework_by_id(db.session, evidence.framework_id)
     assert framework is not None
     ctx = _context(framework.slug)
     if request.method == "GET":
@@ -308,7 +308,7 @@ def change_status(evidence_id: int) -> ResponseReturnValue:
             evidence=evidence,
             files=files,
             history=history,
-            framework=db.session.get(Framework, evidence.framework_id),
+            framework=framework_service.framework_by_id(db.session, evidence.framework_id),
             can_edit=can_edit_evidence(p, evidence),
             moves=[s for s in ("submitted", "draft", "accepted", "returned") if can_move(p, evidence, s)],
             form=form,
@@ -327,10 +327,10 @@ def change_status(evidence_id: int) -> ResponseReturnValue:
 
 @bp.get("/attachments/<int:attachment_id>")
 def download(attachment_id: int) -> ResponseReturnValue:
-    attachment = db.session.get(Attachment, attachment_id)
+    attachment = evidence_queries.attachment_by_id(db.session, attachment_id)
     if attachment is None:
         abort(404)
-    evidence = db.session.get(Evidence, attachment.evidence_id)
+    evidence = evidence_queries.evidence_by_id(db.session, attachment.evidence_id)
     if evidence is None or not can_view_evidence(principal(), evidence):
         refuse("download attachment", "attachment", attachment_id)
     path = _upload_dir() / attachment.stored_name
@@ -354,5 +354,5 @@ def download(attachment_id: int) -> ResponseReturnValue:
 def queue() -> ResponseReturnValue:
     p = principal()
     rows = evidence_queries.review_queue(db.session, p)
-    frameworks = dict(db.session.execute(select(Framework.id, Framework.title)).all())
-    return render_template("evidence/queue.html", rows=rows, frameworks=frameworks, role=p.role)
+    titles = framework_service.framework_titles(db.session)
+    return render_template("evidence/queue.html", rows=rows, frameworks=titles, role=p.role)

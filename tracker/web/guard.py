@@ -6,10 +6,9 @@ from typing import NoReturn
 
 from flask import abort, request
 from flask_login import current_user
-from sqlalchemy.orm import Session
 
 from tracker.extensions import db
-from tracker.services.audit import Actor, record
+from tracker.services.audit import Actor, record_apart
 from tracker.services.permissions import Principal
 
 
@@ -25,16 +24,14 @@ def refuse(action: str, object_type: str = "", object_id: str | int = "", detail
     """Record the refusal in a transaction of its own (the request's is rolled back), then answer 403."""
     who = actor()  # read before the rollback expires the signed-in user (a reload would take the write lock)
     db.session.rollback()  # nothing of a refused request is kept, and SQLite's write lock is released
-    with Session(db.engine) as session:
-        record(
-            session,
-            who,
-            "refused",
-            object_type=object_type,
-            object_id=object_id,
-            detail=f"{action}: {detail}" if detail else action,
-        )
-        session.commit()
+    record_apart(
+        db.engine,
+        who,
+        "refused",
+        object_type=object_type,
+        object_id=object_id,
+        detail=f"{action}: {detail}" if detail else action,
+    )
     abort(403, description="You do not have permission to do that.")
 
 

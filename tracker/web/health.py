@@ -6,10 +6,10 @@ import logging
 
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.extensions import db
+from tracker.services.database_health import ping
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)
@@ -18,8 +18,7 @@ log = logging.getLogger(__name__)
 @bp.get("/healthz")
 def healthz() -> ResponseReturnValue:
     try:
-        with db.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        ping(db.engine)
     except SQLAlchemyError as error:
         log.warning("health check: database unavailable: %s", error.__class__.__name__)
         return jsonify(status="unavailable", database="unreachable"), 503
