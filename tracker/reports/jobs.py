@@ -34,16 +34,22 @@ def render_job(slug: str, as_of: str) -> str:
     from tracker.reports.render import pdf_cache, report_pdf
     from tracker.services import rating_snapshots
     from tracker.services import surveys as survey_service
+    from tracker.services.gc_pause import gc_paused
     from tracker.services.report_inputs import report_inputs
 
     app = create_app()
     try:
         with app.app_context():
-            summary = rating_snapshots.summary(db.session, slug, date.fromisoformat(as_of), for_report=True)
-            if summary is None:
-                raise LookupError(f"no framework has the id '{slug}'")
-            blocks = survey_service.report_blocks(db.session, slug)
-            model = report_model.build_stored(report_inputs(db.session, summary), datetime.now(UTC), blocks)
+            with gc_paused():  # the worker's job: the report's columns decode into many small objects
+                summary = rating_snapshots.summary(
+                    db.session, slug, date.fromisoformat(as_of), for_report=True
+                )
+                if summary is None:
+                    raise LookupError(f"no framework has the id '{slug}'")
+                blocks = survey_service.report_blocks(db.session, slug)
+                model = report_model.build_stored(
+                    report_inputs(db.session, summary), datetime.now(UTC), blocks
+                )
             report_pdf(model)
             return str(pdf_cache().path(model))
     finally:

@@ -39,7 +39,6 @@ from tracker.domain.evidence import EvidenceItem, strength_order
 from tracker.domain.rules import LineSummary, RatingCode
 from tracker.services import ratings as rating_service
 from tracker.services.frameworks import framework_of, parsed_framework
-from tracker.services.gc_pause import gc_paused
 
 log = logging.getLogger(__name__)
 
@@ -344,9 +343,8 @@ def summary(
 
     `read`: the framework's head if the caller has read it already (`head`), saving that statement.
     """
-    with gc_paused():  # the report's columns decode into thousands of small objects
-        found = read or head(session, slug, as_of, today)
-        return None if found is None else _summary(session, found, for_report)
+    found = read or head(session, slug, as_of, today)
+    return None if found is None else _summary(session, found, for_report)
 
 
 def _summary(session: Session, found: RatingsHead, for_report: bool) -> RatingsSummary:
