@@ -14,11 +14,11 @@ from flask import Flask
 from pypdf import PdfReader
 
 from tracker.extensions import db
+from tracker.ratings import compute as rating_service
 from tracker.reports import model as report_model
 from tracker.reports.pdf import render_in_process
 from tracker.reports.render import render_html
 from tracker.resources import static_dir
-from tracker.services import ratings as rating_service
 
 from ..querycount import count_statements
 from .test_ratings_service import add_kpi_value
@@ -251,9 +251,9 @@ def test_hostile_outcome_text_is_escaped_in_the_diagram(
 
 def test_the_report_from_stored_ratings_is_the_report_rated_now(app: Flask, make_evidence: Any) -> None:
     """Pages build the report from stored ratings; it is the same model, and the same PDF cache key."""
+    from tracker.ratings import snapshots
+    from tracker.ratings.report_inputs import report_inputs
     from tracker.reports.render import model_fingerprint
-    from tracker.services import rating_snapshots
-    from tracker.services.report_inputs import report_inputs
 
     seed(make_evidence, app)
     make_evidence(title="A testimonial", source_type="testimonial", respondents=None, collection="",
@@ -262,7 +262,7 @@ def test_the_report_from_stored_ratings_is_the_report_rated_now(app: Flask, make
     for as_of in (None, date(2023, 3, 5)):  # the stored default, and another date (rated now)
         with app.app_context():
             rated = rating_service.rate(db.session, "tiny-partnership", as_of)
-            summary = rating_snapshots.summary(db.session, "tiny-partnership", as_of, for_report=True)
+            summary = snapshots.summary(db.session, "tiny-partnership", as_of, for_report=True)
             assert rated is not None and summary is not None
             assert summary.fresh == ()  # the default date was stored by the saves above
             inputs = report_inputs(db.session, summary)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tracker.services.gc_pause import gc_paused
+from tracker.ratings.gc_pause import gc_paused
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from tracker.db.models import Base
 from tracker.extensions import db
 
-# Stored ratings are a cache of the engine's answer that a reader may fill (see services/rating_snapshots.py);
+# Stored ratings are a cache of the engine's answer that a reader may fill (see services/snapshots.py);
 # they hold nothing a user saved.
 DERIVED = {"rating_snapshot", "rating_state"}
 

@@ -14,10 +14,10 @@ from tracker.db.models import Framework
 from tracker.domain.rules import RATING_LABELS
 from tracker.extensions import db
 from tracker.formatting import kpi_value
-from tracker.services import rating_writers
-from tracker.services import ratings as rating_service
-from tracker.services.gc_pause import gc_paused
-from tracker.services.ratings import FrameworkRatings
+from tracker.ratings import compute as rating_service
+from tracker.ratings import upkeep
+from tracker.ratings.compute import FrameworkRatings
+from tracker.ratings.gc_pause import gc_paused
 
 
 def _as_of(value: str | None) -> date | None:
@@ -74,7 +74,7 @@ def refresh_ratings(frameworks: tuple[str, ...]) -> None:
     # One short transaction per framework: saves elsewhere wait seconds at most, not the whole run.
     for slug in frameworks or sorted(known):
         with db.unit_of_work() as session, gc_paused():
-            count = rating_writers.refresh(session, slug)
+            count = upkeep.refresh(session, slug)
         click.echo(f"{slug}: {count} outcomes rated and stored")
 
 

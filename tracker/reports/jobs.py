@@ -30,20 +30,18 @@ def render_job(slug: str, as_of: str) -> str:
     """In a worker: build the report from the database (configured as for the web app) and cache the PDF."""
     from tracker import create_app
     from tracker.extensions import db
+    from tracker.ratings import snapshots
+    from tracker.ratings.gc_pause import gc_paused
+    from tracker.ratings.report_inputs import report_inputs
     from tracker.reports import model as report_model
     from tracker.reports.render import pdf_cache, report_pdf
-    from tracker.services import rating_snapshots
     from tracker.services import surveys as survey_service
-    from tracker.services.gc_pause import gc_paused
-    from tracker.services.report_inputs import report_inputs
 
     app = create_app()
     try:
         with app.app_context():
             with gc_paused():  # the worker's job: the report's columns decode into many small objects
-                summary = rating_snapshots.summary(
-                    db.session, slug, date.fromisoformat(as_of), for_report=True
-                )
+                summary = snapshots.summary(db.session, slug, date.fromisoformat(as_of), for_report=True)
                 if summary is None:
                     raise LookupError(f"no framework has the id '{slug}'")
                 blocks = survey_service.report_blocks(db.session, slug)

@@ -13,9 +13,9 @@ from tracker.domain.framework import QUADRANT_QUESTIONS, QUADRANTS, Framework, T
 from tracker.domain.kpi import KpiStatus
 from tracker.domain.rules import RATING_CODES, RATING_LABELS
 from tracker.formatting import kpi_target, kpi_value, number
-from tracker.services.rating_snapshots import REPORT_REASONS, ListedItem
-from tracker.services.ratings import FrameworkRatings
-from tracker.services.report_inputs import ReportInputs
+from tracker.ratings.compute import FrameworkRatings
+from tracker.ratings.report_inputs import ReportInputs
+from tracker.ratings.snapshots import REPORT_REASONS, ListedItem
 
 ARROWS = {"up": "↑", "down": "↓", "same": "→"}
 # The PDF lists this many items per outcome (the strongest first) and says how many more the web report

@@ -12,13 +12,13 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.extensions import db
+from tracker.ratings import snapshots
+from tracker.ratings.report_inputs import ReportInputs, report_inputs
 from tracker.reports import jobs
 from tracker.reports import model as report_model
 from tracker.reports.pdf import ReportFailed, ReportTimeout
 from tracker.reports.render import model_fingerprint, pdf_cache, render_html, report_pdf
-from tracker.services import rating_snapshots
 from tracker.services import surveys as survey_service
-from tracker.services.report_inputs import ReportInputs, report_inputs
 from tracker.web.as_of import summary_or_abort
 
 bp = Blueprint("reports", __name__)
@@ -31,7 +31,7 @@ def inputs_or_abort(slug: str) -> ReportInputs:
     if inputs.counted_now and inputs.summary.stored_date:
         try:
             with db.side_transaction() as session:
-                rating_snapshots.keep_linked_items(session, inputs.summary, inputs.evidence_total)
+                snapshots.keep_linked_items(session, inputs.summary, inputs.evidence_total)
         except SQLAlchemyError:  # the page has its count: the next reader counts again
             log.warning("could not keep the report count of %s", slug, exc_info=True)
     return inputs

@@ -37,7 +37,7 @@ from tracker.domain import framework as fw
 from tracker.domain.engine import RATING_LABELS, Rating
 from tracker.domain.evidence import EvidenceItem, strength_order
 from tracker.domain.rules import LineSummary, RatingCode
-from tracker.services import ratings as rating_service
+from tracker.ratings import compute as rating_service
 from tracker.services.frameworks import framework_of, parsed_framework
 
 log = logging.getLogger(__name__)

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from tracker.db.models import Element, Evidence, EvidenceLink
 from tracker.domain.kpi import KpiStatus, framework_kpi_statuses
-from tracker.services.rating_snapshots import RatingsSummary
-from tracker.services.ratings import accepted_and_linked, kpi_actuals
+from tracker.ratings.compute import accepted_and_linked, kpi_actuals
+from tracker.ratings.snapshots import RatingsSummary
 
 
 @dataclass(frozen=True)
