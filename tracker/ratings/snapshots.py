@@ -260,7 +260,14 @@ class RatingsHead:
         """None when the ratings are rated live (another as-of date): nothing may be reused."""
         if not self.stored_date:
             return None
-        return (self.row.id, self.version.id, self.version.version, self.as_of, self.inputs_version)
+        return _key(self.row.id, self.version.id, self.version.version, self.as_of, self.inputs_version)
+
+
+def _key(
+    framework_id: int, version_id: int, version: int, as_of: date, inputs_version: int
+) -> tuple[object, ...]:
+    """The one key of a page drawn from stored ratings, whether read with the head or alone (`stored_key`)."""
+    return (framework_id, version_id, version, as_of, inputs_version)
 
 
 def _current(*columns: Any) -> Select[Any]:
@@ -309,7 +316,7 @@ def stored_key(
     default = framework.default_as_of(today or date.today())
     if as_of not in (None, default):
         return None
-    return (framework_id, version_id, version, default, inputs_version or 0), framework
+    return _key(framework_id, version_id, version, default, inputs_version or 0), framework
 
 
 def head(

@@ -89,8 +89,7 @@ def dashboard(slug: str) -> ResponseReturnValue:
             return render_template("ratings/dashboard.html", framework=quick[1], body=kept)
     found = head_or_abort(slug)
     key = None if found.key is None else _tiles_key(found.key)
-    # The quick key, when found, is this key and missed already; else the head may still find the tiles.
-    body = None if key is None or quick is not None else fragments().get(key)
+    body = None if key is None or quick is not None else fragments().get(key)  # the same key, not yet read
     if body is None:
         rated, kept = stored_summary_or_abort(slug, read=found)
         counts = {code: sum(r.rating == code for r in rated.ratings) for code in RATING_CODES}
