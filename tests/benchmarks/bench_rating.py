@@ -29,6 +29,7 @@ from tracker.db.models import Element, Evidence, EvidenceLink, Framework, Rating
 from tracker.db.session import make_engine
 from tracker.ratings import compute as ratings
 from tracker.ratings import snapshots, upkeep
+from tracker.ratings.gc_pause import gc_paused
 from tracker.ratings.snapshots import StoredRating
 
 # The floor: one statement that reads the rows `rate` reads (accepted evidence joined to its links, current
@@ -75,12 +76,14 @@ def floor(engine: Engine, as_of: date, statements: tuple[str, ...] = (FLOOR_SQL,
 
 
 def rate_all(engine: Engine, slugs: list[str], keep: bool = False) -> tuple[int, list[Any]]:
-    """Every outcome of every framework through the app's `rate`, one session as a command would use."""
+    """Every outcome of every framework through the app's `rate`, one session and the collector paused for
+    each framework, as `tracker refresh-ratings` does."""
     kept = []
     outcomes = 0
     with Session(engine) as session:
         for slug in slugs:
-            rated = ratings.rate(session, slug)
+            with gc_paused():
+                rated = ratings.rate(session, slug)
             assert rated is not None, slug
             outcomes += len(rated.ratings)
             if keep:
