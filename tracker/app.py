@@ -51,13 +51,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
 
-    from tracker.services import rating_writers
+    from tracker.ratings import fragments, upkeep
 
-    rating_writers.watch(app.extensions["tracker_db"][1])
+    upkeep.watch(app.extensions["tracker_db"][1])
+    fragments.install(app.extensions, size=128)
 
-    from tracker.web import fragment_cache, register_web
+    from tracker.web import register_web
 
-    fragment_cache.install(app.extensions, size=128)
     register_web(app)
     return app
 

@@ -2,7 +2,7 @@
 
 python -m tests.benchmarks.bench_pages --url URL --slug SLUG [--runs 5] [--report-page-runs 3]
 
-The dashboard reads stored ratings (`rating_snapshots.summary`): its first view after the framework's rows
+The dashboard reads stored ratings (`snapshots.summary`): its first view after the framework's rows
 are gone rates every outcome and stores them (`keep`, a side transaction); later views read them. Both are
 measured: the first ("cold") view with the framework's `rating_snapshot` rows deleted before each run, then
 the stored ("warm") view.
@@ -60,7 +60,7 @@ def clear_stored(engine: Engine, slug: str) -> None:
     """Benchmark only: forget the framework's stored ratings, so the next dashboard view is a first one.
 
     The counter is raised too, as a new framework version would: the dashboard's tiles are kept per worker
-    by it (`web/fragment_cache.py`), so rows deleted behind its back would not make a first view."""
+    by it (`ratings/fragments.py`), so rows deleted behind its back would not make a first view."""
     with engine.begin() as connection:
         framework_id = connection.scalar(select(Framework.id).where(Framework.slug == slug))
         connection.execute(delete(RatingSnapshot).where(RatingSnapshot.framework_id == framework_id))

@@ -31,7 +31,7 @@ from tracker.db.models import User
 from tracker.db.session import make_engine
 from tracker.extensions import db
 from tracker.reports import model as report_model
-from tracker.reports.pdf import write_pdf
+from tracker.reports.pdf import render_in_process
 from tracker.reports.render import render_html
 from tracker.resources import static_dir
 from tracker.services import accounts
@@ -133,12 +133,12 @@ def measure(name: str, url: str, slug: str, runs: int) -> dict[str, Any]:
     failure = ""
     source = html
     try:
-        write_pdf(html, static_dir())  # warm-up: imports and font discovery
+        render_in_process(html, static_dir())  # warm-up: imports and font discovery
     except Exception as error:
         # Recorded, then timed again with the workaround (see WORKAROUND) so the figure exists.
         failure = f"{type(error).__name__} {error}".strip()
         source = inline_css(html).replace(*WORKAROUND)
-        write_pdf(source, static_dir())
+        render_in_process(source, static_dir())
     # Chromium gets the same HTML as WeasyPrint (with the workaround, when one was needed).
     html_path.write_text(
         inline_css(html).replace(*WORKAROUND) if failure else inline_css(html), encoding="utf-8"
@@ -151,7 +151,7 @@ def measure(name: str, url: str, slug: str, runs: int) -> dict[str, Any]:
         if failure:
             html = inline_css(html).replace(*WORKAROUND)
         started = time.perf_counter()
-        pdf = write_pdf(html, static_dir()).pdf
+        pdf = render_in_process(html, static_dir()).pdf
         weasy_times.append(time.perf_counter() - started)
         chrome_times.append(chromium_pdf(html_path, work / "chromium.pdf"))
     (work / "weasyprint.pdf").write_bytes(pdf)

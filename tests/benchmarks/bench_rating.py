@@ -27,8 +27,10 @@ from tests.benchmarks.generate import BENCH_DIR
 from tests.querycount import count_statements
 from tracker.db.models import Element, Evidence, EvidenceLink, Framework, RatingSnapshot, RatingState
 from tracker.db.session import make_engine
-from tracker.services import rating_snapshots, rating_writers, ratings
-from tracker.services.rating_snapshots import StoredRating
+from tracker.ratings import compute as ratings
+from tracker.ratings import snapshots, upkeep
+from tracker.ratings.gc_pause import gc_paused
+from tracker.ratings.snapshots import StoredRating
 
 # The floor: one statement that reads the rows `rate` reads (accepted evidence joined to its links, current
 # KPI values with their partner) and the columns the ratings use, fetched into plain tuples by the driver.
@@ -74,12 +76,14 @@ def floor(engine: Engine, as_of: date, statements: tuple[str, ...] = (FLOOR_SQL,
 
 
 def rate_all(engine: Engine, slugs: list[str], keep: bool = False) -> tuple[int, list[Any]]:
-    """Every outcome of every framework through the app's `rate`, one session as a command would use."""
+    """Every outcome of every framework through the app's `rate`, one session and the collector paused for
+    each framework, as `tracker refresh-ratings` does."""
     kept = []
     outcomes = 0
     with Session(engine) as session:
         for slug in slugs:
-            rated = ratings.rate(session, slug)
+            with gc_paused():
+                rated = ratings.rate(session, slug)
             assert rated is not None, slug
             outcomes += len(rated.ratings)
             if keep:
@@ -178,11 +182,11 @@ def _save(factory: sessionmaker[Session], evidence_id: int, findings: tuple[str,
 def _stored_against_live(engine: Engine, slug: str, outcomes: list[str]) -> dict[str, Any]:
     """Do the ratings the saves stored equal a live rating of the same outcomes, field by field?
 
-    The stored ones are read as pages read them (`rating_snapshots.summary`); outcomes without a stored row
+    The stored ones are read as pages read them (`snapshots.summary`); outcomes without a stored row
     are rated by it and show up in `fresh`, so they are counted apart.
     """
     with Session(engine) as session:
-        read = rating_snapshots.summary(session, slug, for_report=True)
+        read = snapshots.summary(session, slug, for_report=True)
         assert read is not None
         fresh = {r.outcome_id for r in read.fresh}
         live = ratings.rate(session, slug, outcomes=outcomes)
@@ -216,7 +220,7 @@ def mode_rerate(engine: Engine, slugs: list[str], runs: int, profile: str | None
     """Re-rating after one save, as the app does it now: the commit of a watched session re-rates.
 
     One accepted evidence item of a framework mid-list has its finding changed and is committed through a
-    session made by a sessionmaker on which `rating_writers.watch` was called (as `create_app` does for
+    session made by a sessionmaker on which `upkeep.watch` was called (as `create_app` does for
     the app's own), so the commit re-rates the outcomes the item is linked to and stores them in the same
     transaction: that save + commit is the re-rating after one save. Beside it: the same save through an
     unwatched sessionmaker (no re-rating), `rate(..., outcomes=<the touched outcomes>)` alone, and `rate` of
@@ -224,7 +228,7 @@ def mode_rerate(engine: Engine, slugs: list[str], runs: int, profile: str | None
     """
     slug = slugs[len(slugs) // 2]
     watched = sessionmaker(engine, expire_on_commit=False)
-    rating_writers.watch(watched)
+    upkeep.watch(watched)
     plain = sessionmaker(engine, expire_on_commit=False)  # not watched: a save without any re-rating
     with Session(engine) as session:
         framework_id = session.scalar(select(Framework.id).where(Framework.slug == slug))

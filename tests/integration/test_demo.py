@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from tracker.db.models import Evidence, Framework, KpiValue, RatingOverride, User
 from tracker.extensions import db
-from tracker.services import ratings as rating_service
+from tracker.ratings import compute as rating_service
 
 
 def test_demo_loads_everything_once(app: Flask, runner: Any) -> None:

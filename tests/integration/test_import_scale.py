@@ -16,8 +16,9 @@ from sqlalchemy import func, select
 from tracker.db.models import AuditEvent, Evidence, EvidenceLink, KpiValue, RatingState, User
 from tracker.domain.evidence_input import parse_evidence, parse_kpi_value
 from tracker.extensions import db
+from tracker.ratings import upkeep
 from tracker.services import evidence as evidence_service
-from tracker.services import evidence_bulk, imports, kpi_values, rating_writers
+from tracker.services import evidence_bulk, imports, kpi_values
 from tracker.services.audit import Actor
 from tracker.services.evidence_bulk import create_many
 from tracker.services.permissions import Principal
@@ -268,13 +269,13 @@ def test_an_import_re_rates_once_at_commit(
     with app.app_context():
         version = db.session.scalar(select(func.max(RatingState.inputs_version)))
     calls: list[list[str]] = []
-    rate = rating_writers.rating_service.rate
+    rate = upkeep.rating_service.rate
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         calls.append(list(kwargs.get("outcomes") or []))
         return rate(*args, **kwargs)
 
-    monkeypatch.setattr(rating_writers.rating_service, "rate", counted)
+    monkeypatch.setattr(upkeep.rating_service, "rate", counted)
     response = post_file(admin, f"/f/{SLUG}/import", "evidence", evidence_file(500, status="accepted"))
     assert response.status_code == 302
     assert calls == [["educators-supported"]]

@@ -16,9 +16,9 @@ from sqlalchemy import select, update
 from tracker.db import migrate
 from tracker.db.models import Framework, RatingOverride, RatingSnapshot
 from tracker.extensions import db
+from tracker.ratings import compute as rating_service
+from tracker.ratings import snapshots
 from tracker.services import overrides as override_service
-from tracker.services import rating_snapshots
-from tracker.services import ratings as rating_service
 from tracker.services.archive import columns_of
 from tracker.services.audit import Actor
 from tracker.services.permissions import Principal
@@ -174,7 +174,7 @@ def test_dashboard_before_and_from_the_override_date(app: Flask, as_role: Any, m
     with app.app_context():
         stored = db.session.scalars(select(RatingSnapshot.as_of)).all()
         assert set(stored) == {DEFAULT_AS_OF}  # only the default date is stored; others are rated live
-        summary = rating_snapshots.summary(db.session, SLUG, date(2023, 3, 14))
+        summary = snapshots.summary(db.session, SLUG, date(2023, 3, 14))
         assert summary is not None and not summary.stored_date
         assert summary.rating_of(OUTCOME).override is None  # type: ignore[union-attr]
 
@@ -192,9 +192,9 @@ def test_a_kept_dashboard_is_not_reused_once_a_later_override_applies(
     assert dashboard(client) == ("strong", True)
     assert dashboard(client, "2023-04-28") == ("some", False)
     with app.app_context():
-        head = rating_snapshots.head(db.session, SLUG)
+        head = snapshots.head(db.session, SLUG)
         assert head is not None and head.key is not None and DEFAULT_AS_OF in head.key
-        assert rating_snapshots.head(db.session, SLUG, date(2023, 4, 28)).key is None  # type: ignore[union-attr]
+        assert snapshots.head(db.session, SLUG, date(2023, 4, 28)).key is None  # type: ignore[union-attr]
         assert framework_id in head.key
 
 

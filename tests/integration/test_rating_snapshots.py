@@ -12,10 +12,10 @@ from sqlalchemy import delete, select
 
 from tracker.db.models import Element, Evidence, KpiValue, RatingOverride, RatingSnapshot
 from tracker.extensions import db
+from tracker.ratings import compute as rating_service
+from tracker.ratings import snapshots
+from tracker.ratings.snapshots import StoredRating
 from tracker.services import evidence as evidence_service
-from tracker.services import rating_snapshots
-from tracker.services import ratings as rating_service
-from tracker.services.rating_snapshots import StoredRating
 
 from ..querycount import count_statements
 
@@ -41,10 +41,10 @@ def live(app: Flask, as_of: date | None = None) -> dict[str, StoredRating]:
         return {r.outcome_id: StoredRating.of(r, rated.evidence) for r in rated.ratings}
 
 
-def read(app: Flask, as_of: date | None = None) -> rating_snapshots.RatingsSummary:
+def read(app: Flask, as_of: date | None = None) -> snapshots.RatingsSummary:
     """Every stored field (the report's too), to compare with a rating made now."""
     with app.app_context():
-        summary = rating_snapshots.summary(db.session, SLUG, as_of, for_report=True)
+        summary = snapshots.summary(db.session, SLUG, as_of, for_report=True)
         assert summary is not None
         return summary
 
@@ -52,10 +52,10 @@ def read(app: Flask, as_of: date | None = None) -> rating_snapshots.RatingsSumma
 def warm(app: Flask) -> None:
     """Read once and keep what was rated, as the dashboard does."""
     with app.app_context():
-        summary = rating_snapshots.summary(db.session, SLUG)
+        summary = snapshots.summary(db.session, SLUG)
         assert summary is not None
         with db.side_transaction() as session:
-            rating_snapshots.keep(session, summary)
+            snapshots.keep(session, summary)
 
 
 def differences(stored: dict[str, StoredRating], computed: dict[str, StoredRating]) -> list[str]:
@@ -138,11 +138,11 @@ def test_reads_use_stored_rows_in_fewer_statements_and_store_nothing_twice(
 def test_a_reader_does_not_keep_ratings_a_writer_made_stale(app: Flask, make_evidence: Any) -> None:
     forget_stored(app)
     with app.app_context():
-        summary = rating_snapshots.summary(db.session, SLUG)
+        summary = snapshots.summary(db.session, SLUG)
         assert summary is not None and len(summary.fresh) == 3  # nothing stored: all rated by the reader
         make_evidence()  # a writer commits after the read, in its own session
         with db.side_transaction() as session:
-            assert rating_snapshots.keep(session, summary) is False
+            assert snapshots.keep(session, summary) is False
     assert set(stored_rows(app)) == {"educators-supported"}
     assert read(app).rating_of("educators-supported") == live(app)["educators-supported"]
 
@@ -285,11 +285,11 @@ def test_refresh_commits_framework_by_framework(
 def test_tiles_read_without_the_report_fields_and_the_report_refuses_them(
     app: Flask, make_evidence: Any
 ) -> None:
-    from tracker.services.report_inputs import report_inputs
+    from tracker.ratings.report_inputs import report_inputs
 
     make_evidence()
     with app.app_context():
-        tiles = rating_snapshots.summary(db.session, SLUG)
+        tiles = snapshots.summary(db.session, SLUG)
         assert tiles is not None and tiles.fresh == ()
         stored = tiles.rating_of("educators-supported")
         assert stored is not None and stored.reasons == () and stored.items == ()
@@ -334,11 +334,11 @@ def test_a_report_count_made_stale_by_a_writer_is_not_kept(app: Flask, make_evid
     make_evidence()
     warm(app)
     with app.app_context():
-        summary = rating_snapshots.summary(db.session, SLUG, for_report=True)
+        summary = snapshots.summary(db.session, SLUG, for_report=True)
         assert summary is not None and summary.linked_items is None
         make_evidence(title="Second survey", collection="")  # a writer commits after the read
         with db.side_transaction() as session:
-            assert rating_snapshots.keep_linked_items(session, summary, 1) is False
+            assert snapshots.keep_linked_items(session, summary, 1) is False
     assert report_count(app) == (2, True)
 
 
@@ -370,9 +370,9 @@ def test_only_the_reasons_the_report_prints_are_stored(app: Flask, make_evidence
         rated = rating_service.rate(db.session, SLUG)
         assert rated is not None
         full = next(r for r in rated.ratings if r.outcome_id == "educators-supported").reasons
-    assert len(full) > rating_snapshots.REPORT_REASONS  # the rule's reason, the counts, two lines
+    assert len(full) > snapshots.REPORT_REASONS  # the rule's reason, the counts, two lines
     stored = read(app).rating_of("educators-supported")
-    assert stored is not None and stored.reasons == full[: rating_snapshots.REPORT_REASONS]
+    assert stored is not None and stored.reasons == full[: snapshots.REPORT_REASONS]
 
 
 def test_the_listed_items_are_stored_as_printed_and_follow_an_edit(app: Flask, make_evidence: Any) -> None:
@@ -398,16 +398,16 @@ def test_the_dashboards_quick_key_is_the_heads_key(app: Flask, make_evidence: An
     make_evidence()
     warm(app)
     with app.app_context():
-        found = rating_snapshots.head(db.session, SLUG)
-        quick = rating_snapshots.stored_key(db.session, SLUG)
+        found = snapshots.head(db.session, SLUG)
+        quick = snapshots.stored_key(db.session, SLUG)
         assert found is not None and quick is not None
         assert quick[0] == found.key and quick[1] == found.framework
-        assert rating_snapshots.stored_key(db.session, SLUG, found.as_of) == quick
-        assert rating_snapshots.stored_key(db.session, SLUG, date(2023, 2, 1)) is None  # rated live
-        assert rating_snapshots.stored_key(db.session, "no-such-framework") is None
+        assert snapshots.stored_key(db.session, SLUG, found.as_of) == quick
+        assert snapshots.stored_key(db.session, SLUG, date(2023, 2, 1)) is None  # rated live
+        assert snapshots.stored_key(db.session, "no-such-framework") is None
     make_evidence(title="Second survey", collection="")  # a save raises the counter: a new key
     with app.app_context():
-        again = rating_snapshots.stored_key(db.session, SLUG)
+        again = snapshots.stored_key(db.session, SLUG)
         assert again is not None and again[0] != quick[0] and again[0][-1] == quick[0][-1] + 1
 
 

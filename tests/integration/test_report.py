@@ -6,7 +6,7 @@ import dataclasses
 import io
 import logging
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,11 +14,11 @@ from flask import Flask
 from pypdf import PdfReader
 
 from tracker.extensions import db
+from tracker.ratings import compute as rating_service
 from tracker.reports import model as report_model
-from tracker.reports.pdf import write_pdf
+from tracker.reports.pdf import render_in_process
 from tracker.reports.render import render_html
 from tracker.resources import static_dir
-from tracker.services import ratings as rating_service
 
 from ..querycount import count_statements
 from .test_ratings_service import add_kpi_value
@@ -51,7 +51,7 @@ def model_and_html(app: Flask) -> tuple[report_model.ReportModel, str, str]:
 def test_pdf_text_holds_the_report(app: Flask, make_evidence: Any) -> None:
     seed(make_evidence, app)
     model, web_html, print_html = model_and_html(app)
-    result = write_pdf(print_html, static_dir())
+    result = render_in_process(print_html, static_dir())
     assert result.pdf.startswith(b"%PDF") and result.refused == ()
     reader = PdfReader(io.BytesIO(result.pdf))
     assert 5 <= len(reader.pages) <= 12
@@ -84,7 +84,7 @@ def test_user_text_is_escaped_and_fetches_nothing(
     _model, web_html, print_html = model_and_html(app)
     assert "<script>alert(1)</script>" not in web_html and "&lt;script&gt;alert(1)&lt;/script&gt;" in web_html
     assert '<img src="file:///etc/passwd">' not in print_html
-    result = write_pdf(print_html, static_dir())
+    result = render_in_process(print_html, static_dir())
     assert result.refused == ()  # escaped text is only text: nothing was even asked for
     text = pdf_text(result.pdf)
     assert "root:" not in text
@@ -100,7 +100,7 @@ def test_the_fetcher_refuses_files_and_the_network(caplog: pytest.LogCaptureFixt
         '<img src="data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=" alt="ok">'
         "</body></html>"
     )
-    result = write_pdf(html, static_dir())
+    result = render_in_process(html, static_dir())
     refused = " ".join(result.refused)
     assert "file:///etc/passwd" in refused and "169.254.169.254" in refused
     assert not any(url.startswith("data:") for url in result.refused)
@@ -251,9 +251,9 @@ def test_hostile_outcome_text_is_escaped_in_the_diagram(
 
 def test_the_report_from_stored_ratings_is_the_report_rated_now(app: Flask, make_evidence: Any) -> None:
     """Pages build the report from stored ratings; it is the same model, and the same PDF cache key."""
-    from tracker.reports.render import data_fingerprint, stored_fingerprint
-    from tracker.services import rating_snapshots
-    from tracker.services.report_inputs import report_inputs
+    from tracker.ratings import snapshots
+    from tracker.ratings.report_inputs import report_inputs
+    from tracker.reports.render import model_fingerprint
 
     seed(make_evidence, app)
     make_evidence(title="A testimonial", source_type="testimonial", respondents=None, collection="",
@@ -262,15 +262,19 @@ def test_the_report_from_stored_ratings_is_the_report_rated_now(app: Flask, make
     for as_of in (None, date(2023, 3, 5)):  # the stored default, and another date (rated now)
         with app.app_context():
             rated = rating_service.rate(db.session, "tiny-partnership", as_of)
-            summary = rating_snapshots.summary(db.session, "tiny-partnership", as_of, for_report=True)
+            summary = snapshots.summary(db.session, "tiny-partnership", as_of, for_report=True)
             assert rated is not None and summary is not None
             assert summary.fresh == ()  # the default date was stored by the saves above
             inputs = report_inputs(db.session, summary)
-            assert report_model.build_stored(inputs, when) == report_model.build(rated, when)
-            assert stored_fingerprint(inputs) == data_fingerprint(rated)
+            stored = report_model.build_stored(inputs, when)
+            assert stored == report_model.build(rated, when)
+            later = report_model.build(rated, when + timedelta(days=1))
+            assert model_fingerprint(stored) == model_fingerprint(later)  # when it was made is not shown data
             # The count is part of the key: a count read apart from the ratings cannot share their PDF.
             other_count = dataclasses.replace(inputs, evidence_total=inputs.evidence_total + 1)
-            assert stored_fingerprint(other_count) != stored_fingerprint(inputs)
+            assert model_fingerprint(report_model.build_stored(other_count, when)) != model_fingerprint(
+                stored
+            )
 
 
 def test_report_page_statements_stay_constant_and_long_lists_link_to_the_rest(

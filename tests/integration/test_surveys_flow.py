@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 
 from tracker.db.models import Evidence, SurveyResponse, SurveyRound
 from tracker.extensions import db
+from tracker.ratings import compute as rating_service
 from tracker.reports import model as report_model
 from tracker.reports.render import render_html
-from tracker.services import ratings as rating_service
 from tracker.services import surveys as survey_service
 
 SURVEY = """\

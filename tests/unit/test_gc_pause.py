@@ -1,14 +1,13 @@
-"""The cycle collector pause used while rating: nested and concurrent blocks restore it once, at the end."""
+"""The cycle collector pause of the CLI and the worker: nested blocks restore it once, at the end."""
 
 from __future__ import annotations
 
 import gc
-import threading
 from collections.abc import Iterator
 
 import pytest
 
-from tracker.services.gc_pause import gc_paused
+from tracker.ratings.gc_pause import gc_paused
 
 
 @pytest.fixture(autouse=True)
@@ -40,49 +39,6 @@ def test_a_collector_disabled_before_stays_disabled() -> None:
     with gc_paused():
         pass
     assert not gc.isenabled()
-
-
-def test_overlapping_blocks_in_threads_keep_it_paused_until_the_last_ends() -> None:
-    inside, release = threading.Event(), threading.Event()
-
-    def worker() -> None:
-        with gc_paused():
-            inside.set()
-            release.wait(5)
-
-    thread = threading.Thread(target=worker)
-    with gc_paused():
-        thread.start()
-        assert inside.wait(5)
-    assert not gc.isenabled()  # the other thread's block is still running
-    release.set()
-    thread.join(5)
-    assert gc.isenabled()
-
-
-def test_a_long_overlapping_pause_still_collects_when_a_block_ends(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Blocks that keep overlapping must not keep the collector off for ever: the one that ends collects."""
-    import tracker.services.gc_pause as gc_pause
-
-    collected: list[int] = []
-    monkeypatch.setattr(gc_pause.gc, "collect", lambda generation=2: collected.append(generation) or 0)
-    monkeypatch.setattr(gc_pause, "LONGEST_PAUSE_SECONDS", 0.0)
-    with gc_paused():
-        with gc_paused():
-            pass
-        assert collected == [1]  # the inner block ended while the outer one still paused it
-        assert not gc.isenabled()
-    assert gc.isenabled() and collected == [1]  # the last block re-enables instead
-
-
-def test_a_short_overlap_does_not_collect(monkeypatch: pytest.MonkeyPatch) -> None:
-    import tracker.services.gc_pause as gc_pause
-
-    collected: list[int] = []
-    monkeypatch.setattr(gc_pause.gc, "collect", lambda generation=2: collected.append(generation) or 0)
-    with gc_paused(), gc_paused():
-        pass
-    assert collected == []
 
 
 def test_what_a_pause_kept_goes_to_the_oldest_generation_unwalked() -> None:

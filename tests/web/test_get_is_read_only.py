@@ -8,7 +8,7 @@ from flask import Flask
 
 from ..digest import table_digests
 
-# Stored ratings are a cache of the engine's answer that a reader may fill (see services/rating_snapshots.py);
+# Stored ratings are a cache of the engine's answer that a reader may fill (see services/snapshots.py);
 # they hold nothing a user saved.
 DERIVED = ("rating_snapshot", "rating_state")
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from tracker.db.models import RatingOverride
 from tracker.extensions import db
-from tracker.services import ratings as rating_service
+from tracker.ratings import compute as rating_service
 
 from ..conftest import count_rows
 from ..querycount import count_statements

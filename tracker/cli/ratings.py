@@ -14,9 +14,10 @@ from tracker.db.models import Framework
 from tracker.domain.formats import NO_DATA, kpi_value
 from tracker.domain.vocabulary import RATING_LABELS
 from tracker.extensions import db
-from tracker.services import rating_writers
-from tracker.services import ratings as rating_service
-from tracker.services.ratings import FrameworkRatings
+from tracker.ratings import compute as rating_service
+from tracker.ratings import upkeep
+from tracker.ratings.compute import FrameworkRatings
+from tracker.ratings.gc_pause import gc_paused
 
 
 def _as_of(value: str | None) -> date | None:
@@ -30,7 +31,8 @@ def _as_of(value: str | None) -> date | None:
 
 def _rated(framework: str, as_of: str | None) -> FrameworkRatings:
     require_schema()
-    rated = rating_service.rate(db.session, framework, _as_of(as_of))
+    with gc_paused():  # one process, one job: see gc_pause
+        rated = rating_service.rate(db.session, framework, _as_of(as_of))
     if rated is None:
         raise click.ClickException(f"no framework has the id '{framework}' (see `tracker framework list`)")
     return rated
@@ -71,8 +73,8 @@ def refresh_ratings(frameworks: tuple[str, ...]) -> None:
         raise click.ClickException(f"no framework has the id '{unknown[0]}' (see `tracker framework list`)")
     # One short transaction per framework: saves elsewhere wait seconds at most, not the whole run.
     for slug in frameworks or sorted(known):
-        with db.unit_of_work() as session:
-            count = rating_writers.refresh(session, slug)
+        with db.unit_of_work() as session, gc_paused():
+            count = upkeep.refresh(session, slug)
         click.echo(f"{slug}: {count} outcomes rated and stored")
 
 

@@ -13,9 +13,8 @@ from tracker.cli import cli, require_schema
 from tracker.cli.ratings import _rated
 from tracker.extensions import db
 from tracker.reports import model as report_model
-from tracker.reports.pdf import ReportFailed, ReportTimeout, render_pdf
-from tracker.reports.render import render_html
-from tracker.resources import static_dir
+from tracker.reports.pdf import ReportFailed, ReportTimeout
+from tracker.reports.render import render_html, report_pdf
 from tracker.services import surveys as survey_service
 
 
@@ -29,26 +28,16 @@ def report(framework: str, as_of: str | None, fmt: str, output: Path) -> None:
     """Write the progress report: every theme, outcome rating, KPI and piece of evidence."""
     require_schema()
     rated = _rated(framework, as_of)
-    with current_app.test_request_context():
-        html = render_html(
-            report_model.build(
-                rated, datetime.now(UTC), survey_service.report_blocks(db.session, rated.framework.id)
-            ),
-            for_pdf=fmt == "pdf",
-        )
+    blocks = survey_service.report_blocks(db.session, rated.framework.id)
+    model = report_model.build(rated, datetime.now(UTC), blocks)
     if fmt == "html":
-        output.write_text(html, encoding="utf-8")
+        with current_app.test_request_context():
+            output.write_text(render_html(model, for_pdf=False), encoding="utf-8")
     else:
         try:
-            result = render_pdf(
-                html,
-                static_dir(),
-                output.parent.resolve(),
-                float(current_app.config["REPORT_TIME_LIMIT_SECONDS"]),
-            )
+            output.write_bytes(report_pdf(model))
         except (ReportTimeout, ReportFailed) as error:
             raise click.ClickException(str(error)) from None
-        output.write_bytes(result.pdf)
     click.echo(
         f"wrote {output} ({output.stat().st_size:,} bytes): {rated.framework.title} as of {rated.as_of}"
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -31,30 +30,25 @@ def render_job(slug: str, as_of: str) -> str:
     """In a worker: build the report from the database (configured as for the web app) and cache the PDF."""
     from tracker import create_app
     from tracker.extensions import db
+    from tracker.ratings import snapshots
+    from tracker.ratings.gc_pause import gc_paused
+    from tracker.ratings.report_inputs import report_inputs
     from tracker.reports import model as report_model
-    from tracker.reports.pdf import render_pdf
-    from tracker.reports.render import PdfCache, render_html, stored_fingerprint
-    from tracker.resources import static_dir
-    from tracker.services import rating_snapshots
+    from tracker.reports.render import pdf_cache, report_pdf
     from tracker.services import surveys as survey_service
-    from tracker.services.report_inputs import report_inputs
 
     app = create_app()
     try:
-        with app.app_context(), app.test_request_context():
-            summary = rating_snapshots.summary(db.session, slug, date.fromisoformat(as_of), for_report=True)
-            if summary is None:
-                raise LookupError(f"no framework has the id '{slug}'")
-            inputs = report_inputs(db.session, summary)
-            cache = PdfCache(Path(app.instance_path) / "report-cache")
-            path = cache.path(slug, summary.as_of.isoformat(), stored_fingerprint(inputs))
-            if not path.is_file():
+        with app.app_context():
+            with gc_paused():  # the worker's job: the report's columns decode into many small objects
+                summary = snapshots.summary(db.session, slug, date.fromisoformat(as_of), for_report=True)
+                if summary is None:
+                    raise LookupError(f"no framework has the id '{slug}'")
                 blocks = survey_service.report_blocks(db.session, slug)
-                html = render_html(report_model.build_stored(inputs, datetime.now(UTC), blocks), for_pdf=True)
-                result = render_pdf(
-                    html, static_dir(), cache.folder, float(app.config["REPORT_TIME_LIMIT_SECONDS"])
+                model = report_model.build_stored(
+                    report_inputs(db.session, summary), datetime.now(UTC), blocks
                 )
-                cache.put(path, result.pdf)
-            return str(path)
+            report_pdf(model)
+            return str(pdf_cache().path(model))
     finally:
         app.extensions["tracker_db"][0].dispose()

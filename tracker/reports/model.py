@@ -14,10 +14,10 @@ from tracker.domain.framework import QUADRANT_QUESTIONS, QUADRANTS, Framework, T
 from tracker.domain.kpi import KpiStatus
 from tracker.domain.rules import RATING_CODES
 from tracker.domain.vocabulary import KPI_STATUS_LABELS, RATING_LABELS
+from tracker.ratings.compute import FrameworkRatings
+from tracker.ratings.report_inputs import ReportInputs
+from tracker.ratings.snapshots import REPORT_REASONS, ListedItem
 from tracker.reports.survey_blocks import SurveyBlock, survey_blocks
-from tracker.services.rating_snapshots import REPORT_REASONS, ListedItem
-from tracker.services.ratings import FrameworkRatings
-from tracker.services.report_inputs import ReportInputs
 from tracker.services.surveys import LatestRound
 
 ARROWS = {"up": "↑", "down": "↓", "same": "→"}
@@ -300,7 +300,7 @@ def assemble(
         period_end=f.period.end,
         as_of=as_of,
         generated_at=generated_at,
-        counts=counts,
+        counts={str(code): n for code, n in counts.items()},
         themes=tuple(themes),
         recommendations=tuple(recommendations),
         overrides=sum(r.overridden for r in results.values()),

@@ -57,7 +57,7 @@ def _fetcher_class() -> Any:
     return StaticOnlyFetcher
 
 
-def write_pdf(html: str, static_root: Path) -> PdfResult:
+def render_in_process(html: str, static_root: Path) -> PdfResult:
     """Render in this process (the caller bounds the time); stylesheets go through the same fetcher."""
     import weasyprint
 
@@ -69,7 +69,7 @@ def write_pdf(html: str, static_root: Path) -> PdfResult:
 
 def _child(html: str, static_root: str, out_path: str, connection: Any) -> None:
     try:
-        result = write_pdf(html, Path(static_root))
+        result = render_in_process(html, Path(static_root))
         Path(out_path).write_bytes(result.pdf)
         connection.send(("ok", result.refused))
     except Exception as error:  # reported to the parent as one line, never a traceback

@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-from flask import render_template
+from flask import current_app, has_request_context, render_template
 from markupsafe import Markup
 
 from tracker.domain import formats, vocabulary
-from tracker.domain.kpi import KpiStatus
 from tracker.domain.rules import RULES
 from tracker.reports import charts
 from tracker.reports.model import ReportModel
+from tracker.reports.pdf import render_pdf
 from tracker.resources import static_dir, templates_dir
-from tracker.services.ratings import FrameworkRatings
-from tracker.services.report_inputs import ReportInputs
 
 TEMPLATE = "report/report.html"
 
@@ -76,51 +72,17 @@ def _design_fingerprint() -> str:
 _DESIGN = _design_fingerprint()
 
 
-def data_fingerprint(rated: FrameworkRatings) -> str:
-    """What the report shows: framework version, as-of date, every rating and its evidence, every KPI."""
-    return _fingerprint(
-        rated.version.content_sha256,
-        rated.as_of.isoformat(),
-        [[r.outcome_id, r.rating, r.computed, r.override, r.stale, r.fingerprint] for r in rated.ratings],
-        sorted(o.id for o in rated.overrides.values()),
-        rated.kpis,
-        len(rated.evidence),
-    )
+_UNDATED = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def stored_fingerprint(inputs: ReportInputs) -> str:
-    """The same fingerprint from stored ratings (equal to `data_fingerprint` for the same data)."""
-    summary = inputs.summary
-    return _fingerprint(
-        summary.version.content_sha256,
-        summary.as_of.isoformat(),
-        [[r.outcome_id, r.rating, r.computed, r.override, r.stale, r.fingerprint] for r in summary.ratings],
-        sorted(o.id for o in summary.overrides.values()),
-        inputs.kpis,
-        inputs.evidence_total,
-    )
+def model_fingerprint(model: ReportModel) -> str:
+    """The PDF cache key: everything the report shows (not when the model was made) and its design.
 
-
-def _fingerprint(
-    version: str,
-    as_of: str,
-    ratings: list[list[Any]],
-    overrides: list[int],
-    kpis: Sequence[KpiStatus],
-    linked_items: int,
-) -> str:
-    """The PDF cache key. `linked_items`, the report's count, is in it too: on PostgreSQL a kept count read
-    just before a save commits could otherwise be cached beside the ratings read just after it."""
-    payload: dict[str, Any] = {
-        "linked_items": linked_items,
-        "design": _DESIGN,
-        "version": version,
-        "as_of": as_of,
-        "ratings": ratings,
-        "overrides": overrides,
-        "kpis": [[k.to_json(), [list(map(str, p)) for p in k.series]] for k in kpis],
-    }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+    A model is frozen dataclasses of plain values, so its repr is stable; the live and the stored ratings
+    build equal models for the same data, so they share one key.
+    """
+    shown = repr(dataclasses.replace(model, generated_at=_UNDATED))
+    return hashlib.sha256(f"{_DESIGN}\n{shown}".encode()).hexdigest()
 
 
 class PdfCache:
@@ -129,8 +91,9 @@ class PdfCache:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def path(self, slug: str, as_of: str, fingerprint: str) -> Path:
-        return self.folder / f"{slug}-{as_of}-{fingerprint[:32]}.pdf"
+    def path(self, model: ReportModel) -> Path:
+        name = f"{model.framework_id}-{model.as_of.isoformat()}-{model_fingerprint(model)[:32]}.pdf"
+        return self.folder / name
 
     def made_at(self, path: Path) -> datetime | None:
         try:
@@ -143,3 +106,28 @@ class PdfCache:
         temporary = path.with_suffix(".part")
         temporary.write_bytes(pdf)
         temporary.replace(path)
+
+
+def pdf_cache() -> PdfCache:
+    """The app's PDF cache: the web app, the worker and the CLI share the instance folder's."""
+    return PdfCache(Path(current_app.instance_path) / "report-cache")
+
+
+def report_pdf(model: ReportModel) -> bytes:
+    """The one report build: the model's PDF from the cache, else rendered (in a child process, within the
+    configured time) and kept. Raises ReportTimeout or ReportFailed."""
+    cache = pdf_cache()
+    path = cache.path(model)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        pass
+    if has_request_context():
+        html = render_html(model, for_pdf=True)
+    else:  # the worker and the CLI: the template builds URLs as for a request
+        with current_app.test_request_context():
+            html = render_html(model, for_pdf=True)
+    limit = float(current_app.config["REPORT_TIME_LIMIT_SECONDS"])
+    result = render_pdf(html, static_dir(), cache.folder, limit)
+    cache.put(path, result.pdf)
+    return result.pdf

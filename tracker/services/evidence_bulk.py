@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 
 from tracker.db.models import AuditEvent, Evidence, EvidenceLink, utcnow
 from tracker.domain.evidence_input import EvidenceFields
+from tracker.ratings.upkeep import note_written
 from tracker.services.audit import Actor
 from tracker.services.bulk_rows import insert_rows
 from tracker.services.evidence import FrameworkContext, Refused
 from tracker.services.permissions import Principal, can_create_evidence
-from tracker.services.rating_writers import note_written
 
 
 def create_many(

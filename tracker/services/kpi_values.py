@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 from tracker.db.models import AuditEvent, Element, KpiValue, utcnow
 from tracker.domain import text_limits
 from tracker.domain.evidence_input import KpiValueFields
+from tracker.ratings.upkeep import note_written
 from tracker.services.audit import Actor, record
 from tracker.services.bulk_rows import insert_rows
 from tracker.services.evidence import FrameworkContext, Refused
 from tracker.services.permissions import Principal, can_enter_kpi_value
-from tracker.services.rating_writers import note_written
 
 
 class _Value(Protocol):

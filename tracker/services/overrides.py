@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 from tracker.db.models import RatingOverride, utcnow
 from tracker.domain import text_limits
 from tracker.domain.rules import RATING_CODES
+from tracker.ratings.compute import FrameworkRatings
 from tracker.services.audit import Actor, record
 from tracker.services.evidence import Refused
 from tracker.services.permissions import Principal, can_review
-from tracker.services.ratings import FrameworkRatings
 
 MIN_RATIONALE = text_limits.OVERRIDE_RATIONALE.minimum
 

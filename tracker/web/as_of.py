@@ -10,10 +10,10 @@ from flask import abort, request
 from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.extensions import db
-from tracker.services import rating_snapshots
-from tracker.services import ratings as rating_service
-from tracker.services.rating_snapshots import RatingsHead, RatingsSummary
-from tracker.services.ratings import FrameworkRatings
+from tracker.ratings import compute as rating_service
+from tracker.ratings import snapshots
+from tracker.ratings.compute import FrameworkRatings
+from tracker.ratings.snapshots import RatingsHead, RatingsSummary
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def rated_or_abort(slug: str, outcomes: Collection[str] | None = None) -> Framew
 
 def head_or_abort(slug: str) -> RatingsHead:
     """The framework's version and rating counter as of the requested date (one statement)."""
-    found = rating_snapshots.head(db.session, slug, requested_as_of())
+    found = snapshots.head(db.session, slug, requested_as_of())
     if found is None:
         _missing(slug)
     assert found is not None
@@ -57,7 +57,7 @@ def stored_summary_or_abort(
     slug: str, *, for_report: bool = False, read: RatingsHead | None = None
 ) -> tuple[RatingsSummary, bool]:
     """As `summary_or_abort`, and whether every rating shown is stored (read stored, or rated and kept)."""
-    summary = rating_snapshots.summary(db.session, slug, requested_as_of(), for_report=for_report, read=read)
+    summary = snapshots.summary(db.session, slug, requested_as_of(), for_report=for_report, read=read)
     if summary is None:
         _missing(slug)
     assert summary is not None
@@ -65,7 +65,7 @@ def stored_summary_or_abort(
     if summary.fresh:
         try:
             with db.side_transaction() as session:
-                kept = rating_snapshots.keep(session, summary)
+                kept = snapshots.keep(session, summary)
         except SQLAlchemyError:  # the page does not need the stored copy: the next reader rates again
             log.warning("could not store the ratings of %s", slug, exc_info=True)
             kept = False

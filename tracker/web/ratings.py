@@ -21,13 +21,14 @@ from tracker.domain.evidence_input import SOURCE_TYPE_LABELS, is_whole_number, p
 from tracker.domain.framework import Outcome
 from tracker.domain.rules import RATING_CODES, RATING_LABELS
 from tracker.extensions import db
+from tracker.ratings import compute as rating_service
+from tracker.ratings import snapshots
+from tracker.ratings.compute import FrameworkRatings
+from tracker.ratings.fragments import fragments
+from tracker.ratings.snapshots import RatingsSummary
 from tracker.services import overrides as override_service
-from tracker.services import rating_snapshots
-from tracker.services import ratings as rating_service
 from tracker.services.evidence import Refused
 from tracker.services.permissions import can_review
-from tracker.services.rating_snapshots import RatingsSummary
-from tracker.services.ratings import FrameworkRatings
 from tracker.web.as_of import (
     head_or_abort,
     rated_or_abort,
@@ -36,7 +37,6 @@ from tracker.web.as_of import (
     summary_or_abort,
 )
 from tracker.web.form_parts import Limit, limit_form_size, too_large_page
-from tracker.web.fragment_cache import fragments
 from tracker.web.guard import actor, principal, refuse, require
 
 bp = Blueprint("ratings", __name__)
@@ -82,15 +82,14 @@ def _tiles_key(stored: tuple[object, ...]) -> tuple[object, ...]:
 def dashboard(slug: str) -> ResponseReturnValue:
     # The tiles are the same for every user: kept per worker by what they were drawn from (the key is
     # read from the database on every view, so any save, new version or new day draws them again).
-    quick = rating_snapshots.stored_key(db.session, slug, requested_as_of())
+    quick = snapshots.stored_key(db.session, slug, requested_as_of())
     if quick is not None:
         kept = fragments().get(_tiles_key(quick[0]))
         if kept is not None:
             return render_template("ratings/dashboard.html", framework=quick[1], body=kept)
     found = head_or_abort(slug)
     key = None if found.key is None else _tiles_key(found.key)
-    # The quick key, when found, is this key and missed already; else the head may still find the tiles.
-    body = None if key is None or quick is not None else fragments().get(key)
+    body = None if key is None or quick is not None else fragments().get(key)  # the same key, not yet read
     if body is None:
         rated, kept = stored_summary_or_abort(slug, read=found)
         counts = {code: sum(r.rating == code for r in rated.ratings) for code in RATING_CODES}

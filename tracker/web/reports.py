@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import logging
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, current_app, render_template, send_file
@@ -13,14 +12,13 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.extensions import db
+from tracker.ratings import snapshots
+from tracker.ratings.report_inputs import ReportInputs, report_inputs
 from tracker.reports import jobs
 from tracker.reports import model as report_model
-from tracker.reports.pdf import ReportFailed, ReportTimeout, render_pdf
-from tracker.reports.render import PdfCache, render_html, stored_fingerprint
-from tracker.resources import static_dir
-from tracker.services import rating_snapshots
+from tracker.reports.pdf import ReportFailed, ReportTimeout
+from tracker.reports.render import model_fingerprint, pdf_cache, render_html, report_pdf
 from tracker.services import surveys as survey_service
-from tracker.services.report_inputs import ReportInputs, report_inputs
 from tracker.web.as_of import summary_or_abort
 
 bp = Blueprint("reports", __name__)
@@ -33,64 +31,47 @@ def inputs_or_abort(slug: str) -> ReportInputs:
     if inputs.counted_now and inputs.summary.stored_date:
         try:
             with db.side_transaction() as session:
-                rating_snapshots.keep_linked_items(session, inputs.summary, inputs.evidence_total)
+                snapshots.keep_linked_items(session, inputs.summary, inputs.evidence_total)
         except SQLAlchemyError:  # the page has its count: the next reader counts again
             log.warning("could not keep the report count of %s", slug, exc_info=True)
     return inputs
 
 
-def _cache() -> PdfCache:
-    return PdfCache(Path(current_app.instance_path) / "report-cache")
+def _model(slug: str) -> report_model.ReportModel:
+    inputs = inputs_or_abort(slug)
+    blocks = survey_service.report_blocks(db.session, slug)
+    return report_model.build_stored(inputs, datetime.now(UTC), blocks)
 
 
 @bp.get("/f/<slug>/report")
 def html(slug: str) -> ResponseReturnValue:
-    inputs = inputs_or_abort(slug)
-    as_of = inputs.summary.as_of
-    cache = _cache()
-    fingerprint = stored_fingerprint(inputs)
-    cached_at = cache.made_at(cache.path(slug, as_of.isoformat(), fingerprint))
+    model = _model(slug)
+    path = pdf_cache().path(model)
+    cached_at = pdf_cache().made_at(path)
     queue = jobs.queue(current_app)
     if cached_at is None and queue is not None:
         # Make the PDF while the reader reads the page, so the download is usually ready when asked for.
-        _enqueue(queue, slug, as_of, fingerprint)
-    model = report_model.build_stored(
-        inputs, datetime.now(UTC), survey_service.report_blocks(db.session, slug)
-    )
+        _enqueue(queue, slug, model.as_of, model_fingerprint(model))
     return render_html(model, for_pdf=False, cached_at=cached_at)
 
 
 @bp.get("/f/<slug>/report.pdf")
 def pdf(slug: str) -> ResponseReturnValue:
-    inputs = inputs_or_abort(slug)
-    as_of = inputs.summary.as_of
-    cache = _cache()
-    fingerprint = stored_fingerprint(inputs)
-    path = cache.path(slug, as_of.isoformat(), fingerprint)
-    if not path.is_file():
-        queue = jobs.queue(current_app)
-        if queue is not None:
-            return _queued(queue, slug, as_of, fingerprint)
-        html_text = render_html(
-            report_model.build_stored(
-                inputs, datetime.now(UTC), survey_service.report_blocks(db.session, slug)
-            ),
-            for_pdf=True,
-        )
-        try:
-            result = render_pdf(
-                html_text, static_dir(), cache.folder, float(current_app.config["REPORT_TIME_LIMIT_SECONDS"])
-            )
-        except ReportTimeout as timeout:
-            return _failed(503, "The report took too long", f"The PDF could not be made: {timeout}.")
-        except ReportFailed as failed:
-            return _failed(500, "The report could not be made", f"The PDF could not be made ({failed}).")
-        cache.put(path, result.pdf)
+    model = _model(slug)
+    queue = jobs.queue(current_app)
+    if queue is not None and not pdf_cache().path(model).is_file():
+        return _queued(queue, slug, model.as_of, model_fingerprint(model))
+    try:
+        pdf_bytes = report_pdf(model)
+    except ReportTimeout as timeout:
+        return _failed(503, "The report took too long", f"The PDF could not be made: {timeout}.")
+    except ReportFailed as failed:
+        return _failed(500, "The report could not be made", f"The PDF could not be made ({failed}).")
     return send_file(
-        io.BytesIO(path.read_bytes()),
+        io.BytesIO(pdf_bytes),
         mimetype="application/pdf",
         as_attachment=True,
-        download_name=f"{slug}-report-{as_of.isoformat()}.pdf",
+        download_name=f"{slug}-report-{model.as_of.isoformat()}.pdf",
         max_age=0,
     )
 

@@ -38,9 +38,8 @@ from tracker.domain.engine import RATING_LABELS, Rating
 from tracker.domain.evidence import EvidenceItem, strength_order
 from tracker.domain.evidence_lines import LineSummary
 from tracker.domain.rules import RatingCode
-from tracker.services import ratings as rating_service
+from tracker.ratings import compute as rating_service
 from tracker.services.frameworks import framework_of, parsed_framework
-from tracker.services.gc_pause import gc_paused
 
 log = logging.getLogger(__name__)
 
@@ -262,7 +261,14 @@ class RatingsHead:
         """None when the ratings are rated live (another as-of date): nothing may be reused."""
         if not self.stored_date:
             return None
-        return (self.row.id, self.version.id, self.version.version, self.as_of, self.inputs_version)
+        return _key(self.row.id, self.version.id, self.version.version, self.as_of, self.inputs_version)
+
+
+def _key(
+    framework_id: int, version_id: int, version: int, as_of: date, inputs_version: int
+) -> tuple[object, ...]:
+    """The one key of a page drawn from stored ratings, whether read with the head or alone (`stored_key`)."""
+    return (framework_id, version_id, version, as_of, inputs_version)
 
 
 def _current(*columns: Any) -> Select[Any]:
@@ -311,7 +317,7 @@ def stored_key(
     default = framework.default_as_of(today or date.today())
     if as_of not in (None, default):
         return None
-    return (framework_id, version_id, version, default, inputs_version or 0), framework
+    return _key(framework_id, version_id, version, default, inputs_version or 0), framework
 
 
 def head(
@@ -345,9 +351,8 @@ def summary(
 
     `read`: the framework's head if the caller has read it already (`head`), saving that statement.
     """
-    with gc_paused():  # the report's columns decode into thousands of small objects
-        found = read or head(session, slug, as_of, today)
-        return None if found is None else _summary(session, found, for_report)
+    found = read or head(session, slug, as_of, today)
+    return None if found is None else _summary(session, found, for_report)
 
 
 def _summary(session: Session, found: RatingsHead, for_report: bool) -> RatingsSummary:

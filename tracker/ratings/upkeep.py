@@ -3,7 +3,7 @@
 A flush that writes evidence, its links, a KPI value, an override or a framework version notes what it
 touched (bulk writers that skip the flush, such as imports, call `note_written`); at commit, in the same
 transaction, the framework's `rating_state.inputs_version` is raised and those outcomes alone are re-rated
-and stored (see `rating_snapshots` for how readers use them).
+and stored (see `snapshots` for how readers use them).
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ from tracker.db.models import (
     RatingSnapshot,
 )
 from tracker.domain import framework as fw
-from tracker.services import ratings as rating_service
+from tracker.ratings import compute as rating_service
+from tracker.ratings.snapshots import StoredRating, replace_rows, upsert_state
 from tracker.services.frameworks import framework_of
-from tracker.services.rating_snapshots import StoredRating, replace_rows, upsert_state
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from tracker.web.fragment_cache import FragmentCache
+from tracker.ratings.fragments import FragmentCache
 
 
 def test_keeps_at_most_its_size_and_drops_the_least_recently_used() -> None:

@@ -9,9 +9,8 @@ from sqlalchemy.orm import Session
 
 from tracker.db.models import Element, Evidence, EvidenceLink
 from tracker.domain.kpi import KpiStatus, framework_kpi_statuses
-from tracker.services.gc_pause import gc_paused
-from tracker.services.rating_snapshots import RatingsSummary
-from tracker.services.ratings import accepted_and_linked, kpi_actuals
+from tracker.ratings.compute import accepted_and_linked, kpi_actuals
+from tracker.ratings.snapshots import RatingsSummary
 
 
 @dataclass(frozen=True)
@@ -25,11 +24,6 @@ class ReportInputs:
 def report_inputs(session: Session, summary: RatingsSummary) -> ReportInputs:
     """Two queries whatever the size of the framework (elements, KPI values; the listed items are stored
     with the ratings), and a count of the linked items unless the summary read it beside the ratings."""
-    with gc_paused():
-        return _report_inputs(session, summary)
-
-
-def _report_inputs(session: Session, summary: RatingsSummary) -> ReportInputs:
     if not summary.for_report:
         raise ValueError("the report needs the stored reasons and items: read them with for_report=True")
     row, framework, as_of = summary.row, summary.framework, summary.as_of

@@ -1,6 +1,6 @@
 """Rendered page fragments kept by the key of what they were drawn from, so a repeat view skips the work.
 
-The key (see `rating_snapshots.RatingsHead.key`) is read from the database on every request, so a fragment
+The key (see `snapshots.RatingsHead.key`) is read from the database on every request, so a fragment
 is reused only while the framework version, its rating inputs and the as-of date are the ones it was
 rendered for: a save in any worker changes the key. Each worker keeps its own (a bounded LRU): nothing in
 it is state another worker needs, only work it may skip.

@@ -29,7 +29,6 @@ from tracker.domain.evidence import EvidenceItem
 from tracker.domain.kpi import KpiActual, KpiStatus, framework_kpi_statuses
 from tracker.domain.text_limits import OVERRIDE_RATIONALE as RATIONALE
 from tracker.services.frameworks import framework_of
-from tracker.services.gc_pause import gc_paused
 
 
 @dataclass(frozen=True)
@@ -174,17 +173,6 @@ def rate(
     `as_of` defaults to the framework's as_of, else today. With `outcomes`, `ratings` holds only those
     outcomes and `kpis` only the KPIs they link.
     """
-    with gc_paused():
-        return _rate(session, slug, as_of, today, outcomes)
-
-
-def _rate(
-    session: Session,
-    slug: str,
-    as_of: date | None,
-    today: date | None,
-    outcomes: Collection[str] | None,
-) -> FrameworkRatings | None:
     found = session.execute(
         select(Framework, FrameworkVersion)
         .join(FrameworkVersion, FrameworkVersion.framework_id == Framework.id)
