@@ -18,13 +18,7 @@ TRACKER = Path(__file__).resolve().parents[2] / "tracker"
 
 # Violations known when this test was written, each to be removed as it is fixed (a fixed one left here
 # fails the test, so the list only shrinks). "module: what".
-KNOWN = {
-    # tracker/web/ratings.py reads override history (and its count) itself: to move into services/overrides.py.
-    "tracker.web.ratings: calls db.session.scalar()",
-    "tracker.web.ratings: calls db.session.scalars()",
-    "tracker.web.ratings: calls select()",
-    "tracker.web.ratings: imports sqlalchemy",
-}
+KNOWN: set[str] = set()
 
 
 def module_name(path: Path) -> str:

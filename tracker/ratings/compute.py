@@ -85,7 +85,7 @@ def _day(value: date | str) -> date:
     return value if isinstance(value, date) else _parsed_day(value)
 
 
-def _shared(text: str | None) -> str | None:
+def _shared(text: str) -> str:
     """One string object for each repeated value (source types, findings, groups, collections): a row
     brings its own copy of each, and a national rating keeps a million items."""
     return intern(text) if text else text
@@ -99,7 +99,9 @@ def _item(row: Sequence[Any]) -> EvidenceItem:
         intern(row[2]),
         _day(row[3]),
         intern(row[4]),
-        *row[5:8],
+        row[5],
+        row[6],
+        row[7],
         _shared(row[8]),
         _shared(row[9]),
         row[10],
@@ -203,7 +205,7 @@ def rate(
         .where(*accepted_and_linked(row.id, as_of, outcome_elements))
     )  # in no order: the engine orders each outcome's items itself (sorting here spilled to disk on PG)
     for link in links.all():  # fetched at once: iterating the result fetches row by row
-        items = items_by_element.get(link[_LINKED_ELEMENT])
+        items = items_by_element.get(link[_LINKED_ELEMENT])  # type: ignore[arg-type]  # an int id column
         if items is not None:
             item = evidence.get(link[0])
             if item is None:

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, bindparam, delete, select, update
+from sqlalchemy import CursorResult, Select, Table, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -34,165 +34,23 @@ from tracker.db.models import (
     RatingState,
 )
 from tracker.domain import framework as fw
-from tracker.domain.engine import RATING_LABELS, Rating
-from tracker.domain.evidence import EvidenceItem, strength_order
 from tracker.domain.evidence_lines import LineSummary
-from tracker.domain.rules import RatingCode
+from tracker.domain.rules import RATING_CODES, RatingCode
 from tracker.ratings import compute as rating_service
+from tracker.ratings.stored import REPORT_ITEMS as REPORT_ITEMS
+from tracker.ratings.stored import REPORT_REASONS as REPORT_REASONS
+from tracker.ratings.stored import ListedItem as ListedItem
+from tracker.ratings.stored import RatingsSummary as RatingsSummary
+from tracker.ratings.stored import StoredRating as StoredRating
 from tracker.services.frameworks import framework_of, parsed_framework
 
 log = logging.getLogger(__name__)
-
-# The report lists at most this many items per outcome (strongest first), then says how many more.
-REPORT_ITEMS = 50
-# The report prints an outcome's first reasons (the rule's own, the line counts, the first line): only those
-# are stored. At national scale an outcome has ~50 lines, 37 KB of sentences that were decoded for nothing.
-REPORT_REASONS = 3
-
-
-@dataclass(frozen=True, slots=True)
-class ListedItem:
-    """One of the items the report lists under an outcome, as it prints them: kept with the rating, so the
-    report reads no evidence rows (a save of the item re-rates the outcomes it is linked to)."""
-
-    id: int
-    tier: str
-    counts: bool
-    title: str
-    source_type: str
-    collected_on: date
-    finding: str
-    respondents: int | None
-    population: int | None
-    quote: str
-
-    @classmethod
-    def of(cls, item: EvidenceItem, tier: str, counts: bool) -> ListedItem:
-        return cls(
-            item.id,
-            tier,
-            counts,
-            item.title,
-            item.source_type,
-            item.collected_on,
-            item.finding,
-            item.respondents,
-            item.population,
-            item.quote,
-        )
-
-    def to_json(self) -> list[Any]:
-        return [
-            self.id,
-            self.tier,
-            self.counts,
-            self.title,
-            self.source_type,
-            self.collected_on.isoformat(),
-            self.finding,
-            self.respondents,
-            self.population,
-            self.quote,
-        ]
-
-    @classmethod
-    def from_json(cls, entry: Sequence[Any]) -> ListedItem:
-        i, tier, counts, title, source_type, collected_on, finding, respondents, population, quote = entry
-        return cls(
-            int(i),
-            str(tier),
-            bool(counts),
-            str(title),
-            str(source_type),
-            date.fromisoformat(collected_on),
-            str(finding),
-            respondents,
-            population,
-            str(quote),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class StoredRating:
-    """What tiles and lists show of one outcome's rating; the outcome page re-rates for the full reasons."""
-
-    outcome_id: str
-    theme_id: str
-    rating: RatingCode
-    computed: RatingCode
-    override: RatingCode | None
-    rule: str
-    computed_rule: str
-    stale: bool
-    fingerprint: str
-    as_of: date
-    headline: str
-    lines: LineSummary
-    reasons: tuple[str, ...] = ()  # the first REPORT_REASONS, as the report prints them
-    missing: str = ""
-    items: tuple[ListedItem, ...] = ()  # strongest first, at most REPORT_ITEMS
-    items_total: int = 0
-
-    @property
-    def label(self) -> str:
-        return RATING_LABELS[self.rating]
-
-    @classmethod
-    def of(cls, rating: Rating, evidence: Mapping[int, EvidenceItem]) -> StoredRating:
-        strongest = sorted(
-            rating.items,
-            key=lambda a: strength_order(a.counts, a.tier, evidence[a.item_id].collected_on, a.item_id),
-        )
-        return cls(
-            rating.outcome_id,
-            rating.theme_id,
-            rating.rating,
-            rating.computed,
-            rating.override,
-            rating.rule,
-            rating.computed_rule,
-            rating.stale,
-            rating.fingerprint,
-            rating.as_of,
-            rating.computed_reasons[0] if rating.computed_reasons else "",
-            rating.lines,
-            rating.reasons[:REPORT_REASONS],
-            rating.missing,
-            tuple(ListedItem.of(evidence[a.item_id], a.tier, a.counts) for a in strongest[:REPORT_ITEMS]),
-            len(rating.items),
-        )
-
-
-@dataclass(frozen=True)
-class RatingsSummary:
-    """Every outcome's stored rating as of a date, in framework order; `fresh` lists those rated now."""
-
-    row: Framework
-    version: FrameworkVersion
-    framework: fw.Framework
-    as_of: date
-    ratings: tuple[StoredRating, ...]
-    overrides: Mapping[str, RatingOverride]
-    element_ids: Mapping[str, int]
-    inputs_version: int
-    fresh: tuple[StoredRating, ...] = ()
-    for_report: bool = False  # the reasons and items were read too
-    stored_date: bool = True  # rated as of the framework's default date: what is stored (else live)
-    linked_items: int | None = None  # the report's count, kept for this inputs_version and date, if any
-    _by_outcome: dict[str, StoredRating] = field(default_factory=dict, repr=False)
-
-    def __post_init__(self) -> None:
-        self._by_outcome.update((r.outcome_id, r) for r in self.ratings)
-
-    def rating_of(self, outcome_id: str) -> StoredRating | None:
-        return self._by_outcome.get(outcome_id)
-
 
 # -- reading ---------------------------------------------------------------------------------------------
 
 
 def _code(value: str) -> RatingCode:
-    return next(c for c in RATING_LABELS if c == value)
+    return next(c for c in RATING_CODES if c == value)
 
 
 _TILE_COLUMNS = (
@@ -476,7 +334,7 @@ def replace_rows(
                 RatingSnapshot.element_id.in_([r["element_id"] for r in rows]),
             )
         )
-        session.execute(RatingSnapshot.__table__.insert(), rows)
+        session.execute(cast(Table, RatingSnapshot.__table__).insert(), rows)
     return len(rows)
 
 
@@ -490,7 +348,7 @@ def keep_linked_items(session: Session, rated: RatingsSummary, count: int) -> bo
         .where(RatingState.framework_id == rated.row.id, RatingState.inputs_version == rated.inputs_version)
         .values(linked_items=count, linked_items_version=rated.inputs_version, linked_items_as_of=rated.as_of)
     )
-    return bool(kept.rowcount)
+    return bool(cast("CursorResult[Any]", kept).rowcount)
 
 
 def keep(session: Session, rated: RatingsSummary) -> bool:

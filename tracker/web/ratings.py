@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -9,12 +10,10 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import HiddenField, StringField, TextAreaField
 
-from tracker.db.models import RatingOverride
 from tracker.domain import text_limits
 from tracker.domain.evidence import strength_order
 from tracker.domain.evidence_input import SOURCE_TYPE_LABELS, is_whole_number, parse_date
@@ -26,6 +25,7 @@ from tracker.ratings import snapshots
 from tracker.ratings.compute import FrameworkRatings
 from tracker.ratings.fragments import fragments
 from tracker.ratings.snapshots import RatingsSummary
+from tracker.services import override_history
 from tracker.services import overrides as override_service
 from tracker.services.evidence import Refused
 from tracker.services.permissions import can_review
@@ -84,9 +84,9 @@ def dashboard(slug: str) -> ResponseReturnValue:
     # read from the database on every view, so any save, new version or new day draws them again).
     quick = snapshots.stored_key(db.session, slug, requested_as_of())
     if quick is not None:
-        kept = fragments().get(_tiles_key(quick[0]))
-        if kept is not None:
-            return render_template("ratings/dashboard.html", framework=quick[1], body=kept)
+        tiles = fragments().get(_tiles_key(quick[0]))
+        if tiles is not None:
+            return render_template("ratings/dashboard.html", framework=quick[1], body=tiles)
     found = head_or_abort(slug)
     key = None if found.key is None else _tiles_key(found.key)
     body = None if key is None or quick is not None else fragments().get(key)  # the same key, not yet read
@@ -115,23 +115,13 @@ def _outcome_page(
     status: int = 200,
     *,
     posted: bool = True,
-    **errors: str,
+    errors: Mapping[str, str] | None = None,
 ) -> ResponseReturnValue:
     """The page; `posted` False when the request's form cannot be read (too large), so none of it is kept."""
     rating = rated.rating_of(outcome.id)
     assert rating is not None
     element_id = rated.element_ids[outcome.id]
-    history = db.session.scalars(
-        select(RatingOverride)
-        .where(RatingOverride.element_id == element_id)
-        .order_by(RatingOverride.id.desc())
-        .limit(HISTORY_ROWS)
-    ).all()
-    history_total = len(history)
-    if history_total == HISTORY_ROWS:
-        history_total = db.session.scalar(
-            select(func.count()).select_from(RatingOverride).where(RatingOverride.element_id == element_id)
-        )
+    history, history_total = override_history.newest(db.session, element_id, HISTORY_ROWS)
     form_values = request.form if posted else MultiDict[str, str]()
     chosen = [int(i) for i in form_values.getlist("evidence") if is_whole_number(i)]
     strongest = sorted(
@@ -154,7 +144,7 @@ def _outcome_page(
         current_override=rated.overrides.get(outcome.id),
         can_override=can_review(principal()),
         form=form,
-        errors=errors,
+        errors=dict(errors or {}),
         chosen_rating=form_values.get("rating", ""),
         chosen_evidence=chosen,
         shown_items=shown,
@@ -188,7 +178,7 @@ def _too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
     if rated is None or not isinstance(target, Outcome):  # no abort here: a handler's error answers 500
         return too_large_page(error)
     return _outcome_page(
-        rated, target, _form(rated), 413, posted=False, rationale=text_limits.TOO_LARGE_MESSAGE
+        rated, target, _form(rated), 413, posted=False, errors={"rationale": text_limits.TOO_LARGE_MESSAGE}
     )
 
 
@@ -239,7 +229,7 @@ def override(slug: str, outcome_id: str) -> ResponseReturnValue:
     except Refused as refused:
         refuse("override rating", "outcome", outcome_id, str(refused))
     except override_service.OverrideInvalid as invalid:
-        return _outcome_page(rated, target, form, 400, **{invalid.field: str(invalid)})
+        return _outcome_page(rated, target, form, 400, errors={invalid.field: str(invalid)})
     return redirect(
         url_for("ratings.outcome", slug=slug, outcome_id=outcome_id, as_of=rated.as_of.isoformat())
     )
