@@ -23,6 +23,7 @@ from tracker.db import migrate
 from tracker.db.models import Evidence, EvidenceLink
 from tracker.domain.loader import parse_framework
 from tracker.extensions import db
+from tracker.ratings import upkeep
 from tracker.services import accounts
 from tracker.services import evidence as evidence_service
 from tracker.services import frameworks as framework_service
@@ -248,6 +249,7 @@ def make_evidence(app: Flask, framework: str) -> Any:
             session.flush()
             for slug in links:
                 session.add(EvidenceLink(evidence_id=item.id, element_id=ctx.elements[slug].id))
+            upkeep.inputs_changed(session, ctx.framework.id, evidence_ids=[item.id])  # as the services do
             return item.id
 
     return make

@@ -51,9 +51,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
 
-    from tracker.ratings import fragments, upkeep
+    from tracker.ratings import fragments
 
-    upkeep.watch(app.extensions["tracker_db"][1])
     fragments.install(app.extensions, size=128)
 
     from tracker.web import register_web

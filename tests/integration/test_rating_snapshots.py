@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 from tracker.db.models import Element, Evidence, KpiValue, RatingOverride, RatingSnapshot
 from tracker.extensions import db
 from tracker.ratings import compute as rating_service
-from tracker.ratings import snapshots
+from tracker.ratings import snapshots, upkeep
 from tracker.ratings.snapshots import StoredRating
 from tracker.services import evidence as evidence_service
 
@@ -82,6 +82,7 @@ def add_kpi_value(app: Flask, value: float, end: date = date(2023, 3, 31)) -> No
                 value=value,
             )
         )
+        upkeep.inputs_changed(session, ctx.framework.id, [ctx.elements["statutory-share"].id])  # as a service
 
 
 def forget_stored(app: Flask) -> None:
@@ -217,6 +218,7 @@ def test_random_writes_keep_stored_ratings_equal_to_live_ones(app: Flask, make_e
                     row.status = "returned" if row.status == "accepted" else "accepted"
                 else:
                     row.finding = "mixed" if row.finding != "mixed" else "supports"
+                upkeep.inputs_changed(session, row.framework_id, evidence_ids=[row.id])  # as a service
         elif action == "kpi":
             add_kpi_value(app, rng.choice([70.0, 80.0, 90.0]), date(2023, rng.randint(1, 4), 28))
         else:
@@ -228,6 +230,7 @@ def test_random_writes_keep_stored_ratings_equal_to_live_ones(app: Flask, make_e
                     select(RatingOverride).where(RatingOverride.superseded_at.is_(None))
                 ):
                     old.superseded_at = old.created_at
+                    upkeep.inputs_changed(session, ctx.framework.id, [old.element_id])  # as a service
                 session.add(
                     RatingOverride(
                         framework_id=ctx.framework.id, element_id=ctx.elements[outcome].id,
@@ -235,6 +238,7 @@ def test_random_writes_keep_stored_ratings_equal_to_live_ones(app: Flask, make_e
                         computed="none", computed_rule="R6", fingerprint="", as_of=date(2023, 4, 30),
                     )
                 )  # fmt: skip
+                upkeep.inputs_changed(session, ctx.framework.id, [ctx.elements[outcome].id])
         if step % 3 == 0:
             warm(app)
         summary = read(app)
@@ -388,6 +392,7 @@ def test_the_listed_items_are_stored_as_printed_and_follow_an_edit(app: Flask, m
         row = session.get(Evidence, item)
         assert row is not None
         row.title = "Practice educator survey 2023"
+        upkeep.inputs_changed(session, row.framework_id, evidence_ids=[row.id])  # as a service
     after = read(app).rating_of("educators-supported")
     assert after is not None and [i.title for i in after.items] == ["Practice educator survey 2023"]
     assert after == live(app)["educators-supported"]

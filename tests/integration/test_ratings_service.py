@@ -12,6 +12,7 @@ from sqlalchemy import select
 from tracker.db.models import AuditEvent, Evidence, KpiValue, RatingOverride
 from tracker.extensions import db
 from tracker.ratings import compute as rating_service
+from tracker.ratings import upkeep
 from tracker.services import evidence as evidence_service
 from tracker.services import overrides as override_service
 from tracker.services.audit import Actor
@@ -40,6 +41,7 @@ def add_kpi_value(app: Flask, kpi: str, period: str, end: date, value: float) ->
                 value=value,
             )
         )
+        upkeep.inputs_changed(session, ctx.framework.id, [ctx.elements[kpi].id])  # as a service
 
 
 def contract_data(make_evidence: Any, app: Flask) -> None:

@@ -17,6 +17,7 @@ from tracker.domain.evidence_input import EvidenceFields, parse_evidence, parse_
 from tracker.domain.text_limits import TextLimit, TextTooLong
 from tracker.extensions import db
 from tracker.ratings import compute as rating_service
+from tracker.ratings import upkeep
 from tracker.services import evidence as evidence_service
 from tracker.services import overrides as override_service
 from tracker.services.audit import Actor
@@ -362,6 +363,7 @@ def test_a_rationale_stored_before_the_limit_no_longer_grows_pages_or_the_report
     with app.app_context(), db.unit_of_work() as session:
         stored = session.scalars(select(RatingOverride)).one()
         stored.rationale = "r" * TWO_MB  # written past the service, as before the limit existed
+        upkeep.inputs_changed(session, stored.framework_id, [stored.element_id])  # and its stored ratings
     client = as_role("board")
     for url in (
         f"/f/{SLUG}/outcomes/educators-supported",

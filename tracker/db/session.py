@@ -128,7 +128,7 @@ class Database:
             return response
         try:
             if response.status_code < 400:
-                session.commit()
+                _settle_and_commit(session)
             else:
                 session.rollback()
         finally:
@@ -158,13 +158,24 @@ class Database:
             g.pop("db_session", None)
 
 
+def _settle_and_commit(session: Session) -> None:
+    """Re-rate what the services said they changed (`upkeep.settle`), then commit it all together."""
+    from tracker.ratings import upkeep  # the ratings build on the models: imported when first committing
+
+    try:
+        upkeep.settle(session)
+    finally:
+        upkeep.forget(session)
+    session.commit()
+
+
 @contextmanager
 def _all_or_nothing(session: Session) -> Iterator[Session]:
     """A writing transaction, SQLite taking the write lock up front: committed at the end or rolled back."""
     with write_intent():
         try:
             yield session
-            session.commit()
+            _settle_and_commit(session)
         except BaseException:
             session.rollback()
             raise

@@ -1,9 +1,9 @@
 """Keeps stored ratings true: every commit that writes a rating input re-rates the outcomes it touched.
 
-A flush that writes evidence, its links, a KPI value, an override or a framework version notes what it
-touched (bulk writers that skip the flush, such as imports, call `note_written`); at commit, in the same
-transaction, the framework's `rating_state.inputs_version` is raised and those outcomes alone are re-rated
-and stored (see `snapshots` for how readers use them).
+Each service that writes evidence, its links, a KPI value, an override or a framework version says so
+right after the write (`inputs_changed`); at the one commit point (`tracker.db.session`) `settle` raises the
+framework's `rating_state.inputs_version` and re-rates and stores those outcomes alone, in the same
+transaction (see `snapshots` for how readers use them). A write made without a service re-rates nothing.
 """
 
 from __future__ import annotations
@@ -12,20 +12,15 @@ import logging
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import chain
-from typing import Any
 
-from sqlalchemy import delete, event, func, inspect, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
 from tracker.db.models import (
     Element,
-    Evidence,
     EvidenceLink,
     Framework,
     FrameworkVersion,
-    KpiValue,
-    RatingOverride,
     RatingSnapshot,
 )
 from tracker.domain import framework as fw
@@ -55,73 +50,66 @@ def refresh(session: Session, slug: str, today: date | None = None) -> int:
     )
 
 
-# -- watching writers ------------------------------------------------------------------------------------
+# -- noting writers --------------------------------------------------------------------------------------
+
+
+def inputs_changed(
+    session: Session,
+    framework_id: int,
+    element_ids: Iterable[int] | None = (),
+    *,
+    evidence_ids: Iterable[int] = (),
+) -> None:
+    """Called by every service right after it writes a rating input: names what to re-rate at `settle`.
+
+    `element_ids` are the elements whose rows changed (ALL: every outcome of the framework); `evidence_ids`
+    are evidence items whose outcomes are those their links name when the transaction settles.
+    """
+    pending: dict[int, _Pending] = session.info.setdefault(_KEY, {})
+    noted = pending.setdefault(framework_id, _Pending())
+    if element_ids is ALL:
+        noted.every = True
+    else:
+        noted.elements.update(element_ids)
+    noted.evidence.update(evidence_ids)
 
 
 @dataclass
-class _Touched:
-    """What the flushes of one transaction changed, until it commits or rolls back."""
+class _Pending:
+    """What one framework's writers changed in the transaction, until it settles."""
 
-    evidence: set[int] = field(default_factory=set)
-    new_evidence: list[Evidence] = field(default_factory=list)
+    every: bool = False
     elements: set[int] = field(default_factory=set)
-    frameworks: set[int] = field(default_factory=set)
-
-    def __bool__(self) -> bool:
-        return bool(self.evidence or self.new_evidence or self.elements or self.frameworks)
+    evidence: set[int] = field(default_factory=set)
 
 
-def _old(obj: Any, attribute: str) -> list[Any]:
-    return list(inspect(obj).attrs[attribute].history.deleted or ())
-
-
-def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
-    touched: _Touched = session.info.setdefault(_KEY, _Touched())
-    dirty = (o for o in session.dirty if session.is_modified(o))
-    for obj in chain(session.new, dirty, session.deleted):
-        if isinstance(obj, Evidence):
-            if obj.id is None:
-                touched.new_evidence.append(obj)
-            else:
-                touched.evidence.add(obj.id)
-        elif isinstance(obj, EvidenceLink | KpiValue | RatingOverride):
-            touched.elements.update(e for e in [obj.element_id, *_old(obj, "element_id")] if e is not None)
-        elif isinstance(obj, Framework | FrameworkVersion):
-            framework_id = obj.id if isinstance(obj, Framework) else obj.framework_id
-            if framework_id is not None:
-                touched.frameworks.add(framework_id)
-
-
-def _after_flush(session: Session, _context: Any) -> None:
-    touched: _Touched | None = session.info.get(_KEY)
-    if touched is not None and touched.new_evidence:
-        touched.evidence.update(e.id for e in touched.new_evidence if e.id is not None)
-        touched.new_evidence.clear()
-
-
-def _before_commit(session: Session) -> None:
-    session.flush()  # changes made since the last flush are noted by it
-    touched: _Touched | None = session.info.pop(_KEY, None)
-    if not touched:
+def settle(session: Session) -> None:
+    """At the one commit point: raise the counters and re-rate the outcomes the writers named, in the same
+    transaction, so a commit never leaves stored ratings stale; with nothing named it does nothing."""
+    pending: dict[int, _Pending] | None = session.info.pop(_KEY, None)
+    if not pending:
         return
-    by_framework: dict[int, set[int] | None] = {f: ALL for f in touched.frameworks}
-    if touched.evidence:
-        touched.elements.update(
-            session.scalars(
-                select(EvidenceLink.element_id).where(EvidenceLink.evidence_id.in_(touched.evidence))
+    session.flush()
+    by_framework: dict[int, set[int] | None] = {}
+    for framework_id, noted in pending.items():
+        if noted.every:
+            by_framework[framework_id] = ALL
+            continue
+        elements = set(noted.elements)
+        if noted.evidence:
+            elements.update(
+                session.scalars(
+                    select(EvidenceLink.element_id).where(EvidenceLink.evidence_id.in_(noted.evidence))
+                )
             )
-        )
-    if touched.elements:
-        for framework_id, element_id in session.execute(
-            select(Element.framework_id, Element.id).where(Element.id.in_(touched.elements))
-        ):
-            if framework_id not in by_framework:
-                by_framework[framework_id] = set()
-            elements = by_framework[framework_id]
-            if elements is not None:
-                elements.add(element_id)
+        by_framework[framework_id] = elements
     _touch(session, by_framework)
     session.info.pop(_KEY, None)  # the writes above are ratings, not inputs
+
+
+def forget(session: Session) -> None:
+    """A rolled-back transaction's notes go with it."""
+    session.info.pop(_KEY, None)
 
 
 def _touch(
@@ -171,21 +159,3 @@ def _outcomes_touched(
         )
     )
     return [o.id for o in framework.outcomes if o.id in slugs or slugs.intersection(o.kpis)]
-
-
-def note_written(session: Session, element_ids: Iterable[int]) -> None:
-    """Rows written without a flush (an import's bulk inserts) name the elements whose outcomes to re-rate."""
-    touched: _Touched = session.info.setdefault(_KEY, _Touched())
-    touched.elements.update(element_ids)
-
-
-def _forget(session: Session, *_args: Any) -> None:
-    session.info.pop(_KEY, None)
-
-
-def watch(factory: sessionmaker[Session]) -> None:
-    """Keep stored ratings true for every session the factory makes (web requests and commands alike)."""
-    event.listen(factory, "before_flush", _before_flush)
-    event.listen(factory, "after_flush", _after_flush)
-    event.listen(factory, "before_commit", _before_commit)
-    event.listen(factory, "after_soft_rollback", _forget)

@@ -26,6 +26,7 @@ from tracker.db.models import (
 )
 from tracker.domain import text_limits
 from tracker.domain.evidence_input import EvidenceFields
+from tracker.ratings import upkeep
 from tracker.services import attachments
 from tracker.services.audit import Actor, record
 from tracker.services.permissions import Principal, can_create_evidence, can_edit_evidence, can_move
@@ -229,6 +230,7 @@ def create(
     session.flush()
     for slug in fields.links:
         session.add(EvidenceLink(evidence_id=evidence.id, element_id=ctx.elements[slug].id))
+    upkeep.inputs_changed(session, ctx.framework.id, evidence_ids=[evidence.id])
     record(
         session,
         actor,
@@ -304,6 +306,9 @@ def update(
         session.flush()
     except (StaleDataError, OperationalError) as error:
         _raise_conflict(session, evidence_id, error)
+    upkeep.inputs_changed(
+        session, evidence.framework_id, (link.element_id for link in links), evidence_ids=[evidence.id]
+    )
     after = snapshot(evidence, link_slugs(session, evidence.id), ctx.partner_slug(evidence.partner_id))
     record(
         session,
@@ -353,6 +358,7 @@ def move(
         session.flush()
     except (StaleDataError, OperationalError) as error:
         _raise_conflict(session, evidence_id, error)
+    upkeep.inputs_changed(session, evidence.framework_id, evidence_ids=[evidence.id])
     record(
         session,
         actor,

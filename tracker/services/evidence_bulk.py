@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from tracker.db.models import AuditEvent, Evidence, EvidenceLink, utcnow
 from tracker.domain.evidence_input import EvidenceFields
-from tracker.ratings.upkeep import note_written
+from tracker.ratings import upkeep
 from tracker.services.audit import Actor
 from tracker.services.bulk_rows import insert_rows
 from tracker.services.evidence import FrameworkContext, Refused
@@ -46,7 +46,7 @@ def create_many(
         for slug in fields.links
     ]
     insert_rows(session, EvidenceLink, links)
-    note_written(session, {link["element_id"] for link in links})
+    upkeep.inputs_changed(session, ctx.framework.id, {link["element_id"] for link in links})
     slugs = {partner.id: slug for slug, partner in ctx.partners.items()}
     insert_rows(
         session,

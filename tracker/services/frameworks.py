@@ -169,6 +169,9 @@ def load_version(
             loaded_by=actor.label,
         )
     )
+    from tracker.ratings import upkeep  # the ratings read frameworks through this module
+
+    upkeep.inputs_changed(session, row.id, upkeep.ALL)
     record(
         session,
         actor,

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from tracker.db.models import AuditEvent, Element, KpiValue, utcnow
 from tracker.domain import text_limits
 from tracker.domain.evidence_input import KpiValueFields
-from tracker.ratings.upkeep import note_written
+from tracker.ratings import upkeep
 from tracker.services.audit import Actor, record
 from tracker.services.bulk_rows import insert_rows
 from tracker.services.evidence import FrameworkContext, Refused
@@ -81,6 +81,7 @@ def save(
     )
     session.add(value)
     session.flush()
+    upkeep.inputs_changed(session, ctx.framework.id, [element.id])
     record(
         session,
         actor,
@@ -166,7 +167,7 @@ def save_many(
         ],
         ids=True,
     )
-    note_written(session, {ctx.elements[fields.kpi].id for fields in items})
+    upkeep.inputs_changed(session, ctx.framework.id, {ctx.elements[fields.kpi].id for fields in items})
     insert_rows(
         session,
         AuditEvent,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from tracker.db.models import RatingOverride, utcnow
 from tracker.domain import text_limits
 from tracker.domain.rules import RATING_CODES
+from tracker.ratings import upkeep
 from tracker.ratings.compute import FrameworkRatings
 from tracker.services.audit import Actor, record
 from tracker.services.evidence import Refused
@@ -154,6 +155,7 @@ def _replace(
         session.add(old)
     session.add(new)
     session.flush()
+    upkeep.inputs_changed(session, rated.row.id, [new.element_id])
     record(
         session,
         actor,

@@ -22,6 +22,7 @@ from tracker.domain.surveys import (
     SurveyDefinition,
 )
 from tracker.domain.text_limits import SURVEY_ROUND_LABEL
+from tracker.ratings import upkeep
 from tracker.services import evidence as evidence_service
 from tracker.services.audit import Actor, record
 from tracker.services.evidence import FrameworkContext, Refused
@@ -287,6 +288,7 @@ def _refresh_item(
     item.collected_on = fields.collected_on
     item.updated_by_id = p.user_id
     item.updated_at = utcnow()
+    upkeep.inputs_changed(session, item.framework_id, evidence_ids=[item.id])
     detail = f"refreshed from survey round {label}"
     if item.status == "accepted":
         item.status = "submitted"
