@@ -1,9 +1,10 @@
 """Stored ratings: pages read each outcome's rating instead of re-rating the framework on every view.
 
 How they stay true:
-- Every session is watched. A flush that writes a rating input (evidence, its links, a KPI value, an
-  override, a framework version) notes the outcomes it touches; at commit, in the same transaction, the
-  framework's `rating_state.inputs_version` is raised and those outcomes alone are re-rated and stored.
+- Every service that writes a rating input (evidence, its links, a KPI value, an override, a framework
+  version) says what it changed (`upkeep.inputs_changed`); at the one commit point, in the same
+  transaction, the framework's `rating_state.inputs_version` is raised and those outcomes alone are
+  re-rated and stored (`upkeep.settle`).
   So a save costs the rating of the outcomes it touches, and a reader never sees a rating older than the
   evidence it commits with.
 - A row counts only for the framework version and the default as-of date it was computed for. Missing

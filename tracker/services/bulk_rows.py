@@ -22,7 +22,7 @@ def insert_rows(
 ) -> list[int]:
     """Insert rows (each with the same keys) in the session's transaction; with `ids`, their new ids in order.
 
-    Rows bypass the ORM: nothing is flushed or noted by session hooks (see `rating_writers.note_written`).
+    Rows bypass the ORM: nothing is flushed or noted by session hooks (see `upkeep.inputs_changed`).
     """
     if not rows:
         return []
