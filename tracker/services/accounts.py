@@ -244,7 +244,7 @@ def update_user(
         raise AccountError(f"unknown role '{role}'")
     if actor.user_id == user.id and (role != user.role or not active):
         raise AccountError("you cannot change your own role or disable your own account")
-    before = user_snapshot(user)
+    before = user_snapshot(user, _partner_slug(session, user))
     partner_id = _partner_for(session, role, partner_slug)
     if (user.role, user.active, user.partner_id) != (role, active, partner_id):
         if not active or role != user.role:
@@ -287,18 +287,7 @@ def disable_user(session: Session, actor: Actor, user: User) -> bool:
     if not user.active:
         return False
     slug = _partner_slug(session, user)
-    before = user_snapshot(user, slug)
-    user.active = False
-    end_sessions(user)
-    record(
-        session,
-        actor,
-        "user.update",
-        object_type="user",
-        object_id=user.id,
-        before=before,
-        after=user_snapshot(user, slug),
-    )
+    update_user(session, actor, user, role=user.role, active=False, partner_slug=slug)
     return True
 
 
