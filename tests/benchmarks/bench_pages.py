@@ -2,7 +2,7 @@
 
 python -m tests.benchmarks.bench_pages --url URL --slug SLUG [--runs 5] [--report-page-runs 3]
 
-The dashboard reads stored ratings (`snapshots.summary`): its first view after the framework's rows
+The dashboard reads stored ratings (`ratings_for`): its first view after the framework's rows
 are gone rates every outcome and stores them (`keep`, a side transaction); later views read them. Both are
 measured: the first ("cold") view with the framework's `rating_snapshot` rows deleted before each run, then
 the stored ("warm") view.
@@ -27,7 +27,7 @@ from tracker.db.models import Framework, RatingSnapshot, RatingState
 from tracker.extensions import db
 from tracker.reports import model as report_model
 from tracker.services import surveys as survey_service
-from tracker.web.reports import inputs_or_abort
+from tracker.web.as_of import ratings_or_abort
 
 OUTCOME = "o-t1-01"
 
@@ -44,15 +44,13 @@ def make_app(url: str) -> Flask:
 
 
 def report_model_of(app: Flask, slug: str) -> int:
-    """What the report routes do before rendering (`tracker/web/reports.py: inputs_or_abort`): the stored
-    ratings (those missing rated now and kept), the report's inputs beside them (`report_inputs`: the listed
-    items, KPI values, and the count of linked items unless kept beside the ratings, then kept), the survey
-    blocks, and `build_stored`. Returns the evidence lines of the model."""
+    """What the report routes do before rendering (`tracker/web/reports.py: _model`): the stored ratings
+    (those missing rated now and kept) with the report's inputs beside them (`ratings_for(...,
+    for_report=True)`: the listed items, KPI values, and the count of linked items unless kept beside the
+    ratings, then kept), the survey blocks, and `build`. Returns the evidence lines of the model."""
     with app.test_request_context(f"/f/{slug}/report"):
-        inputs = inputs_or_abort(slug)
-        model = report_model.build_stored(
-            inputs, datetime.now(UTC), survey_service.report_blocks(db.session, slug)
-        )
+        inputs = ratings_or_abort(slug, for_report=True)[0]
+        model = report_model.build(inputs, datetime.now(UTC), survey_service.report_blocks(db.session, slug))
         return sum(len(o.evidence) for t in model.themes for o in t.outcomes)
 
 
@@ -180,11 +178,11 @@ def main() -> None:
         report_model_of(app, slug)
     # The model alone, from inputs already read, to show where the time goes.
     with app.test_request_context(f"/f/{slug}/report"):
-        inputs = inputs_or_abort(slug)
+        inputs = ratings_or_abort(slug, for_report=True)[0]
         build_times = []
         for _ in range(args.runs):
             started = time.perf_counter()
-            report_model.build_stored(inputs, datetime.now(UTC), ())
+            report_model.build(inputs, datetime.now(UTC), ())
             build_times.append(time.perf_counter() - started)
     profile_to(prof("report_model"), lambda: report_model_of(app, slug))
     result["report_model"] = {

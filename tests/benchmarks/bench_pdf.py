@@ -37,7 +37,7 @@ from tracker.resources import static_dir
 from tracker.services import accounts
 from tracker.services import surveys as survey_service
 from tracker.services.audit import Actor
-from tracker.web.reports import inputs_or_abort
+from tracker.web.as_of import ratings_or_abort
 
 DEMO_DB = BENCH_DIR / "demo.sqlite3"
 DEMO_INSTANCE = BENCH_DIR / "demo-instance"
@@ -69,13 +69,12 @@ def ensure_demo() -> str:
 
 def html_of(app: Any, slug: str) -> tuple[str, int]:
     """The PDF's HTML as `/report.pdf` and the render job make it: stored ratings (those missing rated now
-    and kept), `report_inputs`, `build_stored`, `render_html(for_pdf=True)`."""
+    and kept, with the report's inputs: `ratings_for(..., for_report=True)`), `build`,
+    `render_html(for_pdf=True)`."""
     with app.test_request_context(f"/f/{slug}/report.pdf"):
-        inputs = inputs_or_abort(slug)
-        model = report_model.build_stored(
-            inputs, datetime.now(UTC), survey_service.report_blocks(db.session, slug)
-        )
-        return render_html(model, for_pdf=True), len(inputs.summary.ratings)
+        inputs = ratings_or_abort(slug, for_report=True)[0]
+        model = report_model.build(inputs, datetime.now(UTC), survey_service.report_blocks(db.session, slug))
+        return render_html(model, for_pdf=True), len(inputs.ratings)
 
 
 def inline_css(html: str) -> str:

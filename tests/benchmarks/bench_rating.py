@@ -27,10 +27,9 @@ from tests.benchmarks.generate import BENCH_DIR
 from tests.querycount import count_statements
 from tracker.db.models import Element, Evidence, EvidenceLink, Framework, RatingSnapshot, RatingState
 from tracker.db.session import make_engine
-from tracker.ratings import compute as ratings
-from tracker.ratings import snapshots, upkeep
+from tracker.ratings import RatingSet, ratings_for, upkeep
 from tracker.ratings.gc_pause import gc_paused
-from tracker.ratings.snapshots import StoredRating
+from tracker.ratings.stored import OutcomeRating
 
 # The floor: one statement that reads the rows `rate` reads (accepted evidence joined to its links, current
 # KPI values with their partner) and the columns the ratings use, fetched into plain tuples by the driver.
@@ -76,14 +75,14 @@ def floor(engine: Engine, as_of: date, statements: tuple[str, ...] = (FLOOR_SQL,
 
 
 def rate_all(engine: Engine, slugs: list[str], keep: bool = False) -> tuple[int, list[Any]]:
-    """Every outcome of every framework through the app's `rate`, one session and the collector paused for
-    each framework, as `tracker refresh-ratings` does."""
+    """Every outcome of every framework rated now through `ratings_for(..., detail=True)` (as `tracker rate`
+    does), one session and the collector paused for each framework, as `tracker refresh-ratings` does."""
     kept = []
     outcomes = 0
     with Session(engine) as session:
         for slug in slugs:
             with gc_paused():
-                rated = ratings.rate(session, slug)
+                rated = ratings_for(session, slug, detail=True)
             assert rated is not None, slug
             outcomes += len(rated.ratings)
             if keep:
@@ -94,7 +93,7 @@ def rate_all(engine: Engine, slugs: list[str], keep: bool = False) -> tuple[int,
 
 def as_of_of(engine: Engine, slug: str) -> date:
     with Session(engine) as session:
-        rated = ratings.rate(session, slug)
+        rated = ratings_for(session, slug)
         assert rated is not None
         return rated.as_of
 
@@ -118,7 +117,7 @@ def mode_timing(engine: Engine, slugs: list[str], runs: int, profile: str | None
         t, (outcomes, _) = timed(lambda: rate_all(engine, slugs))
         rate_times.append(t)
     with count_statements(engine) as counter, Session(engine) as session:
-        ratings.rate(session, slugs[0])
+        ratings_for(session, slugs[0], detail=True)
     profile_to(profile, lambda: rate_all(engine, slugs[:1]))
     return {
         "floor": summary(floor_times),
@@ -164,17 +163,23 @@ def _touched_outcomes(session: Session, evidence_id: int) -> list[str]:
     )
 
 
-def _save(factory: sessionmaker[Session], evidence_id: int, findings: tuple[str, str]) -> float:
+def _save(
+    factory: sessionmaker[Session], evidence_id: int, findings: tuple[str, str], rerate: bool = True
+) -> float:
     """One evidence save as the app makes it: load the item, change its finding, commit. Seconds taken.
 
     The finding always changes (to whichever of `findings` it is not), so every save writes a rating input.
-    With a watched factory the commit itself re-rates the outcomes the item is linked to and stores them.
+    With `rerate`, the save says so as a service does (`upkeep.inputs_changed`) and the commit point settles
+    it (`upkeep.settle`): the outcomes the item is linked to are re-rated and stored before the commit.
     """
     with factory() as session:
         started = time.perf_counter()
         item = session.get(Evidence, evidence_id)
         assert item is not None
         item.finding = findings[1] if item.finding == findings[0] else findings[0]
+        if rerate:
+            upkeep.inputs_changed(session, item.framework_id, evidence_ids=[evidence_id])
+            upkeep.settle(session)
         session.commit()
         return time.perf_counter() - started
 
@@ -182,27 +187,26 @@ def _save(factory: sessionmaker[Session], evidence_id: int, findings: tuple[str,
 def _stored_against_live(engine: Engine, slug: str, outcomes: list[str]) -> dict[str, Any]:
     """Do the ratings the saves stored equal a live rating of the same outcomes, field by field?
 
-    The stored ones are read as pages read them (`snapshots.summary`); outcomes without a stored row
-    are rated by it and show up in `fresh`, so they are counted apart.
+    The stored ones are read as the report reads them (`ratings_for(..., for_report=True)`); outcomes
+    without a stored row are rated by it and show up in `fresh`, so they are counted apart.
     """
     with Session(engine) as session:
-        read = snapshots.summary(session, slug, for_report=True)
+        read = ratings_for(session, slug, for_report=True)
         assert read is not None
         fresh = {r.outcome_id for r in read.fresh}
-        live = ratings.rate(session, slug, outcomes=outcomes)
+        live = ratings_for(session, slug, outcomes=outcomes, detail=True)
         assert live is not None
         differing = []
         stored = 0
-        for rating in live.ratings:
-            computed = StoredRating.of(rating, live.evidence)
-            kept = read.rating_of(rating.outcome_id)
-            if kept is None or rating.outcome_id in fresh:
-                differing.append(f"{rating.outcome_id}: not stored")
+        for computed in live.ratings:
+            kept = read.rating_of(computed.outcome_id)
+            if kept is None or computed.outcome_id in fresh:
+                differing.append(f"{computed.outcome_id}: not stored")
                 continue
             stored += 1
             differing += [
-                f"{rating.outcome_id}.{name}"
-                for name in StoredRating.__slots__
+                f"{computed.outcome_id}.{name}"
+                for name in OutcomeRating.__slots__
                 if getattr(kept, name) != getattr(computed, name)
             ]
         return {"compared": len(live.ratings), "stored": stored, "differing": differing}
@@ -217,19 +221,17 @@ def _kinds(statements: list[str]) -> dict[str, int]:
 
 
 def mode_rerate(engine: Engine, slugs: list[str], runs: int, profile: str | None) -> dict[str, Any]:
-    """Re-rating after one save, as the app does it now: the commit of a watched session re-rates.
+    """Re-rating after one save, as the app does it now: the service names the item, the commit re-rates.
 
-    One accepted evidence item of a framework mid-list has its finding changed and is committed through a
-    session made by a sessionmaker on which `upkeep.watch` was called (as `create_app` does for
-    the app's own), so the commit re-rates the outcomes the item is linked to and stores them in the same
-    transaction: that save + commit is the re-rating after one save. Beside it: the same save through an
-    unwatched sessionmaker (no re-rating), `rate(..., outcomes=<the touched outcomes>)` alone, and `rate` of
-    the whole framework (what a save cost before stored ratings). The item is left as generated.
+    One accepted evidence item of a framework mid-list has its finding changed, named to `upkeep` as a
+    service names it, and settled and committed as the app's commit point does: the outcomes the item is
+    linked to are re-rated and stored in the same transaction; that save + commit is the re-rating after one
+    save. Beside it: the same save not named (no re-rating), `ratings_for(..., outcomes=<the touched
+    outcomes>, detail=True)` alone, and of the whole framework (what a save cost before stored ratings).
+    The item is left as generated.
     """
     slug = slugs[len(slugs) // 2]
     watched = sessionmaker(engine, expire_on_commit=False)
-    upkeep.watch(watched)
-    plain = sessionmaker(engine, expire_on_commit=False)  # not watched: a save without any re-rating
     with Session(engine) as session:
         framework_id = session.scalar(select(Framework.id).where(Framework.slug == slug))
         evidence_id = session.scalar(
@@ -266,7 +268,7 @@ def mode_rerate(engine: Engine, slugs: list[str], runs: int, profile: str | None
     load_before = load()
     # The unwatched saves first (they leave the stored ratings behind the evidence; the watched saves
     # after them re-rate the same outcomes, so nothing stays stale).
-    plain_times = [_save(plain, evidence_id, findings) for _ in range(runs + 1)][1:]
+    plain_times = [_save(watched, evidence_id, findings, rerate=False) for _ in range(runs + 1)][1:]
     version_before = inputs_version()
     save_times = []
     for run in range(runs + 1):
@@ -280,13 +282,15 @@ def mode_rerate(engine: Engine, slugs: list[str], runs: int, profile: str | None
         item = session.get(Evidence, evidence_id)
         assert item is not None
         item.finding = findings[1] if item.finding == findings[0] else findings[0]
+        upkeep.inputs_changed(session, item.framework_id, evidence_ids=[evidence_id])
         with count_statements(engine) as counter:
+            upkeep.settle(session)
             session.commit()
     profile_to(profile, lambda: _save(watched, evidence_id, findings))
 
-    def rate_only(outcomes: list[str] | None) -> tuple[float, ratings.FrameworkRatings | None]:
+    def rate_only(outcomes: list[str] | None) -> tuple[float, RatingSet | None]:
         with Session(engine) as session:
-            return timed(lambda: ratings.rate(session, slug, outcomes=outcomes))
+            return timed(lambda: ratings_for(session, slug, outcomes=outcomes, detail=True))
 
     only_times, whole_times = [], []
     for run in range(runs + 1):
@@ -302,10 +306,12 @@ def mode_rerate(engine: Engine, slugs: list[str], runs: int, profile: str | None
         item = session.get(Evidence, evidence_id)
         assert item is not None
         item.finding = original
+        upkeep.inputs_changed(session, item.framework_id, evidence_ids=[evidence_id])
+        upkeep.settle(session)
         session.commit()
     check = _stored_against_live(engine, slug, touched)
     with count_statements(engine) as rate_counter, Session(engine) as session:
-        ratings.rate(session, slug, outcomes=touched)
+        ratings_for(session, slug, outcomes=touched, detail=True)
     return {
         "framework": slug,
         "evidence_id": evidence_id,

@@ -459,7 +459,7 @@ def markdown(results: dict[str, Any]) -> str:
         lambda r: secs(r["rerate"]["save_plain"], "ms"),
     )
     row(
-        "  `rate(..., outcomes=<the touched outcomes>)` alone",
+        "  `ratings_for(..., outcomes=<the touched outcomes>, detail=True)` alone",
         lambda r: (
             f"{secs(r['rerate']['rate_touched'], 'ms')}; {r['rerate']['rate_touched_statements']} statements"
         ),
@@ -481,7 +481,7 @@ def markdown(results: dict[str, Any]) -> str:
         ("dashboard", "dashboard, stored ratings (later views)"),
         ("outcome", "outcome page (rates its one outcome)"),
         ("evidence_list", "evidence list, first page"),
-        ("report_model", "report model from stored ratings (`report_inputs` + `build_stored`)"),
+        ("report_model", "report model from stored ratings (`ratings_for(for_report=True)` + `build`)"),
     ):
         row(
             f"{label}, in process",
@@ -500,7 +500,7 @@ def markdown(results: dict[str, Any]) -> str:
         lambda r: f"{r['pages']['outcome']['bytes'] / 1e3:,.0f} KB",
     )
     row(
-        "  report model alone (`build_stored` from inputs already read)",
+        "  report model alone (`build` from ratings already read)",
         lambda r: secs(r["pages"]["report_model"]["build_only"]),
     )
     row(

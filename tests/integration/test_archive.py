@@ -26,7 +26,7 @@ from tracker.db.models import AuditEvent, Base, Evidence, User
 from tracker.db.session import make_engine
 from tracker.domain.evidence_input import EvidenceFields, KpiValueFields
 from tracker.extensions import db
-from tracker.ratings import compute as rating_service
+from tracker.ratings import ratings_for
 from tracker.services import archive as archive_service
 from tracker.services import archive_safety
 from tracker.services import evidence as evidence_service
@@ -182,7 +182,7 @@ def enrich_demo(app: Flask, make_user: Any) -> str:
             )  # fmt: skip
         record(session, Actor(lead, "lead"), "refused", object_type="evidence", object_id=item_id, detail="x")
     with app.app_context(), db.unit_of_work() as session:
-        rated = rating_service.rate(session, slug)
+        rated = ratings_for(session, slug, detail=True)
         assert rated is not None and rated.overrides
         evaluator = session.scalars(select(User).where(User.role == "evaluator")).first()
         assert evaluator is not None
@@ -577,7 +577,7 @@ def test_an_export_made_before_overrides_had_a_start_date_still_restores(
     """rating_override gained `applies_from` (migration 0010); an older export lacks it and is filled in."""
     item = make_evidence(status="accepted", collected_on=date(2023, 2, 1))
     with app.app_context(), db.unit_of_work() as session:
-        rated = rating_service.rate(session, framework)
+        rated = ratings_for(session, framework, detail=True)
         assert rated is not None
         override_service.set_override(
             session, Actor("admin", "admin"), Principal.command_line(), rated, "educators-supported",

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from tracker.db.models import Evidence, Framework, KpiValue, RatingOverride, User
 from tracker.extensions import db
-from tracker.ratings import compute as rating_service
+from tracker.ratings import ratings_for
 
 
 def test_demo_loads_everything_once(app: Flask, runner: Any) -> None:
@@ -43,9 +43,9 @@ def test_demo_loads_everything_once(app: Flask, runner: Any) -> None:
         }  # fmt: skip
         overrides = db.session.scalar(select(func.count()).select_from(RatingOverride)) or 0
         for slug in slugs:
-            rated = rating_service.rate(db.session, slug)
+            rated = ratings_for(db.session, slug, detail=True)
             assert rated is not None and rated.ratings
-        rated = rating_service.rate(db.session, "developing-together")
+        rated = ratings_for(db.session, "developing-together", detail=True)
         assert rated is not None and rated.as_of == date(2020, 5, 31)
         assert {r.rating for r in rated.ratings} >= {"strong", "some", "not_yet"}
     credentials = Path(app.instance_path) / "demo-credentials.txt"

@@ -269,13 +269,13 @@ def test_an_import_re_rates_once_at_commit(
     with app.app_context():
         version = db.session.scalar(select(func.max(RatingState.inputs_version)))
     calls: list[list[str]] = []
-    rate = upkeep.rating_service.rate
+    rate = upkeep.compute.rate
 
     def counted(*args: Any, **kwargs: Any) -> Any:
-        calls.append(list(kwargs.get("outcomes") or []))
+        calls.append(list(args[4] or ()))
         return rate(*args, **kwargs)
 
-    monkeypatch.setattr(upkeep.rating_service, "rate", counted)
+    monkeypatch.setattr(upkeep.compute, "rate", counted)
     response = post_file(admin, f"/f/{SLUG}/import", "evidence", evidence_file(500, status="accepted"))
     assert response.status_code == 302
     assert calls == [["educators-supported"]]

@@ -16,8 +16,7 @@ from sqlalchemy import select, update
 from tracker.db import migrate
 from tracker.db.models import Framework, RatingOverride, RatingSnapshot
 from tracker.extensions import db
-from tracker.ratings import compute as rating_service
-from tracker.ratings import snapshots
+from tracker.ratings import ratings_for, snapshots
 from tracker.services import overrides as override_service
 from tracker.services.archive import columns_of
 from tracker.services.audit import Actor
@@ -39,9 +38,9 @@ def override(
     app: Flask, applies_from: date | None, as_of: date | None = None, **kwargs: Any
 ) -> RatingOverride:
     with app.app_context(), db.unit_of_work() as session:
-        rated = rating_service.rate(session, SLUG, as_of)
+        rated = ratings_for(session, SLUG, as_of, detail=True)
         assert rated is not None
-        items = [a.item_id for a in rated.rating_of(OUTCOME).items]  # type: ignore[union-attr]
+        items = [a.item_id for a in rated.detail.get(OUTCOME).items]  # type: ignore[union-attr]
         made = override_service.set_override(
             session, Actor("test"), EVALUATOR, rated, OUTCOME, "strong", RATIONALE, items,
             applies_from=applies_from, **kwargs,
@@ -52,9 +51,9 @@ def override(
 
 def rating_as_of(app: Flask, as_of: date) -> tuple[str, str | None]:
     with app.app_context():
-        rated = rating_service.rate(db.session, SLUG, as_of)
+        rated = ratings_for(db.session, SLUG, as_of, detail=True)
         assert rated is not None
-        rating = rated.rating_of(OUTCOME)
+        rating = rated.detail.get(OUTCOME)
         assert rating is not None
         return rating.rating, rating.override
 
@@ -174,7 +173,7 @@ def test_dashboard_before_and_from_the_override_date(app: Flask, as_role: Any, m
     with app.app_context():
         stored = db.session.scalars(select(RatingSnapshot.as_of)).all()
         assert set(stored) == {DEFAULT_AS_OF}  # only the default date is stored; others are rated live
-        summary = snapshots.summary(db.session, SLUG, date(2023, 3, 14))
+        summary = ratings_for(db.session, SLUG, date(2023, 3, 14))
         assert summary is not None and not summary.stored_date
         assert summary.rating_of(OUTCOME).override is None  # type: ignore[union-attr]
 
@@ -271,8 +270,8 @@ def test_demo_overrides_apply_from_the_evaluation_date(app: Flask, runner: Any) 
     with app.app_context():
         dates = set(db.session.scalars(select(RatingOverride.applies_from)))
         assert dates == {date(2020, 5, 31)}
-        at = rating_service.rate(db.session, "developing-together")
-        before = rating_service.rate(db.session, "developing-together", date(2020, 5, 30))
+        at = ratings_for(db.session, "developing-together", detail=True)
+        before = ratings_for(db.session, "developing-together", date(2020, 5, 30), detail=True)
         assert at is not None and before is not None and at.as_of == date(2020, 5, 31)
         assert sum(r.override is not None for r in at.ratings) == 6
         assert sum(r.override is not None for r in before.ratings) == 0

@@ -12,9 +12,8 @@ from sqlalchemy import delete, select
 
 from tracker.db.models import Element, Evidence, KpiValue, RatingOverride, RatingSnapshot
 from tracker.extensions import db
-from tracker.ratings import compute as rating_service
-from tracker.ratings import snapshots, upkeep
-from tracker.ratings.snapshots import StoredRating
+from tracker.ratings import RatingSet, compute, keep, ratings_for, snapshots, upkeep
+from tracker.ratings.stored import REPORT_REASONS, OutcomeRating
 from tracker.services import evidence as evidence_service
 
 from ..querycount import count_statements
@@ -34,17 +33,17 @@ def stored_rows(app: Flask) -> dict[str, tuple[int, str, Any]]:
         }
 
 
-def live(app: Flask, as_of: date | None = None) -> dict[str, StoredRating]:
+def live(app: Flask, as_of: date | None = None) -> dict[str, OutcomeRating]:
     with app.app_context():
-        rated = rating_service.rate(db.session, SLUG, as_of)
+        rated = ratings_for(db.session, SLUG, as_of, detail=True)
         assert rated is not None
-        return {r.outcome_id: StoredRating.of(r, rated.evidence) for r in rated.ratings}
+        return {r.outcome_id: r for r in rated.ratings}
 
 
-def read(app: Flask, as_of: date | None = None) -> snapshots.RatingsSummary:
+def read(app: Flask, as_of: date | None = None) -> RatingSet:
     """Every stored field (the report's too), to compare with a rating made now."""
     with app.app_context():
-        summary = snapshots.summary(db.session, SLUG, as_of, for_report=True)
+        summary = ratings_for(db.session, SLUG, as_of, for_report=True)
         assert summary is not None
         return summary
 
@@ -52,19 +51,19 @@ def read(app: Flask, as_of: date | None = None) -> snapshots.RatingsSummary:
 def warm(app: Flask) -> None:
     """Read once and keep what was rated, as the dashboard does."""
     with app.app_context():
-        summary = snapshots.summary(db.session, SLUG)
+        summary = ratings_for(db.session, SLUG)
         assert summary is not None
         with db.side_transaction() as session:
-            snapshots.keep(session, summary)
+            keep(session, summary)
 
 
-def differences(stored: dict[str, StoredRating], computed: dict[str, StoredRating]) -> list[str]:
+def differences(stored: dict[str, OutcomeRating], computed: dict[str, OutcomeRating]) -> list[str]:
     """Each field where a stored rating differs from the live one, named, so a failure says what."""
     assert stored.keys() == computed.keys()
     return [
         f"{outcome}.{name}: stored {getattr(stored[outcome], name)!r}, live {getattr(computed[outcome], name)!r}"
         for outcome in computed
-        for name in StoredRating.__slots__
+        for name in OutcomeRating.__slots__
         if getattr(stored[outcome], name) != getattr(computed[outcome], name)
     ]
 
@@ -130,20 +129,20 @@ def test_reads_use_stored_rows_in_fewer_statements_and_store_nothing_twice(
     warm(app)
     with app.app_context():
         engine = db.engine
-    with count_statements(engine) as counted:
-        second = read(app)
-    assert second.fresh == () and counted.count == 3  # framework, stored rows, overrides
-    assert {r.outcome_id: r for r in second.ratings} == live(app)
+    with count_statements(engine) as counted, app.app_context():
+        second = ratings_for(db.session, SLUG)  # as the dashboard reads them
+    assert second is not None and second.fresh == () and counted.count == 3  # head, stored rows, overrides
+    assert {r.outcome_id: r for r in read(app).ratings} == live(app)
 
 
 def test_a_reader_does_not_keep_ratings_a_writer_made_stale(app: Flask, make_evidence: Any) -> None:
     forget_stored(app)
     with app.app_context():
-        summary = snapshots.summary(db.session, SLUG)
+        summary = ratings_for(db.session, SLUG)
         assert summary is not None and len(summary.fresh) == 3  # nothing stored: all rated by the reader
         make_evidence()  # a writer commits after the read, in its own session
         with db.side_transaction() as session:
-            assert snapshots.keep(session, summary) is False
+            assert keep(session, summary) is False
     assert set(stored_rows(app)) == {"educators-supported"}
     assert read(app).rating_of("educators-supported") == live(app)["educators-supported"]
 
@@ -181,7 +180,7 @@ def test_a_rating_failure_does_not_lose_the_save(
     def broken(*_args: Any, **_kwargs: Any) -> None:
         raise RuntimeError("engine bug")
 
-    monkeypatch.setattr(rating_service, "rate", broken)
+    monkeypatch.setattr(compute, "rate", broken)
     item = make_evidence(title="Saved anyway", links=("retention",))
     assert "could not re-rate" in caplog.text
     monkeypatch.undo()
@@ -289,26 +288,29 @@ def test_refresh_commits_framework_by_framework(
 def test_tiles_read_without_the_report_fields_and_the_report_refuses_them(
     app: Flask, make_evidence: Any
 ) -> None:
-    from tracker.ratings.report_inputs import report_inputs
+    from datetime import UTC, datetime
+
+    from tracker.reports import model as report_model
 
     make_evidence()
     with app.app_context():
-        tiles = snapshots.summary(db.session, SLUG)
+        tiles = ratings_for(db.session, SLUG)
         assert tiles is not None and tiles.fresh == ()
         stored = tiles.rating_of("educators-supported")
         assert stored is not None and stored.reasons == () and stored.items == ()
         assert stored.rating == live(app)["educators-supported"].rating  # the tile fields are all there
         with pytest.raises(ValueError, match="for_report=True"):
-            report_inputs(db.session, tiles)
+            report_model.build(tiles, datetime.now(UTC))
 
 
 def report_count(app: Flask, as_of: str = "") -> tuple[int, bool]:
     """(the report's accepted-items figure, whether it was counted now) as the report routes read it."""
-    from tracker.web.reports import inputs_or_abort
+    from tracker.web.as_of import ratings_or_abort
 
     with app.test_request_context(f"/f/{SLUG}/report" + (f"?as_of={as_of}" if as_of else "")):
-        inputs = inputs_or_abort(SLUG)
-        return inputs.evidence_total, inputs.counted_now
+        rated = ratings_or_abort(SLUG, for_report=True)[0]
+        assert rated.evidence_total is not None
+        return rated.evidence_total, rated.counted_now
 
 
 def test_the_report_count_is_kept_beside_the_ratings_until_an_input_changes(
@@ -338,11 +340,11 @@ def test_a_report_count_made_stale_by_a_writer_is_not_kept(app: Flask, make_evid
     make_evidence()
     warm(app)
     with app.app_context():
-        summary = snapshots.summary(db.session, SLUG, for_report=True)
-        assert summary is not None and summary.linked_items is None
+        summary = ratings_for(db.session, SLUG, for_report=True)
+        assert summary is not None and summary.counted_now
         make_evidence(title="Second survey", collection="")  # a writer commits after the read
         with db.side_transaction() as session:
-            assert snapshots.keep_linked_items(session, summary, 1) is False
+            assert keep(session, summary) is False
     assert report_count(app) == (2, True)
 
 
@@ -355,12 +357,12 @@ def test_ratings_read_the_same_items_whichever_way_links_are_found(
     make_evidence(links=("educators-supported", "retention"), title="Exit interviews", collection="")
     make_evidence(links=("out-days",), title="Allocation day register", collection="")
     expected = live(app)
-    monkeypatch.setattr(rating_service, "_PROBED_ELEMENTS", probed)
+    monkeypatch.setattr(compute, "_PROBED_ELEMENTS", probed)
     assert live(app) == expected
     with app.app_context():
-        rated = rating_service.rate(db.session, SLUG)
+        rated = ratings_for(db.session, SLUG, detail=True)
         assert rated is not None
-        assert {r.outcome_id: len(r.items) for r in rated.ratings} == {
+        assert {r.outcome_id: len(r.items) for r in rated.detail.values()} == {
             "more-statutory": 0,
             "educators-supported": 2,
             "retention": 1,
@@ -371,12 +373,12 @@ def test_only_the_reasons_the_report_prints_are_stored(app: Flask, make_evidence
     make_evidence()
     make_evidence(title="Focus group", source_type="focus_group", respondents=7, collection="")
     with app.app_context():
-        rated = rating_service.rate(db.session, SLUG)
+        rated = ratings_for(db.session, SLUG, detail=True)
         assert rated is not None
-        full = next(r for r in rated.ratings if r.outcome_id == "educators-supported").reasons
-    assert len(full) > snapshots.REPORT_REASONS  # the rule's reason, the counts, two lines
+        full = rated.detail["educators-supported"].reasons
+    assert len(full) > REPORT_REASONS  # the rule's reason, the counts, two lines
     stored = read(app).rating_of("educators-supported")
-    assert stored is not None and stored.reasons == full[: snapshots.REPORT_REASONS]
+    assert stored is not None and stored.reasons == full[:REPORT_REASONS]
 
 
 def test_the_listed_items_are_stored_as_printed_and_follow_an_edit(app: Flask, make_evidence: Any) -> None:

@@ -17,8 +17,7 @@ from tracker.db.models import Element, Evidence, EvidenceLink, KpiValue, RatingS
 from tracker.domain.evidence_input import EvidenceFields, KpiValueFields
 from tracker.domain.loader import parse_framework
 from tracker.extensions import db
-from tracker.ratings import compute as rating_service
-from tracker.ratings.snapshots import StoredRating
+from tracker.ratings import ratings_for
 from tracker.services import evidence as evidence_service
 from tracker.services import evidence_bulk, frameworks, kpi_values, overrides
 from tracker.services.audit import Actor
@@ -69,9 +68,9 @@ def stored(app: Flask) -> dict[str, Any]:
 
 def stored_equals_live(app: Flask, outcome: str) -> bool:
     with app.app_context():
-        rated = rating_service.rate(db.session, SLUG)
+        rated = ratings_for(db.session, SLUG, detail=True)
         assert rated is not None
-        live = {r.outcome_id: StoredRating.of(r, rated.evidence) for r in rated.ratings}
+        live = {r.outcome_id: r for r in rated.ratings}
         row = db.session.scalar(
             select(RatingSnapshot)
             .join(Element, Element.id == RatingSnapshot.element_id)
@@ -95,7 +94,7 @@ def _move(session: Session, p: Principal, ctx: evidence_service.FrameworkContext
 
 
 def _override(session: Session, p: Principal, ctx: evidence_service.FrameworkContext, item: int) -> None:
-    rated = rating_service.rate(session, SLUG)
+    rated = ratings_for(session, SLUG, detail=True)
     assert rated is not None
     overrides.set_override(session, ACTOR, p, rated, "educators-supported", "strong", "r" * 120, [item])
 
@@ -103,7 +102,7 @@ def _override(session: Session, p: Principal, ctx: evidence_service.FrameworkCon
 def _withdraw(session: Session, p: Principal, ctx: evidence_service.FrameworkContext, item: int) -> None:
     _override(session, p, ctx, item)
     session.flush()
-    rated = rating_service.rate(session, SLUG)
+    rated = ratings_for(session, SLUG, detail=True)
     assert rated is not None
     overrides.withdraw_override(session, ACTOR, p, rated, "educators-supported", "Back to the rules")
 

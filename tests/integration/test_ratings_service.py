@@ -11,8 +11,7 @@ from sqlalchemy import select
 
 from tracker.db.models import AuditEvent, Evidence, KpiValue, RatingOverride
 from tracker.extensions import db
-from tracker.ratings import compute as rating_service
-from tracker.ratings import upkeep
+from tracker.ratings import ratings_for, upkeep
 from tracker.services import evidence as evidence_service
 from tracker.services import overrides as override_service
 from tracker.services.audit import Actor
@@ -57,7 +56,7 @@ def contract_data(make_evidence: Any, app: Flask) -> None:
 def test_rates_the_contract_example(app: Flask, make_evidence: Any) -> None:
     contract_data(make_evidence, app)
     with app.app_context():
-        rated = rating_service.rate(db.session, "tiny-partnership")
+        rated = ratings_for(db.session, "tiny-partnership", detail=True)
         assert rated is not None and rated.as_of == date(2023, 4, 30)
         assert {r.outcome_id: r.rating for r in rated.ratings} == {
             "more-statutory": "some",
@@ -75,17 +74,17 @@ def test_only_accepted_evidence_collected_by_the_as_of_date_counts(app: Flask, m
     )
     make_evidence(title="Draft survey", status="draft", finding="contradicts", collection="draft")
     with app.app_context():
-        rated = rating_service.rate(db.session, "tiny-partnership")
+        rated = ratings_for(db.session, "tiny-partnership", detail=True)
         assert rated is not None
-        assert rated.rating_of("educators-supported").rating == "strong"  # type: ignore[union-attr]
-        earlier = rating_service.rate(db.session, "tiny-partnership", as_of=date(2023, 3, 5))
+        assert rated.detail.get("educators-supported").rating == "strong"  # type: ignore[union-attr]
+        earlier = ratings_for(db.session, "tiny-partnership", as_of=date(2023, 3, 5), detail=True)
         assert earlier is not None
         # Only the survey was known on 5 March 2023: one robust line gives "some", not "strong".
-        assert earlier.rating_of("educators-supported").rating == "some"  # type: ignore[union-attr]
-        assert earlier.rating_of("more-statutory").rating == "insufficient"  # type: ignore[union-attr]
-        later = rating_service.rate(db.session, "tiny-partnership", as_of=date(2023, 7, 1))
+        assert earlier.detail.get("educators-supported").rating == "some"  # type: ignore[union-attr]
+        assert earlier.detail.get("more-statutory").rating == "insufficient"  # type: ignore[union-attr]
+        later = ratings_for(db.session, "tiny-partnership", as_of=date(2023, 7, 1), detail=True)
         assert later is not None
-        rating = later.rating_of("educators-supported")
+        rating = later.detail.get("educators-supported")
         assert rating is not None
         # By July the contradicting survey is known: two positive lines against one negative give "some".
         assert (rating.rating, rating.rule) == ("some", "R2-some")
@@ -95,14 +94,14 @@ def test_only_accepted_evidence_collected_by_the_as_of_date_counts(app: Flask, m
 def test_query_count_does_not_grow_with_the_data(app: Flask, make_evidence: Any) -> None:
     contract_data(make_evidence, app)
     with app.app_context(), count_statements(db.engine) as small:
-        rating_service.rate(db.session, "tiny-partnership")
+        ratings_for(db.session, "tiny-partnership", detail=True)
     for n in range(20):
         make_evidence(
             title=f"Survey {n}", collection=f"c{n}", links=("educators-supported", "more-statutory")
         )
         add_kpi_value(app, "statutory-share", f"p{n}", date(2022, 1, 1 + n), 80 + n)
     with app.app_context(), count_statements(db.engine) as large:
-        rated = rating_service.rate(db.session, "tiny-partnership")
+        rated = ratings_for(db.session, "tiny-partnership", detail=True)
     assert rated is not None and len(rated.evidence) == 22
     assert large.count == small.count, (small.statements, large.statements)
     assert small.count <= 6
@@ -111,16 +110,16 @@ def test_query_count_does_not_grow_with_the_data(app: Flask, make_evidence: Any)
 def test_override_is_kept_with_the_computed_rating_and_flagged_stale(app: Flask, make_evidence: Any) -> None:
     contract_data(make_evidence, app)
     with app.app_context(), db.unit_of_work() as session:
-        rated = rating_service.rate(session, "tiny-partnership")
+        rated = ratings_for(session, "tiny-partnership", detail=True)
         assert rated is not None
-        items = [a.item_id for a in rated.rating_of("more-statutory").items]  # type: ignore[union-attr]
+        items = [a.item_id for a in rated.detail.get("more-statutory").items]  # type: ignore[union-attr]
         override_service.set_override(
             session, Actor("evaluator"), EVALUATOR, rated, "more-statutory", "none", RATIONALE, items
         )
     with app.app_context():
-        rated = rating_service.rate(db.session, "tiny-partnership")
+        rated = ratings_for(db.session, "tiny-partnership", detail=True)
         assert rated is not None
-        rating = rated.rating_of("more-statutory")
+        rating = rated.detail.get("more-statutory")
         assert rating is not None
         assert (rating.rating, rating.computed, rating.override, rating.rule) == (
             "none",
@@ -135,9 +134,9 @@ def test_override_is_kept_with_the_computed_rating_and_flagged_stale(app: Flask,
         assert db.session.scalars(select(AuditEvent.action).where(AuditEvent.action == "override.set")).one()
     add_kpi_value(app, "statutory-share", "2023/24", date(2023, 4, 1), 70)
     with app.app_context():
-        rated = rating_service.rate(db.session, "tiny-partnership")
+        rated = ratings_for(db.session, "tiny-partnership", detail=True)
         assert rated is not None
-        rating = rated.rating_of("more-statutory")
+        rating = rated.detail.get("more-statutory")
         assert rating is not None and rating.override == "none" and rating.stale
         assert "stale: review" in rating.reasons[0]
 
@@ -155,9 +154,9 @@ def test_invalid_overrides_write_nothing(
 ) -> None:
     contract_data(make_evidence, app)
     with app.app_context():
-        rated = rating_service.rate(db.session, "tiny-partnership")
+        rated = ratings_for(db.session, "tiny-partnership", detail=True)
         assert rated is not None
-        ids = [a.item_id for a in rated.rating_of("educators-supported").items] if evidence else []  # type: ignore[union-attr]
+        ids = [a.item_id for a in rated.detail.get("educators-supported").items] if evidence else []  # type: ignore[union-attr]
         with pytest.raises(override_service.OverrideInvalid) as raised:
             override_service.set_override(
                 db.session, Actor("e"), EVALUATOR, rated, "educators-supported", rating, rationale, ids
@@ -171,7 +170,7 @@ def test_leads_cannot_override(app: Flask, make_evidence: Any) -> None:
     contract_data(make_evidence, app)
     lead = Principal(None, "lead@example.org", "lead", None)
     with app.app_context():
-        rated = rating_service.rate(db.session, "tiny-partnership")
+        rated = ratings_for(db.session, "tiny-partnership", detail=True)
         assert rated is not None
         with pytest.raises(Refused):
             override_service.set_override(
@@ -182,20 +181,20 @@ def test_leads_cannot_override(app: Flask, make_evidence: Any) -> None:
 def test_withdrawing_keeps_the_history(app: Flask, make_evidence: Any) -> None:
     contract_data(make_evidence, app)
     with app.app_context(), db.unit_of_work() as session:
-        rated = rating_service.rate(session, "tiny-partnership")
+        rated = ratings_for(session, "tiny-partnership", detail=True)
         assert rated is not None
         override_service.set_override(
             session, Actor("e"), EVALUATOR, rated, "retention", "insufficient", RATIONALE, []
         )
     with app.app_context(), db.unit_of_work() as session:
-        rated = rating_service.rate(session, "tiny-partnership")
+        rated = ratings_for(session, "tiny-partnership", detail=True)
         assert rated is not None
         override_service.withdraw_override(
             session, Actor("e"), EVALUATOR, rated, "retention", "The aim is long term."
         )
     with app.app_context():
-        rated = rating_service.rate(db.session, "tiny-partnership")
-        assert rated is not None and rated.rating_of("retention").override is None  # type: ignore[union-attr]
+        rated = ratings_for(db.session, "tiny-partnership", detail=True)
+        assert rated is not None and rated.detail.get("retention").override is None  # type: ignore[union-attr]
         history = db.session.scalars(select(RatingOverride).order_by(RatingOverride.id)).all()
         assert [h.rating for h in history] == ["insufficient", None]
         assert history[0].superseded_at is not None and history[1].superseded_at is None

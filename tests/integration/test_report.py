@@ -14,7 +14,7 @@ from flask import Flask
 from pypdf import PdfReader
 
 from tracker.extensions import db
-from tracker.ratings import compute as rating_service
+from tracker.ratings import ratings_for
 from tracker.reports import model as report_model
 from tracker.reports.pdf import render_in_process
 from tracker.reports.render import render_html
@@ -42,7 +42,7 @@ def seed(make_evidence: Any, app: Flask) -> None:
 
 def model_and_html(app: Flask) -> tuple[report_model.ReportModel, str, str]:
     with app.app_context(), app.test_request_context():
-        rated = rating_service.rate(db.session, "tiny-partnership")
+        rated = ratings_for(db.session, "tiny-partnership", for_report=True)
         assert rated is not None
         model = report_model.build(rated, datetime(2024, 1, 2, 3, 4, tzinfo=UTC))
         return model, render_html(model, for_pdf=False), render_html(model, for_pdf=True)
@@ -156,7 +156,7 @@ def test_report_model_query_count_is_constant(app: Flask, make_evidence: Any) ->
                 title=f"Extra {n}", collection=f"x{n}", links=("educators-supported", "more-statutory")
             )
         with app.app_context(), count_statements(db.engine) as counter:
-            rated = rating_service.rate(db.session, "tiny-partnership")
+            rated = ratings_for(db.session, "tiny-partnership", for_report=True)
             assert rated is not None
             report_model.build(rated, datetime.now(UTC))
         counts.append(counter.count)
@@ -250,9 +250,11 @@ def test_hostile_outcome_text_is_escaped_in_the_diagram(
 
 
 def test_the_report_from_stored_ratings_is_the_report_rated_now(app: Flask, make_evidence: Any) -> None:
-    """Pages build the report from stored ratings; it is the same model, and the same PDF cache key."""
-    from tracker.ratings import snapshots
-    from tracker.ratings.report_inputs import report_inputs
+    """One pipeline: the report from stored rows is the report of the same outcomes rated now, with the same
+    PDF cache key; as of another date (never stored) too."""
+    from sqlalchemy import delete, update
+
+    from tracker.db.models import RatingSnapshot, RatingState
     from tracker.reports.render import model_fingerprint
 
     seed(make_evidence, app)
@@ -261,20 +263,22 @@ def test_the_report_from_stored_ratings_is_the_report_rated_now(app: Flask, make
     when = datetime(2024, 1, 2, tzinfo=UTC)
     for as_of in (None, date(2023, 3, 5)):  # the stored default, and another date (rated now)
         with app.app_context():
-            rated = rating_service.rate(db.session, "tiny-partnership", as_of)
-            summary = snapshots.summary(db.session, "tiny-partnership", as_of, for_report=True)
-            assert rated is not None and summary is not None
-            assert summary.fresh == ()  # the default date was stored by the saves above
-            inputs = report_inputs(db.session, summary)
-            stored = report_model.build_stored(inputs, when)
-            assert stored == report_model.build(rated, when)
-            later = report_model.build(rated, when + timedelta(days=1))
-            assert model_fingerprint(stored) == model_fingerprint(later)  # when it was made is not shown data
+            stored = ratings_for(db.session, "tiny-partnership", as_of, for_report=True)
+            assert stored is not None and stored.fresh == ()  # the default date was stored by the saves
+            db.session.execute(delete(RatingSnapshot))
+            db.session.execute(update(RatingState).values(linked_items=None))
+            now = ratings_for(db.session, "tiny-partnership", as_of, for_report=True)
+            assert now is not None and now.counted_now
+            assert len(now.fresh) == (len(now.ratings) if now.stored_date else 0)
+            model = report_model.build(stored, when)
+            assert model == report_model.build(now, when)
+            later = report_model.build(now, when + timedelta(days=1))
+            assert model_fingerprint(model) == model_fingerprint(later)  # when it was made is not shown data
             # The count is part of the key: a count read apart from the ratings cannot share their PDF.
-            other_count = dataclasses.replace(inputs, evidence_total=inputs.evidence_total + 1)
-            assert model_fingerprint(report_model.build_stored(other_count, when)) != model_fingerprint(
-                stored
-            )
+            assert stored.evidence_total is not None
+            other_count = dataclasses.replace(stored, evidence_total=stored.evidence_total + 1)
+            assert model_fingerprint(report_model.build(other_count, when)) != model_fingerprint(model)
+            db.session.rollback()
 
 
 def test_report_page_statements_stay_constant_and_long_lists_link_to_the_rest(

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from tracker.db.models import Evidence, SurveyResponse, SurveyRound
 from tracker.extensions import db
-from tracker.ratings import compute as rating_service
+from tracker.ratings import ratings_for
 from tracker.reports import model as report_model
 from tracker.reports.render import render_html
 from tracker.services import surveys as survey_service
@@ -89,7 +89,7 @@ def test_nine_respondents_show_no_score_anywhere(
     assert charity["score"] == "" and charity["band"] == "" and charity["note"] == "fewer than 10 responses"
     # Report text.
     with survey_app.app_context(), survey_app.test_request_context():
-        rated = rating_service.rate(db.session, "tiny-partnership")
+        rated = ratings_for(db.session, "tiny-partnership", for_report=True)
         assert rated is not None
         blocks = survey_service.report_blocks(db.session, "tiny-partnership")
         html = render_html(report_model.build(rated, datetime.now(UTC), blocks), for_pdf=True)
@@ -117,7 +117,7 @@ def test_ten_respondents_are_shown_everywhere(
     charity = next(r for r in csv.DictReader(io.StringIO(export)) if r["group"] == "charity")
     assert charity["score"] == "13" and charity["band"] == "poor" and charity["note"] == ""
     with survey_app.app_context(), survey_app.test_request_context():
-        rated = rating_service.rate(db.session, "tiny-partnership")
+        rated = ratings_for(db.session, "tiny-partnership", for_report=True)
         assert rated is not None
         blocks = survey_service.report_blocks(db.session, "tiny-partnership")
         html = render_html(report_model.build(rated, datetime.now(UTC), blocks), for_pdf=True)
@@ -163,18 +163,18 @@ def test_rounds_compare_replace_and_count_once(survey_app: Flask, runner: Any, t
         # The new round changed what an evaluator accepted: it goes back for review, with a note saying why.
         assert refreshed.respondents == 14 and refreshed.status == "submitted"
         assert "needs a new review" in refreshed.review_note
-        rated = rating_service.rate(db.session, "tiny-partnership")
+        rated = ratings_for(db.session, "tiny-partnership", detail=True)
         assert rated is not None
-        rating = rated.rating_of("educators-supported")
+        rating = rated.detail.get("educators-supported")
         assert rating is not None
         # Only the first round's item is accepted now; once the second is accepted again, two rounds of
         # one survey of one group are still one line of evidence, not two.
         assert rating.lines.positive == 1
         refreshed.status = "accepted"
         db.session.commit()
-        rated = rating_service.rate(db.session, "tiny-partnership")
+        rated = ratings_for(db.session, "tiny-partnership", detail=True)
         assert rated is not None
-        rating = rated.rating_of("educators-supported")
+        rating = rated.detail.get("educators-supported")
         assert rating is not None and rating.lines.positive == 1
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from tracker.db.models import RatingOverride
 from tracker.extensions import db
-from tracker.ratings import compute as rating_service
+from tracker.ratings import ratings_for
 
 from ..conftest import count_rows
 from ..querycount import count_statements
@@ -96,7 +96,7 @@ def test_dashboard_tiles_are_reused_until_a_rating_input_changes(
         positive=None,
     )
     with app.app_context():
-        rated = rating_service.rate(db.session, "tiny-partnership")
+        rated = ratings_for(db.session, "tiny-partnership", detail=True)
         assert rated is not None
         now = next(r.rating for r in rated.ratings if r.outcome_id == "more-statutory")
     with count_statements(engine) as after_save:

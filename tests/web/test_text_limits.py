@@ -16,8 +16,7 @@ from tracker.domain import text_limits
 from tracker.domain.evidence_input import EvidenceFields, parse_evidence, parse_kpi_value
 from tracker.domain.text_limits import TextLimit, TextTooLong
 from tracker.extensions import db
-from tracker.ratings import compute as rating_service
-from tracker.ratings import upkeep
+from tracker.ratings import ratings_for, upkeep
 from tracker.services import evidence as evidence_service
 from tracker.services import overrides as override_service
 from tracker.services.audit import Actor
@@ -309,14 +308,14 @@ def test_override_service_refuses_an_over_long_rationale(app: Flask, make_eviden
         pytest.raises(override_service.OverrideInvalid) as refused,
         db.unit_of_work() as s,
     ):
-        rated = rating_service.rate(s, SLUG)
+        rated = ratings_for(s, SLUG, detail=True)
         assert rated is not None
         override_service.set_override(
             s, Actor("test"), EVALUATOR, rated, "educators-supported", "some", "r" * 5_001, [item]
         )
     assert refused.value.field == "rationale" and "the limit is 5,000" in str(refused.value)
     with app.app_context(), pytest.raises(override_service.OverrideInvalid), db.unit_of_work() as s:
-        rated = rating_service.rate(s, SLUG)
+        rated = ratings_for(s, SLUG, detail=True)
         assert rated is not None
         override_service.set_override(
             s, Actor("test"), EVALUATOR, rated, "educators-supported", "some", RATIONALE, [item]
@@ -376,9 +375,9 @@ def test_a_rationale_stored_before_the_limit_no_longer_grows_pages_or_the_report
         assert len(body) < 100_000, (url, len(body))
         assert "r" * 5_000 + " … (shortened to the limit of 5,000 characters)" in body, url
     with app.app_context():
-        rated = rating_service.rate(db.session, SLUG)
+        rated = ratings_for(db.session, SLUG, detail=True)
         assert rated is not None
-        reasons = rated.rating_of("educators-supported").reasons  # type: ignore[union-attr]
+        reasons = rated.detail.get("educators-supported").reasons  # type: ignore[union-attr]
         assert max(len(r) for r in reasons) < 5_100
 
 

@@ -14,25 +14,27 @@ from tracker.db.models import Framework
 from tracker.domain.formats import NO_DATA, kpi_value
 from tracker.domain.vocabulary import RATING_LABELS
 from tracker.extensions import db
-from tracker.ratings import compute as rating_service
-from tracker.ratings import upkeep
-from tracker.ratings.compute import FrameworkRatings
+from tracker.ratings import RatingSet, ratings_for, upkeep
+from tracker.ratings.compute import parse_as_of
 from tracker.ratings.gc_pause import gc_paused
 
 
 def _as_of(value: str | None) -> date | None:
     if value is None:
         return None
-    parsed = rating_service.parse_as_of(value)
+    parsed = parse_as_of(value)
     if parsed is None:
         raise click.BadParameter(f"'{value}' is not a date as YYYY-MM-DD", param_hint="--as-of")
     return parsed
 
 
-def _rated(framework: str, as_of: str | None) -> FrameworkRatings:
+def _rated(framework: str, as_of: str | None, *, for_report: bool = False) -> RatingSet:
+    """Every outcome rated now with its full reasons, or (`for_report`) as the report reads them."""
     require_schema()
     with gc_paused():  # one process, one job: see gc_pause
-        rated = rating_service.rate(db.session, framework, _as_of(as_of))
+        rated = ratings_for(
+            db.session, framework, _as_of(as_of), detail=not for_report, for_report=for_report
+        )
     if rated is None:
         raise click.ClickException(f"no framework has the id '{framework}' (see `tracker framework list`)")
     return rated
@@ -47,10 +49,10 @@ def rate(framework: str, as_of: str | None, as_json: bool) -> None:
     """The rating of every outcome, the rule that decided it and why."""
     rated = _rated(framework, as_of)
     if as_json:
-        click.echo(json.dumps([r.to_json() for r in rated.ratings], indent=2))
+        click.echo(json.dumps([r.to_json() for r in rated.detail.values()], indent=2))
         return
     click.echo(f"{rated.framework.title}, version {rated.framework.version}, as of {rated.as_of.isoformat()}")
-    for r in rated.ratings:
+    for r in rated.detail.values():
         flag = " (override" + (", stale: review" if r.stale else "") + ")" if r.override else ""
         click.echo(f"\n{r.outcome_id}: {r.rating}{flag} [{r.rule}]")
         click.echo(f"  {RATING_LABELS[r.rating]}")

@@ -27,7 +27,7 @@ from tracker.services import surveys as survey_service
 def report(framework: str, as_of: str | None, fmt: str, output: Path) -> None:
     """Write the progress report: every theme, outcome rating, KPI and piece of evidence."""
     require_schema()
-    rated = _rated(framework, as_of)
+    rated = _rated(framework, as_of, for_report=True)
     blocks = survey_service.report_blocks(db.session, rated.framework.id)
     model = report_model.build(rated, datetime.now(UTC), blocks)
     if fmt == "html":

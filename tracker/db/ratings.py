@@ -66,7 +66,7 @@ class RatingState(Base):
     framework_id: Mapped[int] = mapped_column(ForeignKey("framework.id"), primary_key=True)
     inputs_version: Mapped[int] = mapped_column(default=0)
     # The report's count of accepted items linked to an outcome, valid while `inputs_version` and the
-    # as-of date are the ones it was counted for (a reader counts and keeps it; see `report_inputs`).
+    # as-of date are the ones it was counted for (a reader counts and keeps it; see `ratings.rating_set`).
     linked_items: Mapped[int | None]
     linked_items_version: Mapped[int | None]
     linked_items_as_of: Mapped[date | None]

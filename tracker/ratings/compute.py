@@ -17,8 +17,6 @@ from tracker.db.models import (
     Element,
     Evidence,
     EvidenceLink,
-    Framework,
-    FrameworkVersion,
     KpiValue,
     Partner,
     RatingOverride,
@@ -28,25 +26,17 @@ from tracker.domain.engine import OverrideInput, Rating, rate_framework
 from tracker.domain.evidence import EvidenceItem
 from tracker.domain.kpi import KpiActual, KpiStatus, framework_kpi_statuses
 from tracker.domain.text_limits import OVERRIDE_RATIONALE as RATIONALE
-from tracker.services.frameworks import framework_of
 
 
 @dataclass(frozen=True)
-class FrameworkRatings:
-    """A framework's ratings and KPI statuses as of a date, with the rows pages need beside them."""
+class Rated:
+    """What one engine run gives: each asked outcome's full rating, its KPIs and the items it weighed."""
 
-    row: Framework
-    version: FrameworkVersion
-    framework: fw.Framework
-    as_of: date
     ratings: tuple[Rating, ...]
     kpis: tuple[KpiStatus, ...]
     evidence: Mapping[int, EvidenceItem]
     element_ids: Mapping[str, int]
     overrides: Mapping[str, RatingOverride]
-
-    def rating_of(self, outcome_id: str) -> Rating | None:
-        return next((r for r in self.ratings if r.outcome_id == outcome_id), None)
 
 
 # The columns the engine reads, fetched as tuples: whole entities cost a third of a national rating.
@@ -165,28 +155,15 @@ def parse_as_of(raw: str | None) -> date | None:
 
 def rate(
     session: Session,
-    slug: str,
-    as_of: date | None = None,
-    today: date | None = None,
+    framework_id: int,
+    framework: fw.Framework,
+    as_of: date,
     outcomes: Collection[str] | None = None,
-) -> FrameworkRatings | None:
-    """Ratings of every current outcome, or only of `outcomes` (their items and KPIs alone are read).
-
-    `as_of` defaults to the framework's as_of, else today. With `outcomes`, `ratings` holds only those
-    outcomes and `kpis` only the KPIs they link.
-    """
-    found = session.execute(
-        select(Framework, FrameworkVersion)
-        .join(FrameworkVersion, FrameworkVersion.framework_id == Framework.id)
-        .where(Framework.slug == slug, FrameworkVersion.version == Framework.current_version)
-    ).one_or_none()
-    if found is None:
-        return None
-    row, version = found
-    framework = framework_of(version)
-    as_of = as_of or framework.default_as_of(today or date.today())
+) -> Rated:
+    """The engine's ratings of every current outcome, or only of `outcomes` (only their items and KPIs are
+    read): `ratings_for` is the way in, this is the one computation behind it."""
     slugs = dict(
-        session.execute(select(Element.id, Element.slug).where(Element.framework_id == row.id)).all()
+        session.execute(select(Element.id, Element.slug).where(Element.framework_id == framework_id)).all()
     )
     ids = {v: k for k, v in slugs.items()}
     chosen = [o for o in framework.outcomes if outcomes is None or o.id in outcomes]
@@ -202,7 +179,7 @@ def rate(
     links = session.connection().execute(
         select(*_ITEM_COLUMNS, EvidenceLink.element_id)
         .join(EvidenceLink, EvidenceLink.evidence_id == Evidence.id)
-        .where(*accepted_and_linked(row.id, as_of, outcome_elements))
+        .where(*accepted_and_linked(framework_id, as_of, outcome_elements))
     )  # in no order: the engine orders each outcome's items itself (sorting here spilled to disk on PG)
     for link in links.all():  # fetched at once: iterating the result fetches row by row
         items = items_by_element.get(link[_LINKED_ELEMENT])  # type: ignore[arg-type]  # an int id column
@@ -212,13 +189,17 @@ def rate(
                 item = evidence[link[0]] = _item(link)
             items.append(item)
     actuals = kpi_actuals(
-        session, row.id, as_of, slugs, None if outcomes is None else [ids[k] for k in kpi_ids if k in ids]
+        session,
+        framework_id,
+        as_of,
+        slugs,
+        None if outcomes is None else [ids[k] for k in kpi_ids if k in ids],
     )
     overrides = {
         slugs[o.element_id]: o
         for o in session.scalars(
             select(RatingOverride).where(
-                RatingOverride.framework_id == row.id,
+                RatingOverride.framework_id == framework_id,
                 RatingOverride.superseded_at.is_(None),
                 RatingOverride.element_id.in_(outcome_elements),
             )
@@ -241,4 +222,4 @@ def rate(
         for s in framework_kpi_statuses(framework, actuals, as_of, framework.settings)
         if outcomes is None or s.kpi_id in kpi_ids
     )
-    return FrameworkRatings(row, version, framework, as_of, ratings, statuses, evidence, ids, overrides)
+    return Rated(ratings, statuses, evidence, ids, overrides)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Select, Table, bindparam, delete, select, update
+from sqlalchemy import Select, Table, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -30,19 +30,13 @@ from tracker.db.models import (
     Element,
     Framework,
     FrameworkVersion,
-    RatingOverride,
     RatingSnapshot,
     RatingState,
 )
 from tracker.domain import framework as fw
 from tracker.domain.evidence_lines import LineSummary
 from tracker.domain.rules import RATING_CODES, RatingCode
-from tracker.ratings import compute as rating_service
-from tracker.ratings.stored import REPORT_ITEMS as REPORT_ITEMS
-from tracker.ratings.stored import REPORT_REASONS as REPORT_REASONS
-from tracker.ratings.stored import ListedItem as ListedItem
-from tracker.ratings.stored import RatingsSummary as RatingsSummary
-from tracker.ratings.stored import StoredRating as StoredRating
+from tracker.ratings.stored import ListedItem, OutcomeRating
 from tracker.services.frameworks import framework_of, parsed_framework
 
 log = logging.getLogger(__name__)
@@ -76,13 +70,13 @@ _REPORT_COLUMNS = (
 )
 
 
-def _from_row(row: Sequence[Any], outcome: fw.Outcome) -> StoredRating:
+def _from_row(row: Sequence[Any], outcome: fw.Outcome) -> OutcomeRating:
     _, rating, computed, override, rule, computed_rule, stale, fingerprint, as_of, headline, lines = row[:11]
     report: tuple[Any, ...] = ((), "", (), 0)
     if len(row) > 11:
         reasons, missing, items, total = row[11:]
         report = (tuple(reasons), missing, tuple(ListedItem.from_json(entry) for entry in items), total)
-    return StoredRating(
+    return OutcomeRating(
         outcome.id,
         outcome.theme_id,
         _code(rating),
@@ -197,88 +191,35 @@ def head(
     )
 
 
-def summary(
-    session: Session,
-    slug: str,
-    as_of: date | None = None,
-    today: date | None = None,
-    *,
-    for_report: bool = False,
-    read: RatingsHead | None = None,
-) -> RatingsSummary | None:
-    """Stored ratings where they hold, the rest rated now (see `fresh`); another as-of date is rated live.
-
-    `read`: the framework's head if the caller has read it already (`head`), saving that statement.
-    """
-    found = read or head(session, slug, as_of, today)
-    return None if found is None else _summary(session, found, for_report)
-
-
-def _summary(session: Session, found: RatingsHead, for_report: bool) -> RatingsSummary:
-    row, version, framework, as_of = found.row, found.version, found.framework, found.as_of
-    by_outcome: dict[str, StoredRating] = {}
+def stored_rows(
+    session: Session, found: RatingsHead, for_report: bool
+) -> tuple[dict[str, OutcomeRating], dict[str, int]]:
+    """The stored ratings that hold for the head's version and date, by outcome, and their element ids;
+    a row stored by an older release (it no longer reads) is left out, so it is rated again."""
+    outcomes = {o.id: o for o in found.framework.outcomes}
+    by_outcome: dict[str, OutcomeRating] = {}
     ids: dict[str, int] = {}
     unreadable = 0
-    if found.stored_date:
-        outcomes = {o.id: o for o in framework.outcomes}
-        columns = _TILE_COLUMNS + (_REPORT_COLUMNS if for_report else ())
-        for *snapshot, element_slug in session.execute(
-            select(*columns, Element.slug)
-            .join(Element, Element.id == RatingSnapshot.element_id)
-            .where(
-                RatingSnapshot.framework_id == row.id,
-                RatingSnapshot.framework_version == version.version,
-                RatingSnapshot.as_of == as_of,
-            )
-        ):
-            if element_slug in outcomes:
-                try:
-                    by_outcome[element_slug] = _from_row(snapshot, outcomes[element_slug])
-                except (TypeError, ValueError, KeyError):  # stored by an older release: rated again below
-                    unreadable += 1
-                    continue
-                ids[element_slug] = snapshot[0]
-        if unreadable:
-            log.warning("%s: %d stored ratings in an older form; rating them again", row.slug, unreadable)
-    missing = [o.id for o in framework.outcomes if o.id not in by_outcome]
-    overrides: Mapping[str, RatingOverride]
-    fresh: tuple[StoredRating, ...] = ()
-    if missing:
-        rated = rating_service.rate(session, row.slug, as_of, outcomes=missing)
-        assert rated is not None
-        fresh = tuple(StoredRating.of(r, rated.evidence) for r in rated.ratings)
-        by_outcome.update((r.outcome_id, r) for r in fresh)
-        ids = dict(rated.element_ids)
-        overrides = (
-            rated.overrides if len(missing) == len(framework.outcomes) else _overrides(session, row.id)
+    columns = _TILE_COLUMNS + (_REPORT_COLUMNS if for_report else ())
+    for *snapshot, element_slug in session.execute(
+        select(*columns, Element.slug)
+        .join(Element, Element.id == RatingSnapshot.element_id)
+        .where(
+            RatingSnapshot.framework_id == found.row.id,
+            RatingSnapshot.framework_version == found.version.version,
+            RatingSnapshot.as_of == found.as_of,
         )
-    else:
-        overrides = _overrides(session, row.id)
-    return RatingsSummary(
-        row,
-        version,
-        framework,
-        as_of,
-        tuple(by_outcome[o.id] for o in framework.outcomes),
-        overrides,
-        ids,
-        found.inputs_version,
-        fresh if found.stored_date else (),
-        for_report,
-        found.stored_date,
-        found.linked_items,
-    )
-
-
-def _overrides(session: Session, framework_id: int) -> dict[str, RatingOverride]:
-    return {
-        slug: o
-        for o, slug in session.execute(
-            select(RatingOverride, Element.slug)
-            .join(Element, Element.id == RatingOverride.element_id)
-            .where(RatingOverride.framework_id == framework_id, RatingOverride.superseded_at.is_(None))
-        )
-    }
+    ):
+        if element_slug in outcomes:
+            try:
+                by_outcome[element_slug] = _from_row(snapshot, outcomes[element_slug])
+            except (TypeError, ValueError, KeyError):
+                unreadable += 1
+                continue
+            ids[element_slug] = snapshot[0]
+    if unreadable:
+        log.warning("%s: %d stored ratings in an older form; rating them again", found.row.slug, unreadable)
+    return by_outcome, ids
 
 
 # -- writing ---------------------------------------------------------------------------------------------
@@ -302,7 +243,7 @@ def replace_rows(
     framework_id: int,
     framework_version: int,
     as_of: date,
-    ratings: Iterable[StoredRating],
+    ratings: Iterable[OutcomeRating],
     element_ids: Mapping[str, int],
 ) -> int:
     rows = [
@@ -337,34 +278,3 @@ def replace_rows(
         )
         session.execute(cast(Table, RatingSnapshot.__table__).insert(), rows)
     return len(rows)
-
-
-def keep_linked_items(session: Session, rated: RatingsSummary, count: int) -> bool:
-    """Keep the report's count beside the ratings, unless a writer changed the inputs since it was read."""
-    if not rated.stored_date:
-        return False
-    upsert_state(session, rated.row.id, 0)
-    kept = session.execute(
-        update(RatingState)
-        .where(RatingState.framework_id == rated.row.id, RatingState.inputs_version == rated.inputs_version)
-        .values(linked_items=count, linked_items_version=rated.inputs_version, linked_items_as_of=rated.as_of)
-    )
-    return bool(cast("CursorResult[Any]", kept).rowcount)
-
-
-def keep(session: Session, rated: RatingsSummary) -> bool:
-    """Store the ratings a reader computed, unless a writer changed the inputs since it read them.
-
-    Runs in its own short writing transaction (the caller commits): the counter row is locked first, so a
-    writer either committed before (the counter differs: nothing is stored) or waits until after.
-    """
-    if not rated.fresh:
-        return False
-    upsert_state(session, rated.row.id, 0)
-    current = session.scalar(
-        select(RatingState.inputs_version).where(RatingState.framework_id == rated.row.id).with_for_update()
-    )
-    if current != rated.inputs_version:
-        return False
-    replace_rows(session, rated.row.id, rated.version.version, rated.as_of, rated.fresh, rated.element_ids)
-    return True

@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from tracker.db.models import (
-    Framework,
-    FrameworkVersion,
-    RatingOverride,
-)
-from tracker.domain import framework as fw
 from tracker.domain.engine import RATING_LABELS, Rating
 from tracker.domain.evidence import EvidenceItem, strength_order
 from tracker.domain.evidence_lines import LineSummary
@@ -88,8 +82,8 @@ class ListedItem:
 
 
 @dataclass(frozen=True, slots=True)
-class StoredRating:
-    """What tiles and lists show of one outcome's rating; the outcome page re-rates for the full reasons."""
+class OutcomeRating:
+    """One outcome's rating as tiles, lists and the report show it, whether stored or rated now."""
 
     outcome_id: str
     theme_id: str
@@ -113,7 +107,7 @@ class StoredRating:
         return RATING_LABELS[self.rating]
 
     @classmethod
-    def of(cls, rating: Rating, evidence: Mapping[int, EvidenceItem]) -> StoredRating:
+    def of(cls, rating: Rating, evidence: Mapping[int, EvidenceItem]) -> OutcomeRating:
         strongest = sorted(
             rating.items,
             key=lambda a: strength_order(a.counts, a.tier, evidence[a.item_id].collected_on, a.item_id),
@@ -136,28 +130,3 @@ class StoredRating:
             tuple(ListedItem.of(evidence[a.item_id], a.tier, a.counts) for a in strongest[:REPORT_ITEMS]),
             len(rating.items),
         )
-
-
-@dataclass(frozen=True)
-class RatingsSummary:
-    """Every outcome's stored rating as of a date, in framework order; `fresh` lists those rated now."""
-
-    row: Framework
-    version: FrameworkVersion
-    framework: fw.Framework
-    as_of: date
-    ratings: tuple[StoredRating, ...]
-    overrides: Mapping[str, RatingOverride]
-    element_ids: Mapping[str, int]
-    inputs_version: int
-    fresh: tuple[StoredRating, ...] = ()
-    for_report: bool = False  # the reasons and items were read too
-    stored_date: bool = True  # rated as of the framework's default date: what is stored (else live)
-    linked_items: int | None = None  # the report's count, kept for this inputs_version and date, if any
-    _by_outcome: dict[str, StoredRating] = field(default_factory=dict, repr=False)
-
-    def __post_init__(self) -> None:
-        self._by_outcome.update((r.outcome_id, r) for r in self.ratings)
-
-    def rating_of(self, outcome_id: str) -> StoredRating | None:
-        return self._by_outcome.get(outcome_id)

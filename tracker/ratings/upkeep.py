@@ -24,8 +24,9 @@ from tracker.db.models import (
     RatingSnapshot,
 )
 from tracker.domain import framework as fw
-from tracker.ratings import compute as rating_service
-from tracker.ratings.snapshots import StoredRating, replace_rows, upsert_state
+from tracker.ratings import compute
+from tracker.ratings.snapshots import replace_rows, upsert_state
+from tracker.ratings.stored import OutcomeRating
 from tracker.services.frameworks import framework_of
 
 log = logging.getLogger(__name__)
@@ -133,14 +134,13 @@ def _touch(
         as_of = framework.default_as_of(today or date.today())
         try:
             with session.begin_nested():
-                rated = rating_service.rate(session, slug, as_of, outcomes=outcomes)
-                assert rated is not None
+                rated = compute.rate(session, framework_id, framework, as_of, outcomes)
                 replace_rows(
                     session,
                     framework_id,
                     version.version,
                     as_of,
-                    (StoredRating.of(r, rated.evidence) for r in rated.ratings),
+                    (OutcomeRating.of(r, rated.evidence) for r in rated.ratings),
                     rated.element_ids,
                 )
         except Exception:  # a rating bug must not lose the save: the rows go, readers re-rate

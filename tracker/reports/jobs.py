@@ -30,9 +30,8 @@ def render_job(slug: str, as_of: str) -> str:
     """In a worker: build the report from the database (configured as for the web app) and cache the PDF."""
     from tracker import create_app
     from tracker.extensions import db
-    from tracker.ratings import snapshots
+    from tracker.ratings import ratings_for
     from tracker.ratings.gc_pause import gc_paused
-    from tracker.ratings.report_inputs import report_inputs
     from tracker.reports import model as report_model
     from tracker.reports.render import pdf_cache, report_pdf
     from tracker.services import surveys as survey_service
@@ -41,13 +40,11 @@ def render_job(slug: str, as_of: str) -> str:
     try:
         with app.app_context():
             with gc_paused():  # the worker's job: the report's columns decode into many small objects
-                summary = snapshots.summary(db.session, slug, date.fromisoformat(as_of), for_report=True)
-                if summary is None:
+                rated = ratings_for(db.session, slug, date.fromisoformat(as_of), for_report=True)
+                if rated is None:
                     raise LookupError(f"no framework has the id '{slug}'")
                 blocks = survey_service.report_blocks(db.session, slug)
-                model = report_model.build_stored(
-                    report_inputs(db.session, summary), datetime.now(UTC), blocks
-                )
+                model = report_model.build(rated, datetime.now(UTC), blocks)
             report_pdf(model)
             return str(pdf_cache().path(model))
     finally:

@@ -1,4 +1,4 @@
-"""The report as plain values: built once from a rating pass, rendered as the web page and the PDF."""
+"""The report as plain values: built once from `ratings_for`, rendered as the web page and the PDF."""
 
 from __future__ import annotations
 
@@ -6,17 +6,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from tracker.domain.engine import Rating
-from tracker.domain.evidence import EvidenceItem, strength_order
+from tracker.domain.evidence import EvidenceItem
 from tracker.domain.evidence_input import SOURCE_TYPE_LABELS
 from tracker.domain.formats import NO_DATA, kpi_target, kpi_value, signed_change
 from tracker.domain.framework import QUADRANT_QUESTIONS, QUADRANTS, Framework, Theme
 from tracker.domain.kpi import KpiStatus
 from tracker.domain.rules import RATING_CODES
 from tracker.domain.vocabulary import KPI_STATUS_LABELS, RATING_LABELS
-from tracker.ratings.compute import FrameworkRatings
-from tracker.ratings.report_inputs import ReportInputs
-from tracker.ratings.snapshots import REPORT_REASONS, ListedItem
+from tracker.ratings.rating_set import RatingSet
+from tracker.ratings.stored import REPORT_REASONS, ListedItem
 from tracker.reports.survey_blocks import SurveyBlock, survey_blocks
 from tracker.services.surveys import LatestRound
 
@@ -211,43 +209,10 @@ def evidence_line(item: EvidenceItem | ListedItem, tier: str, counts: bool) -> E
     )
 
 
-def result_of(rating: Rating, evidence: Mapping[int, EvidenceItem]) -> OutcomeResult:
-    """A rating made now, with every item it weighed, strongest first."""
-    lines = [evidence_line(evidence[a.item_id], a.tier, a.counts) for a in rating.items]
-    return OutcomeResult(
-        rating.rating,
-        rating.computed,
-        rating.override is not None,
-        rating.stale,
-        rating.rule,
-        rating.reasons[:REPORT_REASONS],
-        rating.missing,
-        tuple(sorted(lines, key=lambda e: strength_order(e.counts, e.tier, e.collected_on, e.id))),
-        len(lines),
-    )
-
-
-def build(
-    rated: FrameworkRatings, generated_at: datetime, surveys: Sequence[LatestRound] = ()
-) -> ReportModel:
-    """The whole report from one rating pass (and survey results read beside it); no further queries."""
-    results = {r.outcome_id: result_of(r, rated.evidence) for r in rated.ratings}
-    return assemble(
-        rated.framework,
-        rated.as_of,
-        results,
-        rated.kpis,
-        len(rated.evidence),
-        generated_at,
-        survey_blocks(surveys),
-    )
-
-
-def build_stored(
-    inputs: ReportInputs, generated_at: datetime, surveys: Sequence[LatestRound] = ()
-) -> ReportModel:
-    """The report from stored ratings: the same model as `build`, listing each outcome's strongest items."""
-    summary = inputs.summary
+def build(rated: RatingSet, generated_at: datetime, surveys: Sequence[LatestRound] = ()) -> ReportModel:
+    """The whole report from `ratings_for(..., for_report=True)` (and survey results read beside it)."""
+    if rated.evidence_total is None:
+        raise ValueError("the report needs the report's inputs: read the ratings with for_report=True")
     results = {
         r.outcome_id: OutcomeResult(
             r.rating,
@@ -260,14 +225,14 @@ def build_stored(
             tuple(evidence_line(i, i.tier, i.counts) for i in r.items),
             r.items_total,
         )
-        for r in summary.ratings
+        for r in rated.ratings
     }
     return assemble(
-        summary.framework,
-        summary.as_of,
+        rated.framework,
+        rated.as_of,
         results,
-        inputs.kpis,
-        inputs.evidence_total,
+        rated.kpis,
+        rated.evidence_total,
         generated_at,
         survey_blocks(surveys),
     )

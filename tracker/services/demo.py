@@ -17,7 +17,7 @@ from tracker.db.models import User
 from tracker.domain.evidence_input import parse_date
 from tracker.domain.framework import Framework
 from tracker.domain.loader import load_framework_file
-from tracker.ratings import compute as ratings
+from tracker.ratings import ratings_for
 from tracker.services import accounts, imports, overrides, surveys
 from tracker.services import evidence as evidence_service
 from tracker.services import frameworks as framework_service
@@ -113,7 +113,7 @@ def _apply_overrides(session: Session, actor: Actor, framework_id: str, path: Pa
     its `applies_from` column gives (SOURCES.md cites it)."""
     if not path.exists():
         return 0
-    rated = ratings.rate(session, framework_id, today=today)
+    rated = ratings_for(session, framework_id, detail=True, today=today)
     assert rated is not None
     evaluator = Principal(None, "demo evaluator", "evaluator", None)
     applied = 0
@@ -122,7 +122,7 @@ def _apply_overrides(session: Session, actor: Actor, framework_id: str, path: Pa
             outcome = row["outcome"].strip()
             if outcome in rated.overrides:
                 continue
-            rating = rated.rating_of(outcome)
+            rating = rated.detail.get(outcome)
             if rating is None:
                 raise DemoError(f"{path.name}:{number}: no outcome '{outcome}'")
             titles = [t.strip() for t in row.get("evidence", "").split(";") if t.strip()]

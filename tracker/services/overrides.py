@@ -11,7 +11,7 @@ from tracker.db.models import RatingOverride, utcnow
 from tracker.domain import text_limits
 from tracker.domain.rules import RATING_CODES
 from tracker.ratings import upkeep
-from tracker.ratings.compute import FrameworkRatings
+from tracker.ratings.rating_set import RatingSet
 from tracker.services.audit import Actor, record
 from tracker.services.evidence import Refused
 from tracker.services.permissions import Principal, can_review
@@ -31,7 +31,7 @@ def set_override(
     session: Session,
     actor: Actor,
     p: Principal,
-    rated: FrameworkRatings,
+    rated: RatingSet,
     outcome_id: str,
     rating: str,
     rationale: str,
@@ -47,7 +47,7 @@ def set_override(
     """
     if not can_review(p):
         raise Refused("only evaluators can override a rating")
-    current = rated.rating_of(outcome_id)
+    current = rated.detail.get(outcome_id)
     if current is None:
         raise OverrideInvalid("rating", f"no outcome '{outcome_id}' in this framework")
     if rating not in RATING_CODES:
@@ -94,7 +94,7 @@ def default_applies_from(as_of: date, today: date | None = None) -> date:
     return min(as_of, today or date.today())
 
 
-def _applies_from(rated: FrameworkRatings, chosen: Sequence[int], given: date | None, today: date) -> date:
+def _applies_from(rated: RatingSet, chosen: Sequence[int], given: date | None, today: date) -> date:
     """The override's first day: not after today, nor before the newest evidence it rests on."""
     if given is None:
         return default_applies_from(rated.as_of, today)
@@ -114,12 +114,12 @@ def _applies_from(rated: FrameworkRatings, chosen: Sequence[int], given: date | 
 
 
 def withdraw_override(
-    session: Session, actor: Actor, p: Principal, rated: FrameworkRatings, outcome_id: str, reason: str
+    session: Session, actor: Actor, p: Principal, rated: RatingSet, outcome_id: str, reason: str
 ) -> RatingOverride:
     """The computed rating stands again; the withdrawal is itself a history entry."""
     if not can_review(p):
         raise Refused("only evaluators can withdraw an override")
-    current = rated.rating_of(outcome_id)
+    current = rated.detail.get(outcome_id)
     if current is None or outcome_id not in rated.overrides or rated.overrides[outcome_id].rating is None:
         raise OverrideInvalid("rating", "There is no override to withdraw")
     reason = reason.strip()
@@ -145,7 +145,7 @@ def withdraw_override(
 
 
 def _replace(
-    session: Session, actor: Actor, rated: FrameworkRatings, outcome_id: str, new: RatingOverride, action: str
+    session: Session, actor: Actor, rated: RatingSet, outcome_id: str, new: RatingOverride, action: str
 ) -> RatingOverride:
     before = None
     old = rated.overrides.get(outcome_id)

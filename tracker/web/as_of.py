@@ -1,4 +1,4 @@
-"""The as-of date a page was asked for, and the framework rated as of it (404 and 400 as plain pages)."""
+"""The as-of date a page was asked for, and the framework's ratings as of it (404 and 400 as plain pages)."""
 
 from __future__ import annotations
 
@@ -10,17 +10,16 @@ from flask import abort, request
 from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.extensions import db
-from tracker.ratings import compute as rating_service
-from tracker.ratings import snapshots
-from tracker.ratings.compute import FrameworkRatings
-from tracker.ratings.snapshots import RatingsHead, RatingsSummary
+from tracker.ratings import RatingSet, keep, ratings_for, snapshots
+from tracker.ratings.compute import parse_as_of
+from tracker.ratings.snapshots import RatingsHead
 
 log = logging.getLogger(__name__)
 
 
 def requested_as_of() -> date | None:
     raw = request.values.get("as_of", "")
-    as_of = rating_service.parse_as_of(raw)
+    as_of = parse_as_of(raw)
     if raw and as_of is None:
         abort(400, description=f"'{raw[:20]}' is not a date as YYYY-MM-DD.")
     return as_of
@@ -28,15 +27,6 @@ def requested_as_of() -> date | None:
 
 def _missing(slug: str) -> None:
     abort(404, description=f"No framework has the id '{slug}'.")
-
-
-def rated_or_abort(slug: str, outcomes: Collection[str] | None = None) -> FrameworkRatings:
-    """The full ratings, with every reason and item, of the framework or only of `outcomes`."""
-    rated = rating_service.rate(db.session, slug, requested_as_of(), outcomes=outcomes)
-    if rated is None:
-        _missing(slug)
-    assert rated is not None
-    return rated
 
 
 def head_or_abort(slug: str) -> RatingsHead:
@@ -48,25 +38,34 @@ def head_or_abort(slug: str) -> RatingsHead:
     return found
 
 
-def summary_or_abort(slug: str, *, for_report: bool = False) -> RatingsSummary:
-    """The stored ratings (what tiles and lists show; the report's fields too if asked), kept if rated now."""
-    return stored_summary_or_abort(slug, for_report=for_report)[0]
-
-
-def stored_summary_or_abort(
-    slug: str, *, for_report: bool = False, read: RatingsHead | None = None
-) -> tuple[RatingsSummary, bool]:
-    """As `summary_or_abort`, and whether every rating shown is stored (read stored, or rated and kept)."""
-    summary = snapshots.summary(db.session, slug, requested_as_of(), for_report=for_report, read=read)
-    if summary is None:
+def ratings_or_abort(
+    slug: str,
+    *,
+    outcomes: Collection[str] | None = None,
+    detail: bool = False,
+    for_report: bool = False,
+    head: RatingsHead | None = None,
+) -> tuple[RatingSet, bool]:
+    """`ratings_for` as of the requested date, and whether every rating shown is stored (read stored, or
+    rated now and kept in a short transaction of its own, as the report's count is)."""
+    rated = ratings_for(
+        db.session,
+        slug,
+        requested_as_of(),
+        outcomes=outcomes,
+        detail=detail,
+        for_report=for_report,
+        head=head,
+    )
+    if rated is None:
         _missing(slug)
-    assert summary is not None
-    kept = summary.stored_date
-    if summary.fresh:
+    assert rated is not None
+    kept = rated.stored_date and not detail
+    if kept and (rated.fresh or rated.counted_now):
         try:
             with db.side_transaction() as session:
-                kept = snapshots.keep(session, summary)
+                kept = keep(session, rated)
         except SQLAlchemyError:  # the page does not need the stored copy: the next reader rates again
             log.warning("could not store the ratings of %s", slug, exc_info=True)
             kept = False
-    return summary, kept
+    return rated, kept

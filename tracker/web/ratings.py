@@ -20,22 +20,14 @@ from tracker.domain.evidence_input import SOURCE_TYPE_LABELS, is_whole_number, p
 from tracker.domain.framework import Outcome
 from tracker.domain.rules import RATING_CODES, RATING_LABELS
 from tracker.extensions import db
-from tracker.ratings import compute as rating_service
-from tracker.ratings import snapshots
-from tracker.ratings.compute import FrameworkRatings
+from tracker.ratings import RatingSet, ratings_for, snapshots
+from tracker.ratings.compute import parse_as_of
 from tracker.ratings.fragments import fragments
-from tracker.ratings.snapshots import RatingsSummary
 from tracker.services import override_history
 from tracker.services import overrides as override_service
 from tracker.services.evidence import Refused
 from tracker.services.permissions import can_review
-from tracker.web.as_of import (
-    head_or_abort,
-    rated_or_abort,
-    requested_as_of,
-    stored_summary_or_abort,
-    summary_or_abort,
-)
+from tracker.web.as_of import head_or_abort, ratings_or_abort, requested_as_of
 from tracker.web.form_parts import Limit, limit_form_size, too_large_page
 from tracker.web.guard import actor, principal, refuse, require
 
@@ -52,12 +44,12 @@ class OverrideForm(FlaskForm):  # type: ignore[misc]
     as_of = HiddenField()
 
 
-def _rated(slug: str, outcome_id: str) -> FrameworkRatings:
+def _rated(slug: str, outcome_id: str) -> RatingSet:
     """One outcome rated now with every reason and item (the page shows them all)."""
-    return rated_or_abort(slug, outcomes=[outcome_id])
+    return ratings_or_abort(slug, outcomes=[outcome_id], detail=True)[0]
 
 
-def _outcome_urls(summary: RatingsSummary) -> dict[str, str]:
+def _outcome_urls(summary: RatingSet) -> dict[str, str]:
     """Each outcome page's address, built from one `url_for` (outcome ids are slugs, safe in a path)."""
     marker = "outcome-id-marker"
     pattern = url_for(
@@ -66,7 +58,7 @@ def _outcome_urls(summary: RatingsSummary) -> dict[str, str]:
     return {o.id: pattern.replace(marker, o.id, 1) for o in summary.framework.outcomes}
 
 
-def _outcome(rated: FrameworkRatings, outcome_id: str) -> Outcome:
+def _outcome(rated: RatingSet, outcome_id: str) -> Outcome:
     outcome = rated.framework.get(outcome_id)
     if not isinstance(outcome, Outcome):
         abort(404, description=f"No outcome has the id '{outcome_id}'.")
@@ -91,7 +83,7 @@ def dashboard(slug: str) -> ResponseReturnValue:
     key = None if found.key is None else _tiles_key(found.key)
     body = None if key is None or quick is not None else fragments().get(key)  # the same key, not yet read
     if body is None:
-        rated, kept = stored_summary_or_abort(slug, read=found)
+        rated, kept = ratings_or_abort(slug, head=found)
         counts = {code: sum(r.rating == code for r in rated.ratings) for code in RATING_CODES}
         body = Markup(  # noqa: S704 - the output of an autoescaping template, not user text
             render_template(
@@ -109,7 +101,7 @@ def dashboard(slug: str) -> ResponseReturnValue:
 
 
 def _outcome_page(
-    rated: FrameworkRatings,
+    rated: RatingSet,
     outcome: Outcome,
     form: OverrideForm,
     status: int = 200,
@@ -118,8 +110,7 @@ def _outcome_page(
     errors: Mapping[str, str] | None = None,
 ) -> ResponseReturnValue:
     """The page; `posted` False when the request's form cannot be read (too large), so none of it is kept."""
-    rating = rated.rating_of(outcome.id)
-    assert rating is not None
+    rating = rated.detail[outcome.id]
     element_id = rated.element_ids[outcome.id]
     history, history_total = override_history.newest(db.session, element_id, HISTORY_ROWS)
     form_values = request.form if posted else MultiDict[str, str]()
@@ -152,7 +143,7 @@ def _outcome_page(
     ), status
 
 
-def _form(rated: FrameworkRatings) -> OverrideForm:
+def _form(rated: RatingSet) -> OverrideForm:
     """An empty form: the override would apply from the date of these ratings (never after today)."""
     default = override_service.default_applies_from(rated.as_of)
     return OverrideForm(formdata=None, as_of=rated.as_of.isoformat(), applies_from=default.isoformat())
@@ -172,8 +163,8 @@ def _too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
     if not current_user.is_authenticated or not can_review(principal()):  # CSRF read it before sign-in
         return too_large_page(error)
     # The form is unread (reading it fails again): the as-of date comes from the form's address.
-    as_of = rating_service.parse_as_of(request.args.get("as_of"))
-    rated = rating_service.rate(db.session, args["slug"], as_of, outcomes=[args["outcome_id"]])
+    as_of = parse_as_of(request.args.get("as_of"))
+    rated = ratings_for(db.session, args["slug"], as_of, outcomes=[args["outcome_id"]], detail=True)
     target = None if rated is None else rated.framework.get(args["outcome_id"])
     if rated is None or not isinstance(target, Outcome):  # no abort here: a handler's error answers 500
         return too_large_page(error)
@@ -237,7 +228,7 @@ def override(slug: str, outcome_id: str) -> ResponseReturnValue:
 
 @bp.get("/f/<slug>/disagreements")
 def disagreements(slug: str) -> ResponseReturnValue:
-    rated = summary_or_abort(slug)
+    rated = ratings_or_abort(slug)[0]
     rows = [r for r in rated.ratings if r.override is not None and r.override != r.computed]
     outcomes = {o.id: o for o in rated.framework.outcomes}
     return render_template(

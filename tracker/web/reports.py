@@ -9,38 +9,23 @@ from typing import Any
 
 from flask import Blueprint, current_app, render_template, send_file
 from flask.typing import ResponseReturnValue
-from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.extensions import db
-from tracker.ratings import snapshots
-from tracker.ratings.report_inputs import ReportInputs, report_inputs
 from tracker.reports import jobs
 from tracker.reports import model as report_model
 from tracker.reports.pdf import ReportFailed, ReportTimeout
 from tracker.reports.render import model_fingerprint, pdf_cache, render_html, report_pdf
 from tracker.services import surveys as survey_service
-from tracker.web.as_of import summary_or_abort
+from tracker.web.as_of import ratings_or_abort
 
 bp = Blueprint("reports", __name__)
 log = logging.getLogger(__name__)
 
 
-def inputs_or_abort(slug: str) -> ReportInputs:
-    """The stored ratings (another as-of date: rated now) and what the report reads beside them."""
-    inputs = report_inputs(db.session, summary_or_abort(slug, for_report=True))
-    if inputs.counted_now and inputs.summary.stored_date:
-        try:
-            with db.side_transaction() as session:
-                snapshots.keep_linked_items(session, inputs.summary, inputs.evidence_total)
-        except SQLAlchemyError:  # the page has its count: the next reader counts again
-            log.warning("could not keep the report count of %s", slug, exc_info=True)
-    return inputs
-
-
 def _model(slug: str) -> report_model.ReportModel:
-    inputs = inputs_or_abort(slug)
+    rated = ratings_or_abort(slug, for_report=True)[0]
     blocks = survey_service.report_blocks(db.session, slug)
-    return report_model.build_stored(inputs, datetime.now(UTC), blocks)
+    return report_model.build(rated, datetime.now(UTC), blocks)
 
 
 @bp.get("/f/<slug>/report")
