@@ -26,12 +26,12 @@ from tracker.db.models import AuditEvent, Base, Evidence, User
 from tracker.db.session import make_engine
 from tracker.domain.evidence_input import EvidenceFields, KpiValueFields
 from tracker.extensions import db
+from tracker.overrides import service as override_service
 from tracker.ratings import ratings_for
 from tracker.services import archive as archive_service
 from tracker.services import archive_safety
 from tracker.services import evidence as evidence_service
 from tracker.services import kpi_values as kpi_service
-from tracker.services import overrides as override_service
 from tracker.services.audit import Actor, record
 from tracker.services.permissions import Principal
 

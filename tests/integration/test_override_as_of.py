@@ -16,8 +16,8 @@ from sqlalchemy import select, update
 from tracker.db import migrate
 from tracker.db.models import Framework, RatingOverride, RatingSnapshot
 from tracker.extensions import db
+from tracker.overrides import service as override_service
 from tracker.ratings import ratings_for, snapshots
-from tracker.services import overrides as override_service
 from tracker.services.archive import columns_of
 from tracker.services.audit import Actor
 from tracker.services.permissions import Principal

@@ -17,9 +17,10 @@ from tracker.db.models import Element, Evidence, EvidenceLink, KpiValue, RatingS
 from tracker.domain.evidence_input import EvidenceFields, KpiValueFields
 from tracker.domain.loader import parse_framework
 from tracker.extensions import db
+from tracker.overrides import service as overrides
 from tracker.ratings import ratings_for
 from tracker.services import evidence as evidence_service
-from tracker.services import evidence_bulk, frameworks, kpi_values, overrides
+from tracker.services import evidence_bulk, frameworks, kpi_values
 from tracker.services.audit import Actor
 from tracker.services.permissions import Principal
 

@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from tracker.db.models import AuditEvent, Evidence, KpiValue, RatingOverride
 from tracker.extensions import db
+from tracker.overrides import service as override_service
 from tracker.ratings import ratings_for, upkeep
 from tracker.services import evidence as evidence_service
-from tracker.services import overrides as override_service
 from tracker.services.audit import Actor
 from tracker.services.evidence import Refused
 from tracker.services.permissions import Principal

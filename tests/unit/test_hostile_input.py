@@ -140,7 +140,7 @@ def test_any_survey_round_is_read_or_names_row_and_column(rows: list[tuple[str, 
     header = ["respondent", "team", "q1", "q2"]
     responses, problems = parse_responses(SURVEY, header, [list(r) for r in rows])
     assert not (responses and problems)
-    for row, column, message in problems:
+    for row, column, message in problems.first():
         assert 1 <= row <= len(rows) + 2 and message  # row 2 names an empty round
         assert column in {"", *header} or column.isalpha()
 

@@ -4,7 +4,8 @@
 - the services import neither the reports nor the web;
 - a web module runs no query: it imports nothing of SQLAlchemy but its errors (sqlalchemy.exc) and calls no
   select(), .execute(), .scalars(), .scalar() or db.session.get() (the services take the session for that).
-Imports inside functions count as much as those at the top of a module.
+Imports inside functions count as much as those at the top of a module. A feature package (`tracker/overrides`)
+spans layers: each of its modules is in the service or the web layer below, and is checked as that layer.
 """
 
 from __future__ import annotations
@@ -21,16 +22,30 @@ TRACKER = Path(__file__).resolve().parents[2] / "tracker"
 KNOWN: set[str] = set()
 
 
+# The layers: packages, or single modules of a feature package.
+SERVICE_LAYER = ("tracker.services", "tracker.overrides.service", "tracker.overrides.history")
+WEB_LAYER = ("tracker.web", "tracker.overrides.forms", "tracker.overrides.views")
+FEATURE_PACKAGES = ("tracker.overrides",)
+
+
 def module_name(path: Path) -> str:
     parts = path.relative_to(TRACKER.parent).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
 def modules(package: str) -> Iterator[tuple[str, ast.Module]]:
-    for path in sorted((TRACKER.parent / package.replace(".", "/")).rglob("*.py")):
+    """The modules of a package (all its files, at any depth), or the one module `package` names."""
+    where = TRACKER.parent / package.replace(".", "/")
+    paths = sorted(where.rglob("*.py")) if where.is_dir() else [where.with_suffix(".py")]
+    for path in paths:
         if "migrations" in path.parts:
             continue
         yield module_name(path), ast.parse(path.read_text(encoding="utf-8"))
+
+
+def layer(names: tuple[str, ...]) -> Iterator[tuple[str, ast.Module]]:
+    for name in names:
+        yield from modules(name)
 
 
 def imported(name: str, tree: ast.Module) -> Iterator[str]:
@@ -76,9 +91,9 @@ def domain_violations() -> set[str]:
 
 def service_violations() -> set[str]:
     found = set()
-    for name, tree in modules("tracker.services"):
+    for name, tree in layer(SERVICE_LAYER):
         for module in imported(name, tree):
-            if within(module, "tracker.reports") or within(module, "tracker.web"):
+            if any(within(module, outside) for outside in ("tracker.reports", *WEB_LAYER)):
                 found.add(f"{name}: imports {module}")
     return found
 
@@ -89,7 +104,7 @@ WEB_MAY_IMPORT = {"sqlalchemy.exc"}
 
 
 def web_violations() -> set[str]:
-    return {problem for name, tree in modules("tracker.web") for problem in queries_in(name, tree)}
+    return {problem for name, tree in layer(WEB_LAYER) for problem in queries_in(name, tree)}
 
 
 def queries_in(name: str, tree: ast.Module) -> set[str]:
@@ -120,6 +135,15 @@ def test_the_layers_hold_apart_from_the_known_violations() -> None:
     found = domain_violations() | service_violations() | web_violations()
     assert sorted(found - KNOWN) == [], "new layering violations"
     assert sorted(KNOWN - found) == [], "fixed: remove these from KNOWN"
+
+
+def test_every_module_of_a_feature_package_is_in_a_layer() -> None:
+    """A module added to a feature package is checked as a service or a view, not left out of both."""
+    layered = {name for name, _tree in layer(SERVICE_LAYER + WEB_LAYER)}
+    for package in FEATURE_PACKAGES:
+        assert (
+            sorted(name for name, _tree in modules(package) if name != package and name not in layered) == []
+        )
 
 
 def test_the_checks_see_a_query_wherever_it_is_written() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
-from tracker.services.import_rows import MAX_PROBLEMS_SHOWN, Problems
+from tracker.domain.problems import MAX_PROBLEMS_SHOWN, ProblemLog
 
 from ..import_checks import Page, digest, post_file
 
@@ -71,7 +71,7 @@ def test_the_cli_prints_the_first_100_problems_and_the_count(
 
 def test_problems_keep_the_lowest_rows_whatever_order_they_are_found_in() -> None:
     """Rows with too many cells are found while reading, before the earlier rows' field problems."""
-    problems = Problems()
+    problems = ProblemLog()
     for row in range(50_000, 2, -1):
         problems.add(row, "late")
     problems.add(2, "first")

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from tests.digest import table_digests
 from tests.web.test_route_walk import SLUG, World, survey_csv
 from tracker.db.models import Evidence
-from tracker.domain.survey_responses import PROBLEMS_KEPT
+from tracker.domain.problems import MAX_PROBLEMS_SHOWN
 from tracker.extensions import db
 from tracker.services import evidence as evidence_service
 from tracker.services import surveys as survey_service
@@ -98,7 +98,7 @@ def test_a_file_of_bad_cells_lists_the_first_problems_and_counts_the_rest(world:
     page = ListItems()
     page.feed(response.get_data(as_text=True))
     problems = [li for li in page.items if li.startswith("Row ")]
-    assert len(set(problems)) == PROBLEMS_KEPT == 100  # the error summary repeats the first 20
+    assert len(set(problems)) == MAX_PROBLEMS_SHOWN == 100  # the error summary repeats the first 20
     assert any("9,900 more problems" in p for p in page.paragraphs), page.paragraphs
     assert len(response.data) < 200_000
     assert table_digests(world.app) == before

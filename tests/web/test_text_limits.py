@@ -16,9 +16,9 @@ from tracker.domain import text_limits
 from tracker.domain.evidence_input import EvidenceFields, parse_evidence, parse_kpi_value
 from tracker.domain.text_limits import TextLimit, TextTooLong
 from tracker.extensions import db
+from tracker.overrides import service as override_service
 from tracker.ratings import ratings_for, upkeep
 from tracker.services import evidence as evidence_service
-from tracker.services import overrides as override_service
 from tracker.services.audit import Actor
 from tracker.services.permissions import Principal
 

@@ -4,35 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from tracker.domain.problems import ProblemLog
 from tracker.domain.surveys import (
     RESPONDENT_COLUMN,
     Response,
     SurveyDefinition,
     did_you_mean,
 )
-
-RowProblems = list[tuple[int, str, str]]
-PROBLEMS_KEPT = 100
-
-
-class ProblemLog(list[tuple[int, str, str]]):
-    """Keeps the first `keep` problems and counts them all, so a bad file of any size costs bounded memory."""
-
-    def __init__(self, keep: int = PROBLEMS_KEPT) -> None:
-        super().__init__()
-        self.keep = keep
-        self.total = 0
-
-    def append(self, item: tuple[int, str, str]) -> None:
-        self.total += 1
-        if len(self) < self.keep:
-            super().append(item)
-
-
-def problem_total(problems: Sequence[tuple[int, str, str]]) -> int:
-    """How many problems there were, counting those a ProblemLog did not keep."""
-    return problems.total if isinstance(problems, ProblemLog) else len(problems)
-
 
 # -- responses from a spreadsheet ------------------------------------------------------------------
 
@@ -49,8 +27,8 @@ def column_letter(index: int) -> str:
 
 def parse_responses(
     definition: SurveyDefinition, header: Sequence[str], rows: Sequence[Sequence[str]]
-) -> tuple[tuple[Response, ...], RowProblems]:
-    """Responses from one round's rows, or none at all with the first (row, column, message) problems.
+) -> tuple[tuple[Response, ...], ProblemLog]:
+    """Responses from one round's rows, or none at all with the problems (the first kept, all counted).
 
     Rows are numbered as in a spreadsheet (header 1, first data row 2); the column is its heading as
     written, or its letter when it has none. Every question column and every declared breakdown column
@@ -59,7 +37,8 @@ def parse_responses(
     problems = ProblemLog()
     names = [str(cell).strip().lstrip("\ufeff").strip() for cell in header]
     if not any(names):
-        return (), [(1, "", "the file has no header row")]
+        problems.add(1, "the file has no header row")
+        return (), problems
     expected: dict[str, tuple[str, str]] = {}  # casefolded heading -> (kind, canonical name)
     for qid in definition.question_ids():
         expected[qid.casefold()] = ("question", qid)
@@ -71,33 +50,28 @@ def parse_responses(
         label = name or column_letter(index)
         if not name:
             if any(index < len(row) and str(row[index]).strip() for row in rows):
-                problems.append((1, label, f"column {label} has answers but no heading"))
+                problems.add(1, f"column {label} has answers but no heading", column=label)
             continue
         known = expected.get(name.casefold())
         if known is None:
             choices = [canonical for _, canonical in expected.values()]
-            problems.append(
-                (
-                    1,
-                    name,
-                    f"unknown column '{name}'{did_you_mean(name, choices)} (expected: {', '.join(choices)})",
-                )
-            )
+            hint = did_you_mean(name, choices)
+            problems.add(1, f"unknown column '{name}'{hint} (expected: {', '.join(choices)})", column=name)
             continue
         canonical = known[1]
         if canonical in columns:
             first = column_letter(columns[canonical])
             again = column_letter(index)
-            problems.append((1, name, f"column '{name}' appears twice (columns {first} and {again})"))
+            problems.add(1, f"column '{name}' appears twice (columns {first} and {again})", column=name)
             continue
         columns[canonical] = index
     questions = {qid: text for section in definition.sections for qid, text in section.questions}
     for qid, text in questions.items():
         if qid not in columns:
-            problems.append((1, qid, f"missing column '{qid}' for the question '{text[:80]}'"))
+            problems.add(1, f"missing column '{qid}' for the question '{text[:80]}'", column=qid)
     for name in definition.breakdowns:
         if name not in columns:
-            problems.append((1, name, f"missing breakdown column '{name}'"))
+            problems.add(1, f"missing breakdown column '{name}'", column=name)
 
     responses: list[Response] = []
     respondent_rows: dict[str, int] = {}
@@ -109,9 +83,8 @@ def parse_responses(
             continue
         extra = [i for i in range(width, len(cells)) if cells[i].strip()]
         if extra:
-            problems.append(
-                (number, column_letter(extra[0]), f"has a value beyond the {width} headed columns")
-            )
+            beyond = f"has a value beyond the {width} headed columns"
+            problems.add(number, beyond, column=column_letter(extra[0]))
         cells += [""] * (width - len(cells))
         answers: dict[str, float | None] = {}
         for qid in questions:
@@ -121,7 +94,7 @@ def parse_responses(
             try:
                 answers[qid] = definition.scale.score(cells[index])
             except ValueError as error:
-                problems.append((number, names[index], str(error)))
+                problems.add(number, str(error), column=names[index])
         groups: dict[str, str] = {}
         for name in definition.breakdowns:
             value = cells[columns[name]].strip() if name in columns else ""
@@ -132,18 +105,13 @@ def parse_responses(
             index = columns[RESPONDENT_COLUMN]
             respondent = cells[index].strip()
             if respondent in respondent_rows:
-                problems.append(
-                    (
-                        number,
-                        names[index],
-                        f"respondent '{respondent[:60]}' is already on row {respondent_rows[respondent]}",
-                    )
-                )
+                again = f"respondent '{respondent[:60]}' is already on row {respondent_rows[respondent]}"
+                problems.add(number, again, column=names[index])
             elif respondent:
                 respondent_rows[respondent] = number
         responses.append(Response(respondent, answers, groups))
     if not responses and not problems:
-        problems.append((2, "", "the file has no responses"))
+        problems.add(2, "the file has no responses")
     if problems:
         return (), problems
-    return tuple(responses), []
+    return tuple(responses), problems

@@ -17,8 +17,9 @@ from tracker.db.models import User
 from tracker.domain.evidence_input import parse_date
 from tracker.domain.framework import Framework
 from tracker.domain.loader import load_framework_file
+from tracker.overrides import service as overrides
 from tracker.ratings import ratings_for
-from tracker.services import accounts, imports, overrides, surveys
+from tracker.services import accounts, imports, surveys
 from tracker.services import evidence as evidence_service
 from tracker.services import frameworks as framework_service
 from tracker.services.audit import Actor

@@ -9,10 +9,11 @@ from sqlalchemy.orm import Session
 
 from tracker.db.models import Evidence, EvidenceLink
 from tracker.domain.evidence_input import EVIDENCE_COLUMNS, EVIDENCE_REQUIRED, EvidenceFields, parse_evidence
+from tracker.domain.problems import ProblemLog
 from tracker.services.audit import Actor, record
 from tracker.services.evidence import FrameworkContext, Refused
 from tracker.services.evidence_bulk import create_many
-from tracker.services.import_rows import CheckedFile, ImportResult, ImportScope, Problems, read_rows
+from tracker.services.import_rows import CheckedFile, ImportResult, ImportScope, read_rows
 from tracker.services.permissions import Principal, evidence_visible
 
 Key = tuple[object, ...]
@@ -20,7 +21,7 @@ Key = tuple[object, ...]
 
 def check(scope: ImportScope, p: Principal, raw: bytes, today: date) -> CheckedFile[EvidenceFields]:
     """Every row checked; a lead's row naming another partner of the framework is refused outright."""
-    problems = Problems()
+    problems = ProblemLog()
     rows = read_rows(raw, EVIDENCE_COLUMNS, EVIDENCE_REQUIRED, problems)
     partners = set(scope.partners)
     checked: list[tuple[int, EvidenceFields]] = []

@@ -7,45 +7,14 @@ import io
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from tracker.domain.problems import ProblemLog, RowProblem
 from tracker.services.evidence import FrameworkContext
 from tracker.services.permissions import Principal
 
 MAX_CSV_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 50_000
-# Problems kept to show: a file of 50,000 bad rows must not make a page (or a list in memory) of them all.
-MAX_PROBLEMS_SHOWN = 100
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    row: int
-    message: str
-
-    def located(self, name: str) -> str:
-        return f"{name}:{self.row}: {self.message}"
-
-
-class Problems:
-    """Counts every problem but keeps only the first `MAX_PROBLEMS_SHOWN` by row, so memory stays bounded."""
-
-    def __init__(self) -> None:
-        self.total = 0
-        self._kept: list[RowProblem] = []
-
-    def add(self, row: int, message: str) -> None:
-        self.total += 1
-        self._kept.append(RowProblem(row, message))
-        if len(self._kept) >= 4 * MAX_PROBLEMS_SHOWN:
-            self._kept = self.first()
-
-    def first(self) -> list[RowProblem]:
-        """The problems of the lowest rows, in row order (a row's own problems in the order found)."""
-        return sorted(self._kept, key=lambda problem: problem.row)[:MAX_PROBLEMS_SHOWN]
-
-    def __bool__(self) -> bool:
-        return self.total > 0
 
 
 @dataclass
@@ -67,7 +36,7 @@ class ImportResult:
         return self.problem_count - len(self.problems)
 
     @classmethod
-    def failed(cls, problems: Problems) -> ImportResult:
+    def failed(cls, problems: ProblemLog) -> ImportResult:
         return cls(problems=problems.first(), problem_count=problems.total)
 
 
@@ -107,7 +76,7 @@ class CheckedFile(Generic[T]):
 
     scope: ImportScope
     rows: list[tuple[int, T]]
-    problems: Problems
+    problems: ProblemLog
 
     @property
     def ok(self) -> bool:
@@ -115,7 +84,7 @@ class CheckedFile(Generic[T]):
 
 
 def read_rows(
-    raw: bytes, columns: tuple[str, ...], required: tuple[str, ...], problems: Problems
+    raw: bytes, columns: tuple[str, ...], required: tuple[str, ...], problems: ProblemLog
 ) -> list[tuple[int, dict[str, str]]]:
     """Rows numbered as a spreadsheet shows them (the header is row 1); problems found are added."""
     if len(raw) > MAX_CSV_BYTES:

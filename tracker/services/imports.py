@@ -12,31 +12,26 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from tracker.domain.evidence_input import EvidenceFields, KpiValueFields
+from tracker.domain.problems import ProblemLog
 from tracker.services import evidence_import, kpi_import
 from tracker.services.audit import Actor
 from tracker.services.evidence import FrameworkContext, Refused, framework_context
 from tracker.services.import_rows import (
     MAX_CSV_BYTES,
-    MAX_PROBLEMS_SHOWN,
     MAX_ROWS,
     CheckedFile,
     ImportResult,
     ImportScope,
-    Problems,
-    RowProblem,
     read_rows,
 )
 from tracker.services.permissions import Principal, can_import_into
 
 __all__ = [
     "MAX_CSV_BYTES",
-    "MAX_PROBLEMS_SHOWN",
     "MAX_ROWS",
     "CheckedFile",
     "ImportResult",
     "ImportScope",
-    "Problems",
-    "RowProblem",
     "check_evidence",
     "check_kpi_values",
     "import_evidence",
@@ -75,7 +70,7 @@ def _current(session: Session, p: Principal, checked: ImportScope) -> FrameworkC
 
 
 def _changed() -> ImportResult:
-    problems = Problems()
+    problems = ProblemLog()
     problems.add(1, "the framework changed while the file was being checked; upload it again")
     return ImportResult.failed(problems)
 

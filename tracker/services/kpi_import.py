@@ -9,16 +9,17 @@ from sqlalchemy.orm import Session
 
 from tracker.db.models import KpiValue
 from tracker.domain.evidence_input import KPI_COLUMNS, KPI_REQUIRED, KpiValueFields, parse_kpi_value
+from tracker.domain.problems import ProblemLog
 from tracker.services import kpi_values
 from tracker.services.audit import Actor, record
 from tracker.services.evidence import FrameworkContext, Refused
-from tracker.services.import_rows import CheckedFile, ImportResult, ImportScope, Problems, read_rows
+from tracker.services.import_rows import CheckedFile, ImportResult, ImportScope, read_rows
 from tracker.services.permissions import Principal
 
 
 def check(scope: ImportScope, p: Principal, raw: bytes) -> CheckedFile[KpiValueFields]:
     """Every row checked; a lead's row naming another partner of the framework is refused outright."""
-    problems = Problems()
+    problems = ProblemLog()
     rows = read_rows(raw, KPI_COLUMNS, KPI_REQUIRED, problems)
     partners = set(scope.partners)
     checked: list[tuple[int, KpiValueFields]] = []

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from tracker.db.models import Evidence, SurveyResponse, SurveyRound, utcnow
 from tracker.domain.evidence_input import EvidenceFields, parse_evidence
+from tracker.domain.problems import ProblemLog, RowProblem
 from tracker.domain.survey_evidence import section_evidence
-from tracker.domain.survey_responses import parse_responses, problem_total
+from tracker.domain.survey_responses import parse_responses
 from tracker.domain.survey_scoring import compare_rounds, distance_travelled, score_round
 from tracker.domain.surveys import (
     DistanceResult,
@@ -37,7 +38,7 @@ class SurveyNotFound(LookupError):
 
 @dataclass
 class RoundImport:
-    problems: list[tuple[int, str, str]] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
     respondents: int = 0
     evidence_added: int = 0
     evidence_refreshed: int = 0
@@ -54,6 +55,10 @@ class RoundImport:
         """Problems found but not listed (only the first ones are kept)."""
         return max(0, self.problem_count - len(self.problems))
 
+    @classmethod
+    def failed(cls, problems: ProblemLog) -> RoundImport:
+        return cls(problems=problems.first(), problem_count=problems.total)
+
 
 def definition_of(session: Session, slug: str, survey_id: str) -> tuple[int, SurveyDefinition]:
     found = current_version(session, slug)
@@ -66,22 +71,28 @@ def definition_of(session: Session, slug: str, survey_id: str) -> tuple[int, Sur
     return framework_row.id, survey
 
 
-def _rows(raw: bytes) -> tuple[list[str], list[list[str]], list[tuple[int, str, str]]]:
+def _rows(raw: bytes, problems: ProblemLog) -> tuple[list[str], list[list[str]]]:
+    """The header and the rows of a round's file, or none when it cannot be read (a problem says why)."""
     if len(raw) > MAX_CSV_BYTES:
-        return [], [], [(1, "", f"the file is larger than {MAX_CSV_BYTES // 1048576} MB")]
+        problems.add(1, f"the file is larger than {MAX_CSV_BYTES // 1048576} MB")
+        return [], []
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        return [], [], [(raw[: error.start].count(b"\n") + 1, "", "the file is not UTF-8 text")]
+        problems.add(raw[: error.start].count(b"\n") + 1, "the file is not UTF-8 text")
+        return [], []
     try:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as error:
-        return [], [], [(1, "", f"cannot be read as CSV: {error}")]
+        problems.add(1, f"cannot be read as CSV: {error}")
+        return [], []
     if not rows:
-        return [], [], [(1, "", "the file is empty")]
+        problems.add(1, "the file is empty")
+        return [], []
     if len(rows) - 1 > MAX_ROWS:
-        return [], [], [(MAX_ROWS + 2, "", f"more than {MAX_ROWS:,} rows; split the file")]
-    return rows[0], rows[1:], []
+        problems.add(MAX_ROWS + 2, f"more than {MAX_ROWS:,} rows; split the file")
+        return [], []
+    return rows[0], rows[1:]
 
 
 def current_round(session: Session, framework_id: int, survey_id: str, label: str) -> SurveyRound | None:
@@ -163,29 +174,24 @@ def import_round(
     """Store a round's rows (all or none), then add or refresh one evidence item per scored section."""
     if not can_import_into(p, ctx.partner_ids):
         raise Refused("you may not import survey rounds into this framework")
-    result = RoundImport()
     _framework_id, definition = definition_of(session, ctx.framework.slug, survey_id)
-    header, rows, result.problems = _rows(raw)
-    if not result.problems:
-        parsed, result.problems = parse_responses(definition, header, rows)
-    result.problem_count = problem_total(result.problems)
-    if result.problems:
-        return result
+    problems = ProblemLog()
+    header, rows = _rows(raw, problems)
+    if not problems:
+        parsed, problems = parse_responses(definition, header, rows)
+    if problems:
+        return RoundImport.failed(problems)
     label = label.strip()
     if not label or SURVEY_ROUND_LABEL.problem(label):
-        result.problems.append(
-            (1, "", f"the round label must be 1 to {SURVEY_ROUND_LABEL.maximum} characters")
-        )
+        problems.add(1, f"the round label must be 1 to {SURVEY_ROUND_LABEL.maximum} characters")
     elif any(ch < " " or ch == "\x7f" for ch in label):
-        result.problems.append((1, "", "the round label must not hold line breaks or control characters"))
+        problems.add(1, "the round label must not hold line breaks or control characters")
     existing = current_round(session, ctx.framework.id, survey_id, label)
     if existing is not None and not replace:
-        result.problems.append(
-            (1, "", f"round '{label}' is already imported; import it with --replace to replace it")
-        )
-    if result.problems:
-        result.problem_count = len(result.problems)
-        return result
+        problems.add(1, f"round '{label}' is already imported; import it with --replace to replace it")
+    if problems:
+        return RoundImport.failed(problems)
+    result = RoundImport()
     if existing is not None:
         existing.replaced_at = utcnow()
         result.replaced = True

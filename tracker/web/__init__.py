@@ -91,6 +91,8 @@ def _database_unavailable(error: OperationalError) -> tuple[str, int]:
 
 
 def register_web(app: Flask) -> None:
+    # Importing the override views adds their routes (ratings.override, ratings.disagreements) to ratings.bp.
+    from tracker.overrides import views as _override_views  # noqa: F401
     from tracker.web import (
         admin,
         auth,

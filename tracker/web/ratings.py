@@ -1,35 +1,31 @@
-"""The dashboard, the outcome page with its override form, and the list of evaluator disagreements."""
+"""The dashboard and the outcome page, whose override form `tracker.overrides` posts and checks.
+
+The override routes (`ratings.override`, `ratings.disagreements`) are added to this blueprint by
+`tracker.overrides.views`, which renders the outcome page again when a post is refused.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
-from flask_wtf import FlaskForm
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import RequestEntityTooLarge
-from wtforms import HiddenField, StringField, TextAreaField
 
 from tracker.domain import text_limits
 from tracker.domain.evidence import strength_order
-from tracker.domain.evidence_input import SOURCE_TYPE_LABELS, is_whole_number, parse_date
+from tracker.domain.evidence_input import SOURCE_TYPE_LABELS, is_whole_number
 from tracker.domain.framework import Outcome
 from tracker.domain.rules import RATING_CODES, RATING_LABELS
 from tracker.extensions import db
-from tracker.ratings import RatingSet, ratings_for, snapshots
-from tracker.ratings.compute import parse_as_of
+from tracker.overrides import history as override_history
+from tracker.overrides.forms import OverrideForm, empty_form
+from tracker.ratings import RatingSet, snapshots
 from tracker.ratings.fragments import fragments
-from tracker.services import override_history
-from tracker.services import overrides as override_service
-from tracker.services.evidence import Refused
 from tracker.services.permissions import can_review
 from tracker.web.as_of import head_or_abort, ratings_or_abort, requested_as_of
-from tracker.web.form_parts import Limit, limit_form_size, too_large_page
-from tracker.web.guard import actor, principal, refuse, require
+from tracker.web.guard import principal
 
 bp = Blueprint("ratings", __name__)
 # The outcome page lists this many items, strongest first, and links to the evidence list for the rest.
@@ -38,18 +34,12 @@ OUTCOME_PAGE_ITEMS = 100
 HISTORY_ROWS = 50
 
 
-class OverrideForm(FlaskForm):  # type: ignore[misc]
-    rationale = TextAreaField("Rationale", validators=[Limit(text_limits.OVERRIDE_RATIONALE)])
-    applies_from = StringField("Applies from")
-    as_of = HiddenField()
-
-
-def _rated(slug: str, outcome_id: str) -> RatingSet:
+def rated_outcome(slug: str, outcome_id: str) -> RatingSet:
     """One outcome rated now with every reason and item (the page shows them all)."""
     return ratings_or_abort(slug, outcomes=[outcome_id], detail=True)[0]
 
 
-def _outcome_urls(summary: RatingSet) -> dict[str, str]:
+def outcome_urls(summary: RatingSet) -> dict[str, str]:
     """Each outcome page's address, built from one `url_for` (outcome ids are slugs, safe in a path)."""
     marker = "outcome-id-marker"
     pattern = url_for(
@@ -58,7 +48,8 @@ def _outcome_urls(summary: RatingSet) -> dict[str, str]:
     return {o.id: pattern.replace(marker, o.id, 1) for o in summary.framework.outcomes}
 
 
-def _outcome(rated: RatingSet, outcome_id: str) -> Outcome:
+def outcome_of(rated: RatingSet, outcome_id: str) -> Outcome:
+    """The outcome the address names, or a 404 page (a theme or KPI id is not an outcome)."""
     outcome = rated.framework.get(outcome_id)
     if not isinstance(outcome, Outcome):
         abort(404, description=f"No outcome has the id '{outcome_id}'.")
@@ -92,7 +83,7 @@ def dashboard(slug: str) -> ResponseReturnValue:
                 counts=counts,
                 codes=RATING_CODES,
                 labels=RATING_LABELS,
-                outcome_urls=_outcome_urls(rated),
+                outcome_urls=outcome_urls(rated),
             )
         )
         if key is not None and kept:
@@ -100,7 +91,7 @@ def dashboard(slug: str) -> ResponseReturnValue:
     return render_template("ratings/dashboard.html", framework=found.framework, body=body)
 
 
-def _outcome_page(
+def outcome_page(
     rated: RatingSet,
     outcome: Outcome,
     form: OverrideForm,
@@ -143,100 +134,7 @@ def _outcome_page(
     ), status
 
 
-def _form(rated: RatingSet) -> OverrideForm:
-    """An empty form: the override would apply from the date of these ratings (never after today)."""
-    default = override_service.default_applies_from(rated.as_of)
-    return OverrideForm(formdata=None, as_of=rated.as_of.isoformat(), applies_from=default.isoformat())
-
-
 @bp.get("/f/<slug>/outcomes/<outcome_id>")
 def outcome(slug: str, outcome_id: str) -> ResponseReturnValue:
-    rated = _rated(slug, outcome_id)
-    return _outcome_page(rated, _outcome(rated, outcome_id), _form(rated))
-
-
-def _too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
-    """A post over FORM_MAX_BYTES is refused unread: the evaluator's outcome page says so at the rationale."""
-    args = request.view_args or {}
-    if request.endpoint != "ratings.override" or "outcome_id" not in args:
-        return too_large_page(error)
-    if not current_user.is_authenticated or not can_review(principal()):  # CSRF read it before sign-in
-        return too_large_page(error)
-    # The form is unread (reading it fails again): the as-of date comes from the form's address.
-    as_of = parse_as_of(request.args.get("as_of"))
-    rated = ratings_for(db.session, args["slug"], as_of, outcomes=[args["outcome_id"]], detail=True)
-    target = None if rated is None else rated.framework.get(args["outcome_id"])
-    if rated is None or not isinstance(target, Outcome):  # no abort here: a handler's error answers 500
-        return too_large_page(error)
-    return _outcome_page(
-        rated, target, _form(rated), 413, posted=False, errors={"rationale": text_limits.TOO_LARGE_MESSAGE}
-    )
-
-
-limit_form_size(bp, _too_large)
-
-
-def _applies_from(form: OverrideForm) -> date | None:
-    """The date the form gives, None if left empty; OverrideInvalid if it is not a date."""
-    raw = (form.applies_from.data or "").strip()
-    if not raw:
-        return None
-    parsed = parse_date(raw)
-    if parsed is None:
-        raise override_service.OverrideInvalid(
-            "applies_from", f"Applies from must be a date as YYYY-MM-DD, not '{raw[:20]}'"
-        )
-    return parsed
-
-
-@bp.post("/f/<slug>/outcomes/<outcome_id>/override")
-def override(slug: str, outcome_id: str) -> ResponseReturnValue:
-    require(can_review(principal()), "override rating", "outcome", outcome_id)
-    rated = _rated(slug, outcome_id)
-    target = _outcome(rated, outcome_id)
-    form = OverrideForm()
-    if not form.validate_on_submit():
-        return _outcome_page(rated, target, form, 400)
-    evidence_ids = [int(i) for i in request.form.getlist("evidence") if is_whole_number(i)]
-    try:
-        if request.form.get("action") == "withdraw":
-            override_service.withdraw_override(
-                db.session, actor(), principal(), rated, outcome_id, form.rationale.data or ""
-            )
-            flash("Override withdrawn: the computed rating stands.", "success")
-        else:
-            override_service.set_override(
-                db.session,
-                actor(),
-                principal(),
-                rated,
-                outcome_id,
-                request.form.get("rating", ""),
-                form.rationale.data or "",
-                evidence_ids,
-                applies_from=_applies_from(form),
-            )
-            flash("Override saved with your rationale.", "success")
-    except Refused as refused:
-        refuse("override rating", "outcome", outcome_id, str(refused))
-    except override_service.OverrideInvalid as invalid:
-        return _outcome_page(rated, target, form, 400, errors={invalid.field: str(invalid)})
-    return redirect(
-        url_for("ratings.outcome", slug=slug, outcome_id=outcome_id, as_of=rated.as_of.isoformat())
-    )
-
-
-@bp.get("/f/<slug>/disagreements")
-def disagreements(slug: str) -> ResponseReturnValue:
-    rated = ratings_or_abort(slug)[0]
-    rows = [r for r in rated.ratings if r.override is not None and r.override != r.computed]
-    outcomes = {o.id: o for o in rated.framework.outcomes}
-    return render_template(
-        "ratings/disagreements.html",
-        rated=rated,
-        rows=rows,
-        outcomes=outcomes,
-        labels=RATING_LABELS,
-        outcome_urls=_outcome_urls(rated),
-        clip=text_limits.OVERRIDE_RATIONALE.clip,
-    )
+    rated = rated_outcome(slug, outcome_id)
+    return outcome_page(rated, outcome_of(rated, outcome_id), empty_form(rated))
