@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, distinct, func, select, update
@@ -42,7 +43,7 @@ class RatingSet:
     """
 
     head: RatingsHead
-    ratings: tuple[OutcomeRating, ...]
+    listed: tuple[OutcomeRating, ...]  # in framework order; with `detail`, () and made when first read
     overrides: Mapping[str, RatingOverride]
     element_ids: Mapping[str, int]
     fresh: tuple[OutcomeRating, ...] = ()  # rated now on the stored date: `keep` stores them
@@ -51,10 +52,17 @@ class RatingSet:
     kpis: tuple[KpiStatus, ...] = ()
     evidence_total: int | None = None  # for the report: accepted items linked to an outcome by the date
     counted_now: bool = False  # the total was counted, not read beside the stored ratings: keep it
-    _by_outcome: dict[str, OutcomeRating] = field(default_factory=dict, repr=False)
 
-    def __post_init__(self) -> None:
-        self._by_outcome.update((r.outcome_id, r) for r in self.ratings)
+    @cached_property
+    def ratings(self) -> tuple[OutcomeRating, ...]:
+        """Every asked outcome's rating in framework order (`tracker rate` reads `detail` alone: not made)."""
+        if self.listed or not self.detail:
+            return self.listed
+        return tuple(OutcomeRating.of(r, self.evidence) for r in self.detail.values())
+
+    @cached_property
+    def _by_outcome(self) -> dict[str, OutcomeRating]:
+        return {r.outcome_id: r for r in self.ratings}
 
     @property
     def row(self) -> Framework:
@@ -109,7 +117,7 @@ def ratings_for(
         rated = compute.rate(session, found.row.id, found.framework, found.as_of, outcomes)
         return RatingSet(
             found,
-            tuple(OutcomeRating.of(r, rated.evidence) for r in rated.ratings),
+            (),
             rated.overrides,
             rated.element_ids,
             detail={r.outcome_id: r for r in rated.ratings},
@@ -163,7 +171,7 @@ def _with_report_inputs(session: Session, rated: RatingSet) -> RatingSet:
     counted = rated.head.linked_items is None
     return RatingSet(
         rated.head,
-        rated.ratings,
+        rated.listed,
         rated.overrides,
         rated.element_ids,
         rated.fresh,

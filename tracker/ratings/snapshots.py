@@ -238,6 +238,13 @@ def upsert_state(session: Session, framework_id: int, raise_by: int) -> None:
     )
 
 
+# The fields of an `OutcomeRating` stored in the column of the same name, as they are.
+_STORED_AS_IS = (
+    "rating", "computed", "override", "rule", "computed_rule", "stale", "fingerprint", "headline", "missing",
+    "items_total",
+)  # fmt: skip
+
+
 def replace_rows(
     session: Session,
     framework_id: int,
@@ -252,19 +259,10 @@ def replace_rows(
             "element_id": element_ids[r.outcome_id],
             "framework_version": framework_version,
             "as_of": as_of,
-            "rating": r.rating,
-            "computed": r.computed,
-            "override": r.override,
-            "rule": r.rule,
-            "computed_rule": r.computed_rule,
-            "stale": r.stale,
-            "fingerprint": r.fingerprint,
-            "headline": r.headline,
+            **{name: getattr(r, name) for name in _STORED_AS_IS},
             "lines": r.lines.to_json(),
             "reasons": list(r.reasons),
-            "missing": r.missing,
             "items": [i.to_json() for i in r.items],
-            "items_total": r.items_total,
         }
         for r in ratings
         if r.outcome_id in element_ids

@@ -37,48 +37,28 @@ class ListedItem:
 
     @classmethod
     def of(cls, item: EvidenceItem, tier: str, counts: bool) -> ListedItem:
-        return cls(
-            item.id,
-            tier,
-            counts,
-            item.title,
-            item.source_type,
-            item.collected_on,
-            item.finding,
-            item.respondents,
-            item.population,
-            item.quote,
-        )
+        return cls(item.id, tier, counts, *(getattr(item, name) for name in _FROM_ITEM))
 
     def to_json(self) -> list[Any]:
-        return [
-            self.id,
-            self.tier,
-            self.counts,
-            self.title,
-            self.source_type,
+        """The stored form: the fields in order, the date as ISO text."""
+        return [getattr(self, name) for name in self.__slots__[:5]] + [
             self.collected_on.isoformat(),
-            self.finding,
-            self.respondents,
-            self.population,
-            self.quote,
+            *(getattr(self, name) for name in self.__slots__[6:]),
         ]
 
     @classmethod
     def from_json(cls, entry: Sequence[Any]) -> ListedItem:
-        i, tier, counts, title, source_type, collected_on, finding, respondents, population, quote = entry
-        return cls(
-            int(i),
-            str(tier),
-            bool(counts),
-            str(title),
-            str(source_type),
-            date.fromisoformat(collected_on),
-            str(finding),
-            respondents,
-            population,
-            str(quote),
-        )
+        """TypeError or ValueError for an entry stored in another form (an older release's): rated again."""
+        values = list(entry)
+        if len(values) != len(cls.__slots__):
+            raise ValueError(f"not a listed item: {entry!r:.80}")
+        values[5] = date.fromisoformat(values[5])
+        if not isinstance(values[0], int) or any(not isinstance(values[i], str) for i in (1, 3, 4, 6, 9)):
+            raise TypeError(f"not a listed item: {entry!r:.80}")
+        return cls(*values)
+
+
+_FROM_ITEM = ("title", "source_type", "collected_on", "finding", "respondents", "population", "quote")
 
 
 @dataclass(frozen=True, slots=True)
