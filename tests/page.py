@@ -11,6 +11,8 @@ from typing import Any
 
 from bs4 import BeautifulSoup, CData, NavigableString, Tag
 
+DASH = "\u2013"  # the en dash that titles, notes and ranges use
+
 
 def squash(text: str) -> str:
     """White space collapsed to single spaces, as a browser lays the text out."""
@@ -141,7 +143,7 @@ class Page:
     @property
     def title_parts(self) -> list[str]:
         """The title's parts between its en dashes: the page, then what it belongs to, then the site."""
-        return self.title.split(" \u2013 ")
+        return self.title.split(f" {DASH} ")
 
     @property
     def h1(self) -> str:
