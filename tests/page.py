@@ -11,6 +11,7 @@ from typing import Any
 
 from bs4 import BeautifulSoup, CData, NavigableString, Tag
 
+SIZE_CLASSES = frozenset({"rating-small"})  # classes of a badge that say its size, not its rating
 DASH = "\u2013"  # the en dash that titles, notes and ranges use
 
 
@@ -73,14 +74,22 @@ class Form:
     element: Tag
 
 
-def badge(element: Tag) -> Rating:
-    """The rating of a `span.rating` badge; its colour class and its words must agree on one rating."""
-    codes = [c.removeprefix("rating-") for c in element.get("class", []) if c.startswith("rating-")]
+def badge(element: Tag, symbol: bool = True) -> Rating:
+    """A rating badge: the code its colour class (`rating-CODE`) names and the words it shows; on pages (not
+    the report) colour never comes alone, so the badge must carry its symbol too."""
+    codes = [
+        c.removeprefix("rating-")
+        for c in element.get("class", [])
+        if c.startswith("rating-") and c not in SIZE_CLASSES
+    ]
     assert len(codes) == 1 and codes[0].replace("_", "").isalpha(), element
-    symbol = element.select_one(".rating-symbol")
-    assert symbol is not None and symbol.get("aria-hidden") == "true", "colour comes with a symbol"
-    words = squash(element.get_text().replace(symbol.get_text(), "", 1))
-    return Rating(codes[0], words)
+    mark = element.select_one(".rating-symbol")
+    if not symbol:
+        return Rating(codes[0], text_of(element))
+    assert mark is not None and mark.get("aria-hidden") == "true" and text_of(mark), (
+        "colour comes with a symbol"
+    )
+    return Rating(codes[0], squash(element.get_text().replace(mark.get_text(), "", 1)))
 
 
 class Page:
@@ -351,5 +360,5 @@ class Page:
         """The rating an outcome page shows under its heading."""
         return badge(self.one("h1 + p > span.rating"))
 
-    def badges(self, selector: str = "span.rating") -> list[Rating]:
-        return [badge(b) for b in self.all(selector)]
+    def badges(self, selector: str = "span.rating", symbol: bool = True) -> list[Rating]:
+        return [badge(b, symbol) for b in self.all(selector)]

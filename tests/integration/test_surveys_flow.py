@@ -246,7 +246,9 @@ def test_distance_travelled_is_paired_when_respondents_match(
     page = Page.of(as_role("board").get("/f/tiny-partnership/surveys/pe-survey?round=2023-24"), 200)
     assert page.text("h2#distance") == "Distance travelled since 2022-23"
     assert page.text("h2#distance + p").startswith("Change for the same people:")
-    assert page.rows("Distance travelled by section") == [["Feeling supported", "12", "+12.5 (up 12.5 points)"]]
+    assert page.rows("Distance travelled by section") == [
+        ["Feeling supported", "12", "+12.5 (up 12.5 points)"]
+    ]
     assert len(page.all("figure.chart > svg")) == 1
     # New respondent ids: no pairs, so a cohort comparison.
     assert run_import(runner, tmp_path, "c.csv", rows(12, 0, respondent_prefix="N"), "2024-25").exit_code == 0
