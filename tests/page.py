@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bs4 import BeautifulSoup, CData, NavigableString, Tag
+from bs4 import BeautifulSoup, Tag
+from bs4.element import CData, NavigableString
 
 SIZE_CLASSES = frozenset({"rating-small"})  # classes of a badge that say its size, not its rating
 DASH = "\u2013"  # the en dash that titles, notes and ranges use
@@ -23,9 +24,19 @@ def squash(text: str) -> str:
 # Elements a browser lays out on lines of their own: their text never runs into their neighbours'.
 BLOCKS = frozenset({
     "address", "article", "aside", "blockquote", "br", "caption", "dd", "div", "dl", "dt", "fieldset", "figcaption",
-    "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "label", "legend", "li", "main",
+    "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "legend", "li", "main",
     "nav", "ol", "option", "p", "pre", "section", "select", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
 })  # fmt: skip
+
+
+def classes_of(element: Tag) -> list[str]:
+    return [str(c) for c in element.get_attribute_list("class") if c]
+
+
+def attr(element: Tag, name: str) -> str:
+    """An attribute's value as a string ("" when absent)."""
+    value = element.get(name)
+    return " ".join(value) if isinstance(value, list) else str(value or "")
 
 
 def text_of(element: Tag) -> str:
@@ -79,7 +90,7 @@ def badge(element: Tag, symbol: bool = True) -> Rating:
     the report) colour never comes alone, so the badge must carry its symbol too."""
     codes = [
         c.removeprefix("rating-")
-        for c in element.get("class", [])
+        for c in classes_of(element)
         if c.startswith("rating-") and c not in SIZE_CLASSES
     ]
     assert len(codes) == 1 and codes[0].replace("_", "").isalpha(), element
@@ -182,27 +193,23 @@ class Page:
         """The flashed messages with their category (`notice-CATEGORY`)."""
         found = []
         for element in self.all("main > div.notice[role=status]"):
-            kinds = [c.removeprefix("notice-") for c in element.get("class", []) if c.startswith("notice-")]
+            kinds = [c.removeprefix("notice-") for c in classes_of(element) if c.startswith("notice-")]
             found.append((kinds[0] if kinds else "", text_of(element)))
         return found
 
-    def nav_links(self) -> list[str]:
-        """The text of the site's and the framework's navigation links."""
-        return self.texts("header nav a, header nav button, nav.subnav a")
-
     def links(self, selector: str = "a") -> list[tuple[str, str]]:
         """(text, href) of the links matching a selector."""
-        return [(text_of(a), str(a.get("href", ""))) for a in self.soup.select(selector)]
+        return [(text_of(a), attr(a, "href")) for a in self.soup.select(selector)]
 
     def hrefs(self, selector: str = "a") -> list[str]:
-        return [str(a.get("href", "")) for a in self.soup.select(selector)]
+        return [attr(a, "href") for a in self.soup.select(selector)]
 
     # -- forms -----------------------------------------------------------------------------------------
 
     def forms(self) -> list[Form]:
         """The page's forms but the header's sign-out form."""
         return [
-            Form(f.get("action"), str(f.get("method", "get")).lower(), f)  # type: ignore[arg-type]
+            Form(attr(f, "action") if f.has_attr("action") else None, (attr(f, "method") or "get").lower(), f)
             for f in self.soup.select("form")
             if f.find_parent("header") is None
         ]
@@ -227,14 +234,14 @@ class Page:
             return text.removeprefix("\r\n") if text.startswith("\r\n") else text.removeprefix("\n")
         if element.name == "select":
             chosen = element.select("option[selected]")
-            return str(chosen[0].get("value", "")) if chosen else ""
-        return str(element.get("value", ""))
+            return attr(chosen[0], "value") if chosen else ""
+        return attr(element, "value")
 
     def checked(self, field_id: str) -> bool:
         return self.field(field_id).has_attr("checked")
 
     def described_by(self, field_id: str) -> list[str]:
-        return str(self.field(field_id).get("aria-describedby", "")).split()
+        return attr(self.field(field_id), "aria-describedby").split()
 
     def field_error(self, field_id: str) -> str | None:
         """The message beside a field (its `FIELD-error` element), without the hidden "Error:" prefix."""
@@ -253,7 +260,6 @@ class Page:
         return {
             str(e["id"]).removesuffix("-error"): squash(text_of(e).removeprefix("Error:"))
             for e in self.soup.select("[id$='-error']")
-            if e.get("id") != "error-summary"
         }
 
     def hint(self, field_id: str) -> str:
@@ -306,9 +312,6 @@ class Page:
             if row.find_parent("thead") is None
         ]
 
-    def header(self, caption: str | None = None) -> list[str]:
-        return [text_of(th) for th in self.table(caption).select("thead th")]
-
     def cells(self, selector: str = "td") -> list[str]:
         """The text of every table cell on the page."""
         return self.texts(selector)
@@ -321,7 +324,7 @@ class Page:
         for tile in self.all("li.tile"):
             link = tile.select_one("a.tile-link")
             assert link is not None
-            classes = [c for c in tile.get("class", []) if c.startswith("tile-")]
+            classes = [c for c in classes_of(tile) if c.startswith("tile-")]
             assert len(classes) == 1, classes
             badges = tile.select("span.rating")
             assert len(badges) == 1, tile
@@ -330,7 +333,7 @@ class Page:
                 text_of(link),
                 classes[0].removeprefix("tile-"),
                 badge(badges[0]),
-                str(link.get("href", "")),
+                attr(link, "href"),
                 text_of(note) if note is not None else None,
             )
         return found
