@@ -29,6 +29,7 @@ from tracker.services.audit import Actor
 from tracker.services.permissions import Principal
 
 from ..conftest import count_rows
+from ..page import Page
 
 SLUG = "tiny-partnership"
 EVIDENCE_HEADER = (
@@ -338,6 +339,20 @@ def test_kpi_import_unknown_and_missing_columns(
 # The upload page does the same: all rows or none, each bad row on the page, 400.
 
 
+def flashes(client: Any, path: str) -> list[tuple[str, str]]:
+    """The messages the page after an import shows (but the one left from signing in)."""
+    shown = Page.of(client.get(path), 200).flash_categories()
+    return [(kind, text) for kind, text in shown if text != "You are signed in."]
+
+
+def problems(response: Any) -> list[str]:
+    """The problems a refused upload lists, each also linked from the error summary to the file field."""
+    page = Page.of(response, 400)
+    listed = page.texts("ul.import-problems > li")
+    assert page.error_summary == [("file", p) for p in listed[:20]]
+    return listed
+
+
 def upload(client: Any, text: str | bytes, kind: str = "evidence") -> Any:
     raw = text.encode() if isinstance(text, str) else text
     return client.post(f"/f/{SLUG}/import", data={"kind": kind, "file": (io.BytesIO(raw), "upload.csv")})
@@ -348,11 +363,12 @@ def test_upload_page_good_file(app: Flask, as_role: Any) -> None:
     response = upload(admin, GOOD_EVIDENCE)
     assert response.status_code == 302 and response.headers["Location"] == f"/f/{SLUG}/evidence"
     assert set(evidence_rows(app)) == {"Practice educator survey", "Allocation day feedback", "Board minutes"}
-    page = admin.get(f"/f/{SLUG}/evidence").get_data(as_text=True)
-    assert "Imported 3 evidence items." in page
+    assert flashes(admin, f"/f/{SLUG}/evidence") == [("success", "Imported 3 evidence items.")]
     response = upload(admin, GOOD_EVIDENCE)
     assert response.status_code == 302
-    assert "3 were already present" in admin.get(f"/f/{SLUG}/evidence").get_data(as_text=True)
+    assert flashes(admin, f"/f/{SLUG}/evidence") == [
+        ("success", "Imported 0 evidence items. 3 were already present.")
+    ]
     assert count_rows(app, Evidence) == 3
     response = upload(admin, GOOD_KPIS, kind="kpi")
     assert response.status_code == 302 and response.headers["Location"] == f"/f/{SLUG}/kpis"
@@ -368,23 +384,25 @@ def test_upload_page_bad_rows(app: Flask, as_role: Any) -> None:
         "Bad link,,survey,2023-01-01,nowhere,supports,,,,,,,,,,,\n"
     )
     response = upload(admin, text)
-    assert response.status_code == 400
-    page = response.get_data(as_text=True)
-    assert "Row 3: source_type &#39;poll&#39; is not one of" in page
-    assert "Row 4: links &#39;nowhere&#39; is not an outcome, output or KPI of this framework" in page
-    assert "Row 2:" not in page
-    assert "Problems found (2)" in page and "<title>Error: Import a CSV file" in page
+    page = Page.of(response, 400)
+    assert (
+        page.title_parts[0] == "Error: Import a CSV file" and page.text("h2#problems") == "Problems found (2)"
+    )
+    bad_type, bad_link = page.texts("ul.import-problems > li")  # not row 2, which is good
+    assert bad_type.startswith("Row 3: source_type 'poll' is not one of")
+    assert bad_link == "Row 4: links 'nowhere' is not an outcome, output or KPI of this framework"
+    assert page.error_summary == [("file", bad_type), ("file", bad_link)]
     assert count_rows(app, Evidence) == 0
     response = upload(
         admin, "kpi,period,period_end,value\nstatutory-share,2022/23,2023-03-31,lots\n", kind="kpi"
     )
-    assert response.status_code == 400
-    assert "Row 2: value must be a number, not &#39;lots&#39;" in response.get_data(as_text=True)
+    assert problems(response) == ["Row 2: value must be a number, not 'lots'"]
     assert count_rows(app, KpiValue) == 0
-    response = upload(admin, "Caf\u00e9,x\n".encode("latin-1"))
-    assert response.status_code == 400 and "not UTF-8" in response.get_data(as_text=True)
-    response = admin.post(f"/f/{SLUG}/import", data={"kind": "evidence"})
-    assert response.status_code == 400 and "Choose a CSV file to upload" in response.get_data(as_text=True)
+    [not_utf8] = problems(upload(admin, "Caf\u00e9,x\n".encode("latin-1")))
+    assert "not UTF-8" in not_utf8
+    page = Page.of(admin.post(f"/f/{SLUG}/import", data={"kind": "evidence"}), 400)
+    assert page.field_error("file") == "Choose a CSV file to upload"
+    assert page.error_summary == [("file", "Choose a CSV file to upload")]
 
 
 def test_upload_by_a_lead_cannot_accept(app: Flask, as_role: Any) -> None:
@@ -396,10 +414,9 @@ def test_upload_by_a_lead_cannot_accept(app: Flask, as_role: Any) -> None:
         "Own partner named,,survey,2023-01-01,educators-supported,supports,,,,,,,tiny-council,,,,\n"
     )
     response = upload(lead, text)
-    assert response.status_code == 400
-    page = response.get_data(as_text=True)
-    assert "Row 2: status accepted: only an evaluator can accept evidence" in page
-    assert "Row 3:" not in page
+    assert problems(response) == [
+        "Row 2: status accepted: only an evaluator can accept evidence"
+    ]  # not row 3
     assert count_rows(app, Evidence) == 0
     response = upload(
         lead, EVIDENCE_HEADER + "\nMine,,survey,2023-01-01,educators-supported,supports,,,,,,,,,,,\n"
@@ -415,9 +432,13 @@ def test_upload_page_opens_for_those_who_may_import(app: Flask, as_role: Any, ro
     response = as_role(role).get(f"/f/{SLUG}/import")
     assert response.status_code == status
     if status == 200:
-        page = response.get_data(as_text=True)
-        assert page.count("<h1") == 1 and "Import a CSV file" in page
-        assert 'type="file"' in page and 'name="file"' in page
+        page = Page.of(response)
+        assert page.h1 == "Import a CSV file" and page.title_parts[0] == "Import a CSV file"
+        form = page.form()
+        assert (form.method, form.element.get("enctype")) == ("post", "multipart/form-data")
+        [file] = form.element.select("input[type=file]")
+        assert (file["name"], file["id"], page.text("label[for=file]")) == ("file", "file", "CSV file")
+        assert [r["value"] for r in form.element.select("input[name=kind]")] == ["evidence", "kpi"]
 
 
 def test_a_framework_changed_while_the_file_was_checked_is_not_written(app: Flask, framework: str) -> None:

@@ -23,7 +23,7 @@ from tracker.services.audit import Actor
 from tracker.services.permissions import Principal
 
 from ..digest import database_digest
-from ..web.html_tree import Page, parse
+from ..page import Page
 
 SLUG = "tiny-partnership"
 OUTCOME = "educators-supported"
@@ -138,20 +138,18 @@ def test_rate_cli_as_of_a_date_before_the_override(app: Flask, runner: Any, make
 
 
 def tile(page: Page) -> tuple[str, bool]:
-    """The outcome's tile: its rating (from the tile's class) and whether it notes an override."""
-    (link,) = [a for a in page.find_all("a", "tile-link") if f"/outcomes/{OUTCOME}" in a.attrs["href"]]
-    item = link.ancestor("tile")
-    assert item is not None
-    rating = next(c.removeprefix("tile-") for c in item.classes if c.startswith("tile-"))
-    notes = [p for p in page.find_all("p", "tile-note") if p.ancestor("tile") is item]
-    return rating, bool(notes)
+    """The outcome's tile: its rating (its colour class, which its badge agrees with) and whether it notes an
+    override."""
+    (found,) = [t for t in page.tiles().values() if f"/outcomes/{OUTCOME}" in t.href]
+    assert found.tile_class == found.rating.code, found
+    return found.tile_class, found.note is not None
 
 
 def dashboard(client: FlaskClient, as_of: str | None = None) -> tuple[str, bool]:
     query = f"?as_of={as_of}" if as_of else ""
     response = client.get(f"/f/{SLUG}/dashboard{query}")
     assert response.status_code == 200
-    return tile(parse(response.get_data(as_text=True)))
+    return tile(Page.of(response))
 
 
 def test_dashboard_before_and_from_the_override_date(app: Flask, as_role: Any, make_evidence: Any) -> None:
@@ -203,37 +201,37 @@ def test_outcome_page_before_the_override_says_when_it_applies(
     make_evidence()
     override(app, APPLIES)
     client = as_role("evaluator")
-    before = parse(client.get(f"/f/{SLUG}/outcomes/{OUTCOME}?as_of=2023-03-14").get_data(as_text=True))
-    notice = before.get("override-later")
-    assert "applies from 15 March 2023" in notice.text and "the computed rating stands" in notice.text
-    (link,) = [a for a in before.find_all("a") if a.ancestor("notice") is notice]
-    assert "as_of=2023-03-15" in link.attrs["href"]
-    history = [row for row in before.find_all("tr") if row.ancestor("table") and "2023-03-15" in row.text]
-    assert history  # the history says from when each override applies
-    after = parse(client.get(f"/f/{SLUG}/outcomes/{OUTCOME}?as_of=2023-03-15").get_data(as_text=True))
-    assert "override-later" not in after.by_id
-    assert any("Evaluator override" in h.text for h in after.find_all("h2", "notice-title"))
+    before = Page.of(client.get(f"/f/{SLUG}/outcomes/{OUTCOME}?as_of=2023-03-14"), 200)
+    assert before.outcome_rating.code == "some"
+    notice = before.text("#override-later p")
+    assert "applies from 15 March 2023" in notice and "the computed rating stands" in notice
+    assert before.badges("#override-later span.rating")[0].code == "strong"
+    [(_text, href)] = before.links("#override-later a")
+    assert "as_of=2023-03-15" in href
+    history = before.rows("Every override of this outcome, newest first")
+    assert [row[3] for row in history] == ["2023-03-15"]  # the history says from when each override applies
+    after = Page.of(client.get(f"/f/{SLUG}/outcomes/{OUTCOME}?as_of=2023-03-15"), 200)
+    assert not after.has_id("override-later") and after.outcome_rating.code == "strong"
+    assert after.texts("h2.notice-title") == ["Evaluator override"]
 
 
 def test_outcome_form_sets_the_date(app: Flask, as_role: Any, make_evidence: Any) -> None:
     item = make_evidence()
     client = as_role("evaluator")
-    page = parse(client.get(f"/f/{SLUG}/outcomes/{OUTCOME}").get_data(as_text=True))
-    field = page.get("applies_from")
-    assert (field.attrs["type"], field.attrs["value"]) == ("date", "2023-04-30")
-    assert field.described_by() == ["applies_from-hint"]
+    page = Page.of(client.get(f"/f/{SLUG}/outcomes/{OUTCOME}"), 200)
+    field = page.field("applies_from")
+    assert (field["type"], field["value"]) == ("date", "2023-04-30")
+    assert page.described_by("applies_from") == ["applies_from-hint"]
+    assert page.form(f"/f/{SLUG}/outcomes/{OUTCOME}/override?as_of=2023-04-30").method == "post"
     before = database_digest(app)
     form = {"rating": "strong", "rationale": RATIONALE, "evidence": [str(item)], "action": "set"}
     refused = client.post(
         f"/f/{SLUG}/outcomes/{OUTCOME}/override", data={**form, "applies_from": "2023-02-01"}
     )
-    assert refused.status_code == 400
-    page = parse(refused.get_data(as_text=True))
-    error = page.get("applies_from-error")
-    assert "before the evidence it rests on existed" in error.text
-    assert page.get("applies_from").attrs["value"] == "2023-02-01"
-    assert "applies_from-error" in page.get("applies_from").described_by()
-    assert page.get("rationale").text == RATIONALE
+    page = Page.of(refused, 400)
+    page.assert_error_at("applies_from", "before the evidence it rests on existed")
+    assert page.value("applies_from") == "2023-02-01"
+    assert page.value("rationale") == RATIONALE
     assert database_digest(app) == before
     saved = client.post(f"/f/{SLUG}/outcomes/{OUTCOME}/override", data={**form, "applies_from": "2023-03-15"})
     assert saved.status_code == 302

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import io
 import logging
-import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -20,6 +19,7 @@ from tracker.reports.pdf import render_in_process
 from tracker.reports.render import render_html
 from tracker.resources import static_dir
 
+from ..page import Page, Rating, badge, text_of
 from ..querycount import count_statements
 from .test_ratings_service import add_kpi_value
 
@@ -31,6 +31,20 @@ HOSTILE = (
 def pdf_text(pdf: bytes) -> str:
     reader = PdfReader(io.BytesIO(pdf))
     return "\n".join(page.extract_text() or "" for page in reader.pages)
+
+
+def report_outcomes(page: Page) -> dict[str, Rating]:
+    """The report's outcome sections: each outcome's heading and the rating its badge shows (code and words)."""
+    found = {}
+    for article in page.all("article.outcome"):
+        rating = article.select_one("h4 + p > span.rating")
+        assert article.h4 is not None and rating is not None
+        found[text_of(article.h4)] = badge(rating, symbol=False)
+    return found
+
+
+def evidence_titles(page: Page, outcome: str) -> list[str]:
+    return page.texts(f"article#outcome-{outcome} ul.evidence-list span.evidence-title")
 
 
 def seed(make_evidence: Any, app: Flask) -> None:
@@ -70,10 +84,15 @@ def test_pdf_text_holds_the_report(app: Flask, make_evidence: Any) -> None:
     info = reader.metadata
     assert info is not None and info.title and "Tiny Teaching Partnership" in info.title
     assert info.author == "Outcomes tracker" and "version 1" in (info.subject or "")
-    # The HTML page came from the same model: every outcome the web page lists is in the PDF.
-    for theme in model.themes:
-        for outcome in theme.outcomes:
-            assert outcome.text in web_html and outcome.text in text
+    # The HTML page came from the same model: every outcome the web page shows, with its rating, is in the PDF.
+    shown = report_outcomes(Page(web_html))
+    assert shown == {
+        o.text: Rating(o.rating, o.rating_label) for theme in model.themes for o in theme.outcomes
+    }
+    assert shown["Practice educators feel supported"] == Rating(
+        "strong", "Strong evidence that outcome was achieved"
+    )
+    assert all(outcome in text for outcome in shown)
 
 
 def test_user_text_is_escaped_and_fetches_nothing(
@@ -82,8 +101,11 @@ def test_user_text_is_escaped_and_fetches_nothing(
     seed(make_evidence, app)
     make_evidence(title=HOSTILE, summary=HOSTILE, quote=HOSTILE, collection="hostile")
     _model, web_html, print_html = model_and_html(app)
-    assert "<script>alert(1)</script>" not in web_html and "&lt;script&gt;alert(1)&lt;/script&gt;" in web_html
-    assert '<img src="file:///etc/passwd">' not in print_html
+    # The markup holds no such element (checked on the source), and the page shows the text as it was typed.
+    assert "<script>alert(1)</script>" not in web_html and '<img src="file:///etc/passwd">' not in print_html
+    for page in (Page(web_html), Page(print_html)):
+        assert page.all("script") == [] and page.all("img") == []
+        assert HOSTILE in evidence_titles(page, "educators-supported")
     result = render_in_process(print_html, static_dir())
     assert result.refused == ()  # escaped text is only text: nothing was even asked for
     text = pdf_text(result.pdf)
@@ -113,10 +135,16 @@ def test_report_pages_and_pdf_download(
 ) -> None:
     seed(make_evidence, app)
     client = as_role("board")
-    page = client.get("/f/tiny-partnership/report")
-    assert page.status_code == 200
-    html = page.get_data(as_text=True)
-    assert html.count("<h1") == 1 and "Download the PDF" in html and "is made when first downloaded" in html
+    page = Page.of(client.get("/f/tiny-partnership/report"), 200)
+    assert page.h1 == "Tiny Teaching Partnership" and page.title.endswith(
+        "progress report as of 30 April 2023"
+    )
+    assert page.links(".report-actions a") == [
+        ("Download the PDF", "/f/tiny-partnership/report.pdf?as_of=2023-04-30")
+    ]
+    assert page.text(".report-actions p > span.muted") == (
+        "The PDF is made when first downloaded, then kept until the evidence changes."
+    )
     first = client.get("/f/tiny-partnership/report.pdf")
     assert first.status_code == 200 and first.data.startswith(b"%PDF")
     assert first.headers["Content-Disposition"].startswith("attachment;")
@@ -124,8 +152,9 @@ def test_report_pages_and_pdf_download(
     # The second download is the cached copy, and the page says when it was made.
     again = client.get("/f/tiny-partnership/report.pdf")
     assert again.data == first.data
-    assert "A PDF of exactly this report was made" in client.get("/f/tiny-partnership/report").get_data(
-        as_text=True
+    cached = Page.of(client.get("/f/tiny-partnership/report"), 200).text(".report-actions p > span.muted")
+    assert cached.startswith("A PDF of exactly this report was made ") and cached.endswith(
+        "downloading it is instant."
     )
     # A past as-of date is a different report.
     older = client.get("/f/tiny-partnership/report.pdf?as_of=2023-03-05")
@@ -143,7 +172,8 @@ def test_a_render_past_its_time_limit_stops_and_the_app_keeps_serving(
     client = app.test_client()
     sign_in(client, make_user("board"))
     slow = client.get("/f/tiny-partnership/report.pdf")
-    assert slow.status_code == 503 and b"took longer than" in slow.data
+    page = Page.of(slow, 503)
+    assert "took longer than" in page.text("main h1 + p"), page.main
     assert client.get("/f/tiny-partnership/report").status_code == 200
 
 
@@ -190,22 +220,39 @@ def test_the_pdf_lists_the_strongest_items_and_says_how_many_more(app: Flask, ma
     outcome = next(o for t in model.themes for o in t.outcomes if o.id == "educators-supported")
     assert len(outcome.evidence) == 10 and outcome.not_printed == 10 - report_model.PRINT_EVIDENCE_LIMIT
     assert [e.counts for e in outcome.evidence[:2]] == [True, True]  # counted items first
-    assert all(f"Testimonial {n}" in web_html for n in range(8))  # the web page lists every item
-    assert "And 4 more items, listed in the web report" in print_html
-    assert sum(f"Testimonial {n}<" in print_html for n in range(8)) == report_model.PRINT_EVIDENCE_LIMIT - 2
+    web, printed = Page(web_html), Page(print_html)
+    web_titles = evidence_titles(web, "educators-supported")
+    assert len(web_titles) == 10 and {f"Testimonial {n}" for n in range(8)} <= set(web_titles)  # every item
+    printed_titles = evidence_titles(printed, "educators-supported")
+    assert printed_titles == web_titles[: report_model.PRINT_EVIDENCE_LIMIT]
+    assert (
+        len([t for t in printed_titles if t.startswith("Testimonial ")])
+        == report_model.PRINT_EVIDENCE_LIMIT - 2
+    )
+    assert printed.text("article#outcome-educators-supported ul.evidence-list + p") == (
+        "And 4 more items, listed in the web report and the tracker's evidence list."
+    )
 
 
 def test_a_kpi_with_one_value_is_named_not_drawn(app: Flask, make_evidence: Any) -> None:
     make_evidence()  # no KPI values: the statutory share has its baseline alone
     model, web_html, print_html = model_and_html(app)
     assert not next(k for t in model.themes for k in t.kpis).has_trend
+    no_trend = (
+        "No trend to draw yet (one value or none): Share of placements that are statutory. "
+        "Their figures are in the table above."
+    )
     for html in (web_html, print_html):
-        assert 'id="trend-statutory-share' not in html
-        assert "No trend to draw yet (one value or none): Share of placements that are statutory." in html
+        page = Page(html)
+        assert page.all("[id^=trend-statutory-share]") == [] and page.all("figure.trend") == []
+        assert page.texts("section#theme-placements p.muted.small") == [no_trend]
     add_kpi_value(app, "statutory-share", "2022/23", date(2023, 3, 31), 90)
     model, web_html, _ = model_and_html(app)
     assert next(k for t in model.themes for k in t.kpis).has_trend  # baseline and one value: two points
-    assert 'id="trend-statutory-share' in web_html and "No trend to draw yet" not in web_html
+    page = Page(web_html)
+    [trend] = page.all("figure.trend")
+    assert trend.select("svg [id^=trend-statutory-share], svg[id^=trend-statutory-share]")
+    assert "No trend to draw yet" not in page.body
 
 
 def test_theme_diagrams_are_html_boxes_coloured_patterned_and_labelled(
@@ -215,19 +262,28 @@ def test_theme_diagrams_are_html_boxes_coloured_patterned_and_labelled(
 
     seed(make_evidence, app)
     model, web_html, print_html = model_and_html(app)
+    expected = [
+        (
+            ["diagram-box", f"diagram-{o.rating}"],
+            o.rating,
+            o.text,
+            f"{charts.rating_tags()[o.rating]}: {o.rating_label}",
+        )
+        for theme in model.themes
+        for o in theme.outcomes
+    ]
     for html in (web_html, print_html):
-        for theme in model.themes:
-            for o in theme.outcomes:
-                box = re.search(
-                    rf'<li class="diagram-box diagram-{o.rating}" data-rating="{o.rating}">'
-                    rf'<span class="diagram-text">{re.escape(o.text)}</span>\s*<span class="diagram-band">'
-                    rf'<span class="diagram-pill">{re.escape(charts.rating_tags()[o.rating])}'
-                    rf'<span class="visually-hidden">: {re.escape(o.rating_label)}</span>',
-                    html,
-                )
-                assert box, f"no labelled box for {o.id}"
-        assert html.count('class="key-swatch key-') == 5  # the key: every rating, with its words
-        assert "<text" not in html.split('id="diagrams"')[1].split("</section>")[0]  # no SVG text there
+        diagrams = Page(html).one("section#diagrams")
+        boxes = [
+            (box["class"], box["data-rating"], text_of(box.select_one("span.diagram-text")),  # type: ignore[arg-type]
+             text_of(box.select_one("span.diagram-band > span.diagram-pill")))  # type: ignore[arg-type]
+            for box in diagrams.select("li.diagram-box")
+        ]  # fmt: skip
+        assert boxes == expected  # coloured, patterned (by class) and labelled, in words for a screen reader
+        key = diagrams.select("ul.rating-key-list > li > span.key-swatch")
+        assert [s["class"] for s in key] == [["key-swatch", f"key-{code}"] for code in model.codes]
+        assert len(key) == 5  # the key: every rating, with its words
+        assert diagrams.select("text") == []  # no SVG text there
     css = (static_dir() / "report.css").read_text(encoding="utf-8")
     assert charts.diagram_css() in css  # the fills and patterns are the charts' own
 
@@ -242,10 +298,11 @@ def test_hostile_outcome_text_is_escaped_in_the_diagram(
     )
     _, web_html, print_html = model_and_html(app)
     for html in (web_html, print_html):
-        assert "<script>alert(1)</script>" not in html
-        assert (
-            '<span class="diagram-text">Practice educators &lt;script&gt;alert(1)&lt;/script&gt; &amp; co'
-            in html
+        assert "<script>alert(1)</script>" not in html  # in the source, not only as a browser reads it
+        page = Page(html)
+        assert page.all("script") == []
+        assert "Practice educators <script>alert(1)</script> & co" in page.texts(
+            "section#diagrams span.diagram-text"
         )
 
 
@@ -298,9 +355,14 @@ def test_report_page_statements_stay_constant_and_long_lists_link_to_the_rest(
             engine = db.engine
         with count_statements(engine) as counter:
             response = client.get("/f/tiny-partnership/report")
-        assert response.status_code == 200
-        html = response.get_data(as_text=True)
+        page = Page.of(response, 200)
         counts.append(counter.count)
     assert counts[0] == counts[1]
-    assert "And 12 more items:" in html  # 14 linked, 2 listed
-    assert 'href="/f/tiny-partnership/evidence?element=educators-supported"' in html
+    assert len(evidence_titles(page, "educators-supported")) == 2
+    more = page.one("article#outcome-educators-supported ul.evidence-list + p")
+    assert (
+        text_of(more) == "And 12 more items: all the evidence linked to this outcome."
+    )  # 14 linked, 2 listed
+    assert [a["href"] for a in more.select("a")] == [
+        "/f/tiny-partnership/evidence?element=educators-supported"
+    ]

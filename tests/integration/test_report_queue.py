@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 
 from ..conftest import sign_in
+from ..page import Page
 
 REDIS = ("127.0.0.1", 6379)
 
@@ -42,9 +43,11 @@ def test_pdf_is_made_by_a_worker(
     client = queued_app.test_client()
     sign_in(client, make_user("board"))
     first = client.get("/f/tiny-partnership/report.pdf")
-    assert first.status_code == 202
-    page = first.get_data(as_text=True)
-    assert '<meta http-equiv="refresh" content="3">' in page and "being made" in page
+    page = Page.of(first, 202)
+    refresh = page.one("head > meta[http-equiv=refresh]")
+    assert refresh["content"] == "3"  # the page asks again every 3 seconds
+    assert page.h1 == "Making the PDF" and "is being made" in page.text("main p[role=status]")
+    assert ("Check now", "/f/tiny-partnership/report.pdf?as_of=2023-04-30") in page.links("main a")
     assert client.get("/f/tiny-partnership/report.pdf").status_code == 202  # the same job, not a second one
     queue = jobs.queue(queued_app)
     assert queue is not None and queue.count == 1

@@ -19,6 +19,8 @@ from tracker.reports import model as report_model
 from tracker.reports.render import render_html
 from tracker.services import surveys as survey_service
 
+from ..page import Page, text_of
+
 SURVEY = """\
 surveys:
   - id: pe-survey
@@ -80,8 +82,13 @@ def test_nine_respondents_show_no_score_anywhere(
     assert section["n"] == 21 and section["suppressed"] is False and section["change"] is None
     # Page and CSV export.
     client = as_role("board")
-    page = client.get("/f/tiny-partnership/surveys/pe-survey?by=employer").get_data(as_text=True)
-    assert "Fewer than 10 responses" in page and "charity" in page
+    page = Page.of(client.get("/f/tiny-partnership/surveys/pe-survey?by=employer"), 200)
+    scores = page.rows("Section scores for round 2022-23")
+    assert scores[1:] == [
+        ["employer: charity", "9", "Fewer than 10 responses"],
+        ["employer: council", "12", "88", "Good", ""],
+    ]
+    assert page.all("tr.group-row .band")[0]["class"] == ["band", "band-good"]  # the council's only
     export = client.get(
         "/f/tiny-partnership/surveys/pe-survey/results.csv?round=2022-23&by=employer"
     ).get_data(as_text=True)
@@ -93,8 +100,13 @@ def test_nine_respondents_show_no_score_anywhere(
         assert rated is not None
         blocks = survey_service.report_blocks(db.session, "tiny-partnership")
         html = render_html(report_model.build(rated, datetime.now(UTC), blocks), for_pdf=True)
-    charity_row = html[html.index("<td>charity</td>") : html.index("</tr>", html.index("<td>charity</td>"))]
-    assert "fewer than 10 responses" in charity_row and "band-" not in charity_row
+    report = Page(html)
+    table = report.table("Practice educator survey scores by employer")
+    [charity_row] = [tr for tr in table.select("tbody tr") if text_of(tr).startswith("charity 9 ")]
+    assert [text_of(cell) for cell in charity_row.find_all(["th", "td"])] == [
+        "", "charity", "9", "fewer than 10 responses", "", "",
+    ]  # fmt: skip
+    assert not charity_row.select("[class*=band-]")  # no band, and no band colour
 
 
 def test_ten_respondents_are_shown_everywhere(
@@ -109,8 +121,12 @@ def test_ten_respondents_are_shown_everywhere(
         "council": (10, False, "good"), "charity": (10, False, "poor"),
     }  # fmt: skip
     client = as_role("board")
-    page = client.get("/f/tiny-partnership/surveys/pe-survey?by=employer").get_data(as_text=True)
-    assert "Fewer than 10 responses" not in page
+    page = Page.of(client.get("/f/tiny-partnership/surveys/pe-survey?by=employer"), 200)
+    assert page.rows("Section scores for round 2022-23")[1:] == [
+        ["employer: charity", "10", "13", "Poor", ""],
+        ["employer: council", "10", "88", "Good", ""],
+    ]
+    assert "Fewer than 10 responses" not in page.body
     export = client.get(
         "/f/tiny-partnership/surveys/pe-survey/results.csv?round=2022-23&by=employer"
     ).get_data(as_text=True)
@@ -121,7 +137,11 @@ def test_ten_respondents_are_shown_everywhere(
         assert rated is not None
         blocks = survey_service.report_blocks(db.session, "tiny-partnership")
         html = render_html(report_model.build(rated, datetime.now(UTC), blocks), for_pdf=True)
-    assert "fewer than 10 responses" not in html and "13 poor" in html
+    report = Page(html)
+    assert ["", "charity", "10", "13 poor", "", ""] in report.rows(
+        "Practice educator survey scores by employer"
+    )
+    assert "fewer than 10 responses" not in report.body
 
 
 def test_a_bad_cell_writes_nothing(survey_app: Flask, runner: Any, tmp_path: Any) -> None:
@@ -180,15 +200,20 @@ def test_rounds_compare_replace_and_count_once(survey_app: Flask, runner: Any, t
 
 def test_web_upload_is_all_or_nothing(survey_app: Flask, as_role: Any) -> None:
     lead = as_role("lead")
-    page = lead.get("/f/tiny-partnership/surveys/pe-survey")
-    assert page.status_code == 200 and "Import a round" in page.get_data(as_text=True)
+    page = Page.of(lead.get("/f/tiny-partnership/surveys/pe-survey"), 200)
+    assert page.text("h2#import") == "Import a round"
+    form = page.form("/f/tiny-partnership/surveys/pe-survey")
+    assert form.method == "post" and form.element.select_one("input[type=file][name=file]") is not None
     bad = rows(12, 0).replace("R3,council,Agree", "R3,council,Totally")
     refused = lead.post(
         "/f/tiny-partnership/surveys/pe-survey",
         data={"label": "2022-23", "collected_on": "2023-03-01", "file": (io.BytesIO(bad.encode()), "r.csv")},
         content_type="multipart/form-data",
     )
-    assert refused.status_code == 400 and "Row 5, column q1" in refused.get_data(as_text=True)
+    refused_page = Page.of(refused, 400)
+    [(target, problem)] = refused_page.error_summary
+    assert target == "file" and problem.startswith("Row 5, column q1: ")
+    assert refused_page.texts("h3 + ul > li") == [problem]
     with survey_app.app_context():
         assert db.session.scalar(select(func.count()).select_from(SurveyRound)) == 0
     done = lead.post(
@@ -218,10 +243,13 @@ def test_distance_travelled_is_paired_when_respondents_match(
         (result,) = view.results
         assert (result.kind, result.pairs, result.suppressed) == ("paired", 12, False)
         assert result.value == pytest.approx(12.5)
-    page = as_role("board").get("/f/tiny-partnership/surveys/pe-survey?round=2023-24").get_data(as_text=True)
-    assert (
-        "Distance travelled since 2022-23" in page and "Change for the same people" in page and "<svg" in page
-    )
+    page = Page.of(as_role("board").get("/f/tiny-partnership/surveys/pe-survey?round=2023-24"), 200)
+    assert page.text("h2#distance") == "Distance travelled since 2022-23"
+    assert page.text("h2#distance + p").startswith("Change for the same people:")
+    assert page.rows("Distance travelled by section") == [
+        ["Feeling supported", "12", "+12.5 (up 12.5 points)"]
+    ]
+    assert len(page.all("figure.chart > svg")) == 1
     # New respondent ids: no pairs, so a cohort comparison.
     assert run_import(runner, tmp_path, "c.csv", rows(12, 0, respondent_prefix="N"), "2024-25").exit_code == 0
     with survey_app.app_context():

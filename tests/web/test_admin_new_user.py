@@ -12,26 +12,25 @@ from tracker.db.models import User
 from tracker.extensions import db
 
 from ..digest import database_digest
-from ..html_elements import parse
+from ..page import Page, text_of
 
 GOOD_PASSWORD = "plum orchard quietly 42"
 pytestmark = pytest.mark.usefixtures("framework")
 
 
 def test_role_has_a_placeholder_and_is_required(app: Flask, as_role: Any) -> None:
-    page = parse(as_role("admin").get("/admin/users").get_data(as_text=True))
-    select_ = page.find("select", name="role")
-    options = select_.find_all("option")
-    assert [(o.attrs["value"], o.stripped) for o in options] == [
+    page = Page.of(as_role("admin").get("/admin/users"), 200)
+    options = page.all("form select[name=role] > option")
+    assert page.field("role")["name"] == "role"
+    assert [(o["value"], text_of(o)) for o in options] == [
         ("", "Choose a role"),
         ("admin", "Admin"),
         ("lead", "Lead"),
         ("evaluator", "Evaluator"),
         ("board", "Board"),
     ]
-    assert [o.attrs["value"] for o in options if "selected" in o.attrs] == [""], "nothing but the placeholder"
-    label = page.find("label", for_="role")
-    assert label.stripped == "Role", "not marked optional"
+    assert [o["value"] for o in options if o.has_attr("selected")] == [""], "nothing but the placeholder"
+    assert page.text("label[for=role]") == "Role", "not marked optional"
 
 
 @pytest.mark.parametrize("role", ["", None], ids=["placeholder", "missing"])
@@ -44,12 +43,12 @@ def test_no_role_chosen_creates_no_one(app: Flask, as_role: Any, role: str | Non
         data["role"] = role
     response = admin.post("/admin/users", data=data)
     assert response.status_code == 400
-    page = parse(response.get_data(as_text=True))
-    summary = page.find("div", id="error-summary")
-    assert [a.stripped for a in summary.find_all("a")] == ["Choose a role"]
-    assert summary.find("a").attrs["href"] == "#role"
-    assert page.find("p", id="role-error").stripped == "Error: Choose a role"
-    assert page.find("input", name="email").attrs["value"] == "someone@example.org"
+    page = Page.of(response, 400)
+    assert page.error_summary == [("role", "Choose a role")]
+    page.assert_error_at("role", "Choose a role")
+    assert page.text("#role-error") == "Error: Choose a role"
+    assert page.field_errors() == {"role": "Choose a role"}
+    assert page.value("email") == "someone@example.org"
     assert database_digest(app) == before
 
 

@@ -15,6 +15,7 @@ from tracker.db.models import AuditEvent, SignInLock, User, utcnow
 from tracker.extensions import db
 
 from ..conftest import PASSWORD, count_rows, sign_in
+from ..page import Page
 
 SLUG = "tiny-partnership"
 WRONG = "The email address or password is not right."
@@ -47,6 +48,15 @@ def signed_in(client: FlaskClient) -> bool:
     return True
 
 
+def refusal(response: Any) -> str:
+    """The sign-in page's answer to a refused attempt: the one message of its error summary, on the email."""
+    page = Page.of(response, 200)
+    assert page.title_parts[0] == "Error: Sign in" and page.h1 == "Sign in"
+    [(field, message)] = page.error_summary
+    assert field == "email"
+    return message
+
+
 def session_cookie(client: FlaskClient) -> str:
     cookie = client.get_cookie("session")
     assert cookie is not None
@@ -60,7 +70,7 @@ def test_sign_in_and_out(app: Flask, make_user: Any) -> None:
     response = client.post("/login", data={"email": email.upper(), "password": PASSWORD})
     assert response.status_code == 302 and response.headers["Location"] == "/"
     assert signed_in(client)
-    assert email in client.get("/").get_data(as_text=True)
+    assert Page.of(client.get("/"), 200).text("li.nav-user") == f"Signed in as {email} (evaluator)"
     assert user(app, email).last_login_at is not None
     [success] = audit(app, "login.success")
     assert success.actor == email and success.role == "evaluator"
@@ -88,19 +98,16 @@ def test_wrong_password_message(app: Flask, make_user: Any, email: str, password
     response = client.post(
         "/login", data={"email": known if email == "known" else email, "password": password}
     )
-    assert response.status_code == 200
-    page = response.get_data(as_text=True)
-    assert WRONG in page, "the same message whether or not the account exists"
-    assert "<title>Error: Sign in" in page
+    assert refusal(response).startswith(WRONG), "the same message whether or not the account exists"
     assert not signed_in(client)
     assert len(audit(app, "login.failure")) == 1
 
 
 def test_empty_form_gives_field_messages(app: Flask) -> None:
-    response = app.test_client().post("/login", data={"email": "", "password": ""})
-    page = response.get_data(as_text=True)
-    assert "Enter your email address" in page and "Enter your password" in page
-    assert 'href="#email"' in page and 'href="#password"' in page
+    page = Page.of(app.test_client().post("/login", data={"email": "", "password": ""}), 200)
+    assert page.error_summary == [("email", "Enter your email address"), ("password", "Enter your password")]
+    page.assert_error_at("email", "Enter your email address")
+    page.assert_error_at("password", "Enter your password")
 
 
 def lock_of(app: Flask, email: str, client: str = "127.0.0.1") -> SignInLock | None:
@@ -117,14 +124,13 @@ def test_lock_after_five_failures(app: Flask, make_user: Any) -> None:
     client = app.test_client()
     for _ in range(5):
         response = client.post("/login", data={"email": email, "password": "wrong password here"})
-        assert response.status_code == 200 and WRONG in response.get_data(as_text=True)
+        assert refusal(response).startswith(WRONG)
     lock = lock_of(app, email)
     assert lock is not None and lock.locked_until is not None
     assert timedelta(minutes=4) < lock.locked_until - utcnow() <= timedelta(minutes=5)
     # Now even the right password is refused from this address, with the same answer as a wrong one.
     response = client.post("/login", data={"email": email, "password": PASSWORD})
-    assert response.status_code == 200
-    assert WRONG in response.get_data(as_text=True)
+    assert refusal(response).startswith(WRONG)
     assert not signed_in(client)
     failures = audit(app, "login.failure")
     assert len(failures) == 6
@@ -190,8 +196,7 @@ def test_replayed_cookie_after_account_disabled_is_refused(app: Flask, as_role: 
     assert not signed_in(replay)
     # And the account cannot sign in again.
     response = app.test_client().post("/login", data={"email": email, "password": PASSWORD})
-    assert response.status_code == 200
-    assert "This account is disabled" in response.get_data(as_text=True)
+    assert refusal(response).startswith("This account is disabled")
     # Enabling it again lets the person sign in anew, but the old cookie stays dead.
     assert (
         admin.post(
@@ -264,12 +269,12 @@ def test_admin_page_refuses_weak_passwords(app: Flask, as_role: Any, password: s
         "/admin/users",
         data={"email": "new.user@example.org", "role": "board", "partner": "", "password": password},
     )
-    assert response.status_code == 400
-    page = response.get_data(as_text=True)
-    assert message in page
-    assert 'id="password-error"' in page and 'href="#password"' in page
-    assert 'value="new.user@example.org"' in page, "what was typed is kept"
-    assert f'value="{password}"' not in page, "the password is never echoed back"
+    page = Page.of(response, 400)
+    page.assert_error_at("password", message)
+    assert list(page.field_errors()) == ["password"]
+    assert page.value("email") == "new.user@example.org", "what was typed is kept"
+    assert page.value("password") == "", "the password is never echoed back"
+    assert password not in [field.get("value") for field in page.all("input")]
     assert count_rows(app, User) == users
 
 
@@ -308,9 +313,9 @@ def test_admin_page_other_account_rules(app: Flask, as_role: Any, make_user: Any
         ),
         ({"email": "x@example.org", "role": "superuser", "password": GOOD_PASSWORD}, "Not a valid choice"),
     ):
-        response = admin.post("/admin/users", data=data)
-        assert response.status_code == 400, data
-        assert message in response.get_data(as_text=True), data
+        page = Page.of(admin.post("/admin/users", data=data), 400)
+        [(field, said)] = page.error_summary
+        assert message in said and page.field_error(str(field)) == said, (data, page.error_summary)
     assert count_rows(app, User) == users
 
 

@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 
 from ..digest import database_digest
-from ..html_elements import parse
+from ..page import Page
 
 pytestmark = pytest.mark.usefixtures("framework")
 HUGE = "99999999999999999999"
@@ -30,7 +30,7 @@ def test_big_ids_are_not_found(app: Flask, as_role: Any, number: str) -> None:
     ):
         response = admin.open(url, method=method, data={"to_status": "accepted", "role": "board"})
         assert response.status_code == 404, (method, url, response.status_code)
-        assert parse(response.get_data(as_text=True)).find("h1").stripped == "Not Found"
+        assert Page.of(response).h1 == "Not Found"
     assert database_digest(app) == before
 
 
@@ -38,9 +38,9 @@ def test_big_ids_are_not_found(app: Flask, as_role: Any, number: str) -> None:
 def test_audit_page_must_be_a_sensible_number(app: Flask, as_role: Any, page: str) -> None:
     response = as_role("admin").get("/admin/audit", query_string={"page": page})
     assert response.status_code == 400
-    html = parse(response.get_data(as_text=True))
-    assert html.find("h1").stripped == "Bad Request"
-    assert "whole number from 1 to 1,000,000" in html.find("main").stripped
+    page = Page.of(response)
+    assert page.h1 == "Bad Request"
+    assert "whole number from 1 to 1,000,000" in page.text("main h1 + p")
 
 
 @pytest.mark.parametrize("page", ["1", "2", "1000000"])

@@ -20,9 +20,24 @@ from tracker.services.evidence import EditConflict
 from tracker.services.permissions import Principal
 
 from ..conftest import sign_in
+from ..page import Page
 
 SLUG = "tiny-partnership"
-VERSION = re.compile(r'name="row_version" type="hidden" value="(\d+)"')
+
+
+def row_version(page: Page) -> str:
+    """The version the edit form starts from: its hidden row_version field."""
+    field = page.form().element.select_one("input[name=row_version]")
+    assert field is not None and field["type"] == "hidden"
+    return str(field["value"])
+
+
+def conflict(response: Any) -> str:
+    """The 409 page's one message, at the top of the form, naming who saved first."""
+    page = Page.of(response, 409)
+    [(target, message)] = page.error_summary
+    assert target is None and page.title_parts[0].startswith("Error: ")
+    return message
 
 
 def form(version: str, **overrides: Any) -> dict[str, Any]:
@@ -75,11 +90,7 @@ def test_second_save_from_the_same_version_is_refused(
     # Both open the form of the same version.
     versions = []
     for client in (first, second):
-        page = client.get(f"/evidence/{evidence_id}/edit")
-        assert page.status_code == 200
-        match = VERSION.search(page.get_data(as_text=True))
-        assert match is not None
-        versions.append(match.group(1))
+        versions.append(row_version(Page.of(client.get(f"/evidence/{evidence_id}/edit"), 200)))
     assert versions == ["1", "1"]
 
     saved = first.post(
@@ -94,13 +105,15 @@ def test_second_save_from_the_same_version_is_refused(
         data=form(versions[1], title="Title from the second lead", summary="The second lead's summary",
                   links=["more-statutory"]),
     )  # fmt: skip
-    assert refused.status_code == 409
-    page = refused.get_data(as_text=True)
-    assert "first.lead@example.org changed this item" in page
-    assert "Your changes were not saved" in page
+    message = conflict(refused)
+    assert "first.lead@example.org changed this item" in message and "Your changes were not saved" in message
     # The form now shows the stored version (the first lead's), with the new row version to start from.
-    assert 'value="Title from the first lead"' in page
-    assert VERSION.search(page).group(1) == "2"  # type: ignore[union-attr]
+    page = Page(refused.get_data(as_text=True))
+    assert (
+        page.value("title") == "Title from the first lead" and page.value("summary") == "Most felt supported"
+    )
+    assert page.checked("links-educators-supported") and not page.checked("links-more-statutory")
+    assert row_version(page) == "2"
     assert stored(app, evidence_id) == after_first
     assert after_first[3] == user_id(app, first_email)
     assert edits(app) == 1
@@ -240,6 +253,5 @@ def test_conflict_page_is_shown_for_the_web_race(
 
     monkeypatch.setattr(evidence_service, "link_slugs", link_slugs_then_race)
     response = client.post(f"/evidence/{evidence_id}/edit", data=form("1", title="The slow lead's title"))
-    assert response.status_code == 409
-    assert "racer@example.org changed this item" in response.get_data(as_text=True)
+    assert "racer@example.org changed this item" in conflict(response)
     assert stored(app, evidence_id)[0] == "Saved by the other transaction"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
 from flask import Flask
@@ -14,8 +14,9 @@ from flask.testing import FlaskClient
 
 from tracker.domain.evidence_input import EVIDENCE_COLUMNS
 
+from ..page import Page
+
 SLUG = "tiny-partnership"
-ROW_LINK = re.compile(r'<a href="/evidence/(\d+)">')
 
 SECOND_THEME = """\
   - id: learning
@@ -44,8 +45,14 @@ def two_themes(load_framework: Any, tiny_yaml: str, framework: str) -> str:
 
 
 def ids_on_page(response: Any) -> list[int]:
-    assert response.status_code == 200, response.get_data(as_text=True)[:500]
-    return [int(i) for i in ROW_LINK.findall(response.get_data(as_text=True))]
+    """The items the list shows, in order: the id each row's title links to."""
+    page = Page.of(response, 200)
+    if not page.has("table"):
+        assert "No evidence matches." in page.texts("main p")
+        return []
+    hrefs = page.hrefs("table tbody tr > td:first-child > a")
+    assert len(hrefs) == len(page.rows("Evidence items")) and all(h.startswith("/evidence/") for h in hrefs)
+    return [int(h.removeprefix("/evidence/")) for h in hrefs]
 
 
 def listed(client: FlaskClient, **params: str) -> set[int]:
@@ -168,14 +175,15 @@ def test_pagination(admin: FlaskClient, framework: str, make_evidence: Any) -> N
     made = [make_evidence(title=f"Item {n:02d}", collected_on=start + timedelta(days=n)) for n in range(30)]
     first = admin.get(f"/f/{SLUG}/evidence")
     first_ids = ids_on_page(first)
-    text = first.get_data(as_text=True)
+    page = Page(first.get_data(as_text=True))
     assert len(first_ids) == 25
-    assert "30 items, page 1 of 2" in text
-    assert 'rel="next"' in text and 'rel="prev"' not in text
+    assert page.text("main p[role=status]").startswith("30 items, page 1 of 2.")
+    assert page.texts("nav.pagination a") == ["Next page"] and page.has("nav.pagination a[rel=next]")
     second = admin.get(f"/f/{SLUG}/evidence", query_string={"page": "2"})
     second_ids = ids_on_page(second)
     assert len(second_ids) == 5
-    assert 'rel="prev"' in second.get_data(as_text=True)
+    previous = Page(second.get_data(as_text=True)).links("nav.pagination a[rel=prev]")
+    assert previous == [("Previous page", f"/f/{SLUG}/evidence?page=1")]
     assert set(first_ids) | set(second_ids) == set(made) and not set(first_ids) & set(second_ids)
     # Newest first: page 1 starts with the last collected item.
     assert first_ids[0] == made[-1] and second_ids[-1] == made[0]
@@ -190,11 +198,11 @@ def test_pagination_keeps_filters(admin: FlaskClient, framework: str, make_evide
     for n in range(27):
         make_evidence(title=f"Interview {n}", source_type="interview")
     make_evidence(title="A survey", source_type="survey")
-    page = admin.get(f"/f/{SLUG}/evidence", query_string={"source_type": "interview"}).get_data(as_text=True)
-    assert "27 items, page 1 of 2" in page
-    assert re.search(
-        r'href="[^"]*source_type=interview[^"]*page=2|href="[^"]*page=2[^"]*source_type=interview', page
-    )
+    page = Page.of(admin.get(f"/f/{SLUG}/evidence", query_string={"source_type": "interview"}), 200)
+    assert page.text("main p[role=status]").startswith("27 items, page 1 of 2.")
+    [(_text, href)] = page.links("nav.pagination a[rel=next]")
+    path, query = href.split("?")
+    assert path == f"/f/{SLUG}/evidence" and parse_qs(query) == {"source_type": ["interview"], "page": ["2"]}
 
 
 def test_csv_has_the_contract_columns_and_the_values(

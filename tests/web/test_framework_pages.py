@@ -12,6 +12,7 @@ from tracker.web import CSP
 
 from ..conftest import sign_in
 from ..digest import table_digests
+from ..page import Page, text_of
 
 
 @pytest.fixture
@@ -32,55 +33,72 @@ def test_pages_need_sign_in(app: Flask) -> None:
 
 
 def test_empty_index_says_how_to_load(client: FlaskClient) -> None:
-    page = client.get("/")
-    assert page.status_code == 200
-    assert b"No framework is loaded yet" in page.data
+    page = Page.of(client.get("/"), 200)
+    assert page.h1 == "Frameworks" and not page.has("table")
+    assert (
+        page.text("h1 + p")
+        == "No framework is loaded yet. An administrator loads one with tracker framework load FILE."
+    )
 
 
 def test_index_lists_loaded_frameworks(client: FlaskClient, load_framework: Any, tiny_yaml: str) -> None:
     load_framework(tiny_yaml)
-    page = client.get("/")
-    assert b'<a href="/f/tiny-partnership/dashboard">Tiny Teaching Partnership</a>' in page.data
-    assert page.data.count(b"<h1") == 1
-    assert b"<title>Frameworks \xe2\x80\x93 Outcomes tracker</title>" in page.data
+    page = Page.of(client.get("/"), 200)
+    assert page.title_parts == ["Frameworks", "Outcomes tracker"] and page.h1 == "Frameworks"
+    assert page.links("table tbody a") == [("Tiny Teaching Partnership", "/f/tiny-partnership/dashboard")]
+    [(title, slug, version, _loaded)] = page.rows("Loaded frameworks")
+    assert (title, slug, version) == ("Tiny Teaching Partnership", "tiny-partnership", "1")
 
 
 def test_framework_browser_shows_every_part(client: FlaskClient, load_framework: Any, tiny_yaml: str) -> None:
     load_framework(tiny_yaml)
-    page = client.get("/f/tiny-partnership/")
-    assert page.status_code == 200
-    html = page.get_data(as_text=True)
-    for text in (
-        "Student placements",
-        "Students are ready to practise",
-        "Hold placement allocation days",
-        "Four allocation days a year",
-        "More students have statutory placements",
-        "Graduates stay in the region",
-        "evidence expected from 31 March 2026",
-        "Share of placements that are statutory",
-        '75% <span class="muted">(2021/22)</span>',
-        "<td>85%</td>",
-        "Tiny Council",
-        "Local authority",
-        "Is anyone better off? (how many)",
-        "How much did we do?",
-    ):
-        assert text in html, text
-    assert html.count("<h1") == 1
+    page = Page.of(client.get("/f/tiny-partnership/"), 200)
+    assert page.h1 == "Tiny Teaching Partnership"
+    assert page.links("nav.contents a") == [("Student placements", "#placements"), ("Partners", "#partners")]
+    theme = page.one("section#placements")
+    assert text_of(theme.h2) == "Student placements"  # type: ignore[arg-type]
+    assert [text_of(h) for h in theme.select("h3")] == [
+        "Aims", "What was planned", "Outputs and outcomes by quadrant", "Key performance indicators",
+    ]  # fmt: skip
+    assert [text_of(li) for li in theme.select("h3 + ul > li")] == [
+        "Students are ready to practise",  # the aim
+        "Hold placement allocation days",  # the activity
+    ]
+    quadrants = {
+        text_of(q.h4): [text_of(li) for li in q.select("li")]  # type: ignore[arg-type]
+        for q in theme.select("div.quadrant")
+    }
+    assert quadrants == {
+        "Effort quantity: How much did we do?": ["Output Four allocation days a year"],
+        "Effort quality: How well did we do it?": [],
+        "Effect quantity: Is anyone better off? (how many)": [
+            "Outcome More students have statutory placements (short term)",
+            "Outcome Graduates stay in the region (long term, evidence expected from 31 March 2026)",
+        ],
+        "Effect quality: Is anyone better off? (in what way)": [
+            "Outcome Practice educators feel supported (short term)"
+        ],
+    }
+    assert page.rows("KPIs of Student placements") == [
+        ["Share of placements that are statutory", "percent", "higher", "75% (2021/22)", "85%"]
+    ]
+    assert page.rows("Partners of Tiny Teaching Partnership") == [
+        ["Tiny Council", "Local authority", "primary"]
+    ]
 
 
 def test_framework_text_is_escaped(client: FlaskClient, load_framework: Any, tiny_yaml: str) -> None:
     load_framework(tiny_yaml.replace("Students are ready to practise", '"<script>alert(1)</script>"'))
-    html = client.get("/f/tiny-partnership/").get_data(as_text=True)
-    assert "<script>alert(1)</script>" not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    page = Page.of(client.get("/f/tiny-partnership/"), 200)
+    assert page.texts("section#placements h3 + ul > li")[0] == "<script>alert(1)</script>"  # shown as text
+    assert page.all("script") == []
+    assert "<script>alert(1)</script>" not in page.html  # the markup itself, not only what a browser shows
 
 
 def test_unknown_framework_is_a_plain_404(client: FlaskClient) -> None:
-    page = client.get("/f/nothing-here/")
-    assert page.status_code == 404
-    assert b"No framework has the id" in page.data and b"Traceback" not in page.data
+    page = Page.of(client.get("/f/nothing-here/"), 404)
+    assert page.h1 == "Not Found" and page.text("h1 + p").startswith("No framework has the id")
+    assert "Traceback" not in page.body and "Traceback" not in page.html
 
 
 def test_security_headers_on_every_page(client: FlaskClient) -> None:

@@ -10,7 +10,8 @@ from flask.testing import FlaskCliRunner
 
 from tracker.domain.problems import MAX_PROBLEMS_SHOWN, ProblemLog
 
-from ..import_checks import Page, digest, post_file
+from ..import_checks import digest, post_file
+from ..page import Page
 
 SLUG = "tiny-partnership"
 HEADER = (
@@ -39,18 +40,19 @@ def test_the_page_lists_the_first_100_problems_and_counts_the_rest(app: Flask, a
     html = response.get_data(as_text=True)
     assert len(html.encode()) < 200_000, f"the page is {len(html.encode()):,} bytes"
     page = Page(html)
-    assert page.text("h2", id_="problems") == ["Problems found (50,000)"]
-    problems = [li.text for li in page.find("ul", cls="import-problems")[0].children]
+    assert page.title_parts[0] == "Error: Import a CSV file"
+    assert page.text("h2#problems") == "Problems found (50,000)"
+    problems = page.texts("ul.import-problems > li")
     assert len(problems) == MAX_PROBLEMS_SHOWN
     assert [p.split(":")[0] for p in problems] == [f"Row {n}" for n in range(2, 102)]
     assert problems[0].startswith("Row 2: source_type 'poll' is not one of: ")
-    assert page.text("p", cls="import-more-problems") == [
-        "… and 49,900 more problems: fix these and upload again."
-    ]
-    # The summary at the top links the first 20 and counts the rest.
-    summary = page.text("div", id_="error-summary")[0]
-    assert "Row 21: source_type" in summary and "Row 22:" not in summary
-    assert "… and 49,980 more problems" in summary
+    assert page.text("p.import-more-problems") == "… and 49,900 more problems: fix these and upload again."
+    # The summary at the top links the first 20 to the file field and counts the rest.
+    summary = page.error_summary
+    assert [target for target, _ in summary] == ["file"] * 20 + ["problems"]
+    assert [text.split(":")[0] for _, text in summary[:20]] == [f"Row {n}" for n in range(2, 22)]
+    assert summary[19][1].startswith("Row 21: source_type")
+    assert summary[20] == ("problems", "… and 49,980 more problems")
     assert digest(app) == before
 
 

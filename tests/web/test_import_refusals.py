@@ -11,7 +11,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from ..conftest import sign_in
-from ..import_checks import Page, audit_since, digest, last_audit_id
+from ..import_checks import audit_since, digest, last_audit_id
+from ..page import Page
 
 SLUG = "tiny-partnership"
 EVIDENCE_HEADER = (
@@ -29,8 +30,8 @@ def upload(client: FlaskClient, text: str, kind: str = "evidence", slug: str = S
 
 def notices(client: FlaskClient, path: str) -> list[str]:
     """The page's notices but the one left from signing in."""
-    page = Page(client.get(path).get_data(as_text=True))
-    return [n for n in page.text("div", cls="notice") if n != "You are signed in."]
+    page = Page.of(client.get(path), 200)
+    return [n for n in page.flashes if n != "You are signed in."]
 
 
 @pytest.mark.parametrize(

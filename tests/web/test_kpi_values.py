@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
@@ -14,7 +13,9 @@ from tracker.db.models import AuditEvent, KpiValue, Partner
 from tracker.extensions import db
 
 from ..conftest import count_rows
+from ..page import DASH, Page, text_of
 
+ALL_REPORTED = "Every partner has given every per-partner KPI for every period reported so far."
 SLUG = "tiny-partnership"
 
 PARTNER_KPIS = """\
@@ -66,6 +67,17 @@ def values(app: Flask) -> list[dict[str, Any]]:
         ]  # fmt: skip
 
 
+def shown_values(client: FlaskClient, slug: str = SLUG) -> dict[str, list[str]]:
+    """The KPI table as a reader sees it: each KPI's values, one line each, only for KPIs that have one."""
+    page = Page.of(client.get(f"/f/{slug}/kpis"), 200)
+    table = page.table("Values given for each KPI")
+    return {
+        text_of(row.th): [text_of(li) for li in row.select("td li")]  # type: ignore[arg-type]
+        for row in table.select("tbody > tr")
+        if row.select("td li")
+    }
+
+
 def form(**overrides: str) -> dict[str, str]:
     return {
         "kpi": "statutory-share", "period": "2022/23", "period_end": "2023-03-31", "value": "80", "partner": "",
@@ -86,8 +98,10 @@ def test_lead_adds_a_value(app: Flask, as_role: Any) -> None:
         {"period": "2022/23", "period_end": "2023-03-31", "value": 80.0, "partner": None,
          "note": "From the placement records", "superseded": False, "by": signed_in_user_id(lead)},
     ]  # fmt: skip
-    page = lead.get(f"/f/{SLUG}/kpis").get_data(as_text=True)
-    assert "2022/23: <strong>80%</strong>" in page
+    assert shown_values(lead) == {
+        "Share of placements that are statutory": [f"2022/23: 80% {DASH} From the placement records"]
+    }
+    assert Page.of(lead.get(f"/f/{SLUG}/kpis"), 200).texts("tbody li > strong") == ["80%"]
     with app.app_context():
         event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "kpi_value.save")).one()
         assert event.before is None and event.after is not None and event.after["value"] == 80.0
@@ -110,8 +124,9 @@ def test_second_value_supersedes_the_first(app: Flask, as_role: Any) -> None:
         (80.0, True, "From the placement records"),
         (82.0, False, "Corrected"),
     ]
-    page = lead.get(f"/f/{SLUG}/kpis").get_data(as_text=True)
-    assert "2022/23: <strong>82%</strong>" in page and "<strong>80%</strong>" not in page
+    assert shown_values(lead) == {
+        "Share of placements that are statutory": [f"2022/23: 82% {DASH} Corrected"]
+    }
     with app.app_context():
         saves = db.session.scalars(
             select(AuditEvent).where(AuditEvent.action == "kpi_value.save").order_by(AuditEvent.id)
@@ -131,9 +146,7 @@ def test_second_value_supersedes_the_first(app: Flask, as_role: Any) -> None:
 
 
 BAD = [
-    pytest.param(
-        {"value": "eighty"}, "value", "Value must be a number, not &#39;eighty&#39;", id="not-a-number"
-    ),
+    pytest.param({"value": "eighty"}, "value", "Value must be a number, not 'eighty'", id="not-a-number"),
     pytest.param({"value": "80 percent"}, "value", "Value must be a number", id="words-after-number"),
     pytest.param({"value": "nan"}, "value", "Value must be a number", id="nan"),
     pytest.param({"value": "1e400"}, "value", "Value must be a number", id="exponent"),
@@ -145,7 +158,7 @@ BAD = [
     pytest.param(
         {"kpi": "no-such-kpi"},
         "kpi",
-        "KPI &#39;no-such-kpi&#39; is not a KPI of this framework",
+        "KPI 'no-such-kpi' is not a KPI of this framework",
         id="unknown-kpi",
     ),
     pytest.param({"kpi": "more-statutory"}, "kpi", "is not a KPI of this framework", id="outcome-not-kpi"),
@@ -166,23 +179,20 @@ def test_bad_input_is_refused_with_field_messages(
     admin = as_role("admin")
     audit_before = count_rows(app, AuditEvent)
     response = admin.post(f"/f/{SLUG}/kpis", data=form(**overrides))
-    assert response.status_code == 400
-    page = response.get_data(as_text=True)
-    assert message in page
-    assert f'id="{field}-error"' in page, "the message is beside the field"
-    assert f'href="#{field}"' in page, "the error summary links to the field"
-    assert "<title>Error: KPI values" in page
+    page = Page.of(response, 400)
+    # Beside the field, named by it, and linked from the summary at the top; no other field is blamed.
+    page.assert_error_at(field, message)
+    assert list(page.field_errors()) == [field]
+    assert page.title_parts[0] == "Error: KPI values"
     assert count_rows(app, KpiValue) == 0
     assert count_rows(app, AuditEvent) == audit_before
 
 
 def test_typed_values_are_kept_after_an_error(app: Flask, as_role: Any) -> None:
-    page = (
-        as_role("admin")
-        .post(f"/f/{SLUG}/kpis", data=form(value="eighty", period="2019-Q3"))
-        .get_data(as_text=True)
-    )
-    assert 'value="2019-Q3"' in page and 'value="eighty"' in page and "From the placement records" in page
+    page = Page.of(as_role("admin").post(f"/f/{SLUG}/kpis", data=form(value="eighty", period="2019-Q3")), 400)
+    assert page.value("period") == "2019-Q3" and page.value("value") == "eighty"
+    assert page.value("note") == "From the placement records" and page.value("kpi") == "statutory-share"
+    assert page.value("period_end") == "2023-03-31"
 
 
 def test_lead_cannot_give_another_partners_value(app: Flask, as_role: Any) -> None:
@@ -197,10 +207,12 @@ def test_lead_cannot_give_another_partners_value(app: Flask, as_role: Any) -> No
 @pytest.mark.parametrize("role", ["evaluator", "board"])
 def test_readers_see_values_but_no_form(app: Flask, as_role: Any, role: str) -> None:
     as_role("admin").post(f"/f/{SLUG}/kpis", data=form())
-    page = as_role(role).get(f"/f/{SLUG}/kpis")
-    assert page.status_code == 200
-    text = page.get_data(as_text=True)
-    assert "<strong>80%</strong>" in text and "Add a value" not in text
+    reader = as_role(role)
+    page = Page.of(reader.get(f"/f/{SLUG}/kpis"), 200)
+    assert shown_values(reader) == {
+        "Share of placements that are statutory": [f"2022/23: 80% {DASH} From the placement records"]
+    }
+    assert "Add a value" not in page.headings() and page.forms() == [] and not page.has_id("value")
 
 
 @pytest.fixture
@@ -210,11 +222,13 @@ def partner_kpis(load_framework: Any, framework: str) -> str:
 
 
 def gaps(client: FlaskClient, slug: str) -> list[tuple[str, str, str]]:
-    page = client.get(f"/f/{slug}/kpis")
-    assert page.status_code == 200
-    html = page.get_data(as_text=True)
-    section = html[html.index('id="completeness"') :]
-    return re.findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td></tr>", section)
+    """The 'Who has not reported' table's rows, or nothing when the page says every partner reported."""
+    page = Page.of(client.get(f"/f/{slug}/kpis"), 200)
+    assert page.text("h2#completeness") == "Who has not reported"
+    if "Missing partner values" not in page.texts("table > caption"):
+        assert page.text("h2#completeness + p") == ALL_REPORTED
+        return []
+    return [(kpi, period, missing) for kpi, period, missing in page.rows("Missing partner values")]
 
 
 def test_completeness_lists_partners_that_have_not_reported(
@@ -224,9 +238,7 @@ def test_completeness_lists_partners_that_have_not_reported(
     rate = {"kpi": "vacancy-rate", "period": "2022/23", "period_end": "2023-03-31", "value": "12"}
     assert gaps(admin, partner_kpis) == []
     # The tiny framework's only KPI is partnership-wide: nothing is missing there.
-    assert "Every partner has given every per-partner KPI" in admin.get(f"/f/{SLUG}/kpis").get_data(
-        as_text=True
-    )
+    assert gaps(admin, SLUG) == []
 
     # A lead's value is its own partner's, even without choosing a partner.
     assert tiny.post(f"/f/{partner_kpis}/kpis", data=rate).status_code == 302
@@ -264,9 +276,6 @@ def test_completeness_lists_partners_that_have_not_reported(
         == 302
     )
     assert gaps(admin, partner_kpis) == []
-    assert "Every partner has given every per-partner KPI" in admin.get(f"/f/{partner_kpis}/kpis").get_data(
-        as_text=True
-    )
     # The partnership-wide KPI never shows in the completeness table.
     assert (
         admin.post(f"/f/{partner_kpis}/kpis", data={**rate, "kpi": "nq-count", "value": "30"}).status_code

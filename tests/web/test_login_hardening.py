@@ -20,7 +20,7 @@ from tracker.extensions import db
 from tracker.services import accounts
 
 from ..conftest import PASSWORD
-from ..html_elements import parse
+from ..page import Page
 
 WRONG = "The email address or password is not right."
 BAD = "wrong password here"
@@ -51,6 +51,14 @@ def attempt(client: FlaskClient, email: str, password: str = BAD, addr: str = AT
     )
 
 
+def refusal(response: Any) -> str:
+    """The sign-in page's one message for a refused attempt, at the top and linked to the email field."""
+    page = Page.of(response, 200)
+    [(field, message)] = page.error_summary
+    assert field == "email" and page.title_parts[0] == "Error: Sign in"
+    return message
+
+
 def locks(app: Flask, email: str) -> dict[str, SignInLock]:
     with app.app_context():
         rows = db.session.scalars(select(SignInLock).join(User).where(User.email == email)).all()
@@ -64,7 +72,7 @@ def signed_in(client: FlaskClient) -> bool:
 
 def lock_out(client: FlaskClient, email: str, addr: str = ATTACKER) -> None:
     for _ in range(5):
-        assert WRONG in attempt(client, email, addr=addr).get_data(as_text=True)
+        assert refusal(attempt(client, email, addr=addr)).startswith(WRONG)
 
 
 def expire_locks(app: Flask, minutes_ago: float = 0.02) -> None:
@@ -98,9 +106,10 @@ def test_unknown_locked_and_wrong_get_the_same_answer(app: Flask, make_user: Any
         pages[case] = response.get_data(as_text=True).replace(email, "EMAIL")
         assert same_headers(response) == same_headers(answers["unknown"][0]), case
     assert len(set(pages.values())) == 1, "every refusal is the same page, byte for byte"
-    page = parse(pages["unknown"])
-    [summary] = page.find_all("div", id="error-summary")
-    assert WRONG in summary.stripped and "Too many" not in pages["unknown"]
+    page = Page(pages["unknown"])
+    [(field, message)] = page.error_summary
+    assert field == "email" and message.startswith(WRONG) and "Too many" not in page.body
+    assert page.title_parts[0] == "Error: Sign in"
     assert not signed_in(client)
 
 
@@ -153,7 +162,7 @@ def test_a_lock_holds_one_address_only(app: Flask, make_user: Any) -> None:
     lock_out(attacker, email, ATTACKER)
     assert list(locks(app, email)) == [ATTACKER]
     # The attacker is out even with the right password...
-    assert WRONG in attempt(attacker, email, PASSWORD, ATTACKER).get_data(as_text=True)
+    assert refusal(attempt(attacker, email, PASSWORD, ATTACKER)).startswith(WRONG)
     assert not signed_in(attacker)
     # ...while the owner, elsewhere, signs in as usual, and their success lifts nothing of the attacker's.
     owner = app.test_client()
@@ -198,7 +207,10 @@ def test_lock_length_is_capped_and_configurable(make_app: Any, make_user: Any) -
         assert lock.locked_until is not None
         assert expected - 1 < (lock.locked_until - utcnow()).total_seconds() / 60 <= expected
         expire_locks(app)
-    assert "After 2 failed attempts" in attempt(client, email).get_data(as_text=True)
+    assert refusal(attempt(client, email)) == (
+        f"{WRONG} After 2 failed attempts in a row, signing in from your network address is paused for a few "
+        "minutes, and longer if it happens again."
+    )
 
 
 def test_ipv6_addresses_of_one_network_share_a_lock(app: Flask, make_user: Any) -> None:
@@ -224,10 +236,10 @@ def test_rate_limit_answers_429_with_a_readable_page(make_app: Any, make_user: A
     assert response.status_code == 429
     assert int(response.headers["Retry-After"]) > 0
     assert response.headers["Cache-Control"] == "no-store"
-    page = parse(response.get_data(as_text=True))
-    assert page.find("title").stripped.startswith("Too many attempts ")
-    assert page.find("h1").stripped == "Too many attempts"
-    assert "too many sign-in attempts from your network address" in page.find("main").stripped
+    page = Page.of(response)
+    assert page.title_parts == ["Too many attempts", "Outcomes tracker"]
+    assert page.h1 == "Too many attempts"
+    assert "too many sign-in attempts from your network address" in page.text("main h1 + p")
     assert not signed_in(client), "the right password does not get through the limit"
     with app.app_context():
         assert len(db.session.scalars(select(AuditEvent.id)).all()) == audited, "no password was tried"

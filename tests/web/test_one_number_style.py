@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .html_tree import parse
+from ..page import Page
 
 MINUS = "\u2212"
 SLUG = "money-partnership"
@@ -45,20 +45,23 @@ def test_a_negative_amount_reads_the_same_everywhere(
     assert admin.post(f"/f/{SLUG}/kpis", data={**value, "partner": "", "note": ""}).status_code == 302
     latest, baseline = f"{MINUS}£1,234.50", f"{MINUS}£5.00"
 
-    kpis = parse(admin.get(f"/f/{SLUG}/kpis").get_data(as_text=True))
-    assert latest in [e.text for e in kpis.find_all("strong")]
+    kpis = Page.of(admin.get(f"/f/{SLUG}/kpis"), 200)
+    [(kpi, values)] = kpis.rows("Values given for each KPI")
+    assert (kpi, values) == ("Programme surplus", f"2022/23: {latest}")
+    assert kpis.texts("table tbody strong") == [latest]
 
-    outcome = parse(admin.get(f"/f/{SLUG}/outcomes/balance?as_of=2024-03-31").get_data(as_text=True))
-    cells = [" ".join(e.text.split()) for e in outcome.find_all("td")]
-    assert f"{latest} (2022/23)" in cells
+    outcome = Page.of(admin.get(f"/f/{SLUG}/outcomes/balance?as_of=2024-03-31"), 200)
+    [row] = outcome.rows("KPIs that measure this outcome")
+    assert row[0].startswith("Programme surplus") and row[2] == f"{latest} (2022/23)"
 
-    report = parse(admin.get(f"/f/{SLUG}/report?as_of=2024-03-31").get_data(as_text=True))
-    row = [" ".join(e.text.split()) for e in report.find_all("td")]
+    report = Page.of(admin.get(f"/f/{SLUG}/report?as_of=2024-03-31"), 200)
+    row = report.cells()
     assert f"{baseline} (2021/22)" in row and f"{latest} (2022/23)" in row and "£2,500.00" in row
-    chart_labels = [e.text for e in report.find_all("text")]
+    chart_labels = report.texts("svg text")
     assert latest in chart_labels and baseline in chart_labels and "target £2,500.00" in chart_labels
-    desc = next(e.text for e in report.find_all("desc") if "2022/23" in e.text)
+    desc = next(d for d in report.texts("svg desc") if "2022/23" in d)
     assert f"Baseline {baseline} (2021/22); 2022/23: {latest}; target £2,500.00" in desc
     for page in (kpis, outcome, report):
-        text = "".join(e.text for e in page.find_all("body"))
-        assert "£-" not in text and "-£" not in text
+        assert (
+            "£-" not in page.body and "-£" not in page.body
+        )  # the text, the charts' labels and descriptions

@@ -22,6 +22,8 @@ from sqlalchemy import func, select
 from tracker.db.models import Attachment, AuditEvent, Evidence, EvidenceLink, KpiValue, User
 from tracker.extensions import db
 
+from ..page import Page
+
 SLUG = "tiny-partnership"
 ROLES = ("admin", "lead", "lead-other", "evaluator", "board", "anonymous")
 COUNTED = (Evidence, EvidenceLink, KpiValue, User, Attachment)
@@ -327,8 +329,8 @@ def test_lead_cannot_accept_own_evidence_even_when_posting_a_version(world: Worl
     evidence_id = world.items["submitted"]
     before = snapshot(world.app)
     response = lead.post(f"/evidence/{evidence_id}/status", data={"to": "accepted", "row_version": "1"})
-    assert response.status_code == 403
-    assert b"You do not have permission" in response.data
+    page = Page.of(response, 403)
+    assert page.h1 == "Forbidden" and page.text("main h1 + p") == "You do not have permission to do that."
     after = snapshot(world.app)
     assert after.items[evidence_id] == before.items[evidence_id] == ("submitted", 1, "Tiny submitted", "")
     refused = audit_since(world.app, before.last_audit_id)

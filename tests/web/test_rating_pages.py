@@ -14,8 +14,13 @@ from tracker.extensions import db
 from tracker.ratings import ratings_for
 
 from ..conftest import count_rows
+from ..page import Page, Rating, text_of
 from ..querycount import count_statements
 
+STRONG = "Strong evidence that outcome was achieved"
+SOME = "Some evidence of progress towards outcome being achieved"
+INSUFFICIENT = "Insufficient evidence available to determine progress"
+NOT_YET = "Evidence not available during the evaluation period (long-term aim)"
 RATIONALE = (
     "x" * 40 + " The evaluator's judgement rests on the interviews, which the rules cannot weigh; see report."
 )
@@ -36,20 +41,32 @@ def seed(make_evidence: Any) -> int:
 
 def test_dashboard_shows_every_outcome_with_its_rating(as_role: Any, make_evidence: Any) -> None:
     seed(make_evidence)
-    html = as_role("board").get("/f/tiny-partnership/dashboard").get_data(as_text=True)
-    assert "Strong evidence that outcome was achieved" in html  # the key and educators-supported
-    assert "Evidence not available during the evaluation period (long-term aim)" in html
-    assert 'class="tile tile-strong"' in html and 'class="tile tile-not_yet"' in html
-    assert "reflect evidence collected up to 30 April 2023" in html
-    assert html.count("<h1") == 1
+    page = Page.of(as_role("board").get("/f/tiny-partnership/dashboard"), 200)
+    assert page.title_parts == ["Dashboard", "Tiny Teaching Partnership", "Outcomes tracker"]
+    assert page.h1 == "Tiny Teaching Partnership"
+    tiles = page.tiles()
+    assert {name: (t.tile_class, t.rating) for name, t in tiles.items()} == {
+        "Practice educators feel supported": ("strong", Rating("strong", STRONG)),
+        "More students have statutory placements": ("insufficient", Rating("insufficient", INSUFFICIENT)),
+        "Graduates stay in the region": ("not_yet", Rating("not_yet", NOT_YET)),
+    }
+    assert (
+        tiles["Graduates stay in the region"].href
+        == "/f/tiny-partnership/outcomes/retention?as_of=2023-04-30"
+    )
+    assert [r.code for r in page.rating_key()] == ["strong", "some", "insufficient", "none", "not_yet"]
+    assert Rating("strong", STRONG) in page.rating_key() and Rating("not_yet", NOT_YET) in page.rating_key()
+    assert page.rating_counts() == {"strong": 1, "some": 0, "insufficient": 1, "none": 0, "not_yet": 1}
+    assert "The ratings reflect evidence collected up to 30 April 2023." in page.texts("main p.small")[0]
 
 
 def test_dashboard_as_of_date_changes_the_ratings(as_role: Any, make_evidence: Any) -> None:
     seed(make_evidence)
     client = as_role("board")
-    assert 'class="tile tile-strong"' not in client.get(
-        "/f/tiny-partnership/dashboard?as_of=2023-03-05"
-    ).get_data(as_text=True)
+    earlier = Page.of(client.get("/f/tiny-partnership/dashboard?as_of=2023-03-05"), 200)
+    assert earlier.tile_rating("Practice educators feel supported") != "strong"
+    assert "strong" not in [t.tile_class for t in earlier.tiles().values()]
+    assert earlier.one("input#as_of")["value"] == "2023-03-05"
     assert client.get("/f/tiny-partnership/dashboard?as_of=31-03-2023").status_code == 400
 
 
@@ -58,12 +75,6 @@ def page_text(client: FlaskClient, path: str) -> str:
     response = client.get(path)
     assert response.status_code == 200, (path, response.status_code)
     return response.get_data(as_text=True)
-
-
-def _tile_class(html: str, outcome_text: str) -> str:
-    """The rating class of the tile whose link reads `outcome_text`."""
-    before = html[: html.index(f">{outcome_text}</a>")]
-    return before[before.rindex('class="tile ') :].split('"')[1]
 
 
 def test_dashboard_tiles_are_reused_until_a_rating_input_changes(
@@ -78,14 +89,14 @@ def test_dashboard_tiles_are_reused_until_a_rating_input_changes(
     with count_statements(engine) as again:
         second = page_text(board, path)
     assert not any("rating_snapshot" in s for s in again.statements)  # the tiles were not read again
-    assert _tile_class(second, "Practice educators feel supported") == "tile tile-strong"
+    assert Page(second).tile_rating("Practice educators feel supported") == "strong"
     assert second[second.index("<h1") :] == first[first.index("<h1") :]  # the flash above differs
     # The tiles are shared; the navigation above them is each user's own.
-    led = lead.get(path).get_data(as_text=True)
-    assert "Import CSV" in led and "Import CSV" not in second
-    assert _tile_class(led, "Practice educators feel supported") == "tile tile-strong"
+    led = Page.of(lead.get(path), 200)
+    assert "Import CSV" in led.texts("nav.subnav a") and "Import CSV" not in Page(second).body
+    assert led.tile_rating("Practice educators feel supported") == "strong"
     # A new rating input (in any session, any worker) changes the key: the tiles are drawn again.
-    statutory = _tile_class(second, "More students have statutory placements")
+    statutory = Page(second).tile_rating("More students have statutory placements")
     make_evidence(
         links=("more-statutory",),
         title="Placement records",
@@ -102,7 +113,7 @@ def test_dashboard_tiles_are_reused_until_a_rating_input_changes(
     with count_statements(engine) as after_save:
         third = page_text(board, path)
     assert any("rating_snapshot" in s for s in after_save.statements)
-    assert _tile_class(third, "More students have statutory placements") == f"tile tile-{now}" != statutory
+    assert Page(third).tile_rating("More students have statutory placements") == now != statutory
     # Another as-of date is rated live and never reused.
     with count_statements(engine) as earlier:
         page_text(board, path + "?as_of=2023-03-05")
@@ -113,9 +124,20 @@ def test_dashboard_tiles_are_reused_until_a_rating_input_changes(
 
 def test_outcome_page_explains_the_rating(as_role: Any, make_evidence: Any) -> None:
     seed(make_evidence)
-    html = as_role("board").get("/f/tiny-partnership/outcomes/educators-supported").get_data(as_text=True)
-    assert "R1-strong" in html and "Practice educator survey" in html and "robust" in html
-    assert "Override the rating" not in html  # board members only read
+    page = Page.of(as_role("board").get("/f/tiny-partnership/outcomes/educators-supported"), 200)
+    assert page.h1 == "Practice educators feel supported"
+    assert page.outcome_rating == Rating("strong", STRONG)
+    assert page.text("h1 ~ p.muted code") == "R1-strong"  # the rule that gave it
+    assert page.texts("ul.reasons > li")[0].startswith(
+        "Strong evidence that the outcome was achieved: 2 lines"
+    )
+    evidence = page.rows("Accepted evidence for this outcome, with its tier")
+    assert [(row[0], row[-2], row[-1]) for row in evidence] == [
+        ("Practice educator focus group Focus group with 7 participants: robust.", "robust", "Yes"),
+        ("Practice educator survey Survey with 18 of 30 responding (60%): robust.", "robust", "Yes"),
+    ]
+    # Board members only read: no override form, no heading for one.
+    assert "Override the rating" not in page.headings() and page.forms() == []
     assert as_role("board").get("/f/tiny-partnership/outcomes/nothing").status_code == 404
 
 
@@ -146,7 +168,9 @@ def test_evaluator_overrides_through_the_form(app: Flask, as_role: Any, make_evi
         "/f/tiny-partnership/outcomes/educators-supported/override",
         data={"rating": "some", "rationale": "Too short", "evidence": [str(item)], "action": "set"},
     )
-    assert short.status_code == 400 and "at least 100 characters" in short.get_data(as_text=True)
+    refused = Page.of(short, 400)
+    refused.assert_error_at("rationale", "at least 100 characters")
+    assert refused.value("rationale") == "Too short" and refused.checked("rating-some")
     assert count_rows(app, RatingOverride) == 0
     saved = client.post(
         "/f/tiny-partnership/outcomes/educators-supported/override",
@@ -157,10 +181,19 @@ def test_evaluator_overrides_through_the_form(app: Flask, as_role: Any, make_evi
         override = db.session.scalars(select(RatingOverride)).one()
         assert (override.rating, override.computed, override.evidence_ids) == ("some", "strong", [item])
         assert override.as_of == date(2023, 4, 30)
-    listing = client.get("/f/tiny-partnership/disagreements").get_data(as_text=True)
-    assert "Practice educators feel supported" in listing and RATIONALE[:30] in listing
-    page = client.get("/f/tiny-partnership/outcomes/educators-supported").get_data(as_text=True)
-    assert "Evaluator override" in page and "Override history" in page
+        who = override.created_by
+    listing = Page.of(client.get("/f/tiny-partnership/disagreements"), 200)
+    [(outcome, evaluator, rules, rationale)] = listing.rows("Overridden outcomes")
+    assert (outcome, evaluator, rules) == ("Practice educators feel supported", "●○ Some", "●● Strong")
+    assert rationale.startswith(RATIONALE[:60])
+    assert listing.badges("tbody span.rating") == [Rating("some", "Some"), Rating("strong", "Strong")]
+    page = Page.of(client.get("/f/tiny-partnership/outcomes/educators-supported"), 200)
+    assert page.outcome_rating == Rating("some", SOME)
+    assert page.texts("h2.notice-title") == ["Evaluator override"]
+    assert page.badges(".notice span.rating") == [Rating("strong", STRONG)]  # what the rules alone give
+    assert "Override history" in page.headings(2)
+    [history] = page.rows("Every override of this outcome, newest first")
+    assert history[1:5] == [who, "●○ Some", "2023-04-30", "Strong R1-strong"]
 
 
 def test_leads_and_board_cannot_override(app: Flask, as_role: Any, make_evidence: Any) -> None:
@@ -183,8 +216,16 @@ def test_outcome_page_lists_the_strongest_items_and_links_to_the_rest(
     for n in range(3):
         make_evidence(title=f"Story {n}", source_type="testimonial", respondents=None, collection="")
     seed(make_evidence)
-    html = as_role("evaluator").get("/f/tiny-partnership/outcomes/educators-supported").get_data(as_text=True)
-    assert "The 3 strongest of 5 items are shown (counted items first)." in html
-    assert "/f/tiny-partnership/evidence?element=educators-supported" in html
-    assert "Practice educator survey" in html and "Practice educator focus group" in html  # counted first
-    assert sum(f">Story {n}</a>" in html for n in range(3)) == 1  # one illustration row of three
+    page = Page.of(as_role("evaluator").get("/f/tiny-partnership/outcomes/educators-supported"), 200)
+    more = page.one("div.table-wrap + p")
+    assert text_of(more) == (
+        "The 3 strongest of 5 items are shown (counted items first). All evidence linked to this outcome."
+    )
+    assert [a["href"] for a in more.find_all("a")] == [
+        "/f/tiny-partnership/evidence?element=educators-supported"
+    ]
+    table = page.table("Accepted evidence for this outcome, with its tier")
+    rows, titles = page.rows(table=table), [text_of(a) for a in table.select("tbody td:first-child > a")]
+    assert len(rows) == 3 and titles[:2] == ["Practice educator focus group", "Practice educator survey"]
+    assert [row[-1] for row in rows] == ["Yes", "Yes", "No (illustration only)"]  # counted first
+    assert titles[2] in {f"Story {n}" for n in range(3)}  # one illustration row of three

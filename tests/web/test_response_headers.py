@@ -15,7 +15,7 @@ from tracker.db.models import Attachment
 from tracker.extensions import db
 
 from ..conftest import PASSWORD, sign_in
-from ..html_elements import parse
+from ..page import Page
 
 SLUG = "tiny-partnership"
 pytestmark = pytest.mark.usefixtures("framework")
@@ -107,10 +107,14 @@ def test_a_server_error_shows_the_error_page_and_nothing_else(app: Flask, make_u
     sign_in(client, make_user("evaluator"))
     response = client.get("/broken-for-test")
     assert response.status_code == 500
-    html = response.get_data(as_text=True)
-    assert "secret detail" not in html and "Traceback" not in html and "RuntimeError" not in html
-    page = parse(html)
-    assert page.find("h1").stripped == "Internal Server Error"
+    page = Page.of(response)
+    assert (
+        page.title_parts == ["Internal Server Error", "Outcomes tracker"]
+        and page.h1 == "Internal Server Error"
+    )
+    # Not in what the page says, nor anywhere in its source (a comment, an attribute).
+    for leak in ("secret detail", "Traceback", "RuntimeError"):
+        assert leak not in page.body and leak not in page.html
     assert_not_stored(response, "500")
 
 
@@ -132,4 +136,4 @@ def test_when_the_error_page_fails_a_plain_one_is_shown(
     sign_in(client, make_user("evaluator"))
     response = client.get("/broken-for-test")
     assert response.status_code == 500
-    assert parse(response.get_data(as_text=True)).find("h1").stripped == "Something went wrong"
+    assert Page.of(response).h1 == "Something went wrong"

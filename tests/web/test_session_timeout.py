@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from ..conftest import sign_in
-from ..html_elements import parse
+from ..page import Page
 
 pytestmark = pytest.mark.usefixtures("framework")
 
@@ -24,8 +24,9 @@ def shift(client: FlaskClient, **seconds_ago: int) -> None:
 
 def notice(client: FlaskClient, response: Any) -> str:
     assert response.status_code == 302
-    page = parse(client.get(response.headers["Location"]).get_data(as_text=True))
-    return " ".join(n.stripped for n in page.find_all("div", role="status"))
+    page = Page.of(client.get(response.headers["Location"]), 200)
+    assert page.h1 == "Sign in"
+    return " ".join(page.flashes)
 
 
 def test_an_hour_idle_signs_out_with_the_reason(app: Flask, make_user: Any) -> None:

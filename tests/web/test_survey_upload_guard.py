@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import io
 from datetime import date
-from html.parser import HTMLParser
 from typing import Any
 
 from flask import Flask
 from sqlalchemy import select
 
 from tests.digest import table_digests
+from tests.page import Page, text_of
 from tests.web.test_route_walk import SLUG, World, survey_csv
 from tracker.db.models import Evidence
 from tracker.domain.problems import MAX_PROBLEMS_SHOWN
@@ -22,31 +22,6 @@ from tracker.services.audit import Actor
 from tracker.services.permissions import Principal
 
 pytest_plugins = ["tests.web.test_route_walk"]
-
-
-class ListItems(HTMLParser):
-    """The text of every <li> and <p> in a page."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: list[str] = []
-        self.paragraphs: list[str] = []
-        self._in: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in {"li", "p"}:
-            self._in = tag
-            (self.items if tag == "li" else self.paragraphs).append("")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == self._in:
-            self._in = None
-
-    def handle_data(self, data: str) -> None:
-        if self._in == "li":
-            self.items[-1] += data
-        elif self._in == "p":
-            self.paragraphs[-1] += data
 
 
 def _survey_items(app: Flask) -> list[tuple[str, str, str]]:
@@ -94,12 +69,16 @@ def test_a_file_of_bad_cells_lists_the_first_problems_and_counts_the_rest(world:
     lead = as_role("lead")
     before = table_digests(world.app)
     response = _upload(lead, ("\n".join(lines) + "\n").encode())
-    assert response.status_code == 400
-    page = ListItems()
-    page.feed(response.get_data(as_text=True))
-    problems = [li for li in page.items if li.startswith("Row ")]
-    assert len(set(problems)) == MAX_PROBLEMS_SHOWN == 100  # the error summary repeats the first 20
-    assert any("9,900 more problems" in p for p in page.paragraphs), page.paragraphs
+    page = Page.of(response, 400)
+    [heading] = page.texts("h3")  # (the count has no thousands separator here, unlike the CSV import page)
+    assert heading.replace(",", "") == "Problems found (10000)"
+    problems = page.texts("h3 + ul > li")
+    assert len(problems) == MAX_PROBLEMS_SHOWN == 100 and all(p.startswith("Row ") for p in problems)
+    assert (
+        page.text("h3 + ul + p")
+        == "… and 9,900 more problems not listed here. Fix these and upload the file again."
+    )
+    assert page.error_summary == [("file", p) for p in problems[:20]]  # the summary repeats the first 20
     assert len(response.data) < 200_000
     assert table_digests(world.app) == before
 
@@ -119,8 +98,10 @@ def test_more_rows_than_the_limit_are_refused_before_parsing(world: World) -> No
 
 def test_a_round_label_with_a_line_break_is_refused(world: World, as_role: Any) -> None:
     response = _upload(as_role("admin"), survey_csv("Agree"), label="2023\r\nX-Injected: 1")
-    assert response.status_code == 400
-    assert "line breaks" in response.get_data(as_text=True)
+    page = Page.of(response, 400)
+    [(_target, message)] = page.error_summary  # (listed as a problem of the file, not beside the label)
+    assert "the round label must not hold line breaks" in message
+    assert [p for p in page.texts("h3 + ul > li") if "line breaks" in p] == [message]
 
 
 def test_download_names_cannot_break_the_header() -> None:
@@ -136,9 +117,11 @@ def test_download_names_cannot_break_the_header() -> None:
 def test_evidence_list_ignores_unknown_query_keys(world: World, as_role: Any) -> None:
     lead = as_role("lead")
     for query in ("slug=x", "endpoint=x", "_method=POST", "slug=x&status=accepted&page=99999999999999999999"):
-        response = lead.get(f"/f/{SLUG}/evidence?{query}")
-        assert response.status_code == 200, query
-        assert "slug=x" not in response.get_data(as_text=True)
+        page = Page.of(lead.get(f"/f/{SLUG}/evidence?{query}"), 200)
+        echoed = [*page.hrefs(), *(str(f.get("action", "")) for f in page.all("form"))]
+        echoed += [str(i.get("value", "")) for i in page.all("input")]
+        assert not [e for e in echoed if "slug=x" in e or "endpoint" in e or "_method" in e], query
+        assert "slug=x" not in page.body, query
 
 
 def test_a_lead_may_open_every_item_an_outcome_page_lists(
@@ -148,8 +131,11 @@ def test_a_lead_may_open_every_item_an_outcome_page_lists(
     hidden = make_evidence(status="draft", title="Other partner's draft", partner="other-council")
     outsider = as_role("lead", partner="other-council")
     lead = as_role("lead")
-    page = lead.get(f"/f/{SLUG}/outcomes/educators-supported").get_data(as_text=True)
-    assert "Other partner&#39;s accepted" in page or "Other partner's accepted" in page
+    page = Page.of(lead.get(f"/f/{SLUG}/outcomes/educators-supported"), 200)
+    table = page.table("Accepted evidence for this outcome, with its tier")
+    listed = {text_of(a): a["href"] for a in table.select("tbody td:first-child > a")}
+    assert listed["Other partner's accepted"] == f"/evidence/{other}"
+    assert "Other partner's draft" not in listed
     assert lead.get(f"/evidence/{other}").status_code == 200
     assert lead.get(f"/evidence/{hidden}").status_code == 403
     assert outsider.get(f"/evidence/{hidden}").status_code == 200

@@ -20,6 +20,7 @@ from tracker.db.models import Attachment, AuditEvent, Evidence
 from tracker.extensions import db
 
 from ..conftest import count_rows, sign_in
+from ..page import Page
 
 SLUG = "tiny-partnership"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -77,6 +78,19 @@ def attachments(app: Flask) -> list[Stored]:
         ]
 
 
+def attachment_error(response: Any, status: int) -> str:
+    """The refusal of the attachments: beside the file field and linked from the summary, the one error."""
+    page = Page.of(response, status)
+    message = page.field_error("attachments")
+    assert message is not None and page.field_errors() == {"attachments": message}
+    assert (
+        page.error_summary == [("attachments", message)]
+        and page.text("#error-summary h2") == "There is a problem"
+    )
+    assert page.title_parts[0].startswith("Error: ")
+    return message
+
+
 @pytest.fixture
 def lead(app: Flask, framework: str, make_user: Any) -> FlaskClient:
     client = app.test_client()
@@ -90,15 +104,14 @@ def test_too_large_answers_413_and_leaves_nothing(make_app: Any, framework: str,
     sign_in(client, make_user("lead"))
     big = PDF + b"0" * 4096
     response = client.post(f"/f/{SLUG}/evidence/new", data=form((PDF, "small.pdf"), (big, "big.pdf")))
-    assert response.status_code == 413
-    page = response.get_data(as_text=True)
-    assert "big.pdf is larger than the limit" in page
-    assert 'id="attachments-error"' in page and "There is a problem" in page
+    assert attachment_error(response, 413).startswith("big.pdf is larger than the limit")
     assert count_rows(small, Evidence) == 0
     assert count_rows(small, Attachment) == 0
     assert stored_files(small) == [], "a refused upload left a file (or a .part file) behind"
     # What the user typed is kept in the form.
-    assert 'value="Survey with attachments"' in page
+    page = Page(response.get_data(as_text=True))
+    assert page.value("title") == "Survey with attachments" and page.value("collected_on") == "2023-01-20"
+    assert page.checked("links-educators-supported")
 
 
 def test_limit_under_a_megabyte_is_not_shown_as_0_mb(make_app: Any, framework: str, make_user: Any) -> None:
@@ -106,12 +119,14 @@ def test_limit_under_a_megabyte_is_not_shown_as_0_mb(make_app: Any, framework: s
     small = make_app(UPLOAD_MAX_BYTES=1024, MAX_CONTENT_LENGTH=1024 * 1024)
     client = small.test_client()
     sign_in(client, make_user("lead"))
-    blank = client.get(f"/f/{SLUG}/evidence/new")
-    assert blank.status_code == 200
-    assert "up to 0 MB" not in blank.get_data(as_text=True)
+    blank = Page.of(client.get(f"/f/{SLUG}/evidence/new"), 200)
+    hint = blank.hint("attachments")
+    assert hint.endswith("up to 1 KB each.") and "0 MB" not in hint, hint
+    assert "0 MB" not in blank.body
     response = client.post(f"/f/{SLUG}/evidence/new", data=form((PDF + b"0" * 4096, "big.pdf")))
-    assert response.status_code == 413
-    assert "0 MB" not in response.get_data(as_text=True)
+    message = attachment_error(response, 413)
+    assert "0 MB" not in message and "1 KB" in message, message
+    assert "0 MB" not in Page(response.get_data(as_text=True)).body
 
 
 def test_request_over_max_content_length_is_413(make_app: Any, framework: str, make_user: Any) -> None:
@@ -142,9 +157,8 @@ def test_request_over_max_content_length_is_413(make_app: Any, framework: str, m
 )
 def test_bytes_must_match_extension(app: Flask, lead: FlaskClient, content: bytes, name: str) -> None:
     response = lead.post(f"/f/{SLUG}/evidence/new", data=form((content, name)))
-    assert response.status_code == 400
-    page = response.get_data(as_text=True)
-    assert f"{name}: the file&#39;s contents are not a .{name.rsplit('.', 1)[1]} file" in page
+    message = attachment_error(response, 400)
+    assert message.startswith(f"{name}: the file's contents are not a .{name.rsplit('.', 1)[1]} file")
     assert count_rows(app, Evidence) == 0
     assert stored_files(app) == []
 
@@ -156,8 +170,7 @@ def test_types_outside_the_list_are_refused(app: Flask, lead: FlaskClient, name:
     response = lead.post(
         f"/f/{SLUG}/evidence/new", data=form((b"<html><script>alert(1)</script></html>", name))
     )
-    assert response.status_code == 400
-    assert "files of this type are not accepted" in response.get_data(as_text=True)
+    assert "files of this type are not accepted" in attachment_error(response, 400)
     assert count_rows(app, Evidence) == 0
     assert stored_files(app) == []
 
@@ -372,8 +385,7 @@ def test_a_non_ascii_name_keeps_its_stem_and_extension(app: Flask, lead: FlaskCl
 
 def test_a_non_ascii_name_still_has_its_extension_checked(app: Flask, lead: FlaskClient) -> None:
     response = lead.post(f"/f/{SLUG}/evidence/new", data=form((PNG, "файл.pdf")))
-    assert response.status_code == 400
-    assert "файл.pdf: the file&#39;s contents are not a .pdf file" in response.get_data(as_text=True)
+    assert attachment_error(response, 400).startswith("файл.pdf: the file's contents are not a .pdf file")
     assert count_rows(app, Attachment) == 0 and stored_files(app) == []
 
 
@@ -381,8 +393,7 @@ def test_a_csv_with_binary_content_after_the_first_64_kib_is_refused(app: Flask,
     rows = "respondent,comment\n" + "A,café ✓\n" * 20_000
     assert len(rows.encode()) > 64 * 1024
     response = lead.post(f"/f/{SLUG}/evidence/new", data=form((rows.encode() + b"\x00\x01\xff", "big.csv")))
-    assert response.status_code == 400
-    assert "big.csv: the file&#39;s contents are not a .csv file" in response.get_data(as_text=True)
+    assert attachment_error(response, 400).startswith("big.csv: the file's contents are not a .csv file")
     assert count_rows(app, Attachment) == 0 and stored_files(app) == []
     response = lead.post(f"/f/{SLUG}/evidence/new", data=form((rows.encode(), "big.csv")))
     assert response.status_code == 302, response.get_data(as_text=True)[:800]
