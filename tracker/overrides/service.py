@@ -72,7 +72,7 @@ def set_override(
         raise OverrideInvalid("evidence", "Choose only accepted evidence linked to this outcome")
     applies = _applies_from(rated, chosen, applies_from, today or date.today())
     override = RatingOverride(
-        framework_id=rated.row.id,
+        framework_id=rated.framework_id,
         element_id=rated.element_ids[outcome_id],
         rating=rating,
         rationale=rationale,
@@ -127,7 +127,7 @@ def withdraw_override(
     if too_long is not None:
         raise OverrideInvalid("rationale", f"Rationale {too_long}")
     withdrawal = RatingOverride(
-        framework_id=rated.row.id,
+        framework_id=rated.framework_id,
         element_id=rated.element_ids[outcome_id],
         rating=None,
         rationale=reason or "Withdrawn: the computed rating stands.",
@@ -155,14 +155,14 @@ def _replace(
         session.add(old)
     session.add(new)
     session.flush()
-    upkeep.inputs_changed(session, rated.row.id, [new.element_id])
+    upkeep.inputs_changed(session, rated.framework_id, [new.element_id])
     record(
         session,
         actor,
         action,
         object_type="outcome",
         object_id=outcome_id,
-        framework_id=rated.row.id,
+        framework_id=rated.framework_id,
         before=before,
         after=new.snapshot(),
     )

@@ -8,7 +8,7 @@ another date. Stored rows count only for the framework version and default as-of
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from functools import cached_property
 from typing import Any, cast
@@ -20,12 +20,9 @@ from tracker.db.models import (
     Element,
     Evidence,
     EvidenceLink,
-    Framework,
-    FrameworkVersion,
     RatingOverride,
     RatingState,
 )
-from tracker.domain import framework as fw
 from tracker.domain.engine import Rating
 from tracker.domain.evidence import EvidenceItem
 from tracker.domain.kpi import KpiStatus, framework_kpi_statuses
@@ -34,15 +31,14 @@ from tracker.ratings.snapshots import RatingsHead
 from tracker.ratings.stored import OutcomeRating
 
 
-@dataclass(frozen=True)
-class RatingSet:
-    """A framework's ratings as of a date, in framework order, with what pages need beside them.
+@dataclass(frozen=True, kw_only=True)
+class RatingSet(RatingsHead):
+    """A framework's head (version, counter, as-of date) and its ratings, with what pages need beside them.
 
     `detail` and `evidence` hold the engine's full ratings (every reason, item and line) and the items
     they weighed, for the outcomes asked `detail=True`; `kpis` is filled for detail and the report.
     """
 
-    head: RatingsHead
     listed: tuple[OutcomeRating, ...]  # in framework order; with `detail`, () and made when first read
     overrides: Mapping[str, RatingOverride]
     element_ids: Mapping[str, int]
@@ -63,31 +59,6 @@ class RatingSet:
     @cached_property
     def _by_outcome(self) -> dict[str, OutcomeRating]:
         return {r.outcome_id: r for r in self.ratings}
-
-    @property
-    def row(self) -> Framework:
-        return self.head.row
-
-    @property
-    def version(self) -> FrameworkVersion:
-        return self.head.version
-
-    @property
-    def framework(self) -> fw.Framework:
-        return self.head.framework
-
-    @property
-    def as_of(self) -> date:
-        return self.head.as_of
-
-    @property
-    def stored_date(self) -> bool:
-        """Rated as of the framework's default date, what stored ratings are for (another date: live)."""
-        return self.head.stored_date
-
-    @property
-    def inputs_version(self) -> int:
-        return self.head.inputs_version
 
     def rating_of(self, outcome_id: str) -> OutcomeRating | None:
         return self._by_outcome.get(outcome_id)
@@ -114,12 +85,12 @@ def ratings_for(
     if found is None:
         return None
     if detail:
-        rated = compute.rate(session, found.row.id, found.framework, found.as_of, outcomes)
+        rated = compute.rate(session, found.framework_id, found.framework, found.as_of, outcomes)
         return RatingSet(
-            found,
-            (),
-            rated.overrides,
-            rated.element_ids,
+            **_head(found),
+            listed=(),
+            overrides=rated.overrides,
+            element_ids=rated.element_ids,
             detail={r.outcome_id: r for r in rated.ratings},
             evidence=rated.evidence,
             kpis=rated.kpis,
@@ -129,15 +100,21 @@ def ratings_for(
     missing = [o.id for o in framework.outcomes if o.id not in by_outcome]
     fresh: tuple[OutcomeRating, ...] = ()
     if missing:
-        rated = compute.rate(session, found.row.id, framework, found.as_of, missing)
+        rated = compute.rate(session, found.framework_id, framework, found.as_of, missing)
         fresh = tuple(OutcomeRating.of(r, rated.evidence) for r in rated.ratings)
         by_outcome.update((r.outcome_id, r) for r in fresh)
         ids = dict(rated.element_ids)
     every = missing and len(missing) == len(framework.outcomes)
     overrides = rated.overrides if every else _overrides(session, found)
     ratings = tuple(by_outcome[o.id] for o in framework.outcomes)
-    kept = RatingSet(found, ratings, overrides, ids, fresh if found.stored_date else ())
+    fresh = fresh if found.stored_date else ()
+    kept = RatingSet(**_head(found), listed=ratings, overrides=overrides, element_ids=ids, fresh=fresh)
     return _with_report_inputs(session, kept) if for_report else kept
+
+
+def _head(found: RatingsHead) -> dict[str, Any]:
+    """The head's fields, to begin a RatingSet with (a RatingSet is a head with its ratings)."""
+    return {f.name: getattr(found, f.name) for f in fields(RatingsHead)}
 
 
 def _overrides(session: Session, found: RatingsHead) -> dict[str, RatingOverride]:
@@ -146,39 +123,29 @@ def _overrides(session: Session, found: RatingsHead) -> dict[str, RatingOverride
         for o, slug in session.execute(
             select(RatingOverride, Element.slug)
             .join(Element, Element.id == RatingOverride.element_id)
-            .where(RatingOverride.framework_id == found.row.id, RatingOverride.superseded_at.is_(None))
+            .where(RatingOverride.framework_id == found.framework_id, RatingOverride.superseded_at.is_(None))
         )
     }
 
 
 def _with_report_inputs(session: Session, rated: RatingSet) -> RatingSet:
     """What the report reads beside the ratings: KPI statuses, and the linked items' count unless kept."""
-    row, framework, as_of = rated.row, rated.framework, rated.as_of
+    framework_id, framework, as_of = rated.framework_id, rated.framework, rated.as_of
     slugs = dict(
-        session.execute(select(Element.id, Element.slug).where(Element.framework_id == row.id)).all()
+        session.execute(select(Element.id, Element.slug).where(Element.framework_id == framework_id)).all()
     )
     kpis = framework_kpi_statuses(
-        framework, compute.kpi_actuals(session, row.id, as_of, slugs), as_of, framework.settings
+        framework, compute.kpi_actuals(session, framework_id, as_of, slugs), as_of, framework.settings
     )
-    total = rated.head.linked_items
+    total = rated.linked_items
     if total is None:
         outcome_elements = [rated.element_ids[o.id] for o in framework.outcomes if o.id in rated.element_ids]
         total = session.scalar(
             select(func.count(distinct(Evidence.id)))
             .join(EvidenceLink, EvidenceLink.evidence_id == Evidence.id)
-            .where(*compute.accepted_and_linked(row.id, as_of, outcome_elements))
+            .where(*compute.accepted_and_linked(framework_id, as_of, outcome_elements))
         )
-    counted = rated.head.linked_items is None
-    return RatingSet(
-        rated.head,
-        rated.listed,
-        rated.overrides,
-        rated.element_ids,
-        rated.fresh,
-        kpis=kpis,
-        evidence_total=total or 0,
-        counted_now=counted,
-    )
+    return replace(rated, kpis=kpis, evidence_total=total or 0, counted_now=rated.linked_items is None)
 
 
 def keep(session: Session, rated: RatingSet) -> bool:
@@ -189,20 +156,22 @@ def keep(session: Session, rated: RatingSet) -> bool:
     """
     if not rated.stored_date or not (rated.fresh or rated.counted_now):
         return False
-    snapshots.upsert_state(session, rated.row.id, 0)
+    snapshots.upsert_state(session, rated.framework_id, 0)
     current = session.scalar(
-        select(RatingState.inputs_version).where(RatingState.framework_id == rated.row.id).with_for_update()
+        select(RatingState.inputs_version)
+        .where(RatingState.framework_id == rated.framework_id)
+        .with_for_update()
     )
     if current != rated.inputs_version:
         return False
     if rated.fresh:
         snapshots.replace_rows(
-            session, rated.row.id, rated.version.version, rated.as_of, rated.fresh, rated.element_ids
+            session, rated.framework_id, rated.version, rated.as_of, rated.fresh, rated.element_ids
         )
     if rated.counted_now:
         kept = session.execute(
             update(RatingState)
-            .where(RatingState.framework_id == rated.row.id)
+            .where(RatingState.framework_id == rated.framework_id)
             .values(
                 linked_items=rated.evidence_total,
                 linked_items_version=rated.inputs_version,

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, delete, select
+from sqlalchemy import Table, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -95,14 +95,16 @@ def _from_row(row: Sequence[Any], outcome: fw.Outcome) -> OutcomeRating:
 
 @dataclass(frozen=True)
 class RatingsHead:
-    """A framework's current version and rating counter, read in one statement before anything else.
+    """A framework's current version and rating counter, read in one statement of plain columns first.
 
     `key` names everything a page drawn from stored ratings depends on: it changes when any rating input,
     the framework version or the default as-of date does, so a page rendered for one key stays right.
     """
 
-    row: Framework
-    version: FrameworkVersion
+    framework_id: int
+    slug: str
+    version_id: int
+    version: int
     framework: fw.Framework
     as_of: date
     stored_date: bool  # the framework's default as-of date, what stored ratings are for
@@ -114,80 +116,52 @@ class RatingsHead:
         """None when the ratings are rated live (another as-of date): nothing may be reused."""
         if not self.stored_date:
             return None
-        return _key(self.row.id, self.version.id, self.version.version, self.as_of, self.inputs_version)
+        return (self.framework_id, self.version_id, self.version, self.as_of, self.inputs_version)
 
 
-def _key(
-    framework_id: int, version_id: int, version: int, as_of: date, inputs_version: int
-) -> tuple[object, ...]:
-    """The one key of a page drawn from stored ratings, whether read with the head or alone (`stored_key`)."""
-    return (framework_id, version_id, version, as_of, inputs_version)
-
-
-def _current(*columns: Any) -> Select[Any]:
-    """`columns` of the framework named by the `slug` parameter, its current version and its counter row."""
-    return (
-        select(*columns)
-        .join(FrameworkVersion, FrameworkVersion.framework_id == Framework.id)
-        .outerjoin(RatingState, RatingState.framework_id == Framework.id)
-        .where(Framework.slug == bindparam("slug"), FrameworkVersion.version == Framework.current_version)
+# Built once: every page drawn from ratings runs it first (the dashboard to find its kept tiles).
+_HEAD = (
+    select(
+        Framework.id,
+        Framework.slug,
+        FrameworkVersion.id,
+        FrameworkVersion.version,
+        FrameworkVersion.content_sha256,
+        RatingState.inputs_version,
+        RatingState.linked_items,
+        RatingState.linked_items_version,
+        RatingState.linked_items_as_of,
     )
-
-
-# Built once: the dashboard runs it on every view to find its kept tiles.
-_KEY = _current(
-    Framework.id,
-    FrameworkVersion.id,
-    FrameworkVersion.version,
-    FrameworkVersion.content_sha256,
-    RatingState.inputs_version,
+    .join(FrameworkVersion, FrameworkVersion.framework_id == Framework.id)
+    .outerjoin(RatingState, RatingState.framework_id == Framework.id)
+    .where(Framework.slug == bindparam("slug"), FrameworkVersion.version == Framework.current_version)
 )
-_HEAD = _current(
-    Framework,
-    FrameworkVersion,
-    RatingState.inputs_version,
-    RatingState.linked_items,
-    RatingState.linked_items_version,
-    RatingState.linked_items_as_of,
-)
-
-
-def stored_key(
-    session: Session, slug: str, as_of: date | None = None, today: date | None = None
-) -> tuple[tuple[object, ...], fw.Framework] | None:
-    """`RatingsHead.key` and the framework from five plain columns, for a page kept by that key.
-
-    None when the page cannot be kept or the key not found this cheaply (no such framework, another as-of
-    date, a version this process has not parsed): the caller then reads the head.
-    """
-    found = session.execute(_KEY, {"slug": slug}).one_or_none()
-    if found is None:
-        return None
-    framework_id, version_id, version, content_sha256, inputs_version = found
-    framework = parsed_framework(content_sha256)
-    if framework is None:
-        return None
-    default = framework.default_as_of(today or date.today())
-    if as_of not in (None, default):
-        return None
-    return _key(framework_id, version_id, version, default, inputs_version or 0), framework
 
 
 def head(
     session: Session, slug: str, as_of: date | None = None, today: date | None = None
 ) -> RatingsHead | None:
-    """The framework, its version and counter (one statement), and the as-of date the ratings are for."""
+    """The framework, its version and counter, and the as-of date the ratings are for: one statement, and a
+    second the first time this process meets a version (to parse its YAML)."""
     found = session.execute(_HEAD, {"slug": slug}).one_or_none()
     if found is None:
         return None
-    row, version, inputs_version, linked_items, linked_version, linked_as_of = found
-    framework = framework_of(version)
+    framework_id, slug, version_id, version, sha256, inputs_version, linked, linked_version, linked_at = found
+    framework = parsed_framework(sha256) or framework_of(session.get_one(FrameworkVersion, version_id))
     default = framework.default_as_of(today or date.today())
     as_of = as_of or default
     inputs_version = inputs_version or 0
-    kept = as_of == default and linked_version == inputs_version and linked_as_of == as_of
+    kept = as_of == default and linked_version == inputs_version and linked_at == as_of
     return RatingsHead(
-        row, version, framework, as_of, as_of == default, inputs_version, linked_items if kept else None
+        framework_id,
+        slug,
+        version_id,
+        version,
+        framework,
+        as_of,
+        as_of == default,
+        inputs_version,
+        linked if kept else None,
     )
 
 
@@ -205,8 +179,8 @@ def stored_rows(
         select(*columns, Element.slug)
         .join(Element, Element.id == RatingSnapshot.element_id)
         .where(
-            RatingSnapshot.framework_id == found.row.id,
-            RatingSnapshot.framework_version == found.version.version,
+            RatingSnapshot.framework_id == found.framework_id,
+            RatingSnapshot.framework_version == found.version,
             RatingSnapshot.as_of == found.as_of,
         )
     ):
@@ -218,7 +192,7 @@ def stored_rows(
                 continue
             ids[element_slug] = snapshot[0]
     if unreadable:
-        log.warning("%s: %d stored ratings in an older form; rating them again", found.row.slug, unreadable)
+        log.warning("%s: %d stored ratings in an older form; rating them again", found.slug, unreadable)
     return by_outcome, ids
 
 

@@ -21,10 +21,10 @@ from tracker.domain.rules import RATING_CODES, RATING_LABELS
 from tracker.extensions import db
 from tracker.overrides import history as override_history
 from tracker.overrides.forms import OverrideForm, empty_form
-from tracker.ratings import RatingSet, snapshots
+from tracker.ratings import RatingSet
 from tracker.ratings.fragments import fragments
 from tracker.services.permissions import can_review
-from tracker.web.as_of import head_or_abort, ratings_or_abort, requested_as_of
+from tracker.web.as_of import head_or_abort, ratings_or_abort
 from tracker.web.guard import principal
 
 bp = Blueprint("ratings", __name__)
@@ -65,14 +65,9 @@ def _tiles_key(stored: tuple[object, ...]) -> tuple[object, ...]:
 def dashboard(slug: str) -> ResponseReturnValue:
     # The tiles are the same for every user: kept per worker by what they were drawn from (the key is
     # read from the database on every view, so any save, new version or new day draws them again).
-    quick = snapshots.stored_key(db.session, slug, requested_as_of())
-    if quick is not None:
-        tiles = fragments().get(_tiles_key(quick[0]))
-        if tiles is not None:
-            return render_template("ratings/dashboard.html", framework=quick[1], body=tiles)
     found = head_or_abort(slug)
     key = None if found.key is None else _tiles_key(found.key)
-    body = None if key is None or quick is not None else fragments().get(key)  # the same key, not yet read
+    body = None if key is None else fragments().get(key)
     if body is None:
         rated, kept = ratings_or_abort(slug, head=found)
         counts = {code: sum(r.rating == code for r in rated.ratings) for code in RATING_CODES}
