@@ -78,6 +78,16 @@ def _child(html: str, static_root: str, out_path: str, connection: Any) -> None:
         connection.close()
 
 
+def start_renderer() -> None:
+    """Start the process renders are forked from, WeasyPrint loaded: a web worker does it when it starts, so
+    a board member's first PDF does not wait about a second for it (later renders reuse it)."""
+    multiprocessing.set_forkserver_preload(["tracker.reports.pdf", "weasyprint"])
+    multiprocessing.get_context("forkserver")
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
+
+
 def render_pdf(html: str, static_root: Path, work_dir: Path, time_limit: float) -> PdfResult:
     """Render in a child process that is killed after `time_limit` seconds, so a worker never hangs."""
     work_dir.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,8 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+from tracker.reports.pdf import start_renderer
+
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn's stubs are not installed: the base is Any
     def __init__(self, app: Flask, options: dict[str, Any]) -> None:
@@ -28,6 +30,7 @@ def run_server(app: Flask, host: str, port: int, workers: int) -> None:
     def post_fork(_server: Any, _worker: Any) -> None:
         # A forked worker must not share the parent's database connections.
         engine_dispose(close=False)
+        start_renderer()
 
     _Gunicorn(
         app,
