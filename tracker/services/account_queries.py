@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.db.models import AuditEvent, Partner, User
+from tracker.db.models import Partner, User
 
 
 def user_by_id(session: Session, user_id: int) -> User | None:
@@ -36,12 +36,3 @@ def partner_slug_of(session: Session, user: User) -> str:
     if not user.partner_id:
         return ""
     return session.scalar(select(Partner.slug).where(Partner.id == user.partner_id)) or ""
-
-
-def audit_page(session: Session, page: int, size: int) -> tuple[Sequence[AuditEvent], int]:
-    """One page of the audit trail, newest first, and how many events there are in all."""
-    total = session.scalar(select(func.count()).select_from(AuditEvent)) or 0
-    events = session.scalars(
-        select(AuditEvent).order_by(AuditEvent.id.desc()).offset((page - 1) * size).limit(size)
-    ).all()
-    return events, total

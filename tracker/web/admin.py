@@ -1,17 +1,21 @@
-"""Administration: users (add, disable, change role) and the whole audit trail, read only."""
+"""Administration: users (add, disable, change role) and the whole audit trail, read only, with filters."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField
+from wtforms import BooleanField, EmailField, Form, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from tracker.db.models import ROLES
+from tracker.domain.evidence_input import parse_date
 from tracker.extensions import db
-from tracker.services import account_queries, accounts
+from tracker.services import account_queries, accounts, audit_queries
+from tracker.services.audit_words import ACTION_LABELS, OBJECT_LABELS
 from tracker.services.permissions import can_manage_users, can_view_audit
 from tracker.web.form_parts import Required, choices
 from tracker.web.guard import actor, principal, refuse, require
@@ -117,13 +121,74 @@ def edit_user(user_id: int) -> ResponseReturnValue:
     return redirect(url_for("admin.users"))
 
 
+class AuditFilterForm(Form):  # type: ignore[misc]  # wtforms ships no type hints: Form is Any
+    """The trail's filters: a GET form (no CSRF token: it changes nothing), its values kept in the address."""
+
+    who = SelectField("Who", choices=[], validate_choice=False)
+    action = SelectField(
+        "Action",
+        choices=choices([("", "Any action"), *sorted(ACTION_LABELS.items(), key=lambda item: item[1])]),
+        validate_choice=False,
+    )
+    object_type = SelectField(
+        "Object",
+        choices=choices([("", "Any object"), *sorted(OBJECT_LABELS.items(), key=lambda item: item[1])]),
+        validate_choice=False,
+        name="object",
+    )
+    date_from = StringField("From", name="from")
+    date_to = StringField("To", name="to")
+
+
+FILTER_NAMES = ("who", "action", "object", "from", "to")
+DATE_HINT = "A date as YYYY-MM-DD, in UTC; both ends are included."
+
+
+def _audit_filters(form: AuditFilterForm) -> audit_queries.AuditFilters | None:
+    """The filters the form asks for, or None with each field's error set."""
+    for select, what in ((form.who, "someone"), (form.action, "an action"), (form.object_type, "an object")):
+        if (select.data or "") not in {choice.value for choice in select.choices}:
+            select.errors = [f"Choose {what} from the list"]
+    days: dict[str, date | None] = {}
+    for field in (form.date_from, form.date_to):
+        raw = (field.data or "").strip()
+        days[field.name] = parse_date(raw) if raw else None
+        if raw and days[field.name] is None:
+            field.errors = [f"{field.label.text} must be a date as YYYY-MM-DD, for example 2023-03-31"]
+    since, until = days["from"], days["to"]
+    if since is not None and until is not None and until < since:
+        form.date_to.errors = ["To must be the same as or after From"]
+    if any(field.errors for field in form):
+        return None
+    return audit_queries.AuditFilters(
+        who=form.who.data or "",
+        action=form.action.data or "",
+        object_type=form.object_type.data or "",
+        date_from=since,
+        date_to=until,
+    )
+
+
 @bp.get("/audit")
 def audit() -> ResponseReturnValue:
     require(can_view_audit(principal()), "view audit trail")
     page = _page_number(request.args.get("page", "1"))
-    events, total = account_queries.audit_page(db.session, page, AUDIT_PAGE)
-    pages = max(1, -(-total // AUDIT_PAGE))
-    return render_template("admin/audit.html", events=events, page=page, pages=pages, total=total)
+    form = AuditFilterForm(request.args)
+    form.who.choices = choices(
+        [
+            ("", "Anyone"),
+            (audit_queries.WHO_COMMAND_LINE, "The command line"),
+            *((str(user_id), email) for user_id, email in audit_queries.people(db.session)),
+        ]
+    )
+    filters = _audit_filters(form)
+    kept = {name: request.args[name][:100] for name in FILTER_NAMES if request.args.get(name)}
+    if filters is None:
+        return render_template(
+            "admin/audit.html", form=form, result=None, kept=kept, date_hint=DATE_HINT
+        ), 400
+    result = audit_queries.audit_page(db.session, filters, page, AUDIT_PAGE)
+    return render_template("admin/audit.html", form=form, result=result, kept=kept, date_hint=DATE_HINT)
 
 
 def _page_number(raw: str) -> int:

@@ -1,10 +1,11 @@
-"""The CSV upload page: evidence or KPI values, all rows or none, the first bad rows listed with the count."""
+"""The CSV upload page (evidence or KPI values, all rows or none), a sample file for each import, and the page
+that describes the files' columns."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -12,7 +13,9 @@ from wtforms import RadioField
 
 from tracker.extensions import db
 from tracker.services import evidence as evidence_service
-from tracker.services import imports
+from tracker.services import import_formats, import_samples, imports
+from tracker.services import surveys as survey_service
+from tracker.services.attachments import attachment_header
 from tracker.services.evidence import FrameworkContext, Refused
 from tracker.services.permissions import can_import_into
 from tracker.web.form_parts import choices
@@ -75,3 +78,49 @@ def upload(slug: str) -> ResponseReturnValue:
     )
     target = "evidence.index" if form.kind.data != "kpi" else "kpis.index"
     return redirect(url_for(target, slug=slug))
+
+
+def _csv_download(text: str, name: str) -> Response:
+    return Response(text, mimetype="text/csv", headers={"Content-Disposition": attachment_header(name)})
+
+
+def _own_partner(ctx: FrameworkContext) -> str:
+    """A lead's partner (the only one a lead's rows may name); "" for other roles."""
+    p = principal()
+    return ctx.partner_slug(p.partner_id) if p.role == "lead" else ""
+
+
+@bp.get("/f/<slug>/import/evidence-sample.csv")
+def evidence_sample(slug: str) -> ResponseReturnValue:
+    """Two example evidence rows for this framework, as drafts: a file that imports as it is."""
+    ctx = evidence_service.framework_context(db.session, slug)
+    if ctx is None:
+        abort(404, description=f"No framework has the id '{slug}'.")
+    text = import_samples.evidence_sample(ctx, _own_partner(ctx), date.today())
+    return _csv_download(text, f"{slug}-evidence-sample.csv")
+
+
+@bp.get("/f/<slug>/import/kpi-sample.csv")
+def kpi_sample(slug: str) -> ResponseReturnValue:
+    """An example KPI value for this framework: a file that imports as it is."""
+    ctx = evidence_service.framework_context(db.session, slug)
+    if ctx is None:
+        abort(404, description=f"No framework has the id '{slug}'.")
+    text = import_samples.kpi_sample(ctx, _own_partner(ctx), date.today())
+    return _csv_download(text, f"{slug}-kpi-values-sample.csv")
+
+
+@bp.get("/f/<slug>/surveys/<survey_id>/sample.csv")
+def survey_sample(slug: str, survey_id: str) -> ResponseReturnValue:
+    """A few example respondents with every column the survey needs."""
+    try:
+        _framework_id, definition = survey_service.definition_of(db.session, slug, survey_id)
+    except survey_service.SurveyNotFound as missing:
+        abort(404, description=str(missing))
+    return _csv_download(import_samples.survey_sample(definition), f"{slug}-{survey_id}-sample.csv")
+
+
+@bp.get("/help/file-formats")
+def formats() -> ResponseReturnValue:
+    """What each importable file holds, column by column, and how every file is checked."""
+    return render_template("imports/formats.html", formats=import_formats)
