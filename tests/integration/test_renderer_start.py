@@ -42,5 +42,6 @@ def test_each_server_worker_starts_the_renderer_after_fork(
     monkeypatch.setattr(server, "start_renderer", lambda: calls.append("renderer"))
     server.run_server(app, "127.0.0.1", 0, 2)
     assert calls == ["run"]  # the parent starts none: a forked worker would not inherit it usefully
+    app.extensions["tracker_db"][0].dispose()  # post_fork drops the pool unclosed, as a forked child must
     options["post_fork"](None, None)
     assert calls == ["run", "renderer"]
