@@ -220,7 +220,10 @@ def test_evidence_journey(new_page: Any, make_user: Any, framework: str, tmp_pat
     expect(status_badge(page)).to_have_text("Accepted")
     a11y.check(page, "evidence item (accepted, evaluator)")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Review queue").click()
-    expect(page.get_by_role("main")).to_contain_text("Nothing here.")
+    expect(page.get_by_role("main")).to_contain_text("No evidence is waiting for review.")
+    expect(page.get_by_role("link", name="Evidence for Tiny Teaching Partnership")).to_have_attribute(
+        "href", EVIDENCE_LIST
+    )
     a11y.check(page, "review queue (empty)")
     sign_out(page)
 

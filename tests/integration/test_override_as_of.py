@@ -209,7 +209,9 @@ def test_outcome_page_before_the_override_says_when_it_applies(
     [(_text, href)] = before.links("#override-later a")
     assert "as_of=2023-03-15" in href
     history = before.rows("Every override of this outcome, newest first")
-    assert [row[3] for row in history] == ["2023-03-15"]  # the history says from when each override applies
+    assert [row[3] for row in history] == [
+        "15 March 2023"
+    ]  # the history says from when each override applies
     after = Page.of(client.get(f"/f/{SLUG}/outcomes/{OUTCOME}?as_of=2023-03-15"), 200)
     assert not after.has_id("override-later") and after.outcome_rating.code == "strong"
     assert after.texts("h2.notice-title") == ["Evaluator override"]

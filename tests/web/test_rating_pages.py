@@ -193,7 +193,7 @@ def test_evaluator_overrides_through_the_form(app: Flask, as_role: Any, make_evi
     assert page.badges(".notice span.rating") == [Rating("strong", STRONG)]  # what the rules alone give
     assert "Override history" in page.headings(2)
     [history] = page.rows("Every override of this outcome, newest first")
-    assert history[1:5] == [who, "●○ Some", "2023-04-30", "Strong R1-strong"]
+    assert history[1:5] == [who, "●○ Some", "30 April 2023", "Strong R1-strong"]
 
 
 def test_leads_and_board_cannot_override(app: Flask, as_role: Any, make_evidence: Any) -> None:

@@ -55,7 +55,7 @@ def queue(client: FlaskClient) -> list[tuple[str, str]]:
     """The review queue a user sees: each row's title and its last column (the partner, or a lead's note)."""
     page = Page.of(client.get("/review"), 200)
     if not page.has("table"):
-        assert "Nothing here." in page.texts("main p")
+        assert page.texts("main .empty-state p")[0].startswith(("No evidence is waiting", "Nothing has been"))
         return []
     return [(row[0], row[-1]) for row in page.rows("Items")]
 
@@ -235,7 +235,10 @@ def test_review_queue_contents(app: Flask, as_role: Any, make_evidence: Any) -> 
     assert queue(as_role("lead")) == [("Tiny returned item", "Tiny needs the response rate")]
     board = Page.of(as_role("board").get("/review"), 200)
     assert (
-        board.h1 == "Returned to you" and not board.has("table") and "Nothing here." in board.texts("main p")
+        board.h1 == "Returned to you"
+        and not board.has("table")
+        and board.texts("main .empty-state p")[0]
+        == "Evidence already logged is in each framework's evidence list:"
     )
     for title in ("Tiny submitted item", "Tiny returned item", "Tiny accepted item"):
         assert title not in board.body

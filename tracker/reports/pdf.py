@@ -15,6 +15,9 @@ log = logging.getLogger(__name__)
 # Relative URLs in the report resolve against this; only its /static/ part is served, from the package.
 BASE_URL = "https://report.tracker.invalid/"
 STATIC_PREFIX = BASE_URL + "static/"
+# PDF/UA-1: a tagged PDF (headings, lists, tables with their headers, figures with their titles) in the
+# language of <html lang>, so a screen reader gets the report's structure, not a stream of text.
+PDF_VARIANT = "pdf/ua-1"
 
 
 class ReportTimeout(Exception):
@@ -63,7 +66,9 @@ def render_in_process(html: str, static_root: Path) -> PdfResult:
 
     fetcher = _fetcher_class()(static_root)
     document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher, media_type="print")
-    pdf = document.write_pdf(pdf_identifier=b"outcomes-tracker", uncompressed_pdf=False)
+    pdf = document.write_pdf(
+        pdf_identifier=b"outcomes-tracker", pdf_variant=PDF_VARIANT, uncompressed_pdf=False
+    )
     return PdfResult(bytes(pdf), tuple(fetcher.refused))
 
 

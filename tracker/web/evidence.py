@@ -355,4 +355,5 @@ def queue() -> ResponseReturnValue:
     p = principal()
     rows = evidence_queries.review_queue(db.session, p)
     titles = framework_service.framework_titles(db.session)
-    return render_template("evidence/queue.html", rows=rows, frameworks=titles, role=p.role)
+    lists = [] if rows else framework_service.list_frameworks(db.session)  # the empty queue links to them
+    return render_template("evidence/queue.html", rows=rows, frameworks=titles, role=p.role, lists=lists)

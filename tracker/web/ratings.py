@@ -16,7 +16,7 @@ from werkzeug.datastructures import MultiDict
 from tracker.domain import text_limits
 from tracker.domain.evidence import strength_order
 from tracker.domain.evidence_input import SOURCE_TYPE_LABELS, is_whole_number
-from tracker.domain.framework import Outcome
+from tracker.domain.framework import QUADRANT_QUESTIONS, Outcome
 from tracker.domain.rules import RATING_CODES, RATING_LABELS
 from tracker.extensions import db
 from tracker.overrides import history as override_history
@@ -79,6 +79,7 @@ def dashboard(slug: str) -> ResponseReturnValue:
                 codes=RATING_CODES,
                 labels=RATING_LABELS,
                 outcome_urls=outcome_urls(rated),
+                quadrant_questions=QUADRANT_QUESTIONS,
             )
         )
         if key is not None and kept:

@@ -14,7 +14,13 @@ from wtforms import BooleanField, StringField
 
 from tracker.db.models import SurveyRound
 from tracker.domain.evidence_input import parse_date
-from tracker.domain.surveys import SectionResult, SurveyDefinition, describe_change, rounded_score
+from tracker.domain.surveys import (
+    BROADLY_UNCHANGED_POINTS,
+    SectionResult,
+    SurveyDefinition,
+    describe_change,
+    rounded_score,
+)
 from tracker.extensions import db
 from tracker.reports import charts
 from tracker.services import evidence as evidence_service
@@ -84,6 +90,7 @@ def _page(
         view=view,
         definition=view.definition,
         describe_change=describe_change,
+        unchanged_under=BROADLY_UNCHANGED_POINTS,
         rounded_score=rounded_score,
         chart=(
             charts.distance_travelled(
