@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 from tracker.domain import formats, vocabulary
 from tracker.domain.formats import ChangeUnit
 from tracker.domain.formats import file_size as file_size  # services name file sizes in messages
+from tracker.domain.rules import rule_summary
 
 if TYPE_CHECKING:  # services import file_size from here without importing Flask
     from flask import Flask
@@ -44,6 +45,7 @@ def register(app: Flask) -> None:
         "file_size": formats.file_size,
         "partner_kind": vocabulary.partner_kind,
         "kpi_status_label": vocabulary.kpi_status_label,
+        "rule_summary": rule_summary,
     }
     for name, function in filters.items():
         app.add_template_filter(function, name)

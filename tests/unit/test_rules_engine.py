@@ -645,3 +645,18 @@ def test_long_lists_in_reasons_name_a_few_and_count_the_rest() -> None:
     assert uncounted.startswith("Not counted") and uncounted.count('"Story ') == 8
     assert uncounted.endswith("and 3 more.")
     assert len(rating.items) == 23  # every item is still assessed and listed on the page
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "summary"),
+    [
+        ("R1-strong", "two or more positive lines, one robust, none negative, KPIs met"),
+        ("R7-too-little-evidence", "counted evidence too thin to judge"),
+        ("R0-override", "an evaluator's override"),
+        ("R9-from-a-newer-release", "R9-from-a-newer-release"),  # unknown: shown as stored, never an error
+    ],
+)
+def test_pages_name_a_rule_by_what_it_says(rule_id: str, summary: str) -> None:
+    from tracker.domain.rules import rule_summary
+
+    assert rule_summary(rule_id) == summary

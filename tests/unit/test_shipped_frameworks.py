@@ -88,3 +88,26 @@ def test_employer_standards_2024_is_faithful() -> None:
 
 def test_shipped_folder_is_found() -> None:
     assert Path(frameworks_dir(), "developing_together.yaml").is_file()
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        ("", ""),
+        ("No id here: placements and entry levels.", "No id here: placements and entry levels."),
+        (
+            "Companion to ucas-tariff-120: the average.",
+            "Companion to Percentage of students admitted to the BA in Social Work with tariff-able "
+            "qualifications who have 120 UCAS points or more: the average.",
+        ),
+        (
+            "ucas-tariff-120x and xucas-tariff-120 are not ids",
+            "ucas-tariff-120x and xucas-tariff-120 are not ids",
+        ),
+    ],
+)
+def test_a_note_names_the_elements_it_refers_to_by_id(note: str, expected: str) -> None:
+    """Pages show a KPI's note with each element id in it replaced by the element's name."""
+    framework = load_framework_file(frameworks_dir() / "developing_together.yaml").framework
+    assert framework is not None
+    assert framework.named(note) == expected

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -177,6 +178,7 @@ class Framework:
     settings: RuleSettings = DEFAULT_SETTINGS
     surveys: tuple[Any, ...] = ()
     _index: Mapping[str, Element] = field(init=False, repr=False, compare=False)
+    _id_pattern: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         index: dict[str, Element] = {p.id: p for p in self.partners}
@@ -189,6 +191,20 @@ class Framework:
 
     def get(self, element_id: str) -> Element | None:
         return self._index.get(element_id)
+
+    def named(self, text: str) -> str:
+        """`text` (a note written by the framework's author) with each element id in it replaced by the
+        element's name, so pages never show an id where a name exists."""
+        if not text:
+            return text
+        if self._id_pattern is None:  # built once per framework, on first use
+            ids = sorted((i for i in self._index if "-" in i), key=len, reverse=True)  # a word is not an id
+            found = (
+                re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, ids)) + r")(?![\w-])") if ids else None
+            )
+            object.__setattr__(self, "_id_pattern", found or re.compile(r"(?!x)x"))
+        assert self._id_pattern is not None
+        return self._id_pattern.sub(lambda m: name_of(self._index[m.group(0)]), text)
 
     def elements(self) -> Iterator[Element]:
         """Every element in file order: partners first, then each theme followed by its contents."""
@@ -212,3 +228,12 @@ class Framework:
     def default_as_of(self, today: date) -> date:
         """Ratings and reports default to the framework's as_of date, else today."""
         return self.as_of or today
+
+
+def name_of(element: Element) -> str:
+    """What people call an element: a theme's title, a KPI's or partner's name, else its text."""
+    for attribute in ("title", "name", "text"):
+        value = getattr(element, attribute, "")
+        if value:
+            return str(value)
+    return element.id

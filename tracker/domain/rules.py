@@ -335,6 +335,12 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 RULE_IDS: tuple[str, ...] = (OVERRIDE_RULE_ID, *(r.id for r in RULES))
+_SUMMARIES = {OVERRIDE_RULE_ID: "an evaluator's override", **{r.id: r.summary for r in RULES}}
+
+
+def rule_summary(rule_id: str) -> str:
+    """What a rule says, as pages name it: its id is for CSV, JSON and logs, not for people."""
+    return _SUMMARIES.get(rule_id, rule_id)
 
 
 def first_match(facts: Facts, settings: RuleSettings) -> Rule:
