@@ -127,7 +127,10 @@ def test_outcome_page_explains_the_rating(as_role: Any, make_evidence: Any) -> N
     page = Page.of(as_role("board").get("/f/tiny-partnership/outcomes/educators-supported"), 200)
     assert page.h1 == "Practice educators feel supported"
     assert page.outcome_rating == Rating("strong", STRONG)
-    assert page.text("h1 ~ p.muted code") == "R1-strong"  # the rule that gave it
+    # The rule that gave it, by what it says (its id is for CSV and JSON, not for people).
+    assert page.text("h1 ~ p.muted").endswith(
+        "decided by the rule “two or more positive lines, one robust, none negative, KPIs met”"
+    )
     assert page.texts("ul.reasons > li")[0].startswith(
         "Strong evidence that the outcome was achieved: 2 lines"
     )
@@ -193,7 +196,12 @@ def test_evaluator_overrides_through_the_form(app: Flask, as_role: Any, make_evi
     assert page.badges(".notice span.rating") == [Rating("strong", STRONG)]  # what the rules alone give
     assert "Override history" in page.headings(2)
     [history] = page.rows("Every override of this outcome, newest first")
-    assert history[1:5] == [who, "●○ Some", "30 April 2023", "Strong R1-strong"]
+    assert history[1:5] == [
+        who,
+        "●○ Some",
+        "30 April 2023",
+        "Strong (two or more positive lines, one robust, none negative, KPIs met)",
+    ]
 
 
 def test_leads_and_board_cannot_override(app: Flask, as_role: Any, make_evidence: Any) -> None:

@@ -154,7 +154,7 @@ def _override_reasons(
     stale_note = (
         " Flagged stale: review - the evidence has changed since the override was made." if stale else ""
     )
-    computed = f'"{RATING_LABELS[computed_rule.rating]}", {computed_rule.id}'
+    computed = f'"{RATING_LABELS[computed_rule.rating]}": {computed_rule.summary}'
     reasons = [
         f"Evaluator override{who}: {RATING_LABELS[override.rating]} "
         f"(the rules alone give {computed}).{stale_note}",

@@ -26,9 +26,9 @@ def users_by_email(session: Session) -> Sequence[User]:
     return session.scalars(select(User).order_by(User.email)).all()
 
 
-def partner_slugs(session: Session) -> dict[int, str]:
-    """Partner id -> slug, for naming each user's partner in a listing."""
-    return {partner_id: slug for partner_id, slug in session.execute(select(Partner.id, Partner.slug))}
+def partner_names_by_id(session: Session) -> dict[int, str]:
+    """Partner id -> name, for naming each user's partner in a listing."""
+    return {partner_id: name for partner_id, name in session.execute(select(Partner.id, Partner.name))}
 
 
 def partner_slug_of(session: Session, user: User) -> str:

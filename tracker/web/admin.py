@@ -50,7 +50,7 @@ def _partner_choices() -> list[SelectChoice]:
 
 def _users_page(form: NewUserForm, status: int = 200) -> ResponseReturnValue:
     users = account_queries.users_by_email(db.session)
-    partners = account_queries.partner_slugs(db.session)
+    partners = account_queries.partner_names_by_id(db.session)
     return render_template("admin/users.html", users=users, form=form, partners=partners), status
 
 
