@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..page import Page
+from bs4 import Tag
+
+from ..page import Page, text_of
 
 MINUS = "\u2212"
 SLUG = "money-partnership"
@@ -36,6 +38,12 @@ themes:
 """
 
 
+def kpis_cell(row: Tag, name: str) -> str:
+    cell = row.select_one(f"td[data-cell={name}]")
+    assert cell is not None, name
+    return text_of(cell)
+
+
 def test_a_negative_amount_reads_the_same_everywhere(
     load_framework: Any, framework: str, as_role: Any
 ) -> None:
@@ -61,6 +69,13 @@ def test_a_negative_amount_reads_the_same_everywhere(
     assert latest in chart_labels and baseline in chart_labels and "£2,500.00 or higher" in chart_labels
     desc = next(d for d in report.texts("svg desc") if "2022/23" in d)
     assert f"Baseline {baseline} (2021/22); 2022/23: {latest}; target £2,500.00 or higher" in desc
+    # The KPI page's progress view writes the same figures.
+    progress = kpis.one("tr#progress-surplus")
+    assert [kpis_cell(progress, name) for name in ("baseline", "latest", "target")] == [
+        f"{baseline} (2021/22)",
+        f"{latest} (2022/23)",
+        "£2,500.00 or higher",
+    ]
     for page in (kpis, outcome, report):
         assert (
             "£-" not in page.body and "-£" not in page.body
