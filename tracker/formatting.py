@@ -53,3 +53,4 @@ def register(app: Flask) -> None:
     # Lookup tables, not functions: Jinja globals are any value (Flask's hint says callables only).
     app.jinja_env.globals["RATING_SYMBOLS"] = vocabulary.RATING_SYMBOLS
     app.jinja_env.globals["RATING_SHORT_LABELS"] = vocabulary.RATING_SHORT_LABELS
+    app.jinja_env.globals["KPI_STATUS_SYMBOLS"] = vocabulary.KPI_STATUS_SYMBOLS

@@ -310,6 +310,8 @@ def test_kpi_import_bad_rows_write_nothing(
         "statutory-share,2022/23,31/03/2023,50,,\n"  # row 5
         "statutory-share,2021/22,2022-03-31,77,,\n"  # row 6: repeats row 2
         "statutory-share,2022/23,2023-03-31,50,nowhere,\n"  # row 7
+        "statutory-share,2023/24,2024-03-31,150,,\n"  # row 8: a percentage over 100
+        "statutory-share,2024/25,2025-03-31,-5%,,\n"  # row 9: and under 0
     )
     path = write(tmp_path, text)
     result = runner.invoke(args=["kpi", "import", str(path), "--framework", SLUG])
@@ -321,6 +323,8 @@ def test_kpi_import_bad_rows_write_nothing(
         f"{path}:5: period_end must be a date as YYYY-MM-DD, not '31/03/2023'",
         f"{path}:6: repeats row 2 (same KPI, period and partner)",
         f"{path}:7: partner 'nowhere' is not a partner of this framework",
+        f"{path}:8: value must be between 0 and 100 for a percentage, not 150",
+        f"{path}:9: value must be between 0 and 100 for a percentage, not \u22125",
     ]
     assert count_rows(app, KpiValue) == 0
 
@@ -397,6 +401,11 @@ def test_upload_page_bad_rows(app: Flask, as_role: Any) -> None:
         admin, "kpi,period,period_end,value\nstatutory-share,2022/23,2023-03-31,lots\n", kind="kpi"
     )
     assert problems(response) == ["Row 2: value must be a number, not 'lots'"]
+    assert count_rows(app, KpiValue) == 0
+    response = upload(
+        admin, "kpi,period,period_end,value\nstatutory-share,2022/23,2023-03-31,101\n", kind="kpi"
+    )
+    assert problems(response) == ["Row 2: value must be between 0 and 100 for a percentage, not 101"]
     assert count_rows(app, KpiValue) == 0
     [not_utf8] = problems(upload(admin, "Caf\u00e9,x\n".encode("latin-1")))
     assert "not UTF-8" in not_utf8

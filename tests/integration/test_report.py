@@ -255,6 +255,31 @@ def test_a_kpi_with_one_value_is_named_not_drawn(app: Flask, make_evidence: Any)
     assert "No trend to draw yet" not in page.body
 
 
+def test_a_kpi_chart_lists_each_period_once(app: Flask, make_evidence: Any) -> None:
+    """A value reported for the baseline's year is the baseline point, not a flat year that never happened."""
+    make_evidence()
+    add_kpi_value(app, "statutory-share", "2021/22", date(2022, 3, 31), 75)  # the baseline's own year
+    add_kpi_value(app, "statutory-share", "2022/23", date(2023, 3, 31), 90)
+    _model, web_html, print_html = model_and_html(app)
+    for html in (web_html, print_html):
+        page = Page(html)
+        [chart] = page.all("figure.trend svg")
+        labels = [text_of(t) for t in chart.select("text")]
+        assert [label for label in labels if "/" in label] == ["2021/22", "2022/23"]  # the x axis
+        assert labels.count("baseline") == 1
+        assert len(chart.select("rect[data-part=baseline]")) == 1
+        assert len(chart.select("circle[data-part=point]")) == 1
+        assert text_of(chart.select_one("desc")) == (  # type: ignore[arg-type]
+            "Baseline 75% (2021/22); 2022/23: 90%; target 85% or higher. Higher is better."
+        )
+        [row] = page.rows("KPIs of theme 1")
+        assert row[4:] == ["85% or higher", "✓ met"]
+        status = page.one("table.kpi-table span.kpi-status")
+        assert "kpi-status-met" in (status.get("class") or [])
+        symbol = status.select_one(".kpi-status-symbol")
+        assert symbol is not None and symbol.get("aria-hidden") == "true" and text_of(symbol) == "✓"
+
+
 def test_theme_diagrams_are_html_boxes_coloured_patterned_and_labelled(
     app: Flask, make_evidence: Any, as_role: Any
 ) -> None:

@@ -13,10 +13,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
+from tracker.domain import formats
+from tracker.domain.kpi import timeline
 from tracker.domain.rules import RATING_CODES
 from tracker.reports.charts import (
     diagram_css,
     distance_travelled,
+    kpi_sparkline,
     kpi_trend,
     rating_bars,
 )
@@ -316,13 +319,21 @@ def test_trend_shows_baseline_points_and_target_and_describes_them() -> None:
         )
     )
     desc = "".join(find_all(root, "desc")[0].itertext())
-    assert desc == "Baseline 55% (2018/19); 2019/20: 90%; target 100%. Higher is better."
+    assert desc == "Baseline 55% (2018/19); 2019/20: 90%; target 100% or higher. Higher is better."
     assert len(find_all(root, "rect", data_part="baseline")) == 1
     assert len(find_all(root, "circle", data_part="point")) == 1
     target = find_all(root, "path", data_part="target")
     assert len(target) == 1 and target[0].get("stroke-dasharray")
     lines = texts(root)
-    for expected in ("Placements rated good", "55%", "90%", "target 100%", "baseline", "2018/19", "2019/20"):
+    for expected in (
+        "Placements rated good",
+        "55%",
+        "90%",
+        "target",
+        "100% or higher",
+        "baseline",
+        "2018/19",
+    ):
         assert expected in lines
     assert {"0%", "100%"} <= set(lines)
 
@@ -382,8 +393,49 @@ def test_trend_with_only_a_baseline_still_draws_it() -> None:
     root = parse(kpi_trend("k", "Score", "score", [], ("2018/19", 3.4), 4.0, "higher_is_better"))
     assert len(find_all(root, "rect", data_part="baseline")) == 1
     assert (
-        "".join(find_all(root, "desc")[0].itertext()) == "Baseline 3.4 (2018/19); target 4. Higher is better."
+        "".join(find_all(root, "desc")[0].itertext())
+        == "Baseline 3.4 (2018/19); target 4 or higher. Higher is better."
     )
+
+
+def test_a_reported_baseline_period_is_drawn_once_as_the_baseline() -> None:
+    """Values reported for the baseline's year too: that year is the baseline point, not a second one."""
+    points = [("2018/19", 55.0), ("2019/20", 60.0), ("2020/21", 70.0)]
+    root = parse(kpi_trend("k", "Rate", "percent", points, ("2018/19", 55.0), 100.0, "higher_is_better"))
+    labels = texts(root)
+    assert [label for label in labels if "/" in label] == ["2018/19", "2019/20", "2020/21"]
+    assert labels.count("baseline") == 1
+    assert len(find_all(root, "rect", data_part="baseline")) == 1
+    assert len(find_all(root, "circle", data_part="point")) == 2
+    assert "".join(find_all(root, "desc")[0].itertext()) == (
+        "Baseline 55% (2018/19); 2019/20: 60%; 2020/21: 70%; target 100% or higher. Higher is better."
+    )
+
+
+@pytest.mark.parametrize(
+    ("target", "target_text", "said"),
+    [
+        (20.0, None, "target 20% or lower"),
+        (20.0, "20% or lower by 2020/21", "target 20% or lower by 2020/21"),
+        (None, "\u22125% each period", "target \u22125% each period"),  # a change target: no level to draw
+        (None, None, "no target set"),
+    ],
+)
+def test_trend_describes_the_whole_target(target: float | None, target_text: str | None, said: str) -> None:
+    root = parse(
+        kpi_trend(
+            "k",
+            "Vacancy rate",
+            "percent",
+            [("2020", 22.0)],
+            None,
+            target,
+            "lower_is_better",
+            target_text=target_text,
+        )
+    )
+    assert "".join(find_all(root, "desc")[0].itertext()) == f"2020: 22%; {said}. Lower is better."
+    assert len(find_all(root, "path", data_part="target")) == (target is not None)
 
 
 @pytest.mark.parametrize(
@@ -424,6 +476,55 @@ def test_distance_travelled_draws_hollow_before_and_filled_after() -> None:
         "Before and after, on a scale of 0 to 5. Assessing risk: before 2.8, after 4.1 (up 1.3); "
         "Report writing: before 3.5, after 3.5 (no change); Court skills: before 4.2, after 3.7 (down 0.5)."
     )
+
+
+def test_distance_labels_can_be_written_as_the_table_writes_them() -> None:
+    """Survey scores are whole numbers in the table, so the chart beside it shows 75, never 74.83."""
+    rows = [("Workload", 70.42, 74.83), ("Supervision", 80.5, 80.5)]
+    root = parse(distance_travelled("dt", "Scores", rows, 100, value_text=formats.whole_number))
+    groups = find_all(root, "g", data_part="row")
+    assert texts(groups[0]) == ["Workload", "70", "75"]
+    assert texts(groups[1]) == ["Supervision", "81 (no change)"]
+    assert "".join(find_all(root, "desc")[0].itertext()) == (
+        "Before and after, on a scale of 0 to 100. Workload: before 70, after 75 (up 4.4); "
+        "Supervision: before 81, after 81 (no change)."
+    )
+
+
+# --- 5. sparkline ----------------------------------------------------------------------------------
+
+
+def test_sparkline_draws_each_period_once_and_says_every_value() -> None:
+    points = timeline([("2018/19", 55.0), ("2019/20", 60.0), ("2020/21", 70.0)], ("2018/19", 55.0))
+    markup = kpi_sparkline("spark-k", "Rate", "percent", points, 100.0, "100% or higher")
+    root = parse(markup)
+    assert root.get("role") == "img" and root.get("data-chart") == "sparkline"
+    (title,) = find_all(root, "title")
+    assert root.get("aria-labelledby") == title.get("id") == "spark-k-title"
+    assert "".join(title.itertext()) == (
+        "Trend of Rate: baseline 55% (2018/19), 2019/20: 60%, 2020/21: 70%; target 100% or higher."
+    )
+    assert len(find_all(root, "rect", data_part="baseline")) == 1
+    assert len(find_all(root, "circle", data_part="latest")) == 1
+    assert len(find_all(root, "path", data_part="target")) == 1
+    line = find_all(root, "path", data_part="line")[0].get("d", "")
+    assert line.count("L") == 2  # three periods, three points
+    assert texts(root) == []  # no words inside a word-sized picture: its title says it all
+
+
+def test_sparkline_escapes_text_and_needs_two_periods() -> None:
+    hostile = '<script>alert("x")</script> & co'
+    points = ((hostile, 1.0, False), ("2020", 2.0, False))
+    root = parse(kpi_sparkline("s", hostile, "count", points, None, None))
+    assert "".join(find_all(root, "title")[0].itertext()).startswith(f"Trend of {hostile}: {hostile}: 1")
+    assert "".join(find_all(root, "title")[0].itertext()).endswith("; no target set.")
+    assert find_all(root, "path", data_part="target") == []
+    for element in root.iter():
+        assert not [v for v in element.attrib.values() if hostile in v]
+    with pytest.raises(ValueError, match="two periods"):
+        kpi_sparkline("s", "K", "count", (("2020", 1.0, False),), None, None)
+    with pytest.raises(ValueError, match="id_prefix"):
+        kpi_sparkline("1s", "K", "count", points, None, None)
 
 
 def test_titles_can_be_left_to_the_page_but_stay_the_svg_title() -> None:

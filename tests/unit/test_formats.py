@@ -8,7 +8,8 @@ import pytest
 
 from tracker.domain import formats, rules, vocabulary
 from tracker.domain.framework import Target
-from tracker.domain.kpi import kpi_status
+from tracker.domain.kpi import KPI_STATUSES, kpi_status
+from tracker.domain.surveys import rounded_score
 from tracker.reports import charts
 
 MINUS = "\u2212"
@@ -82,18 +83,39 @@ def test_amounts_of_change_and_tolerance(unit: str, size: float, shown: str) -> 
     assert formats.amount(unit, size) == shown
 
 
+HIGHER, LOWER = "higher_is_better", "lower_is_better"
+
+
 @pytest.mark.parametrize(
-    ("target", "unit", "shown"),
+    ("target", "unit", "direction", "shown"),
     [
-        (Target(value=85), "percent", "85%"),
-        (Target(value=-5), "currency", f"{MINUS}£5.00"),
-        (Target(change=5, per_period=True), "count", "+5% each period"),
-        (Target(change=-2, period="2023/24"), "percent", f"{MINUS}2 pp from baseline by 2023/24"),
-        (Target(change=1), "score", "+1 point from baseline"),
+        # a level says which side meets it, so a lower-is-better target never reads as a bare figure
+        (Target(value=85), "percent", HIGHER, "85% or higher"),
+        (Target(value=20), "percent", LOWER, "20% or lower"),
+        (Target(value=-5), "currency", HIGHER, f"{MINUS}£5.00 or higher"),
+        (Target(value=150), "currency", LOWER, "£150.00 or lower"),
+        (Target(value=40), "count", HIGHER, "40 or higher"),
+        (Target(value=100, period="2019/20"), "percent", HIGHER, "100% or higher by 2019/20"),
+        # a change always asks for movement in the good direction, whatever sign the framework wrote
+        (Target(change=5, per_period=True), "count", HIGHER, "+5% each period"),
+        (Target(change=5, per_period=True), "count", LOWER, f"{MINUS}5% each period"),
+        (Target(change=-2, period="2023/24"), "percent", LOWER, f"{MINUS}2 pp from baseline by 2023/24"),
+        (Target(change=-2), "percent", HIGHER, "+2 pp from baseline"),
+        (Target(change=1), "score", HIGHER, "+1 point from baseline"),
     ],
 )
-def test_targets(target: Target, unit: str, shown: str) -> None:
-    assert formats.kpi_target(target, unit) == shown
+def test_targets(target: Target, unit: str, direction: str, shown: str) -> None:
+    assert formats.kpi_target(target, unit, direction) == shown
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(74.5, "75"), (74.49, "74"), (74.49999999999999, "75"), (50.4, "50"), (0, "0"), (-0.5, f"{MINUS}1")],
+)
+def test_whole_numbers_round_half_up_as_survey_scores_do(value: float, shown: str) -> None:
+    assert formats.whole_number(value) == shown
+    if value >= 0:
+        assert shown == str(rounded_score(value))  # the score tables' rounding
 
 
 @pytest.mark.parametrize(
@@ -138,6 +160,8 @@ def test_the_vocabulary_is_the_one_the_rules_publish() -> None:
     assert vocabulary.RATING_SHORT_LABELS["not_yet"] == "Not yet"
     assert charts.rating_tags()["not_yet"] == vocabulary.rating_tag("not_yet") == "\u2026 Not yet"
     assert vocabulary.kpi_status_label("partly_met") == "partly met"
+    assert set(vocabulary.KPI_STATUS_LABELS) == set(KPI_STATUSES) == set(vocabulary.KPI_STATUS_SYMBOLS)
+    assert vocabulary.kpi_status_tag("no_target") == "○ no target set"
     assert vocabulary.partner_kind("hei") == "Higher education institution"
     assert vocabulary.partner_kind("unknown") == "unknown"
 

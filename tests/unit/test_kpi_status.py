@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tracker.domain.framework import Baseline, Kpi, Target
-from tracker.domain.kpi import KpiActual, kpi_series, kpi_status
+from tracker.domain.kpi import KPI_VERDICTS, KpiActual, kpi_series, kpi_status, timeline, value_problem
 from tracker.domain.settings import RuleSettings
 
 AS_OF = date(2023, 4, 30)
@@ -159,14 +159,17 @@ CASES: list[tuple[str, Kpi, list[KpiActual], str, dict[str, Any] | None, tuple[i
         "number: relative change, two decimals",
         kpi(unit="number", baseline=("2021/22", 153)),
         yearly(194),
-        "partly_met",
+        "no_target",
         {"value": 26.8, "unit": "%"},
         None,
     ),
-    ("no target: better", kpi(), yearly(80), "partly_met", {"value": 5, "unit": "pp"}, None),
-    ("no target: worse", kpi(), yearly(70), "missed", {"value": -5, "unit": "pp"}, None),
-    ("no target: unchanged", kpi(), yearly(75), "missed", {"value": 0, "unit": "pp"}, None),
-    ("no target, no baseline: cannot judge", kpi(baseline=None), yearly(14), "no_data", None, None),
+    # Without a target there is nothing to meet: "no target set", never "partly met" (the verdict, below,
+    # still reads the trend).
+    ("no target: better", kpi(), yearly(80), "no_target", {"value": 5, "unit": "pp"}, None),
+    ("no target: worse", kpi(), yearly(70), "no_target", {"value": -5, "unit": "pp"}, None),
+    ("no target: unchanged", kpi(), yearly(75), "no_target", {"value": 0, "unit": "pp"}, None),
+    ("no target, no baseline: cannot judge", kpi(baseline=None), yearly(14), "no_target", None, None),
+    ("no target, no value", kpi(), [], "no_data", None, None),
     (
         "float noise: 75.1 -> 90.3 is 15.2 pp",
         kpi(baseline=("2021/22", 75.1), target=T85),
@@ -219,8 +222,16 @@ CASES: list[tuple[str, Kpi, list[KpiActual], str, dict[str, Any] | None, tuple[i
         "change target, one value, no baseline",
         kpi(unit="count", baseline=None, target=Target(change=10)),
         yearly(100),
-        "no_data",
+        "too_early",
         None,
+        None,
+    ),
+    (
+        "change target, only the baseline period reported",
+        kpi(unit="count", baseline=("2022/23", 100), target=Target(change=10)),
+        yearly(100),
+        "too_early",
+        {"value": 0, "unit": "%"},
         None,
     ),
     # Website hits, +5% each quarter, no baseline: the first quarter is the starting point.
@@ -312,11 +323,12 @@ CASES: list[tuple[str, Kpi, list[KpiActual], str, dict[str, Any] | None, tuple[i
         None,
         (1, 1),
     ),
+    # Twitter followers in the demo: 407 in 2020-03 and nothing before, +5% a month, no baseline.
     (
         "per period: one value, no baseline",
         kpi(unit="count", baseline=None, target=GROW5),
         quarterly(1000),
-        "no_data",
+        "too_early",
         None,
         None,
     ),
@@ -339,6 +351,120 @@ def test_kpi_status(
     assert (None if result.change is None else result.change.to_json()) == change
     assert result.periods_met == periods_met
     assert result.reason.endswith(".")
+
+
+@pytest.mark.parametrize(
+    ("name", "definition", "actuals", "status", "change", "periods_met"), CASES, ids=[c[0] for c in CASES]
+)
+def test_a_status_never_contradicts_its_figures(
+    name: str,
+    definition: Kpi,
+    actuals: list[KpiActual],
+    status: str,
+    change: dict[str, Any] | None,
+    periods_met: tuple[int, int] | None,
+) -> None:
+    result = kpi_status(definition, actuals, AS_OF)
+    # "no data" exactly when there is no value; "no target set" exactly when there is no target.
+    assert (result.status == "no_data") == (result.latest is None), result
+    if result.latest is not None:
+        assert (result.status == "no_target") == (definition.target is None), result
+    # met, partly met and missed are judgements against a target: each is its own verdict.
+    if result.status in ("met", "partly_met", "missed"):
+        assert result.verdict == result.status and definition.target is not None
+    assert result.to_json()["status"] == result.verdict in KPI_VERDICTS
+
+
+VERDICTS = [
+    # (name, kpi, actuals, status, verdict): what the ratings and `tracker kpis --json` read
+    ("no target, better than baseline", kpi(), yearly(80), "no_target", "partly_met"),
+    ("no target, worse than baseline", kpi(), yearly(70), "no_target", "missed"),
+    ("no target, unchanged", kpi(), yearly(75), "no_target", "missed"),
+    (
+        "no target, lower is better falls",
+        kpi(direction="lower_is_better"),
+        yearly(70),
+        "no_target",
+        "partly_met",
+    ),
+    ("no target, no baseline", kpi(baseline=None), yearly(14), "no_target", "no_data"),
+    ("too early", kpi(unit="count", baseline=None, target=GROW5), quarterly(407), "too_early", "no_data"),
+    ("no value", kpi(target=T85), [], "no_data", "no_data"),
+    ("met", kpi(target=T85), yearly(90), "met", "met"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "definition", "actuals", "status", "verdict"), VERDICTS, ids=[v[0] for v in VERDICTS]
+)
+def test_the_verdict_keeps_the_contract_codes(
+    name: str, definition: Kpi, actuals: list[KpiActual], status: str, verdict: str
+) -> None:
+    result = kpi_status(definition, actuals, AS_OF)
+    assert (result.status, result.verdict, result.has_data) == (status, verdict, verdict != "no_data")
+    shape = result.to_json()
+    assert shape["status"] == verdict
+    assert (shape["target"] is None) == (definition.target is None)
+
+
+def test_a_lone_value_is_shown_and_too_early_to_judge() -> None:
+    """The demo's Twitter followers: a value, so never "no data"; one value, so no change can be judged."""
+    definition = kpi(unit="count", baseline=None, target=GROW5)
+    result = kpi_status(definition, [KpiActual("2020-03", date(2020, 3, 31), 407)], AS_OF)
+    assert (result.status, result.latest) == ("too_early", ("2020-03", 407))
+    assert result.reason == (
+        "Only one value so far (407 in 2020-03) and no baseline, so the target of a rise of 5% each period "
+        "cannot be judged yet."
+    )
+
+
+TIMELINES = [
+    # (points, baseline, timeline): each period once, the baseline marked in place or first
+    ([("2019/20", 60.0)], ("2018/19", 55.0), [("2018/19", 55.0, True), ("2019/20", 60.0, False)]),
+    (
+        [("2018/19", 55.0), ("2019/20", 60.0)],
+        ("2018/19", 55.0),
+        [("2018/19", 55.0, True), ("2019/20", 60.0, False)],
+    ),
+    (
+        [("2017/18", 50.0), ("2018/19", 56.0), ("2019/20", 60.0)],
+        ("2018/19", 55.0),
+        [("2017/18", 50.0, False), ("2018/19", 55.0, True), ("2019/20", 60.0, False)],
+    ),
+    ([("2019/20", 60.0)], None, [("2019/20", 60.0, False)]),
+    ([], ("2018/19", 55.0), [("2018/19", 55.0, True)]),
+]
+
+
+@pytest.mark.parametrize(("points", "baseline", "expected"), TIMELINES)
+def test_timeline_lists_each_period_once(
+    points: list[tuple[str, float]],
+    baseline: tuple[str, float] | None,
+    expected: list[tuple[str, float, bool]],
+) -> None:
+    drawn = timeline(points, baseline)
+    assert list(drawn) == expected
+    assert len({period for period, _, _ in drawn}) == len(drawn)
+
+
+VALUES = [
+    # (unit, value, problem): a percentage is a share from 0 to 100; other units take any finite number
+    ("percent", 0, None),
+    ("percent", 100, None),
+    ("percent", 87.5, None),
+    ("percent", 150, "must be between 0 and 100 for a percentage, not 150"),
+    ("percent", -5, "must be between 0 and 100 for a percentage, not \u22125"),
+    ("percent", 100.01, "must be between 0 and 100 for a percentage, not 100.01"),
+    ("count", 150, None),
+    ("number", -5, None),
+    ("score", 150, None),
+    ("currency", -5, None),
+]
+
+
+@pytest.mark.parametrize(("unit", "value", "problem"), VALUES)
+def test_value_problem(unit: str, value: float, problem: str | None) -> None:
+    assert value_problem(unit, value) == problem
 
 
 def test_change_is_exact_for_the_shared_example() -> None:

@@ -381,6 +381,54 @@ def test_reasons_explain_the_rule(
         assert word in reason
 
 
+UNTARGETED = dataclasses.replace(SHARE, target=None)
+
+
+@pytest.mark.parametrize(
+    ("value", "targeted_alike", "words"),
+    [
+        (80, 80, ['the KPI "Share of statutory placements" has no target to meet', "(no target set)"]),
+        (70, 70, ['the KPI "Share of statutory placements" (no target set)']),
+        (75, 70, ['the KPI "Share of statutory placements" (no target set)']),
+    ],
+)
+def test_a_kpi_without_a_target_counts_its_trend_but_is_never_met(
+    value: float, targeted_alike: float, words: list[str]
+) -> None:
+    """Better than its baseline, it supports the outcome as a partly met KPI would; no better, it is against;
+    the reasons say "no target set" and never that it missed a target it does not have."""
+    items = [ev(), ev("focus_group", respondents=7)]
+    untargeted = rate_outcome(
+        WITH_KPI, items, [UNTARGETED], {"share": share(value)}, AS_OF, RuleSettings(), None
+    )
+    targeted = rate(WITH_KPI, items, share(targeted_alike))
+    assert (untargeted.rating, untargeted.rule, untargeted.lines) == (
+        targeted.rating,
+        targeted.rule,
+        targeted.lines,
+    )
+    reasons = " ".join(untargeted.reasons)
+    for word in words:
+        assert word in reasons
+    assert "its target" not in reasons and "partly met" not in reasons and "missed" not in reasons
+
+
+@pytest.mark.parametrize(
+    ("kpi", "need"),
+    [
+        (
+            dataclasses.replace(SHARE, baseline=None, target=Target(change=5, per_period=True)),
+            "more values for",
+        ),
+        (dataclasses.replace(SHARE, baseline=None, target=None), "a target or baseline for"),
+    ],
+)
+def test_an_unjudged_kpi_with_a_value_asks_for_what_it_lacks(kpi: Kpi, need: str) -> None:
+    result = rate_outcome(WITH_KPI, [], [kpi], {"share": share(80)}, AS_OF, RuleSettings(), None)
+    assert (result.rating, result.rule) == ("insufficient", "R6-no-usable-evidence")
+    assert f'{need} the KPI "Share of statutory placements"' in result.reasons[0]
+
+
 def test_the_r6_reason_names_the_group_to_survey() -> None:
     reason = rate(SHORT, [ev("testimonial", respondents=None)]).reasons[0]
     assert "a survey of at least 10 practice educators" in reason

@@ -80,7 +80,7 @@ def test_framework_browser_shows_every_part(client: FlaskClient, load_framework:
         ],
     }
     assert page.rows("KPIs of Student placements") == [
-        ["Share of placements that are statutory", "percent", "higher", "75% (2021/22)", "85%"]
+        ["Share of placements that are statutory", "percent", "higher", "75% (2021/22)", "85% or higher"]
     ]
     assert page.rows("Partners of Tiny Teaching Partnership") == [
         ["Tiny Council", "Local authority", "primary"]

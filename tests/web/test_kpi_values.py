@@ -107,12 +107,19 @@ def test_lead_adds_a_value(app: Flask, as_role: Any) -> None:
         assert event.before is None and event.after is not None and event.after["value"] == 80.0
 
 
-@pytest.mark.parametrize("value", ["80", "80.5", "80%", " 1,080 ", "-3", ".5"])
+@pytest.mark.parametrize("value", ["80", "80.5", "80%", " 55 ", "0", "100", ".5"])
 def test_number_formats(app: Flask, as_role: Any, value: str) -> None:
     response = as_role("admin").post(f"/f/{SLUG}/kpis", data=form(value=value))
     assert response.status_code == 302
     expected = float(value.strip().replace(",", "").rstrip("%"))
     assert [v["value"] for v in values(app)] == [expected]
+
+
+@pytest.mark.parametrize("value", [" 1,080 ", "-3", "150"])
+def test_counts_take_any_number(app: Flask, partner_kpis: str, as_role: Any, value: str) -> None:
+    data = {"kpi": "nq-count", "period": "2022/23", "period_end": "2023-03-31", "value": value}
+    assert as_role("admin").post(f"/f/{partner_kpis}/kpis", data=data).status_code == 302
+    assert [v["value"] for v in values(app)] == [float(value.strip().replace(",", ""))]
 
 
 def test_second_value_supersedes_the_first(app: Flask, as_role: Any) -> None:
@@ -152,6 +159,14 @@ BAD = [
     pytest.param({"value": "1e400"}, "value", "Value must be a number", id="exponent"),
     pytest.param({"value": "9" * 400}, "value", "Value must be", id="overflows-to-infinity"),
     pytest.param({"value": ""}, "value", "Value is required", id="no-value"),
+    # A percentage is a share: the tiny framework's KPI is one.
+    pytest.param(
+        {"value": "150"}, "value", "Value must be between 0 and 100 for a percentage, not 150", id="over-100"
+    ),
+    pytest.param(
+        {"value": "-5"}, "value", "must be between 0 and 100 for a percentage, not \u22125", id="below-0"
+    ),
+    pytest.param({"value": "100.5%"}, "value", "not 100.5", id="over-100-with-sign"),
     pytest.param({"period_end": "2023-13-45"}, "period_end", "must be a date as YYYY-MM-DD", id="bad-date"),
     pytest.param({"period_end": "31/03/2023"}, "period_end", "must be a date as YYYY-MM-DD", id="uk-date"),
     pytest.param({"period_end": ""}, "period_end", "is required", id="no-date"),

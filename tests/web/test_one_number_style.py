@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..page import Page
+from bs4 import Tag
+
+from ..page import Page, text_of
 
 MINUS = "\u2212"
 SLUG = "money-partnership"
@@ -36,6 +38,12 @@ themes:
 """
 
 
+def kpis_cell(row: Tag, name: str) -> str:
+    cell = row.select_one(f"td[data-cell={name}]")
+    assert cell is not None, name
+    return text_of(cell)
+
+
 def test_a_negative_amount_reads_the_same_everywhere(
     load_framework: Any, framework: str, as_role: Any
 ) -> None:
@@ -56,11 +64,18 @@ def test_a_negative_amount_reads_the_same_everywhere(
 
     report = Page.of(admin.get(f"/f/{SLUG}/report?as_of=2024-03-31"), 200)
     row = report.cells()
-    assert f"{baseline} (2021/22)" in row and f"{latest} (2022/23)" in row and "£2,500.00" in row
+    assert f"{baseline} (2021/22)" in row and f"{latest} (2022/23)" in row and "£2,500.00 or higher" in row
     chart_labels = report.texts("svg text")
-    assert latest in chart_labels and baseline in chart_labels and "target £2,500.00" in chart_labels
+    assert latest in chart_labels and baseline in chart_labels and "£2,500.00 or higher" in chart_labels
     desc = next(d for d in report.texts("svg desc") if "2022/23" in d)
-    assert f"Baseline {baseline} (2021/22); 2022/23: {latest}; target £2,500.00" in desc
+    assert f"Baseline {baseline} (2021/22); 2022/23: {latest}; target £2,500.00 or higher" in desc
+    # The KPI page's progress view writes the same figures.
+    progress = kpis.one("tr#progress-surplus")
+    assert [kpis_cell(progress, name) for name in ("baseline", "latest", "target")] == [
+        f"{baseline} (2021/22)",
+        f"{latest} (2022/23)",
+        "£2,500.00 or higher",
+    ]
     for page in (kpis, outcome, report):
         assert (
             "£-" not in page.body and "-£" not in page.body

@@ -10,6 +10,7 @@ from datetime import date
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
+from tracker.domain.kpi import value_problem
 from tracker.domain.text_limits import EVIDENCE_FIELDS, KPI_VALUE_FIELDS, TextLimit
 
 SOURCE_TYPES: tuple[str, ...] = (
@@ -256,9 +257,10 @@ def parse_evidence(
 
 
 def parse_kpi_value(
-    raw: Mapping[str, str], kpis: Set[str], partners: Set[str]
+    raw: Mapping[str, str], kpis: Set[str], partners: Set[str], units: Mapping[str, str] | None = None
 ) -> tuple[KpiValueFields | None, Problems]:
-    """Check one KPI value; period_end is not limited to the past, as targets name planned periods."""
+    """Check one KPI value (in its KPI's unit, given `units`: KPI id -> unit); period_end is not limited to
+    the past, as targets name planned periods."""
     problems: Problems = []
     for name in KPI_REQUIRED:
         if not (raw.get(name) or "").strip():
@@ -278,6 +280,9 @@ def parse_kpi_value(
             value = float(value_raw.rstrip("%"))
         else:
             problems.append(("value", f"must be a number, not '{value_raw[:40]}'"))
+    out_of_range = None if value is None or units is None else value_problem(units.get(kpi, ""), value)
+    if out_of_range is not None:
+        problems.append(("value", out_of_range))
     partner = (raw.get("partner") or "").strip()
     if partner and partner not in partners:
         problems.append(("partner", f"'{partner[:64]}' is not a partner of this framework"))

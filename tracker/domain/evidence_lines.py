@@ -8,9 +8,10 @@ How evidence becomes lines (judgement calls documented here so the rules stay re
   survey supports but whose analytics export shows no change both supports and does not.
 - A line is a distinct (family, respondent group) pair; items with no group recorded share one "group
   not recorded" per family, so unlabelled evidence is never counted as several independent lines.
-  Each linked KPI with a judged status (not `no_data`) is a robust line of its own.
-- A line is positive when any of its clusters supports (or its KPI is met or partly met) and negative
-  when any shows no change, contradicts or is mixed (or its KPI is missed); a line with both is counted
+  Each linked KPI with a judged verdict (not `no_data`) is a robust line of its own.
+- A line is positive when any of its clusters supports (or its KPI's verdict is met or partly met: a KPI
+  with no target but better than its baseline is partly met) and negative when any shows no change,
+  contradicts or is mixed (or its KPI's verdict is missed); a line with both is counted
   in P and in N. P_r (N_r) counts positive (negative) lines with a robust cluster among those that make
   them positive (negative).
 """
@@ -85,8 +86,8 @@ class Line:
 
     def __post_init__(self) -> None:
         if self.kpi is not None:
-            positive = self.kpi.status in ("met", "partly_met")
-            negative = self.kpi.status == "missed"
+            positive = self.kpi.verdict in ("met", "partly_met")
+            negative = self.kpi.verdict == "missed"
             verdicts = (positive, negative, positive, negative)
         else:
             clusters = self.clusters

@@ -8,6 +8,7 @@ sentences all write figures through these functions, so one value reads the same
 - Money is in pounds with pence: £2,500.00 (axis ticks may drop whole pence: `money(v, pence=False)`).
 - Percentages are 55%; a change between percentages is in percentage points (15 pp), between scores in
   points (2 points, 1 point), between counts, numbers and money relative (5%).
+- A target says which side meets it: 85% or higher, 20% or lower, +5% each period, −2 pp from baseline.
 - Dates read "31 May 2020", independent of the process locale; a period "1 April 2019 to 31 March 2020".
 - A missing figure reads "no data".
 
@@ -18,6 +19,7 @@ and ISO dates (2020-05-31), which is their documented contract (`iso_date` is he
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from tracker.domain.framework import Target, Unit
@@ -123,19 +125,34 @@ def signed_change(value: float, unit: ChangeUnit) -> str:
     return ("+" if value > 0 else MINUS) + text
 
 
-def kpi_target(target: Target, unit: str) -> str:
-    """'85%', '+5% each period', '−2 pp from baseline by 2023/24'."""
+def kpi_level(value: float, unit: str, direction: str) -> str:
+    """A level target with the side that meets it: '85% or higher', '20% or lower'."""
+    side = "lower" if direction == "lower_is_better" else "higher"
+    return f"{kpi_value(value, unit)} or {side}"
+
+
+def kpi_target(target: Target, unit: str, direction: str) -> str:
+    """'85% or higher', '20% or lower', '+5% each period', '−2 pp from baseline by 2023/24'.
+
+    A change target asks for movement in the KPI's good direction whatever the sign written in the
+    framework (tracker.domain.kpi), so its sign here is the direction's: a fall for lower is better.
+    """
     if target.value is not None:
-        text = kpi_value(target.value, unit)
+        text = kpi_level(target.value, unit, direction)
     else:
-        change = target.change or 0.0
-        sign = MINUS if change < 0 else "+"
-        text = f"{sign}{amount(change_unit(unit), abs(change))} " + (
+        sign = MINUS if direction == "lower_is_better" else "+"
+        text = f"{sign}{amount(change_unit(unit), abs(target.change or 0.0))} " + (
             "each period" if target.per_period else "from baseline"
         )
     if target.period:
         text += f" by {target.period}"
     return text
+
+
+def whole_number(value: float) -> str:
+    """A figure rounded half up to a whole number, as survey tables show scores: 74.5 -> '75'."""
+    exact = Decimal(repr(round(value, 9))).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return number(float(exact))
 
 
 def long_date(day: date) -> str:

@@ -8,10 +8,14 @@ Judgement calls, so a board report never claims more than the figures show:
   movement in the KPI's good direction (a fall for `lower_is_better`).
 - A `tolerance` is in the KPI's own unit (pp for percent) for a level target and in the change unit for
   a change target; it can only turn a miss into `partly_met`. Per-period targets ignore it.
-- Without a target there is nothing to meet, so a KPI is never `met`: it is `partly_met` when the latest
-  value is better than the baseline and `missed` when it is not; with no baseline either, or with too few
-  values to judge a change target, it is `no_data` (nothing that can be judged) while `latest` still shows
-  the value. The reason sentence says so ("no target set", "cannot be judged").
+- A status never contradicts the figures beside it: `no_data` means no value up to the as-of date, so a
+  KPI with a latest value is never `no_data`. Without a target there is nothing to meet: the status is
+  `no_target` ("no target set"), whatever the values. A change target with too few values to judge
+  (only the baseline period, or one value and no baseline) is `too_early`.
+- The verdict is what the ratings and `tracker kpis --json` read, in DESIGN.md's four codes: the status
+  itself where it is one of them; for `no_target`, `partly_met` when the latest value is better than the
+  baseline and `missed` when it is not (a trend is evidence, but never a met target), `no_data` without a
+  baseline; `no_data` for `too_early`. JSON says there is no target by `"target": null`.
 - Values with `period_end` after the as-of date are ignored. A value without a partner is the period's
   total and is used as it is (the last one given wins); otherwise the partners' values of one period are
   combined: summed for `count` and `currency` (the partnership's total), averaged for `percent`, `score`
@@ -32,18 +36,21 @@ from datetime import date
 from types import MappingProxyType
 from typing import Literal
 
-from tracker.domain.formats import ChangeUnit, amount, change_unit, kpi_value, long_date
+from tracker.domain.formats import ChangeUnit, amount, change_unit, kpi_value, long_date, number
 from tracker.domain.framework import Direction, Framework, Kpi, Target, Unit
 from tracker.domain.settings import DEFAULT_SETTINGS, RuleSettings
 from tracker.domain.vocabulary import KPI_STATUS_LABELS as KPI_STATUS_LABELS  # rules.py reads it here
 
-KpiStatusCode = Literal["met", "partly_met", "missed", "no_data"]
+KpiStatusCode = Literal["met", "partly_met", "missed", "no_target", "too_early", "no_data"]
+KpiVerdict = Literal["met", "partly_met", "missed", "no_data"]
 
-KPI_STATUSES: tuple[KpiStatusCode, ...] = ("met", "partly_met", "missed", "no_data")
+KPI_STATUSES: tuple[KpiStatusCode, ...] = ("met", "partly_met", "missed", "no_target", "too_early", "no_data")
+KPI_VERDICTS: tuple[KpiVerdict, ...] = ("met", "partly_met", "missed", "no_data")
 EPSILON = 1e-9
 format_date = long_date  # rules.py reads the date style from here
 
 SeriesPoint = tuple[str, date, float]
+TimelinePoint = tuple[str, float, bool]  # period, value, whether it is the baseline
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +86,7 @@ class KpiStatus:
     latest: tuple[str, float] | None
     target: Mapping[str, object] | None
     status: KpiStatusCode
+    verdict: KpiVerdict
     change: Change | None
     periods_met: tuple[int, int] | None
     series: tuple[SeriesPoint, ...]
@@ -87,7 +95,11 @@ class KpiStatus:
     @property
     def has_data(self) -> bool:
         """Whether there is something judged: only such KPIs form a line of evidence."""
-        return self.status != "no_data"
+        return self.verdict != "no_data"
+
+    def timeline(self) -> tuple[TimelinePoint, ...]:
+        """Each period once with the baseline marked, as a chart of this KPI draws it."""
+        return timeline([(p, v) for p, _, v in self.series], self.baseline)
 
     def to_json(self) -> dict[str, object]:
         """The object `tracker kpis --json` prints, in the shape DESIGN.md fixes."""
@@ -100,12 +112,26 @@ class KpiStatus:
             else {"period": self.baseline[0], "value": self.baseline[1]},
             "latest": None if self.latest is None else {"period": self.latest[0], "value": self.latest[1]},
             "target": None if self.target is None else dict(self.target),
-            "status": self.status,
+            "status": self.verdict,
             "change": None if self.change is None else self.change.to_json(),
             "periods_met": None
             if self.periods_met is None
             else {"met": self.periods_met[0], "of": self.periods_met[1]},
         }
+
+
+# -- values --------------------------------------------------------------------------------------
+
+
+def value_problem(unit: str, value: float) -> str | None:
+    """Why a value cannot be a KPI's in its unit, or None: a percentage is a share, from 0 to 100.
+
+    The one check for the web form and CSV rows (tracker.domain.evidence_input.parse_kpi_value), so a
+    board never sees a share of 150%.
+    """
+    if unit == "percent" and not 0 <= value <= 100:
+        return f"must be between 0 and 100 for a percentage, not {number(value)}"
+    return None
 
 
 # -- numbers and words ---------------------------------------------------------------------------
@@ -200,6 +226,20 @@ def kpi_series(kpi: Kpi, actuals: Iterable[KpiActual], as_of: date) -> tuple[Ser
     return tuple(sorted(points, key=lambda p: (p[1], p[0])))
 
 
+def timeline(
+    points: Sequence[tuple[str, float]], baseline: tuple[str, float] | None
+) -> tuple[TimelinePoint, ...]:
+    """Each period once: a value reported for the baseline's period is the baseline point (at the baseline's
+    value, which the tables show and the status is judged from), never a second point; otherwise the
+    baseline comes first."""
+    if baseline is None:
+        return tuple((period, value, False) for period, value in points)
+    marked = (baseline[0], baseline[1], True)
+    if any(period == baseline[0] for period, _ in points):
+        return tuple(marked if period == baseline[0] else (period, value, False) for period, value in points)
+    return (marked, *((period, value, False) for period, value in points))
+
+
 # -- status --------------------------------------------------------------------------------------
 
 
@@ -218,8 +258,14 @@ def _target_phrase(kpi: Kpi, target: Target) -> str:
     return f"the target of a {movement} of {amount(change_unit(kpi.unit), change)}{each}"
 
 
-def _no_data(kpi: Kpi, series: tuple[SeriesPoint, ...], reason: str) -> KpiStatus:
-    """A status with nothing judged, still showing any latest value so the page is not blank."""
+def _unjudged(
+    kpi: Kpi,
+    series: tuple[SeriesPoint, ...],
+    reason: str,
+    status: KpiStatusCode,
+    verdict: KpiVerdict = "no_data",
+) -> KpiStatus:
+    """A status judged against no target (none set, too few values, or no value), with the figures."""
     baseline = None if kpi.baseline is None else (kpi.baseline.period, tidy(kpi.baseline.value))
     latest = None if not series else (series[-1][0], tidy(series[-1][2]))
     change = None
@@ -234,7 +280,8 @@ def _no_data(kpi: Kpi, series: tuple[SeriesPoint, ...], reason: str) -> KpiStatu
         baseline=baseline,
         latest=latest,
         target=None if kpi.target is None else target_json(kpi.target),
-        status="no_data",
+        status=status,
+        verdict=verdict,
         change=change,
         periods_met=None,
         series=series,
@@ -251,7 +298,9 @@ def kpi_status(
     baseline = kpi.baseline
     if not series:
         target_note = f" ({_target_phrase(kpi, target)})" if target is not None else ""
-        return _no_data(kpi, series, f"No value reported up to {format_date(as_of)}{target_note}.")
+        return _unjudged(
+            kpi, series, f"No value reported up to {format_date(as_of)}{target_note}.", "no_data"
+        )
     latest_period, _, latest_value = series[-1]
     latest_text = f"Latest {kpi_value(latest_value, kpi.unit)} ({latest_period})"
     change: Change | None = None
@@ -268,15 +317,17 @@ def kpi_status(
     status: KpiStatusCode
     if target is None:
         if baseline is None:
-            return _no_data(
+            return _unjudged(
                 kpi,
                 series,
                 f"No target or baseline set, so the latest value "
                 f"{kpi_value(latest_value, kpi.unit)} ({latest_period}) cannot be judged.",
+                "no_target",
             )
-        status = "partly_met" if _better(kpi.direction, latest_value, baseline.value) else "missed"
+        trend: KpiVerdict = "partly_met" if _better(kpi.direction, latest_value, baseline.value) else "missed"
         reason = f"No target set; {latest_text[0].lower()}{latest_text[1:]} is {since}."
-    elif target.value is not None:
+        return _unjudged(kpi, series, reason, "no_target", trend)
+    if target.value is not None:
         phrase = _target_phrase(kpi, target)
         if _at_least_as_good(kpi.direction, latest_value, target.value):
             status = "met"
@@ -298,8 +349,8 @@ def kpi_status(
         return _per_period_status(kpi, target, series, settings, change)
     else:
         status, reason = _change_status(kpi, target, series, change)
-        if status == "no_data":
-            return _no_data(kpi, series, reason)
+        if status == "too_early":
+            return _unjudged(kpi, series, reason, "too_early")
     return KpiStatus(
         kpi_id=kpi.id,
         name=kpi.name,
@@ -307,13 +358,22 @@ def kpi_status(
         direction=kpi.direction,
         baseline=None if baseline is None else (baseline.period, tidy(baseline.value)),
         latest=(latest_period, tidy(latest_value)),
-        target=None if target is None else target_json(target),
+        target=target_json(target),
         status=status,
+        verdict=_verdict(status),
         change=change,
         periods_met=periods_met,
         series=series,
         reason=reason,
     )
+
+
+_JUDGED: Mapping[KpiStatusCode, KpiVerdict] = {"met": "met", "partly_met": "partly_met", "missed": "missed"}
+
+
+def _verdict(status: KpiStatusCode) -> KpiVerdict:
+    """A status judged against a target is its own verdict (KeyError for any other)."""
+    return _JUDGED[status]
 
 
 def _start(kpi: Kpi, series: tuple[SeriesPoint, ...]) -> tuple[str, float, tuple[SeriesPoint, ...]]:
@@ -348,7 +408,7 @@ def _change_status(
     required = abs(target.change or 0)
     start_period, start_value, judged = _start(kpi, series)
     if not judged:
-        return "no_data", _too_few(kpi, series, phrase)
+        return "too_early", _too_few(kpi, series, phrase)
     latest_period, _, latest_value = judged[-1]
     moved = (
         f"Latest {kpi_value(latest_value, kpi.unit)} ({latest_period}) is "
@@ -384,7 +444,7 @@ def _per_period_status(
     required = abs(target.change or 0)
     start_period, start_value, judged = _start(kpi, series)
     if not judged:
-        return _no_data(kpi, series, _too_few(kpi, series, phrase))
+        return _unjudged(kpi, series, _too_few(kpi, series, phrase), "too_early")
     previous = start_value
     met = 0
     for _, _, value in judged:
@@ -416,6 +476,7 @@ def _per_period_status(
         latest=(series[-1][0], tidy(series[-1][2])),
         target=target_json(target),
         status=status,
+        verdict=_verdict(status),
         change=change,
         periods_met=(met, n),
         series=series,

@@ -128,14 +128,20 @@ def _why_not_strong(facts: Facts, s: RuleSettings) -> str:
         return f"not strong because fewer than {s.strong_min_lines} independent lines support it"
     if p.robust_positive < s.strong_min_robust_lines:
         return "not strong because no supporting line is robust"
-    partly = [k.name for k in facts.judged_kpis if k.status != "met"]
-    if partly:
-        return (
-            "not strong because "
-            + _join([f'the KPI "{n}"' for n in partly])
-            + " has not fully met its target"
+    unmet = [k for k in facts.judged_kpis if k.status != "met"]
+    if unmet:
+        return "not strong because " + _join(
+            [
+                f'the KPI "{k.name}" '
+                + ("has no target to meet" if k.status == "no_target" else "has not fully met its target")
+                for k in unmet
+            ]
         )
     return "not strong"  # pragma: no cover - R1 would have matched
+
+
+# What an unjudged KPI lacks: its value, a second value, or something to judge its value against.
+_KPI_NEEDS = {"too_early": "more values for", "no_target": "a target or baseline for"}
 
 
 def _what_would_help(facts: Facts, s: RuleSettings) -> str:
@@ -148,7 +154,7 @@ def _what_would_help(facts: Facts, s: RuleSettings) -> str:
     ]
     missing = [k for k in facts.kpis if not k.has_data]
     if missing:
-        ideas.append("values for " + _join([f'the KPI "{k.name}"' for k in missing]))
+        ideas.append(_join([f'{_KPI_NEEDS.get(k.status, "values for")} the KPI "{k.name}"' for k in missing]))
     else:
         ideas.append("admin data")
     return ", ".join(ideas[:-1]) + ", or " + ideas[-1]

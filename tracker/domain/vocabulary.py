@@ -27,7 +27,18 @@ RATING_SYMBOLS: Mapping[str, str] = MappingProxyType(
     {"strong": "●●", "some": "●○", "insufficient": "?", "none": "✕", "not_yet": "\u2026"}
 )
 KPI_STATUS_LABELS: Mapping[str, str] = MappingProxyType(
-    {"met": "met", "partly_met": "partly met", "missed": "missed", "no_data": "no data"}
+    {
+        "met": "met",
+        "partly_met": "partly met",
+        "missed": "missed",
+        "no_target": "no target set",
+        "too_early": "too early to judge",
+        "no_data": "no data",
+    }
+)
+# A KPI's status, like a rating, is never told by colour alone (the `kpi-status-CODE` classes colour it).
+KPI_STATUS_SYMBOLS: Mapping[str, str] = MappingProxyType(
+    {"met": "✓", "partly_met": "◐", "missed": "✕", "no_target": "○", "too_early": "\u2026", "no_data": "?"}
 )
 DIRECTION_NOTES: Mapping[str, str] = MappingProxyType(
     {"higher_is_better": "↑ Higher is better", "lower_is_better": "↓ Lower is better"}
@@ -61,6 +72,11 @@ def rating_tag(code: str) -> str:
 def kpi_status_label(code: str) -> str:
     """'partly met' for 'partly_met'."""
     return KPI_STATUS_LABELS[code]
+
+
+def kpi_status_tag(code: str) -> str:
+    """Symbol and label of a KPI status ('✓ met'), where a chart or plain text shows it."""
+    return f"{KPI_STATUS_SYMBOLS[code]} {KPI_STATUS_LABELS[code]}"
 
 
 def partner_kind(kind: str) -> str:

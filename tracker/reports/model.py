@@ -10,7 +10,7 @@ from tracker.domain.evidence import EvidenceItem
 from tracker.domain.evidence_input import SOURCE_TYPE_LABELS
 from tracker.domain.formats import NO_DATA, kpi_target, kpi_value, signed_change
 from tracker.domain.framework import QUADRANT_QUESTIONS, QUADRANTS, Framework, Theme
-from tracker.domain.kpi import KpiStatus
+from tracker.domain.kpi import KpiStatus, TimelinePoint, timeline
 from tracker.domain.rules import RATING_CODES
 from tracker.domain.vocabulary import KPI_STATUS_LABELS, RATING_LABELS
 from tracker.ratings.rating_set import RatingSet
@@ -83,11 +83,17 @@ class KpiRow:
     series: tuple[tuple[str, float], ...]
     baseline_point: tuple[str, float] | None
     target_value: float | None
+    status_code: str = "no_data"
+
+    @property
+    def timeline(self) -> tuple[TimelinePoint, ...]:
+        """Each period once, the baseline marked: what the KPI's chart draws."""
+        return timeline(self.series, self.baseline_point)
 
     @property
     def has_trend(self) -> bool:
-        """Two values or more (the baseline counts): one value is a figure in the table, not a curve."""
-        return len(self.series) + (self.baseline_point is not None) >= 2
+        """Two periods or more (the baseline once): one value is a figure in the table, not a curve."""
+        return len(self.timeline) >= 2
 
 
 @dataclass(frozen=True)
@@ -164,12 +170,13 @@ def _kpi_row(k: KpiStatus, target_text: str, target_value: float | None) -> KpiR
         latest=f"{kpi_value(k.latest[1], k.unit)} ({k.latest[0]})" if k.latest else NO_DATA,
         change=change,
         arrow=arrow,
-        target=target_text or "none",
+        target=target_text,
         status=KPI_STATUS_LABELS[k.status],
         reason=k.reason,
         series=tuple((point[0], point[2]) for point in k.series),
         baseline_point=k.baseline,
         target_value=target_value,
+        status_code=k.status,
     )
 
 
@@ -319,7 +326,7 @@ def _theme(
     kpis = tuple(
         _kpi_row(
             kpi_status[k.id],
-            kpi_target(k.target, k.unit) if k.target else "",
+            kpi_target(k.target, k.unit, k.direction) if k.target else "",
             k.target.value if k.target else None,
         )
         for k in theme.kpis

@@ -19,6 +19,7 @@ from tracker.reports.pdf import render_pdf
 from tracker.resources import static_dir, templates_dir
 
 TEMPLATE = "report/report.html"
+MACROS = ("kpis/_status.html",)  # templates the report imports macros from
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ def chart_set(model: ReportModel) -> ChartSet:
             k.target_value,
             k.direction,
             show_title=False,
+            target_text=k.target or None,
         )
         for t in model.themes
         for k in t.kpis
@@ -64,7 +66,8 @@ def _design_fingerprint() -> str:
     """Changes when the report's template, stylesheet, charts or number style change: no stale cached PDFs."""
     digest = hashlib.sha256()
     style = (Path(formats.__file__), Path(vocabulary.__file__))
-    for path in (templates_dir() / TEMPLATE, static_dir() / "report.css", *charts.SOURCES, *style):
+    templates = (templates_dir() / name for name in (TEMPLATE, *MACROS))
+    for path in (*templates, static_dir() / "report.css", *charts.SOURCES, *style):
         digest.update(path.read_bytes())
     return digest.hexdigest()
 

@@ -50,6 +50,7 @@ class ImportScope:
     partners: dict[str, int]  # partner id (slug) -> database id
     kpis: frozenset[str]
     per_partner_kpis: frozenset[str]
+    kpi_units: dict[str, str]  # KPI id -> unit, which its values are checked against
     own_partner: str  # a lead's partner (when it is a partner of the framework), else ""
 
     @classmethod
@@ -62,6 +63,7 @@ class ImportScope:
             partners={slug: partner.id for slug, partner in ctx.partners.items()},
             kpis=frozenset(kpis),
             per_partner_kpis=frozenset(s for s, e in kpis.items() if e.attrs.get("per_partner")),
+            kpi_units={s: str(e.attrs.get("unit", "")) for s, e in kpis.items()},
             own_partner=ctx.partner_slug(p.partner_id) if p.role == "lead" else "",
         )
 

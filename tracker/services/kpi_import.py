@@ -28,7 +28,7 @@ def check(scope: ImportScope, p: Principal, raw: bytes) -> CheckedFile[KpiValueF
         named = (values.get("partner") or "").strip()
         if p.role == "lead" and named in partners and named != scope.own_partner:
             raise Refused(f"row {number} names the partner '{named}': you may import your own partner's only")
-        fields, found = parse_kpi_value(values, scope.kpis, partners)
+        fields, found = parse_kpi_value(values, scope.kpis, partners, scope.kpi_units)
         for name, message in found:
             problems.add(number, f"{name} {message}")
         if fields is None:

@@ -1,4 +1,5 @@
-"""KPI actuals: entered per KPI, period and partner; a correction supersedes, never overwrites."""
+"""KPI actuals: entered per KPI, period and partner; a correction supersedes, never overwrites; and each KPI's
+progress (baseline, target, latest value, change and status) as the KPI page shows it."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tracker.db.models import AuditEvent, Element, KpiValue, utcnow
+from tracker.domain import framework as fw
 from tracker.domain import text_limits
 from tracker.domain.evidence_input import KpiValueFields
-from tracker.ratings import upkeep
+from tracker.domain.kpi import KpiActual, KpiStatus, framework_kpi_statuses, value_problem
+from tracker.ratings import snapshots, upkeep
 from tracker.services.audit import Actor, record
 from tracker.services.bulk_rows import insert_rows
 from tracker.services.evidence import FrameworkContext, Refused
@@ -50,11 +53,19 @@ def _check_text(fields: KpiValueFields) -> None:
         text_limits.check(name, str(getattr(fields, name)), limit)
 
 
+def _check_value(ctx: FrameworkContext, fields: KpiValueFields) -> None:
+    """Refuse a value its KPI's unit cannot hold (a share of 150%) from a caller that skipped the checks."""
+    problem = value_problem(str(ctx.elements[fields.kpi].attrs.get("unit", "")), fields.value)
+    if problem is not None:
+        raise Refused(f"value {problem}")
+
+
 def save(
     session: Session, actor: Actor, p: Principal, ctx: FrameworkContext, fields: KpiValueFields
 ) -> KpiValue:
     """Record a value; an earlier value for the same KPI, period and partner is kept but superseded."""
     _check_text(fields)
+    _check_value(ctx, fields)
     element = ctx.elements[fields.kpi]
     partner_slug, partner_id = _partner(p, ctx, fields)
     current = session.scalars(
@@ -115,6 +126,7 @@ def save_many(
     """
     for fields in items:
         _check_text(fields)
+        _check_value(ctx, fields)
     whose = [_partner(p, ctx, fields) for fields in items]
     if not items:
         return []
@@ -245,3 +257,49 @@ def completeness(rows: list[KpiRow], ctx: FrameworkContext) -> tuple[list[str], 
             if missing:
                 gaps.append(Gap(row.element, period, sorted(missing)))
     return periods, gaps
+
+
+@dataclass(frozen=True)
+class KpiProgress:
+    """One KPI as the progress view shows it: its definition (for the target) and its status."""
+
+    definition: fw.Kpi
+    status: KpiStatus
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Every current KPI's progress as of a date (the framework's own, or today)."""
+
+    as_of: date
+    kpis: tuple[KpiProgress, ...]
+
+
+def progress(
+    session: Session, ctx: FrameworkContext, rows: Sequence[KpiRow], as_of: date | None = None
+) -> Progress | None:
+    """Each KPI's status from the values already read (`current_values`), judged as the ratings judge it."""
+    found = snapshots.head(session, ctx.framework.slug, as_of)
+    if found is None:
+        return None
+    slugs = {partner.id: slug for slug, partner in ctx.partners.items()}
+    actuals = {
+        row.element.slug: [
+            KpiActual(
+                v.period,
+                v.period_end,
+                v.value,
+                None if v.partner_id is None else slugs.get(v.partner_id, str(v.partner_id)),
+            )
+            for v in row.values
+        ]
+        for row in rows
+    }
+    framework = found.framework
+    current = {row.element.slug for row in rows}
+    definitions = {k.id: k for k in framework.kpis}
+    statuses = framework_kpi_statuses(framework, actuals, found.as_of, framework.settings)
+    return Progress(
+        found.as_of,
+        tuple(KpiProgress(definitions[s.kpi_id], s) for s in statuses if s.kpi_id in current),
+    )

@@ -1,19 +1,24 @@
-"""KPI values: the values of every KPI, a form to add one, and which partners have not reported."""
+"""KPI values: each KPI's progress (baseline, target, latest, change, status, trend), the values given, a form
+to add one, and which partners have not reported."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import SelectField, StringField, TextAreaField
 
-from tracker.domain import text_limits
+from tracker.domain import formats, text_limits
 from tracker.domain.evidence_input import parse_kpi_value
 from tracker.extensions import db
+from tracker.reports import charts
 from tracker.services import evidence as evidence_service
 from tracker.services import kpi_values
 from tracker.services.evidence import FrameworkContext, Refused
+from tracker.services.kpi_values import Progress
 from tracker.services.permissions import can_enter_kpi_value
+from tracker.web.as_of import requested_as_of
 from tracker.web.form_parts import Limit, Required, choices, limit_form_size
 from tracker.web.guard import actor, principal, refuse, require
 
@@ -58,9 +63,30 @@ def _form(ctx: FrameworkContext) -> KpiValueForm:
     return form
 
 
+def _sparklines(progress: Progress | None) -> dict[str, Markup]:
+    """Each KPI's trend as a small line, for the KPIs with two periods or more (the baseline counts once)."""
+    lines: dict[str, Markup] = {}
+    if progress is None:
+        return lines
+    for k in progress.kpis:
+        points = k.status.timeline()
+        target = k.definition.target
+        if len(points) >= 2:
+            lines[k.status.kpi_id] = charts.kpi_sparkline(
+                f"spark-{k.status.kpi_id}",
+                k.status.name,
+                k.status.unit,
+                points,
+                None if target is None else target.value,
+                None if target is None else formats.kpi_target(target, k.status.unit, k.status.direction),
+            )
+    return lines
+
+
 def _page(ctx: FrameworkContext, form: KpiValueForm, status: int = 200) -> ResponseReturnValue:
     rows = kpi_values.current_values(db.session, ctx)
     periods, gaps = kpi_values.completeness(rows, ctx)
+    progress = kpi_values.progress(db.session, ctx, rows, requested_as_of())
     p = principal()
     can_enter = can_enter_kpi_value(p, ctx.partner_ids, p.partner_id if p.role == "lead" else None)
     partner_names = {partner.id: partner.name for partner in ctx.partners.values()}
@@ -68,6 +94,8 @@ def _page(ctx: FrameworkContext, form: KpiValueForm, status: int = 200) -> Respo
         "kpis/index.html",
         ctx=ctx,
         rows=rows,
+        progress=progress,
+        sparklines=_sparklines(progress),
         form=form,
         gaps=gaps,
         periods=periods,
@@ -96,8 +124,12 @@ def add(slug: str) -> ResponseReturnValue:
     form = _form(ctx)
     if not form.validate_on_submit():
         return _page(ctx, form, 400)
-    kpis = {e.slug for e in ctx.elements.values() if e.kind == "kpi" and e.archived_at is None}
-    fields, problems = parse_kpi_value(form.raw_values(), kpis, set(ctx.partners))
+    units = {
+        e.slug: str(e.attrs.get("unit", ""))
+        for e in ctx.elements.values()
+        if e.kind == "kpi" and e.archived_at is None
+    }
+    fields, problems = parse_kpi_value(form.raw_values(), set(units), set(ctx.partners), units)
     if fields is None:
         for name, message in problems:
             field = getattr(form, name)

@@ -13,6 +13,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, StringField
 
 from tracker.db.models import SurveyRound
+from tracker.domain import formats
 from tracker.domain.evidence_input import parse_date
 from tracker.domain.surveys import (
     BROADLY_UNCHANGED_POINTS,
@@ -94,7 +95,11 @@ def _page(
         rounded_score=rounded_score,
         chart=(
             charts.distance_travelled(
-                "distance", f"{view.distance.previous} to {view.label}", view.distance.chart_rows, 100
+                "distance",
+                f"{view.distance.previous} to {view.label}",
+                view.distance.chart_rows,
+                100,
+                value_text=formats.whole_number,  # as the score table shows them
             )
             if view.distance and view.distance.chart_rows
             else None

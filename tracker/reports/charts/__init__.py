@@ -1,6 +1,7 @@
 """Charts for the board report as inline SVG built on the server, so the web page and the PDF show the
 same accessible pictures with no JavaScript: outcomes at each rating by theme (`rating_bars`), a KPI
-over time (`kpi_trend`) and distance travelled before and after (`distance_travelled`). The theme
+over time (`kpi_trend`, and `kpi_sparkline` for a table cell) and distance travelled before and after
+(`distance_travelled`). Figures are written by `tracker.domain.formats`, as the tables beside them. The theme
 diagrams and the rating key are HTML in the report template, styled with each rating's colour and
 pattern from `diagram_css` and labelled with `rating_tags`.
 
@@ -24,6 +25,7 @@ from tracker.domain.vocabulary import RATING_SHORT_LABELS, RATING_SYMBOLS
 from tracker.reports.charts.bars import rating_bars
 from tracker.reports.charts.distance import distance_travelled
 from tracker.reports.charts.rating_marks import diagram_css, rating_tags
+from tracker.reports.charts.sparkline import kpi_sparkline
 from tracker.reports.charts.trend import direction_note, kpi_trend
 
 __all__ = [
@@ -33,6 +35,7 @@ __all__ = [
     "diagram_css",
     "direction_note",
     "distance_travelled",
+    "kpi_sparkline",
     "kpi_trend",
     "rating_bars",
     "rating_tags",

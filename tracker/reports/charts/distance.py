@@ -1,8 +1,12 @@
-"""Distance travelled: before and after values on one scale as a dumbbell chart."""
+"""Distance travelled: before and after values on one scale as a dumbbell chart.
+
+Its labels write values as the table beside it does (`value_text`, from `tracker.domain.formats`): survey
+scores are whole numbers there (`formats.whole_number`), so the chart never shows 74.83 beside a 75.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from markupsafe import Markup
 
@@ -18,6 +22,7 @@ def distance_travelled(
     scale_max: float,
     *,
     show_title: bool = True,
+    value_text: Callable[[float], str] = number,
 ) -> Markup:
     """Before and after values on one scale, so the distance travelled reads as the length of a line."""
     if not rows:
@@ -76,14 +81,14 @@ def distance_travelled(
         )
         rising = after >= before
         if abs(after - before) < 1e-9:
-            body.append(svg.text(ax + 11, cy + 4.5, f"{number(after)} (no change)", size=12))
+            body.append(svg.text(ax + 11, cy + 4.5, f"{value_text(after)} (no change)", size=12))
             change = "no change"
         else:
             body.append(
                 svg.text(
                     bx - 11 if rising else bx + 11,
                     cy + 4.5,
-                    number(before),
+                    value_text(before),
                     size=12,
                     anchor="end" if rising else "start",
                 )
@@ -92,15 +97,17 @@ def distance_travelled(
                 svg.text(
                     ax + 11 if rising else ax - 11,
                     cy + 4.5,
-                    number(after),
+                    value_text(after),
                     size=12,
                     bold=True,
                     anchor="start" if rising else "end",
                 )
             )
-            change = f"{'up' if rising else 'down'} {number(abs(after - before))}"
+            change = f"{'up' if rising else 'down'} {number(abs(after - before), 1)}"
         body.append("</g>")
-        described.append(f"{svg.clean(label)}: before {number(before)}, after {number(after)} ({change})")
+        described.append(
+            f"{svg.clean(label)}: before {value_text(before)}, after {value_text(after)} ({change})"
+        )
 
     desc = f"Before and after, on a scale of {number(low)} to {number(high)}. " + "; ".join(described) + "."
     return svg.chart(id_prefix, "distance", width, bottom + 26, title, desc, "".join(body))

@@ -1,7 +1,8 @@
 """A KPI over time, turn-the-curve style: baseline, each period's value and the target on one line chart.
 
-Values are written by `tracker.domain.formats.kpi_value`, exactly as the pages and the report's tables
-write them.
+Each period is drawn once (`tracker.domain.kpi.timeline`): a value reported for the baseline's period is
+the baseline point, marked, not a second point. Values and the target are written by
+`tracker.domain.formats` (`kpi_value`, `kpi_level`), exactly as the pages and the report's tables write them.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from collections.abc import Sequence
 
 from markupsafe import Markup
 
-from tracker.domain.formats import kpi_value, money
+from tracker.domain.formats import kpi_level, kpi_value, money
+from tracker.domain.kpi import timeline
 from tracker.domain.vocabulary import DIRECTION_NOTES
 from tracker.reports.charts import svg
 from tracker.reports.charts.svg import AXIS, BRAND, GRID, INK, MUTED, WHITE, n
@@ -51,8 +53,13 @@ def kpi_trend(
     direction: str,
     *,
     show_title: bool = True,
+    target_text: str | None = None,
 ) -> Markup:
-    """A KPI's baseline, each period's value and the target, so a board sees whether the curve turns."""
+    """A KPI's baseline, each period's value and the target, so a board sees whether the curve turns.
+
+    `target_text` is the whole target in words (`formats.kpi_target`: a change target has no level to draw,
+    but the description still names it); without it the level drawn is described.
+    """
     if direction not in _DIRECTIONS:
         raise ValueError(f"direction must be one of {', '.join(_DIRECTIONS)}: {direction!r}")
     if not points and baseline is None:
@@ -63,7 +70,7 @@ def kpi_trend(
         *([target] if target is not None else []),
     )
 
-    series = ([(baseline[0], baseline[1], True)] if baseline else []) + [(p, v, False) for p, v in points]
+    series = timeline(points, baseline)
     values = [v for _, v, _ in series] + ([target] if target is not None else [])
     low, high = min(values), max(values)
     if unit == "percent":
@@ -92,8 +99,9 @@ def kpi_trend(
 
     tick_w = max(svg.width(_format_tick(unit, t, whole), 12) for t in ticks)
     left = margin + tick_w + 6
-    target_label = f"target {_value(unit, target)}" if target is not None else ""
-    right = width - margin - (svg.width(target_label, 12, bold=True) + 6 if target_label else 4)
+    target_level = kpi_level(target, unit, direction) if target is not None else ""
+    target_w = max(svg.width("target", 12), svg.width(target_level, 12, bold=True))
+    right = width - margin - (target_w + 6 if target_level else 4)
     top = note_y + 26
     bottom = top + TREND_PLOT
     height = bottom + (40 if baseline else 26)
@@ -121,8 +129,13 @@ def kpi_trend(
     widest = max(svg.width(label, 12) for label in labels)
     every = max(1, math.ceil((widest + 8) / step))
     shown = sorted(i for i in range(len(series)) if (len(series) - 1 - i) % every == 0)
-    if baseline and shown[0] != 0:
-        shown = [0, *(shown[1:] if shown[0] * step < widest + 8 else shown)]
+    marked = next((i for i, (_, _, is_baseline) in enumerate(series) if is_baseline), None)
+    if marked is not None and marked not in shown:
+        at = marked  # the baseline's label is kept in place of its nearest neighbour's
+        nearest = min(shown, key=lambda i: abs(i - at))
+        if abs(nearest - at) * step < widest + 8 and nearest != len(series) - 1:
+            shown.remove(nearest)
+        shown = sorted([*shown, at])
     for i in shown:
         x, label = xs[i], labels[i]
         body.append(svg.text(x, bottom + 17, label, size=12, anchor="middle"))
@@ -137,7 +150,8 @@ def kpi_trend(
             f'<path data-part="target" d="M{n(left)} {n(ty)}H{n(right)}" stroke="{INK}" '
             f'stroke-width="1.5" stroke-dasharray="6 4"/>'
         )
-        body.append(svg.text(right + 6, ty + 4, target_label, size=12, bold=True))
+        body.append(svg.text(right + 6, ty - 3, "target", size=12, fill=MUTED))
+        body.append(svg.text(right + 6, ty + 11, target_level, size=12, bold=True))
 
     ys = [y_of(v) for _, v, _ in series]
     # Every value is labelled when the labels fit; when they would collide, only the first, the last,
@@ -177,10 +191,15 @@ def kpi_trend(
         )
         body.append(svg.text(x, ly, label, size=12, anchor="middle", bold=True))
 
-    said = []
-    if baseline:
-        said.append(f"Baseline {_value(unit, baseline[1])} ({svg.clean(baseline[0])})")
-    said += [f"{svg.clean(period)}: {_value(unit, value)}" for period, value in points]
-    said.append(f"target {_value(unit, target)}" if target is not None else "no target set")
+    said = [
+        f"Baseline {_value(unit, value)} ({svg.clean(period)})"
+        if is_baseline
+        else f"{svg.clean(period)}: {_value(unit, value)}"
+        for period, value, is_baseline in series
+    ]
+    if target_text:
+        said.append(f"target {svg.clean(target_text)}")
+    else:
+        said.append(f"target {target_level}" if target is not None else "no target set")
     desc = "; ".join(said) + f". {note[2:]}."
     return svg.chart(id_prefix, "trend", width, height, name, desc, "".join(body))
