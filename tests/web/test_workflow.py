@@ -94,7 +94,7 @@ def test_full_journey(app: Flask, as_role: Any) -> None:
     assert move(lead, evidence_id, "submitted", 1).status_code == 302
     assert item(app, evidence_id)["status"] == "submitted"
     assert item(app, evidence_id)["row_version"] == 2
-    assert queue(evaluator) == [("Practice educator survey 2023", "tiny-council")]
+    assert queue(evaluator) == [("Practice educator survey 2023", "Tiny Council")]
 
     # Returning needs a note of at least 10 characters: a short one changes nothing.
     short = move(evaluator, evidence_id, "returned", 2, note="fix it")
@@ -127,7 +127,7 @@ def test_full_journey(app: Flask, as_role: Any) -> None:
     state = item(app, evidence_id)
     assert state["status"] == "submitted" and state["population"] == 30 and state["row_version"] == 4
     assert queue(lead) == []
-    assert queue(evaluator) == [("Practice educator survey 2023", "tiny-council")]
+    assert queue(evaluator) == [("Practice educator survey 2023", "Tiny Council")]
 
     accepted = move(evaluator, evidence_id, "accepted", 4, note="Thank you.")
     assert accepted.status_code == 302
@@ -149,9 +149,9 @@ def test_full_journey(app: Flask, as_role: Any) -> None:
         ("(lead)", "Logged"),
         ("(evaluator)", "Refused view evidence"),
         ("(lead)", "Submitted for review: status"),
-        ("(evaluator)", "Returned for changes: status, review_note"),
+        ("(evaluator)", "Returned for changes: status, review note"),
         ("(lead)", "Edited: population, status"),
-        ("(evaluator)", "Accepted: status, review_note"),
+        ("(evaluator)", "Accepted: status, review note"),
     ]
 
 
@@ -229,8 +229,8 @@ def test_review_queue_contents(app: Flask, as_role: Any, make_evidence: Any) -> 
         review_note="Other needs dates",
     )
     assert queue(as_role("evaluator")) == [
-        ("Tiny submitted item", "tiny-council"),
-        ("Other submitted item", "other-council"),
+        ("Tiny submitted item", "Tiny Council"),
+        ("Other submitted item", "Other Council"),
     ]
     assert queue(as_role("lead")) == [("Tiny returned item", "Tiny needs the response rate")]
     board = Page.of(as_role("board").get("/review"), 200)

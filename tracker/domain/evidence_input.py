@@ -68,6 +68,33 @@ EVIDENCE_COLUMNS: tuple[str, ...] = (
     "status",
 )
 EVIDENCE_REQUIRED: tuple[str, ...] = ("title", "source_type", "collected_on", "links", "finding")
+# A draft is a note to finish later: it needs a title, and the date collected that every stored item has.
+DRAFT_REQUIRED: tuple[str, ...] = ("title", "collected_on")
+# What a person calls each field (messages, the item's history); the form's labels say the same.
+FIELD_NAMES: Mapping[str, str] = {
+    "title": "title",
+    "summary": "summary",
+    "source_type": "type of evidence",
+    "collected_on": "date collected",
+    "links": "what it bears on",
+    "finding": "what it shows",
+    "respondents": "respondents",
+    "population": "population",
+    "positive": "respondents who agreed",
+    "collection": "data collection",
+    "group": "respondent group",
+    "independent": "collected by the external evaluator",
+    "partner": "partner",
+    "quote": "quote",
+    "url": "web address",
+    "flags": "flags",
+    "status": "status",
+    "review_note": "review note",
+}
+FLAG_NAMES: Mapping[str, str] = {"indirect": "Indirect", "partial_coverage": "Partial coverage"}
+# No evidence of these programmes predates 1990 (the oldest frameworks' baselines are from 2018): an earlier
+# date is a typing slip such as 1900 or 0023, refused for forms, CSV rows and survey rounds alike.
+EARLIEST_COLLECTED = date(1990, 1, 1)
 KPI_COLUMNS: tuple[str, ...] = ("kpi", "period", "period_end", "value", "partner", "note")
 KPI_REQUIRED: tuple[str, ...] = ("kpi", "period", "period_end", "value")
 
@@ -157,7 +184,19 @@ def _date(raw: Mapping[str, str], name: str, problems: Problems, today: date) ->
         problems.append((name, f"must be a date as YYYY-MM-DD, not '{value[:40]}'"))
     elif parsed > today:
         problems.append((name, f"{parsed.isoformat()} is in the future"))
+    elif parsed < EARLIEST_COLLECTED:
+        problems.append(
+            (
+                name,
+                f"{parsed.isoformat()} is before 1 January 1990, the earliest date accepted: check the year",
+            )
+        )
     return parsed
+
+
+def missing_for_review(values: Mapping[str, object]) -> list[str]:
+    """The required fields a saved draft still lacks, by name: it is not submitted for review unfinished."""
+    return [FIELD_NAMES[name] for name in EVIDENCE_REQUIRED if not values.get(name)]
 
 
 def _choice(
@@ -180,17 +219,20 @@ def parse_evidence(
     today: date,
     default_status: str = "submitted",
 ) -> tuple[EvidenceFields | None, Problems]:
-    """Check every field of one item; `linkable` maps element id -> kind, `partners` holds partner ids."""
+    """Check every field of one item; `linkable` maps element id -> kind, `partners` holds partner ids.
+
+    A draft (its status, or `default_status` when the row names none) needs only DRAFT_REQUIRED; any other
+    status needs every field of EVIDENCE_REQUIRED, as an evaluator reviews or rates it."""
     problems: Problems = []
-    for name in EVIDENCE_REQUIRED:
+    status = _choice(raw, "status", STATUSES, problems, default=default_status)
+    for name in DRAFT_REQUIRED if status == "draft" else EVIDENCE_REQUIRED:
         if not (raw.get(name) or "").strip():
-            problems.append((name, "is required"))
+            problems.append((name, "is required" if status != "draft" else "is required, even for a draft"))
     title = _text(raw, "title", problems)
     summary = _text(raw, "summary", problems)
     source_type = _choice(raw, "source_type", SOURCE_TYPES, problems)
     collected_on = _date(raw, "collected_on", problems, today)
     finding = _choice(raw, "finding", FINDINGS, problems)
-    status = _choice(raw, "status", STATUSES, problems, default=default_status)
     links = _split(raw.get("links") or "")
     for link in links:
         kind = linkable.get(link)

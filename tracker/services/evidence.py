@@ -25,7 +25,7 @@ from tracker.db.models import (
     utcnow,
 )
 from tracker.domain import text_limits
-from tracker.domain.evidence_input import EvidenceFields
+from tracker.domain.evidence_input import LINKABLE_KINDS, EvidenceFields, missing_for_review
 from tracker.ratings import upkeep
 from tracker.services import attachments
 from tracker.services.audit import Actor, record
@@ -38,6 +38,36 @@ class Refused(PermissionError):
 
 class EditConflict(Exception):
     """Someone else saved the item after this user opened it; their save is kept."""
+
+
+class Incomplete(ValueError):
+    """A draft lacks fields an evaluator needs; it stays a draft until it is edited to have them."""
+
+    def __init__(self, missing: Sequence[str]) -> None:
+        super().__init__(
+            f"It cannot be submitted for review yet; it still needs: {', '.join(missing)}. "
+            "Edit it to fill them in."
+        )
+        self.missing = tuple(missing)
+
+
+KIND_TITLES: tuple[tuple[str, str], ...] = (("outcome", "Outcomes"), ("output", "Outputs"), ("kpi", "KPIs"))
+
+
+@dataclass(frozen=True)
+class LinkKind:
+    """One kind of element (outcomes, outputs, KPIs) within a theme: what the form groups checkboxes by."""
+
+    kind: str
+    title: str
+    options: list[tuple[str, str]]  # (element id, its text)
+
+
+@dataclass(frozen=True)
+class LinkTheme:
+    slug: str
+    title: str
+    kinds: list[LinkKind]
 
 
 @dataclass
@@ -73,6 +103,22 @@ class FrameworkContext:
                     (slug, f"{kinds[element.kind]}: {element.text}")
                 )
         return [(self.theme_titles.get(theme, theme), options) for theme, options in groups.items()]
+
+    def link_tree(self) -> list[LinkTheme]:
+        """Linkable elements by theme (framework order), then by kind, for the form's grouped checkboxes."""
+        found: dict[str, dict[str, list[tuple[str, str]]]] = {}
+        for slug, element in sorted(self.elements.items(), key=lambda item: item[1].position):
+            if element.archived_at is None and element.kind in LINKABLE_KINDS and element.theme_slug:
+                kinds = found.setdefault(element.theme_slug, {})
+                kinds.setdefault(element.kind, []).append((slug, element.text))
+        return [
+            LinkTheme(
+                theme,
+                self.theme_titles.get(theme, theme),
+                [LinkKind(kind, title, kinds[kind]) for kind, title in KIND_TITLES if kind in kinds],
+            )
+            for theme, kinds in found.items()
+        ]
 
 
 def framework_context(session: Session, slug: str) -> FrameworkContext | None:
@@ -115,6 +161,16 @@ def snapshot(evidence: Evidence, links: Sequence[str], partner_slug: str) -> dic
         "flags": list(evidence.flags),
         "status": evidence.status,
         "review_note": evidence.review_note,
+    }
+
+
+def review_values(evidence: Evidence) -> dict[str, object]:
+    """The fields `missing_for_review` checks, but the links (the caller has them or reads them)."""
+    return {
+        "title": evidence.title,
+        "source_type": evidence.source_type,
+        "collected_on": evidence.collected_on,
+        "finding": evidence.finding,
     }
 
 
@@ -341,6 +397,10 @@ def move(
     evidence_id = evidence.id
     if expected_version is not None and evidence.row_version != expected_version:
         raise EditConflict(_conflict_message(session, evidence))
+    if to_status == "submitted":
+        missing = missing_for_review({**review_values(evidence), "links": link_slugs(session, evidence.id)})
+        if missing:
+            raise Incomplete(missing)
     note = note.strip()
     if to_status == "returned" and len(note) < 10:
         raise ValueError("Say what needs to change (at least 10 characters) when returning evidence.")

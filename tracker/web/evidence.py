@@ -21,10 +21,15 @@ from flask.typing import ResponseReturnValue
 
 from tracker.db.models import Evidence
 from tracker.domain.evidence_input import (
+    EARLIEST_COLLECTED,
+    FIELD_NAMES,
     FINDING_LABELS,
+    FLAG_NAMES,
     SOURCE_TYPE_LABELS,
     STATUSES,
+    EvidenceFields,
     is_whole_number,
+    missing_for_review,
     parse_date,
     parse_evidence,
 )
@@ -33,7 +38,7 @@ from tracker.services import evidence as evidence_service
 from tracker.services import evidence_queries
 from tracker.services import frameworks as framework_service
 from tracker.services.attachments import UploadRefused, attachment_header
-from tracker.services.evidence import EditConflict, FrameworkContext, Refused, Upload
+from tracker.services.evidence import EditConflict, FrameworkContext, Incomplete, Refused, Upload
 from tracker.services.permissions import can_create_evidence, can_edit_evidence, can_move, can_view_evidence
 from tracker.web.evidence_forms import FLAG_LABELS, EvidenceForm, ReviewForm
 from tracker.web.form_parts import choices
@@ -115,8 +120,9 @@ def _form(ctx: FrameworkContext, evidence: Evidence | None = None, *, stored: bo
     """The form with this framework's choices; `stored` fills it from the saved item, not the request."""
     form = EvidenceForm(formdata=None) if stored else EvidenceForm()
     form.links.choices = choices(
-        (slug, label) for _title, options in ctx.link_groups() for slug, label in options
+        option for theme in ctx.link_tree() for kind in theme.kinds for option in kind.options
     )
+    form.collected_on.render_kw = {"min": EARLIEST_COLLECTED.isoformat(), "max": date.today().isoformat()}
     form.partner.choices = choices(
         [("", "No particular partner"), *((s, p.name) for s, p in ctx.partners.items())]
     )
@@ -147,6 +153,41 @@ def _uploads() -> list[Upload]:
     ]
 
 
+def _dropped_files(extra: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """A form sent back keeps no chosen files (browsers cannot refill a file input): say so at the field,
+    after the reason a file was refused, as one message."""
+    names = [f.filename for f in request.files.getlist("attachments") if f and f.filename]
+    if request.method != "POST" or not names:
+        return extra
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    if len(names) == 1:
+        note = f"Your file {shown} was not kept: choose it again."
+    else:
+        note = f"Your files ({shown}) were not kept: choose them again."
+    said = [message.rstrip(".") + "." for field_id, message in extra if field_id == "attachments"]
+    rest = [(field_id, message) for field_id, message in extra if field_id != "attachments"]
+    return [*rest, ("attachments", " ".join([*said, note]))]
+
+
+def _own_partner(ctx: FrameworkContext) -> str:
+    """A lead's partner (id), whose evidence everything the lead logs is; "" for the other roles."""
+    p = principal()
+    return ctx.partner_slug(p.partner_id) if p.role == "lead" else ""
+
+
+def _checked(ctx: FrameworkContext, form: EvidenceForm, *, draft: bool) -> EvidenceFields | None:
+    """The form's values checked by the domain (a draft needs a title and a date only); problems go to the
+    fields. A lead's form shows their partner in place of the partner field, so a post naming a partner
+    that is not one of the framework's has its error shown there; a lead's evidence is always their own
+    partner's whatever the post names (the service sees to it)."""
+    fields, problems = parse_evidence(
+        form.raw_values(), ctx.linkable, set(ctx.partners), date.today(), "draft" if draft else "submitted"
+    )
+    if fields is None:
+        form.add_problems(problems)
+    return fields
+
+
 def _upload_dir() -> Path:
     return Path(current_app.config["UPLOAD_FOLDER"])
 
@@ -158,15 +199,17 @@ def _render_form(
     status: int = 200,
     extra: list[tuple[str, str]] | None = None,
 ) -> ResponseReturnValue:
+    own = _own_partner(ctx)
     return render_template(
         "evidence/form.html",
         ctx=ctx,
         form=form,
         evidence=evidence,
-        groups=ctx.link_groups(),
+        themes=ctx.link_tree(),
         flag_groups=[("", list(FLAG_LABELS.items()))],
         is_lead=principal().role == "lead",
-        extra_errors=extra or [],
+        own_partner=ctx.partners[own].name if own in ctx.partners else "",
+        extra_errors=_dropped_files(extra or []),
     ), status
 
 
@@ -177,13 +220,12 @@ def create(slug: str) -> ResponseReturnValue:
     form = _form(ctx)
     if request.method == "GET":
         return _render_form(ctx, form, None)
+    status = "submitted" if request.form.get("action") == "submit" else "draft"
     if not form.validate_on_submit():
         return _render_form(ctx, form, None, 400)
-    fields, problems = parse_evidence(form.raw_values(), ctx.linkable, set(ctx.partners), date.today())
+    fields = _checked(ctx, form, draft=status == "draft")
     if fields is None:
-        form.add_problems(problems)
         return _render_form(ctx, form, None, 400)
-    status = "submitted" if request.form.get("action") == "submit" else "draft"
     try:
         item = evidence_service.create(
             db.session,
@@ -207,14 +249,19 @@ def create(slug: str) -> ResponseReturnValue:
     return redirect(url_for("evidence.show", evidence_id=item.id))
 
 
-@bp.get("/evidence/<int:evidence_id>")
-def show(evidence_id: int) -> ResponseReturnValue:
-    evidence = _visible_item(evidence_id)
+def _item_page(evidence: Evidence, form: ReviewForm, status: int = 200) -> ResponseReturnValue:
+    """The item with its review form; a draft that lacks fields says which, instead of offering to submit."""
     framework = framework_service.framework_by_id(db.session, evidence.framework_id)
     row, files, history = evidence_queries.item_details(db.session, evidence)
     p = principal()
-    moves = [s for s in ("submitted", "draft", "accepted", "returned") if can_move(p, evidence, s)]
-    form = ReviewForm(row_version=str(evidence.row_version))
+    missing = missing_for_review({**evidence_service.review_values(evidence), "links": row.links})
+    if evidence.status not in {"draft", "returned"}:
+        missing = []
+    moves = [
+        s
+        for s in ("submitted", "draft", "accepted", "returned")
+        if can_move(p, evidence, s) and not (s == "submitted" and missing)
+    ]
     return render_template(
         "evidence/show.html",
         row=row,
@@ -224,10 +271,19 @@ def show(evidence_id: int) -> ResponseReturnValue:
         history=history,
         can_edit=can_edit_evidence(p, evidence),
         moves=moves,
+        missing=missing,
         form=form,
         source_types=SOURCE_TYPE_LABELS,
         findings=FINDING_LABELS,
-    )
+        flag_names=FLAG_NAMES,
+        field_names=FIELD_NAMES,
+    ), status
+
+
+@bp.get("/evidence/<int:evidence_id>")
+def show(evidence_id: int) -> ResponseReturnValue:
+    evidence = _visible_item(evidence_id)
+    return _item_page(evidence, ReviewForm(row_version=str(evidence.row_version)))
 
 
 @bp.route("/evidence/<int:evidence_id>/edit", methods=["GET", "POST"])
@@ -240,11 +296,11 @@ def edit(evidence_id: int) -> ResponseReturnValue:
     if request.method == "GET":
         return _render_form(ctx, _form(ctx, evidence, stored=True), evidence)
     form = _form(ctx, evidence)
+    submit = request.form.get("action") == "submit"
     if not form.validate_on_submit():
         return _render_form(ctx, form, evidence, 400)
-    fields, problems = parse_evidence(form.raw_values(), ctx.linkable, set(ctx.partners), date.today())
+    fields = _checked(ctx, form, draft=evidence.status in {"draft", "returned"} and not submit)
     if fields is None:
-        form.add_problems(problems)
         return _render_form(ctx, form, evidence, 400)
     expected = int(form.row_version.data) if is_whole_number(form.row_version.data or "") else -1
     try:
@@ -256,7 +312,7 @@ def edit(evidence_id: int) -> ResponseReturnValue:
             evidence,
             fields,
             expected_version=expected,
-            submit=request.form.get("action") == "submit",
+            submit=submit,
             uploads=_uploads(),
             upload_dir=_upload_dir(),
             max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
@@ -294,27 +350,14 @@ def change_status(evidence_id: int) -> ResponseReturnValue:
             note=form.note.data or "",
             expected_version=expected,
         )
-    except EditConflict as conflict:
-        flash(str(conflict), "error")
+    except (EditConflict, Incomplete) as problem:
+        db.session.rollback()
+        flash(str(problem), "error")
         return redirect(url_for("evidence.show", evidence_id=evidence_id)), 303
     except ValueError as problem:
         db.session.rollback()
-        row, files, history = evidence_queries.item_details(db.session, evidence)
         form.note.errors = [str(problem)]
-        p = principal()
-        return render_template(
-            "evidence/show.html",
-            row=row,
-            evidence=evidence,
-            files=files,
-            history=history,
-            framework=framework_service.framework_by_id(db.session, evidence.framework_id),
-            can_edit=can_edit_evidence(p, evidence),
-            moves=[s for s in ("submitted", "draft", "accepted", "returned") if can_move(p, evidence, s)],
-            form=form,
-            source_types=SOURCE_TYPE_LABELS,
-            findings=FINDING_LABELS,
-        ), 400
+        return _item_page(evidence, form, 400)
     messages = {
         "submitted": "Submitted for review.",
         "draft": "Withdrawn to draft.",

@@ -40,6 +40,7 @@ class EvidenceForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no type 
         "Type of evidence",
         choices=choices([("", "Choose a type"), *SOURCE_TYPE_LABELS.items()]),
         validators=[Required()],
+        validate_choice=False,  # the domain checks it, as a draft may leave it out
     )
     collected_on = StringField("Date collected", validators=[Required()])
     links = _Loose("What it bears on", choices=[], validators=[Required()])
@@ -47,6 +48,7 @@ class EvidenceForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no type 
         "What it shows",
         choices=choices([("", "Choose a finding"), *FINDING_LABELS.items()]),
         validators=[Required()],
+        validate_choice=False,
     )
     respondents = StringField("Respondents or participants", validators=[Optional()])
     population = StringField("Population", validators=[Optional()])
