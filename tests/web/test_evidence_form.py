@@ -127,7 +127,7 @@ def test_list_queue_and_item_show_names_not_ids(as_role: Any, make_evidence: Any
 
     queue = Page.of(evaluator.get("/review"), 200)
     assert queue.rows("Items") == [
-        ["Allocation interviews", "Tiny Teaching Partnership", "2023-03-01", "Tiny Council"]
+        ["Allocation interviews", "Tiny Teaching Partnership", "1 March 2023", "Tiny Council"]
     ]
     shows_no_ids(queue)
 
