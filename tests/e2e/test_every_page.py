@@ -89,20 +89,6 @@ LAYOUT_SCRIPT = r"""(months) => {
 # Problems on pages that other parts of issue 17 are rebuilding as this test is written: (path pattern,
 # problem kind) -> who fixes it. They are printed, not failed; anything else on any page fails the test.
 PENDING: dict[tuple[str, str], str] = {
-    (
-        r"/f/[^/]+/evidence",
-        "iso-date",
-    ): "evidence list dates (templates/evidence/list.html, the evidence part)",
-    (
-        r"/f/[^/]+/evidence",
-        "wrapped-date",
-    ): "evidence list dates (templates/evidence/list.html, the evidence part)",
-    (
-        r"/evidence/\d+",
-        "iso-date",
-    ): "evidence history dates (templates/evidence/show.html, the evidence part)",
-    (r"/admin/audit", "iso-date"): "audit trail dates (templates/admin/audit.html, the audit part)",
-    (r"/admin/audit", "wrapped-date"): "audit trail dates (templates/admin/audit.html, the audit part)",
     ("/", "iso-date"): "frameworks list 'Loaded' (an ISO string from services/frameworks.py list_frameworks)",
     (
         "/",

@@ -160,7 +160,7 @@ def test_entries_read_as_words_with_names_and_links(app: Flask, trail: dict[str,
         f"/f/{SLUG}/outcomes/educators-supported",
     ) in page.links("table a")
     imported = rows["Imported KPI values from a CSV file"]
-    assert imported[0] == "2020-01-15 10:30:00"
+    assert imported[0] == "15 January 2020 at 10:30"
     assert imported[3] == "Framework: Tiny Teaching Partnership"
     assert "Added: 3" in imported[4] and "Skipped (already present): 1" in imported[4]
     refused = rows["Refused: not permitted"]
