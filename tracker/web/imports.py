@@ -33,6 +33,14 @@ class ImportForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no type hi
     file = FileField("CSV file")
 
 
+def _context(slug: str) -> FrameworkContext:
+    """The framework the address names, or a 404 page."""
+    ctx = evidence_service.framework_context(db.session, slug)
+    if ctx is None:
+        abort(404, description=f"No framework has the id '{slug}'.")
+    return ctx
+
+
 def _page(ctx: FrameworkContext, form: ImportForm, result: imports.ImportResult | None = None) -> str:
     problems = result.problems if result else []
     return render_template("imports/upload.html", ctx=ctx, form=form, result=result, problems=problems)
@@ -40,9 +48,7 @@ def _page(ctx: FrameworkContext, form: ImportForm, result: imports.ImportResult 
 
 @bp.route("/f/<slug>/import", methods=["GET", "POST"])
 def upload(slug: str) -> ResponseReturnValue:
-    ctx = evidence_service.framework_context(db.session, slug)
-    if ctx is None:
-        abort(404, description=f"No framework has the id '{slug}'.")
+    ctx = _context(slug)
     p, who = principal(), actor()
     require(can_import_into(p, ctx.partner_ids), "import CSV", "framework", slug)
     form = ImportForm()
@@ -93,9 +99,7 @@ def _own_partner(ctx: FrameworkContext) -> str:
 @bp.get("/f/<slug>/import/evidence-sample.csv")
 def evidence_sample(slug: str) -> ResponseReturnValue:
     """Two example evidence rows for this framework, as drafts: a file that imports as it is."""
-    ctx = evidence_service.framework_context(db.session, slug)
-    if ctx is None:
-        abort(404, description=f"No framework has the id '{slug}'.")
+    ctx = _context(slug)
     text = import_samples.evidence_sample(ctx, _own_partner(ctx), date.today())
     return _csv_download(text, f"{slug}-evidence-sample.csv")
 
@@ -103,9 +107,7 @@ def evidence_sample(slug: str) -> ResponseReturnValue:
 @bp.get("/f/<slug>/import/kpi-sample.csv")
 def kpi_sample(slug: str) -> ResponseReturnValue:
     """An example KPI value for this framework: a file that imports as it is."""
-    ctx = evidence_service.framework_context(db.session, slug)
-    if ctx is None:
-        abort(404, description=f"No framework has the id '{slug}'.")
+    ctx = _context(slug)
     text = import_samples.kpi_sample(ctx, _own_partner(ctx), date.today())
     return _csv_download(text, f"{slug}-kpi-values-sample.csv")
 
