@@ -84,7 +84,8 @@ def rate_all(engine: Engine, slugs: list[str], keep: bool = False) -> tuple[int,
             with gc_paused():
                 rated = ratings_for(session, slug, detail=True)
             assert rated is not None, slug
-            outcomes += len(rated.ratings)
+            # `detail`, as `tracker rate` reads it: the `OutcomeRating`s pages list are not made for it
+            outcomes += len(rated.detail)
             if keep:
                 kept.append(rated)
             session.expunge_all()

@@ -11,13 +11,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from operator import attrgetter
 from types import MappingProxyType
 
-from tracker.domain.evidence import EvidenceItem, ItemAssessment, assess_item, describe_item
+from tracker.domain.evidence import (
+    EvidenceItem,
+    ItemAssessment,
+    assess_item,
+    describe_item,
+    item_assessor,
+)
 from tracker.domain.evidence_lines import Line, LineSummary, build_clusters, build_lines, summarise
 from tracker.domain.framework import Framework, Kpi, Outcome
 from tracker.domain.kpi import KpiActual, KpiStatus, kpi_status
@@ -181,10 +187,12 @@ def rate_outcome(
     *,
     statuses: Mapping[str, KpiStatus] | None = None,
     assessed: dict[int, ItemAssessment] | None = None,
+    assessor: Callable[[EvidenceItem], ItemAssessment] | None = None,
 ) -> Rating:
     """Rate one outcome as of a date.
 
-    `statuses` and `assessed` let `rate_framework` judge each shared KPI and tier each item only once.
+    `statuses`, `assessed` and `assessor` let `rate_framework` judge each shared KPI and tier each item
+    only once.
     """
     known_items = _known_on(as_of, items)
     definitions = {k.id: k for k in kpis}
@@ -203,9 +211,8 @@ def rate_outcome(
     if assessed is None:
         assessments = tuple(assess_item(i, settings) for i in known_items)
     else:
-        assessments = tuple(
-            assessed.get(i.id) or assessed.setdefault(i.id, assess_item(i, settings)) for i in known_items
-        )
+        assess = assessor or item_assessor(settings)
+        assessments = tuple(assessed.get(i.id) or assessed.setdefault(i.id, assess(i)) for i in known_items)
     lines = build_lines(build_clusters(known_items, assessments), linked)
     facts = Facts(
         outcome=outcome,
@@ -289,6 +296,7 @@ def rate_framework(
         k.id: kpi_status(k, actuals_by_kpi.get(k.id, ()), as_of, settings) for k in kpis if k.id in needed
     }
     assessed: dict[int, ItemAssessment] = {}
+    assessor = item_assessor(settings)
     return tuple(
         rate_outcome(
             outcome,
@@ -300,6 +308,7 @@ def rate_framework(
             overrides.get(outcome.id),
             statuses=statuses,
             assessed=assessed,
+            assessor=assessor,
         )
         for outcome in chosen
     )

@@ -21,7 +21,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from operator import attrgetter
 from types import MappingProxyType
 
 from tracker.domain.evidence import (
@@ -167,14 +166,13 @@ def group_label(group: str) -> str:
     return group.replace("-", " ").replace("_", " ").strip() or "a group not recorded"
 
 
-def _best(items: Sequence[EvidenceItem], tiers: Mapping[int, Tier]) -> EvidenceItem:
-    """The best item: highest tier, then more respondents, then the lower id (deterministic)."""
-    if len(items) == 1:
-        return items[0]
-    return min(items, key=lambda i: (TIERS.index(tiers[i.id]), -(i.respondents or 0), i.id))
+_TIER_RANK = {tier: rank for rank, tier in enumerate(TIERS)}
 
 
-_BY_ID = attrgetter("id")
+def _best_first(member: tuple[int, EvidenceItem, Tier]) -> tuple[int, int, int]:
+    """The best item of a cluster sorts first: highest tier, then more respondents, then the lower id."""
+    item_id, item, tier = member
+    return (_TIER_RANK[tier], -(item.respondents or 0), item_id)
 
 
 @lru_cache(maxsize=1024)
@@ -193,33 +191,36 @@ def build_clusters(
     items: Sequence[EvidenceItem], assessments: Sequence[ItemAssessment]
 ) -> tuple[Cluster, ...]:
     """Group counted items by collection; an item without a collection is its own cluster."""
-    tiers = {a.item_id: a.tier for a in assessments if a.counts}
-    groups: dict[str | int, list[EvidenceItem]] = {}  # by collection name, or by item id when none
-    for item in sorted(items, key=_BY_ID):
-        if item.id not in tiers:  # not counted (an item without a method family never counts)
-            continue
+    # (id, item, tier) of counted items, by id (ids are unique, so the items themselves are never compared)
+    counted = sorted([(i.id, i, a.tier) for i, a in zip(items, assessments, strict=True) if a.counts])
+    groups: dict[str | int, list[tuple[int, EvidenceItem, Tier]]] = {}  # by collection, or by item id
+    for entry in counted:
+        item = entry[1]
         key = item.collection or item.id
         members = groups.get(key)
         if members is None:
-            groups[key] = [item]
+            groups[key] = [entry]
         else:
-            members.append(item)
+            members.append(entry)
     clusters = []
     for members in groups.values():
-        best = _best(members, tiers)
+        if len(members) == 1:  # most clusters: one item, its own best
+            _, best, tier = members[0]
+            findings = _findings(best.finding)
+        else:
+            _, best, tier = min(members, key=_best_first)
+            findings = _findings(tuple(sorted({m[1].finding for m in members})))
         family = METHOD_FAMILIES[best.source_type]
-        if family is None:  # pragma: no cover - excluded above
+        if family is None:  # pragma: no cover - an item without a method family never counts
             continue
         clusters.append(
             Cluster(
-                items=tuple(members),
+                items=tuple([m[1] for m in members]),
                 best=best,
-                tier=tiers[best.id],
+                tier=tier,
                 family=family,
                 group=_group_key(best.group),
-                findings=_findings(
-                    best.finding if len(members) == 1 else tuple(sorted({m.finding for m in members}))
-                ),
+                findings=findings,
             )
         )
     return tuple(clusters)

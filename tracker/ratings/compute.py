@@ -70,30 +70,24 @@ def _parsed_day(text: str) -> date:
     return date.fromisoformat(text)
 
 
-def _day(value: date | str) -> date:
-    """A date column read without SQLAlchemy's processing: a date from PostgreSQL, ISO text from SQLite."""
-    return value if isinstance(value, date) else _parsed_day(value)
-
-
-def _shared(text: str) -> str:
-    """One string object for each repeated value (source types, findings, groups, collections): a row
-    brings its own copy of each, and a national rating keeps a million items."""
-    return intern(text) if text else text
-
-
 def _item(row: Sequence[Any]) -> EvidenceItem:
-    """An item from `_ITEM_COLUMNS`, which follow `EvidenceItem`'s fields in order (positional: faster)."""
+    """An item from `_ITEM_COLUMNS`, which follow `EvidenceItem`'s fields in order (positional: faster).
+
+    Repeated strings (source types, findings, collections, groups) are interned: a row brings its own copy
+    of each, and a national rating keeps a million items. Written out flat: it runs once per item.
+    """
+    day = row[3]
     return EvidenceItem(
         row[0],
         row[1],
         intern(row[2]),
-        _day(row[3]),
+        day if type(day) is date else _parsed_day(day),
         intern(row[4]),
         row[5],
         row[6],
         row[7],
-        _shared(row[8]),
-        _shared(row[9]),
+        intern(row[8]),
+        intern(row[9]),
         row[10],
         _flags(row[11]),
         row[12],
