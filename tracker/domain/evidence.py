@@ -10,7 +10,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Literal
 
-from tracker.domain.evidence_input import FINDINGS, FLAGS, SOURCE_TYPES
+from tracker.domain.evidence_input import FINDINGS, FLAGS, SHOWS, SOURCE_TYPES
 from tracker.domain.settings import DEFAULT_SETTINGS, RuleSettings
 
 Tier = Literal["robust", "indicative", "anecdotal"]
@@ -71,6 +71,8 @@ class EvidenceItem:
     flags: frozenset[str] = frozenset()
     revision: int = 1
     quote: str = ""
+    shows: str = ""  # how_much | how_well | better_off, or "" when not given (every item before issue 18)
+    kpi: str = ""  # the id of a KPI whose value this item reports: that KPI's line stands for it
 
     def __post_init__(self) -> None:
         """Refuse values the rules cannot read, so a typo upstream fails loudly instead of mis-rating."""
@@ -81,6 +83,8 @@ class EvidenceItem:
         if self.flags and not _KNOWN_FLAGS.issuperset(self.flags):
             unknown = sorted(set(self.flags) - _KNOWN_FLAGS)
             raise ValueError(f"unknown flags {unknown}; expected some of {FLAGS}")
+        if self.shows and self.shows not in SHOWS:
+            raise ValueError(f"unknown 'shows' {self.shows!r}; expected one of {SHOWS}")
         if not isinstance(self.flags, frozenset):
             object.__setattr__(self, "flags", frozenset(self.flags))
 

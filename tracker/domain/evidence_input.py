@@ -37,12 +37,25 @@ SOURCE_TYPE_LABELS: Mapping[str, str] = {
     "observation": "Observation",
     "testimonial": "Testimonial",
 }
-FINDINGS: tuple[str, ...] = ("supports", "no_change", "contradicts", "mixed")
+FINDINGS: tuple[str, ...] = ("supports", "no_change", "contradicts", "mixed", "too_early")
 FINDING_LABELS: Mapping[str, str] = {
     "supports": "Supports the outcome",
     "no_change": "Shows no change",
     "contradicts": "Contradicts the outcome",
     "mixed": "Mixed",
+    "too_early": "Too early to measure the effect",
+}
+# The RBA question an item (or a KPI) answers: effort (how much, how well) or effect (is anyone better off).
+SHOWS: tuple[str, ...] = ("how_much", "how_well", "better_off")
+SHOWS_LABELS: Mapping[str, str] = {
+    "how_much": "How much did we do?",
+    "how_well": "How well did we do it?",
+    "better_off": "Is anyone better off?",
+}
+SHOWS_HELP: Mapping[str, str] = {
+    "how_much": "a count of what was done: events held, places filled, people reached",
+    "how_well": "the quality of what was done: satisfaction, timeliness, take-up",
+    "better_off": "a change in people's skills, attitudes, behaviour or circumstances",
 }
 STATUSES: tuple[str, ...] = ("draft", "submitted", "accepted", "returned")
 FLAGS: tuple[str, ...] = ("indirect", "partial_coverage")
@@ -66,6 +79,8 @@ EVIDENCE_COLUMNS: tuple[str, ...] = (
     "url",
     "flags",
     "status",
+    "shows",
+    "kpi",
 )
 EVIDENCE_REQUIRED: tuple[str, ...] = ("title", "source_type", "collected_on", "links", "finding")
 # A draft is a note to finish later: it needs a title, and the date collected that every stored item has.
@@ -90,6 +105,8 @@ FIELD_NAMES: Mapping[str, str] = {
     "flags": "flags",
     "status": "status",
     "review_note": "review note",
+    "shows": "what it answers",
+    "kpi": "KPI it reports",
 }
 FLAG_NAMES: Mapping[str, str] = {"indirect": "Indirect", "partial_coverage": "Partial coverage"}
 # No evidence of these programmes predates 1990 (the oldest frameworks' baselines are from 2018): an earlier
@@ -128,6 +145,8 @@ class EvidenceFields:
     url: str
     flags: tuple[str, ...]
     status: str
+    shows: str = ""
+    kpi: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +291,10 @@ def parse_evidence(
     for flag in flags:
         if flag not in FLAGS:
             problems.append(("flags", f"'{flag[:40]}' is not one of: {', '.join(FLAGS)}"))
+    shows = _choice(raw, "shows", SHOWS, problems)
+    kpi = (raw.get("kpi") or "").strip()
+    if kpi and linkable.get(kpi) != "kpi":
+        problems.append(("kpi", f"'{kpi[:64]}' is not a KPI of this framework"))
     if problems or collected_on is None:
         return None, problems
     return (
@@ -293,6 +316,8 @@ def parse_evidence(
             url,
             tuple(dict.fromkeys(flags)),
             status,
+            shows,
+            kpi,
         ),
         [],
     )

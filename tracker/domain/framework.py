@@ -17,6 +17,8 @@ Quadrant = Literal["effort-quantity", "effort-quality", "effect-quantity", "effe
 Term = Literal["short", "medium", "long"]
 Unit = Literal["percent", "count", "number", "score", "currency"]
 Direction = Literal["higher_is_better", "lower_is_better"]
+OutcomeKind = Literal["change", "deliverable"]
+Shows = Literal["how_much", "how_well", "better_off"]
 
 PARTNER_KINDS: tuple[PartnerKind, ...] = ("local_authority", "hei", "pvi", "nhs", "other")
 PARTNER_TIERS: tuple[PartnerTier, ...] = ("primary", "secondary")
@@ -29,6 +31,10 @@ QUADRANTS: tuple[Quadrant, ...] = (
 TERMS: tuple[Term, ...] = ("short", "medium", "long")
 UNITS: tuple[Unit, ...] = ("percent", "count", "number", "score", "currency")
 DIRECTIONS: tuple[Direction, ...] = ("higher_is_better", "lower_is_better")
+# change: the outcome is a difference made; deliverable: a product that exists or not (a plan, a curriculum).
+OUTCOME_KINDS: tuple[OutcomeKind, ...] = ("change", "deliverable")
+SHOWS: tuple[Shows, ...] = ("how_much", "how_well", "better_off")
+EFFECT_QUADRANTS: frozenset[str] = frozenset({"effect-quantity", "effect-quality"})
 
 # The RBA questions each quadrant answers, as the 2020 evaluation puts them.
 QUADRANT_QUESTIONS: Mapping[str, str] = MappingProxyType(
@@ -96,6 +102,12 @@ class Outcome:
     kpis: tuple[str, ...] = ()
     aims: tuple[str, ...] = ()
     ref: str = ""
+    kind: OutcomeKind = "change"
+
+    @property
+    def is_effect(self) -> bool:
+        """In an effect quadrant (is anyone better off?), where evidence of effort alone is capped."""
+        return self.quadrant in EFFECT_QUADRANTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +140,7 @@ class Kpi:
     per_partner: bool = False
     note: str = ""
     ref: str = ""
+    shows: Shows | None = None  # the RBA question its values answer; None: not said (counts as an effect)
 
 
 @dataclass(frozen=True, slots=True)

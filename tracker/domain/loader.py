@@ -10,9 +10,11 @@ from typing import Any
 
 from tracker.domain.framework import (
     DIRECTIONS,
+    OUTCOME_KINDS,
     PARTNER_KINDS,
     PARTNER_TIERS,
     QUADRANTS,
+    SHOWS,
     TERMS,
     UNITS,
     Activity,
@@ -84,8 +86,8 @@ THEME_KEYS = {"id", "title", "summary", "ref", "aims", "activities", "outputs", 
 AIM_KEYS = {"id", "text", "ref"}
 ACTIVITY_KEYS = {"id", "text", "aims", "ref"}
 OUTPUT_KEYS = {"id", "text", "quadrant", "kpis", "ref"}
-OUTCOME_KEYS = {"id", "text", "quadrant", "term", "expected_by", "kpis", "aims", "ref"}
-KPI_KEYS = {"id", "name", "unit", "direction", "baseline", "target", "per_partner", "note", "ref"}
+OUTCOME_KEYS = {"id", "text", "quadrant", "term", "expected_by", "kpis", "aims", "ref", "kind"}
+KPI_KEYS = {"id", "name", "unit", "direction", "baseline", "target", "per_partner", "note", "ref", "shows"}
 TARGET_KEYS = {"value", "change", "per_period", "tolerance", "period", "note"}
 
 
@@ -159,6 +161,7 @@ def _outcome(r: NodeReader, node: Node, path: str, theme_id: str) -> Outcome | N
         )
     kpis = r.references_to(f["kpis"], join_path(path, "kpis"), "kpi") if "kpis" in f else ()
     aims = r.references_to(f["aims"], join_path(path, "aims"), "aim") if "aims" in f else ()
+    kind = r.choice(f["kind"], join_path(path, "kind"), OUTCOME_KINDS, "kind") if "kind" in f else "change"
     return Outcome(
         oid,
         _opt_text(r, f, "text", path),
@@ -169,6 +172,7 @@ def _outcome(r: NodeReader, node: Node, path: str, theme_id: str) -> Outcome | N
         kpis,
         aims,
         _opt_text(r, f, "ref", path),
+        kind,
     )
 
 
@@ -216,6 +220,7 @@ def _kpi(r: NodeReader, node: Node, path: str, theme_id: str) -> Kpi | None:
             )
     target = _target(r, f["target"], join_path(path, "target")) if "target" in f else None
     per_partner = r.boolean(f["per_partner"], join_path(path, "per_partner")) if "per_partner" in f else False
+    shows = r.choice(f["shows"], join_path(path, "shows"), SHOWS, "shows") if "shows" in f else None
     return Kpi(
         kid,
         _opt_text(r, f, "name", path),
@@ -227,6 +232,7 @@ def _kpi(r: NodeReader, node: Node, path: str, theme_id: str) -> Kpi | None:
         per_partner,
         _opt_text(r, f, "note", path),
         _opt_text(r, f, "ref", path),
+        shows,
     )
 
 
