@@ -24,8 +24,27 @@ def test_defaults_are_the_documented_thresholds() -> None:
         "some_min_robust_lines": 1,
         "none_min_robust_negative_lines": 1,
         "kpi_partly_met_share": 0.5,
+        "effort_caps_effect": True,
+        "deliverable_document_robust": True,
+        "independent_unknown_size_indicative": True,
+        "partial_coverage_lowers": True,
     }
     assert set(SETTING_NAMES) == {f.name for f in dataclasses.fields(RuleSettings)}
+
+
+@pytest.mark.parametrize("value", [False, True])
+def test_a_switch_takes_true_or_false(value: bool) -> None:
+    settings, problems = parse_rule_settings({"effort_caps_effect": value})
+    assert problems == []
+    assert settings.effort_caps_effect is value
+
+
+@pytest.mark.parametrize("value", [0, 1, "no", "false", 1.0, None])
+def test_a_switch_refuses_anything_but_true_or_false(value: object) -> None:
+    settings, problems = parse_rule_settings({"effort_caps_effect": value})
+    assert settings == DEFAULT_SETTINGS
+    assert len(problems) == 1 and problems[0][0] == "effort_caps_effect"
+    assert "expected true or false" in problems[0][1]
 
 
 def test_settings_are_immutable() -> None:

@@ -175,6 +175,19 @@ def _base_tier(item: EvidenceItem, s: RuleSettings) -> tuple[str, Tier, str]:
     """The tier before the `indirect` flag, with the words that explain it."""
     family = item.family
     label = item.source_label.capitalize()
+    if (
+        family in ("survey", "qualitative")
+        and item.respondents is None
+        and item.independent
+        and s.independent_unknown_size_indicative
+    ):
+        # The external evaluator's own fieldwork is more than an anecdote even when its size went unreported.
+        size = "respondents" if family == "survey" else "participants"
+        return (
+            f"{label} by the external evaluator with the number of {size} not recorded",
+            "indicative",
+            " (collected independently, so more than an illustration)",
+        )
     if family == "survey":
         return _survey_tier(item, s)
     if family == "qualitative":
@@ -201,7 +214,7 @@ def lower_tier(tier: Tier) -> Tier:
 def assess_item(item: EvidenceItem, settings: RuleSettings = DEFAULT_SETTINGS) -> ItemAssessment:
     """Tier an item by its source, size and flags, so evaluators can see why it does or does not count."""
     tier, counts, reason = _judgement(
-        item.source_type, item.respondents, item.population, item.flags, settings
+        item.source_type, item.respondents, item.population, item.flags, item.independent, settings
     )
     return ItemAssessment(item.id, tier, counts, reason)
 
@@ -210,10 +223,10 @@ def item_assessor(settings: RuleSettings) -> Callable[[EvidenceItem], ItemAssess
     """`assess_item` for one settings value, remembering each judgement by the fields it depends on: a
     framework's items share a few hundred, and hashing the settings for each of 30,000 items was a tenth of
     the engine's time."""
-    judged: dict[tuple[str, int | None, int | None, frozenset[str]], tuple[Tier, bool, str]] = {}
+    judged: dict[tuple[str, int | None, int | None, frozenset[str], bool], tuple[Tier, bool, str]] = {}
 
     def assess(item: EvidenceItem) -> ItemAssessment:
-        key = (item.source_type, item.respondents, item.population, item.flags)
+        key = (item.source_type, item.respondents, item.population, item.flags, item.independent)
         found = judged.get(key)
         if found is None:
             found = judged[key] = _judgement(*key, settings)
@@ -228,14 +241,33 @@ def _judgement(
     respondents: int | None,
     population: int | None,
     flags: frozenset[str],
+    independent: bool,
     settings: RuleSettings,
 ) -> tuple[Tier, bool, str]:
     """(tier, counts, reason) from the only fields a tier depends on: many items share one, and its words."""
-    item = EvidenceItem(0, "", source_type, date.min, "supports", respondents, population, flags=flags)
+    item = EvidenceItem(
+        0,
+        "",
+        source_type,
+        date.min,
+        "supports",
+        respondents,
+        population,
+        independent=independent,
+        flags=flags,
+    )
     description, tier, note = _base_tier(item, settings)
-    if "indirect" in item.flags:
-        lowered = lower_tier(tier)
-        reason = f"{description}: {tier}{note}, but indirect, so {lowered}."
+    lowerings = []  # why the tier is lower than its source and size alone give, in order
+    if "indirect" in flags:
+        lowerings.append("indirect")
+    if "partial_coverage" in flags and item.family != "data" and settings.partial_coverage_lowers:
+        # (data with partial coverage is already indicative in `_base_tier`, as before these settings)
+        lowerings.append("covering only part of the outcome's population")
+    if lowerings:
+        lowered = tier
+        for _ in lowerings:
+            lowered = lower_tier(lowered)
+        reason = f"{description}: {tier}{note}, but {' and '.join(lowerings)}, so {lowered}."
         tier = lowered
     else:
         reason = f"{description}: {tier}{note}."

@@ -14,6 +14,11 @@ def _setting(default: int | float, minimum: float, maximum: float | None, help_t
     return field(default=default, metadata={"min": minimum, "max": maximum, "help": help_text})
 
 
+def _switch(default: bool, help_text: str) -> Any:
+    """A rule behaviour a framework may turn off (`false`), with a one-line explanation."""
+    return field(default=default, metadata={"min": None, "max": None, "help": help_text})
+
+
 @dataclass(frozen=True, slots=True)
 class RuleSettings:
     """The thresholds the engine uses; defaults follow the rating rules agreed for the evaluation."""
@@ -43,6 +48,20 @@ class RuleSettings:
     # KPI status for per-period targets.
     kpi_partly_met_share: float = _setting(
         0.5, 0, 1, "share of periods a per-period target must meet to be partly met"
+    )
+    # What evidence shows (issue 18): each on by default; a framework may turn one off with `false`.
+    effort_caps_effect: bool = _switch(
+        True,
+        "an effect outcome whose supporting lines show only effort (how much, how well) is at most 'some'",
+    )
+    deliverable_document_robust: bool = _switch(
+        True, "a supporting document linked to a deliverable outcome is robust evidence that it exists"
+    )
+    independent_unknown_size_indicative: bool = _switch(
+        True, "the external evaluator's survey or qualitative evidence of unknown size is indicative"
+    )
+    partial_coverage_lowers: bool = _switch(
+        True, "evidence covering only part of the outcome's population is one tier lower"
     )
 
 
@@ -91,6 +110,12 @@ def parse_rule_settings(raw: Mapping[str, object]) -> tuple[RuleSettings, list[t
             problems.append(
                 (name, f"unknown rule setting '{name}'{hint} (known: {', '.join(SETTING_NAMES)})")
             )
+            continue
+        if isinstance(spec.default, bool):
+            if not isinstance(value, bool):
+                problems.append((name, f"expected true or false, found {describe_value(value)}"))
+            else:
+                changes[name] = value
             continue
         whole = isinstance(spec.default, int)
         if isinstance(value, bool) or not isinstance(value, int | float):
