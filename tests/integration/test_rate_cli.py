@@ -16,12 +16,16 @@ def test_rate_json_shape_and_values(app: Any, runner: FlaskCliRunner, make_evide
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
     assert [set(r) for r in rows] == [
-        {"outcome", "theme", "rating", "computed", "override", "rule", "reasons"}
+        {"outcome", "theme", "rating", "computed", "override", "rule", "reasons", "next"}
     ] * 3
     assert {r["outcome"]: r["rating"] for r in rows} == {
         "more-statutory": "some", "educators-supported": "strong", "retention": "not_yet",
     }  # fmt: skip
     assert all(r["reasons"] and r["theme"] == "placements" for r in rows)
+    # `next`: what would raise the rating; nothing for a strong one, a phrase for each of the others
+    assert {r["outcome"]: bool(r["next"]) for r in rows} == {
+        "more-statutory": True, "educators-supported": False, "retention": True,
+    }  # fmt: skip
 
 
 def test_kpis_json_shape(app: Any, runner: FlaskCliRunner, make_evidence: Any) -> None:

@@ -636,7 +636,10 @@ def test_shared_contract_example() -> None:
         "override": None,
         "rule": "R2-some",
         "reasons": list(by_id["more-statutory"].reasons),
+        # issue 18: what would raise it; `some` from one robust line needs a second line for `strong`
+        "next": ["one more line of evidence supporting it, of a kind or group not yet heard"],
     }
+    assert by_id["educators-supported"].to_json()["next"] == []
     json.dumps([r.to_json() for r in ratings])
 
 

@@ -18,6 +18,7 @@ from operator import attrgetter
 from types import MappingProxyType
 
 from tracker.domain.evidence import (
+    EFFORT_SHOWS,
     EvidenceItem,
     ItemAssessment,
     assess_item,
@@ -26,6 +27,7 @@ from tracker.domain.evidence import (
 )
 from tracker.domain.evidence_lines import Line, LineSummary, build_clusters, build_lines, summarise
 from tracker.domain.framework import Framework, Kpi, Outcome
+from tracker.domain.guidance import next_steps
 from tracker.domain.kpi import KpiActual, KpiStatus, kpi_status
 from tracker.domain.rules import (
     OVERRIDE_RULE_ID,
@@ -88,6 +90,7 @@ class Rating:
     lines: LineSummary
     evidence_lines: tuple[Line, ...]
     kpis: tuple[KpiStatus, ...]
+    next_steps: tuple[str, ...]  # what would raise the computed rating one step (`next` in JSON)
     stale: bool
     fingerprint: str
     as_of: date
@@ -114,6 +117,7 @@ class Rating:
             "override": self.override,
             "rule": self.rule,
             "reasons": list(self.reasons),
+            "next": list(self.next_steps),
         }
 
 
@@ -145,6 +149,86 @@ def evidence_fingerprint(items: Iterable[EvidenceItem], actuals: Mapping[str, It
 
 
 _DAY_THEN_ID = attrgetter("collected_on", "id")
+_FINDING = attrgetter("finding")
+_KPI = attrgetter("kpi")
+
+
+def _any_too_early(items: Sequence[EvidenceItem]) -> bool:
+    """Whether any item finds the effect too early to measure (a C-speed scan: it runs for every outcome)."""
+    return "too_early" in map(_FINDING, items)
+
+
+def _for_this_outcome(
+    outcome: Outcome,
+    items: Sequence[EvidenceItem],
+    assessments: tuple[ItemAssessment, ...],
+    kpis: Sequence[KpiStatus],
+    settings: RuleSettings,
+) -> tuple[tuple[ItemAssessment, ...], tuple[tuple[EvidenceItem, str], ...]]:
+    """What only this outcome changes about an item's weight, and the items its KPI lines stand for.
+
+    An item that reports a linked KPI's value (its `kpi`) is not a line of its own when that KPI is judged:
+    the KPI's line stands for it, so one figure is not counted twice. A supporting document linked to a
+    deliverable outcome is the deliverable itself: robust evidence that it exists (unless a flag lowers it).
+    """
+    deliverable = outcome.kind == "deliverable" and settings.deliverable_document_robust
+    judged = {k.kpi_id: k.name for k in kpis if k.has_data}
+    if not deliverable and not (judged and any(map(_KPI, items))):
+        return assessments, ()
+    changed = list(assessments)
+    through: list[tuple[EvidenceItem, str]] = []
+    for n, (item, a) in enumerate(zip(items, assessments, strict=True)):
+        if item.kpi and item.kpi in judged:
+            if a.counts:
+                changed[n] = ItemAssessment(
+                    a.item_id,
+                    a.tier,
+                    False,
+                    f'{a.reason} It reports the KPI "{judged[item.kpi]}", whose line stands for it, so the '
+                    "figure is not counted twice.",
+                )
+                through.append((item, judged[item.kpi]))
+        elif deliverable and item.source_type == "document" and item.finding == "supports" and not item.flags:
+            changed[n] = ItemAssessment(
+                a.item_id,
+                "robust",
+                True,
+                "Document that is the deliverable itself: robust evidence that it exists.",
+            )
+    return tuple(changed), tuple(through)
+
+
+def _set_aside(
+    items: Sequence[EvidenceItem],
+    assessments: Sequence[ItemAssessment],
+    too_early: Sequence[EvidenceItem],
+    through_kpi: Sequence[tuple[EvidenceItem, str]],
+) -> tuple[str, ...]:
+    """The reasons naming items that do not count: too early, counted through a KPI, or anecdotal."""
+    reasons = []
+    if too_early:
+        reasons.append(f"Too early to measure (counts neither for nor against): {_named(too_early)}.")
+    if through_kpi:
+        reasons.append(
+            "Counted through their KPI's line, not twice: "
+            + "; ".join(
+                f'{describe_item(i)} reports the KPI "{name}"'
+                for i, name in through_kpi[:ILLUSTRATIONS_NAMED]
+            )
+            + "."
+        )
+    set_apart = {i.id for i in too_early} | {i.id for i, _ in through_kpi}
+    anecdotal = [i for i, a in zip(items, assessments, strict=True) if not a.counts and i.id not in set_apart]
+    if anecdotal:
+        reasons.append(f"Not counted (anecdotal, shown for illustration only): {_named(anecdotal)}.")
+    return tuple(reasons)
+
+
+def _named(items: Sequence[EvidenceItem]) -> str:
+    """A few items by name, then how many more."""
+    named = ", ".join(describe_item(i) for i in items[:ILLUSTRATIONS_NAMED])
+    rest = len(items) - ILLUSTRATIONS_NAMED
+    return named + (f" and {rest} more" if rest > 0 else "")
 
 
 def _known_on(as_of: date, items: Iterable[EvidenceItem]) -> tuple[EvidenceItem, ...]:
@@ -213,7 +297,9 @@ def rate_outcome(
     else:
         assess = assessor or item_assessor(settings)
         assessments = tuple(assessed.get(i.id) or assessed.setdefault(i.id, assess(i)) for i in known_items)
-    lines = build_lines(build_clusters(known_items, assessments), linked)
+    assessments, through_kpi = _for_this_outcome(outcome, known_items, assessments, linked, settings)
+    effort_kpis = {k for k in outcome.kpis if definitions[k].shows in EFFORT_SHOWS}
+    lines = build_lines(build_clusters(known_items, assessments), linked, effort_kpis)
     facts = Facts(
         outcome=outcome,
         as_of=as_of,
@@ -222,6 +308,9 @@ def rate_outcome(
         lines=lines,
         summary=summarise(lines),
         kpis=tuple(linked),
+        too_early=tuple(i for i in known_items if i.finding == "too_early")
+        if _any_too_early(known_items)
+        else (),
     )
     rule = first_match(facts, settings)
     summary = facts.summary
@@ -230,13 +319,8 @@ def rate_outcome(
         f"Lines of evidence: {summary.positive} positive ({summary.robust_positive} robust), "
         f"{summary.negative} negative ({summary.robust_negative} robust).",
         *(line.describe() for line in lines),
+        *_set_aside(known_items, assessments, facts.too_early, through_kpi),
     )
-    uncounted = [i for i, a in zip(known_items, assessments, strict=True) if not a.counts]
-    if uncounted:
-        named = ", ".join(describe_item(i) for i in uncounted[:ILLUSTRATIONS_NAMED])
-        rest = len(uncounted) - ILLUSTRATIONS_NAMED
-        more = f" and {rest} more" if rest > 0 else ""
-        computed_reasons += (f"Not counted (anecdotal, shown for illustration only): {named}{more}.",)
     fingerprint = evidence_fingerprint(known_items, known_actuals)
     if override is None:
         return Rating(
@@ -253,6 +337,7 @@ def rate_outcome(
             lines=summary,
             evidence_lines=lines,
             kpis=facts.kpis,
+            next_steps=next_steps(facts, rule.rating, settings),
             stale=False,
             fingerprint=fingerprint,
             as_of=as_of,
@@ -273,6 +358,7 @@ def rate_outcome(
         lines=summary,
         evidence_lines=lines,
         kpis=facts.kpis,
+        next_steps=next_steps(facts, rule.rating, settings),
         stale=stale,
         fingerprint=fingerprint,
         as_of=as_of,

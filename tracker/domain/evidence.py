@@ -17,6 +17,8 @@ Tier = Literal["robust", "indicative", "anecdotal"]
 Family = Literal["survey", "qualitative", "data", "document"]
 
 NEGATIVE_FINDINGS: frozenset[str] = frozenset({"no_change", "contradicts", "mixed"})
+# What evidence of effort answers (RBA: how much did we do, how well did we do it), as against effect.
+EFFORT_SHOWS: frozenset[str] = frozenset({"how_much", "how_well"})
 TIERS: tuple[Tier, ...] = ("robust", "indicative", "anecdotal")  # best first
 COUNTED_TIERS: frozenset[str] = frozenset({"robust", "indicative"})
 
@@ -214,7 +216,13 @@ def lower_tier(tier: Tier) -> Tier:
 def assess_item(item: EvidenceItem, settings: RuleSettings = DEFAULT_SETTINGS) -> ItemAssessment:
     """Tier an item by its source, size and flags, so evaluators can see why it does or does not count."""
     tier, counts, reason = _judgement(
-        item.source_type, item.respondents, item.population, item.flags, item.independent, settings
+        item.source_type,
+        item.respondents,
+        item.population,
+        item.flags,
+        item.independent,
+        item.finding == "too_early",
+        settings,
     )
     return ItemAssessment(item.id, tier, counts, reason)
 
@@ -223,10 +231,17 @@ def item_assessor(settings: RuleSettings) -> Callable[[EvidenceItem], ItemAssess
     """`assess_item` for one settings value, remembering each judgement by the fields it depends on: a
     framework's items share a few hundred, and hashing the settings for each of 30,000 items was a tenth of
     the engine's time."""
-    judged: dict[tuple[str, int | None, int | None, frozenset[str], bool], tuple[Tier, bool, str]] = {}
+    judged: dict[tuple[str, int | None, int | None, frozenset[str], bool, bool], tuple[Tier, bool, str]] = {}
 
     def assess(item: EvidenceItem) -> ItemAssessment:
-        key = (item.source_type, item.respondents, item.population, item.flags, item.independent)
+        key = (
+            item.source_type,
+            item.respondents,
+            item.population,
+            item.flags,
+            item.independent,
+            item.finding == "too_early",
+        )
         found = judged.get(key)
         if found is None:
             found = judged[key] = _judgement(*key, settings)
@@ -242,6 +257,7 @@ def _judgement(
     population: int | None,
     flags: frozenset[str],
     independent: bool,
+    too_early: bool,
     settings: RuleSettings,
 ) -> tuple[Tier, bool, str]:
     """(tier, counts, reason) from the only fields a tier depends on: many items share one, and its words."""
@@ -271,6 +287,8 @@ def _judgement(
         tier = lowered
     else:
         reason = f"{description}: {tier}{note}."
+    if too_early:  # the finding says the effect cannot be measured yet: whatever its tier, it weighs nothing
+        return tier, False, reason + " Too early to measure the effect, so it counts neither for nor against."
     counts = tier in COUNTED_TIERS and item.family is not None
     if not counts:
         reason += " Shown for illustration only; it does not count towards the rating."

@@ -18,12 +18,13 @@ How evidence becomes lines (judgement calls documented here so the rules stay re
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from functools import lru_cache
 from types import MappingProxyType
 
 from tracker.domain.evidence import (
+    EFFORT_SHOWS,
     METHOD_FAMILIES,
     NEGATIVE_FINDINGS,
     TIERS,
@@ -51,6 +52,7 @@ class Cluster:
     family: Family
     group: str
     findings: frozenset[str]  # shared between clusters with the same findings (see `_findings`)
+    effort_only: bool = False  # every supporting item says it shows how much or how well, not an effect
 
     @property
     def key(self) -> str:
@@ -66,7 +68,7 @@ class Cluster:
         return bool(self.findings & NEGATIVE_FINDINGS)
 
 
-_VERDICTS = ("positive", "negative", "robust_positive", "robust_negative")
+_VERDICTS = ("positive", "negative", "robust_positive", "robust_negative", "effort_only")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,17 +79,20 @@ class Line:
     group: str
     clusters: tuple[Cluster, ...] = ()
     kpi: KpiStatus | None = None
+    kpi_shows_effort: bool = False  # the KPI declares `shows: how_much` or `how_well`
     # Its verdicts, found once when it is made: summaries, rules and reasons read them many times.
     positive: bool = field(init=False, compare=False)
     negative: bool = field(init=False, compare=False)
     robust_positive: bool = field(init=False, compare=False)
     robust_negative: bool = field(init=False, compare=False)
+    # Supports the outcome with evidence of effort only (how much, how well), not of anyone better off.
+    effort_only: bool = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.kpi is not None:
             positive = self.kpi.verdict in ("met", "partly_met")
             negative = self.kpi.verdict == "missed"
-            verdicts = (positive, negative, positive, negative)
+            verdicts = (positive, negative, positive, negative, positive and self.kpi_shows_effort)
         else:
             clusters = self.clusters
             positive = any(c.supports for c in clusters)
@@ -97,6 +102,7 @@ class Line:
                 negative,
                 positive and any(c.supports and c.tier == "robust" for c in clusters),
                 negative and any(c.negative and c.tier == "robust" for c in clusters),
+                positive and all(c.effort_only for c in clusters if c.supports),
             )
         for name, value in zip(_VERDICTS, verdicts, strict=True):
             object.__setattr__(self, name, value)
@@ -207,9 +213,11 @@ def build_clusters(
         if len(members) == 1:  # most clusters: one item, its own best
             _, best, tier = members[0]
             findings = _findings(best.finding)
+            effort_only = best.shows in EFFORT_SHOWS
         else:
             _, best, tier = min(members, key=_best_first)
             findings = _findings(tuple(sorted({m[1].finding for m in members})))
+            effort_only = all(m[1].shows in EFFORT_SHOWS for m in members if m[1].finding == "supports")
         family = METHOD_FAMILIES[best.source_type]
         if family is None:  # pragma: no cover - an item without a method family never counts
             continue
@@ -221,18 +229,22 @@ def build_clusters(
                 family=family,
                 group=_group_key(best.group),
                 findings=findings,
+                effort_only=effort_only,
             )
         )
     return tuple(clusters)
 
 
-def build_lines(clusters: Sequence[Cluster], kpis: Sequence[KpiStatus]) -> tuple[Line, ...]:
-    """Lines from clusters (one per family and group) and one per linked KPI that can be judged."""
+def build_lines(
+    clusters: Sequence[Cluster], kpis: Sequence[KpiStatus], effort_kpis: Set[str] = frozenset()
+) -> tuple[Line, ...]:
+    """Lines from clusters (one per family and group) and one per linked KPI that can be judged;
+    `effort_kpis`: the KPIs that declare they show effort (how much, how well)."""
     by_pair: dict[tuple[str, str], list[Cluster]] = {}
     for cluster in clusters:
         by_pair.setdefault((cluster.family, cluster.group), []).append(cluster)
     lines = [Line(family, group, tuple(members)) for (family, group), members in by_pair.items()]
-    lines.extend(Line("kpi", k.kpi_id, (), k) for k in kpis if k.has_data)
+    lines.extend(Line("kpi", k.kpi_id, (), k, k.kpi_id in effort_kpis) for k in kpis if k.has_data)
     return tuple(lines)
 
 

@@ -3,7 +3,11 @@
 The rules read the lines of evidence built by evidence_lines (whose judgement calls are documented there).
 Judgement calls of the rules themselves:
 
-- `independent`, `positive` and `quote` are shown with an item but the default rules do not weigh them.
+- `positive` and `quote` are shown with an item but the default rules do not weigh them; `independent`
+  weighs only where the size of the evaluator's own fieldwork went unrecorded (evidence.py).
+- Evidence of effort is not evidence of effect (issue 18, switch `effort_caps_effect`): an outcome in an
+  effect quadrant whose supporting lines all show how much or how well was done is at most `some`; R1 does
+  not apply and R2's reason says why. A line that does not say what it shows lifts the cap.
 - The rules the evaluation gives leave a gap (for example one indicative supporting line and nothing
   else): the last rule, R7, rates that `insufficient` and says what more evidence would settle it.
 """
@@ -43,11 +47,23 @@ class Facts:
     lines: tuple[Line, ...]
     summary: LineSummary
     kpis: tuple[KpiStatus, ...]
+    too_early: tuple[EvidenceItem, ...] = ()  # items finding the effect too early to measure
 
     @property
     def judged_kpis(self) -> tuple[KpiStatus, ...]:
         """The linked KPIs with a judged status: the ones that are lines of evidence."""
         return tuple(k for k in self.kpis if k.has_data)
+
+
+def effort_capped(f: Facts, s: RuleSettings) -> bool:
+    """An effect outcome (not a deliverable) whose supporting lines all show effort only: at most 'some'.
+
+    A line that does not say what it shows (every item entered before `shows` existed) lifts the cap, so
+    such evidence rates as it always did."""
+    if not (s.effort_caps_effect and f.outcome.is_effect and f.outcome.kind != "deliverable"):
+        return False
+    supporting = [line for line in f.lines if line.positive]
+    return bool(supporting) and all(line.effort_only for line in supporting)
 
 
 RulePredicate = Callable[[Facts, RuleSettings], bool]
@@ -122,6 +138,11 @@ def _lines_that(n: int, singular: str, plural: str, of_evidence: bool = True) ->
 def _why_not_strong(facts: Facts, s: RuleSettings) -> str:
     """Which condition of R1 failed, so a 'some' rating says what would make it 'strong'."""
     p = facts.summary
+    if effort_capped(facts, s) and p.negative == 0:
+        return (
+            "not strong because this is evidence of effort, not yet of effect: every supporting line shows "
+            "how much or how well was done, and none that anyone is better off"
+        )
     if p.negative:
         return f"not strong because {_lines_that(p.negative, 'points', 'point', False)} the other way"
     if p.positive < s.strong_min_lines:
@@ -137,6 +158,8 @@ def _why_not_strong(facts: Facts, s: RuleSettings) -> str:
                 for k in unmet
             ]
         )
+    if effort_capped(facts, s):  # pragma: no cover - the first branch names it when nothing is against
+        return "not strong because this is evidence of effort, not yet of effect"
     return "not strong"  # pragma: no cover - R1 would have matched
 
 
@@ -169,13 +192,14 @@ def _kpis_all_met(facts: Facts) -> bool:
 
 
 def _r1_applies(f: Facts, s: RuleSettings) -> bool:
-    """R1 strong: P >= 2, P_r >= 1, N = 0 and every linked KPI with data met."""
+    """R1 strong: P >= 2, P_r >= 1, N = 0, every linked KPI with data met, and not effort only."""
     p = f.summary
     return (
         p.positive >= s.strong_min_lines
         and p.robust_positive >= s.strong_min_robust_lines
         and p.negative == 0
         and _kpis_all_met(f)
+        and not effort_capped(f, s)
     )
 
 

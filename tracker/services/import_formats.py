@@ -13,6 +13,7 @@ from tracker.domain.evidence_input import (
     FLAGS,
     KPI_COLUMNS,
     KPI_REQUIRED,
+    SHOWS,
     SOURCE_TYPES,
     STATUSES,
 )
@@ -41,7 +42,8 @@ EVIDENCE_MEANINGS: dict[str, str] = {
     "source_type": f"How it was collected: {_one_of(SOURCE_TYPES)}.",
     "collected_on": "When it was collected: a date as YYYY-MM-DD, not in the future.",
     "links": "The ids of the framework's outcomes, outputs or KPIs it bears on, separated by semicolons (;).",
-    "finding": f"What it shows about them: {_one_of(FINDINGS)}.",
+    "finding": f"What it shows about them: {_one_of(FINDINGS)} (too_early: the effect cannot be measured "
+    "yet, so it counts neither for nor against).",
     "respondents": "How many people answered or took part: a whole number, no more than the population.",
     "population": "How many were asked or could have taken part: a whole number.",
     "positive": "How many of the respondents gave the favourable answer: a whole number; needs respondents.",
@@ -56,6 +58,10 @@ EVIDENCE_MEANINGS: dict[str, str] = {
     "flags": f"Caveats, separated by semicolons: {_one_of(FLAGS)}.",
     "status": f"{_one_of(STATUSES).capitalize()}; blank is submitted. Only an administrator's import may set "
     "accepted, and only accepted evidence counts towards ratings.",
+    "shows": f"The question it answers: {_one_of(SHOWS)} (how much did we do, how well did we do it, is "
+    "anyone better off); blank if not said.",
+    "kpi": "The id of a KPI whose value it reports: the KPI's line then stands for it, so the figure is not "
+    "counted twice; blank if none.",
 }
 KPI_MEANINGS: dict[str, str] = {
     "kpi": "The id of one of the framework's KPIs.",
