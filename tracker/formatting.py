@@ -46,6 +46,7 @@ def register(app: Flask) -> None:
         "partner_kind": vocabulary.partner_kind,
         "kpi_status_label": vocabulary.kpi_status_label,
         "rule_summary": rule_summary,
+        "sentence": formats.sentence,
     }
     for name, function in filters.items():
         app.add_template_filter(function, name)

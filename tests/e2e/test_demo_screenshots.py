@@ -21,6 +21,7 @@ PAGES = [
     ("dashboard", "/f/developing-together/dashboard", "The identity and brand of the Partnership"),
     ("outcome", "/f/developing-together/outcomes/more-statutory-placements", "Why"),
     ("report", "/f/developing-together/report", "Executive summary"),
+    ("agenda", "/f/developing-together/agenda", "Data development agenda"),
 ]
 
 

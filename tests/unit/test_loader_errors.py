@@ -164,6 +164,25 @@ CASES = [
         ["outcomes[0].term", "unknown term 'soon'"],
     ),
     (
+        "unknown outcome kind",
+        with_line(
+            13,
+            "      - {id: oc-a, text: Outcome A, quadrant: effect-quantity, term: short, kind: product}",
+        ),
+        13,
+        83,
+        ["themes[0].outcomes[0].kind", "unknown outcome kind 'product'", "change, deliverable"],
+    ),
+    (
+        "unknown KPI shows",
+        with_line(
+            15, "      - {id: kpi-a, name: KPI A, unit: percent, direction: higher_is_better, shows: effect}"
+        ),
+        15,
+        85,
+        ["kpis[0].shows", "unknown 'shows' value 'effect'", "how_much, how_well, better_off"],
+    ),
+    (
         "unknown unit",
         with_line(15, "      - {id: kpi-a, name: KPI A, unit: percentage, direction: higher_is_better}"),
         15,

@@ -103,5 +103,7 @@ class RatingSnapshot(Base):
     reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
     missing: Mapped[str] = mapped_column(Text, default="")
     items: Mapped[list[list[Any]]] = mapped_column(JSON, default=list)
+    # What would raise it and what held it back (`OutcomeRating.guidance_json`); {} in a row stored before.
+    guidance: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     items_total: Mapped[int] = mapped_column(default=0)
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)

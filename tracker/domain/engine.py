@@ -38,6 +38,7 @@ from tracker.domain.rules import (
     RatingCode,
     Rule,
     first_match,
+    shows_effort_only,
 )
 from tracker.domain.settings import DEFAULT_SETTINGS, RuleSettings
 from tracker.domain.vocabulary import RATING_LABELS
@@ -91,6 +92,8 @@ class Rating:
     evidence_lines: tuple[Line, ...]
     kpis: tuple[KpiStatus, ...]
     next_steps: tuple[str, ...]  # what would raise the computed rating one step (`next` in JSON)
+    too_early: tuple[str, ...]  # titles of the items that found the effect too early to measure
+    effort_only: bool  # an effect outcome supported by evidence of effort only (the agenda lists it)
     stale: bool
     fingerprint: str
     as_of: date
@@ -338,6 +341,8 @@ def rate_outcome(
             evidence_lines=lines,
             kpis=facts.kpis,
             next_steps=next_steps(facts, rule.rating, settings),
+            too_early=tuple(i.title for i in facts.too_early),
+            effort_only=shows_effort_only(facts),
             stale=False,
             fingerprint=fingerprint,
             as_of=as_of,
@@ -359,6 +364,8 @@ def rate_outcome(
         evidence_lines=lines,
         kpis=facts.kpis,
         next_steps=next_steps(facts, rule.rating, settings),
+        too_early=tuple(i.title for i in facts.too_early),
+        effort_only=shows_effort_only(facts),
         stale=stale,
         fingerprint=fingerprint,
         as_of=as_of,

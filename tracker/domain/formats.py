@@ -183,3 +183,11 @@ def iso_date(day: date) -> str:
 def file_size(n: int) -> str:
     """20971520 -> '20 MB', 1024 -> '1 KB'."""
     return f"{n / 1048576:g} MB" if n >= 1048576 else f"{n / 1024:g} KB"
+
+
+def sentence(phrase: str) -> str:
+    """A phrase as a sentence: its first letter capitalised and a full stop at the end (guidance lists)."""
+    text = phrase.strip()
+    if not text:
+        return text
+    return text[0].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")

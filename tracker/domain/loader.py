@@ -161,7 +161,11 @@ def _outcome(r: NodeReader, node: Node, path: str, theme_id: str) -> Outcome | N
         )
     kpis = r.references_to(f["kpis"], join_path(path, "kpis"), "kpi") if "kpis" in f else ()
     aims = r.references_to(f["aims"], join_path(path, "aims"), "aim") if "aims" in f else ()
-    kind = r.choice(f["kind"], join_path(path, "kind"), OUTCOME_KINDS, "kind") if "kind" in f else "change"
+    kind = (
+        r.choice(f["kind"], join_path(path, "kind"), OUTCOME_KINDS, "outcome kind")
+        if "kind" in f
+        else "change"
+    )
     return Outcome(
         oid,
         _opt_text(r, f, "text", path),
@@ -220,7 +224,7 @@ def _kpi(r: NodeReader, node: Node, path: str, theme_id: str) -> Kpi | None:
             )
     target = _target(r, f["target"], join_path(path, "target")) if "target" in f else None
     per_partner = r.boolean(f["per_partner"], join_path(path, "per_partner")) if "per_partner" in f else False
-    shows = r.choice(f["shows"], join_path(path, "shows"), SHOWS, "shows") if "shows" in f else None
+    shows = r.choice(f["shows"], join_path(path, "shows"), SHOWS, "'shows' value") if "shows" in f else None
     return Kpi(
         kid,
         _opt_text(r, f, "name", path),

@@ -55,15 +55,20 @@ class Facts:
         return tuple(k for k in self.kpis if k.has_data)
 
 
-def effort_capped(f: Facts, s: RuleSettings) -> bool:
-    """An effect outcome (not a deliverable) whose supporting lines all show effort only: at most 'some'.
+def shows_effort_only(f: Facts) -> bool:
+    """An effect outcome (not a deliverable) whose supporting lines all show effort (how much, how well).
 
-    A line that does not say what it shows (every item entered before `shows` existed) lifts the cap, so
-    such evidence rates as it always did."""
-    if not (s.effort_caps_effect and f.outcome.is_effect and f.outcome.kind != "deliverable"):
+    A line that does not say what it shows (every item entered before `shows` existed) is not effort only,
+    so such evidence rates as it always did."""
+    if not (f.outcome.is_effect and f.outcome.kind != "deliverable"):
         return False
     supporting = [line for line in f.lines if line.positive]
     return bool(supporting) and all(line.effort_only for line in supporting)
+
+
+def effort_capped(f: Facts, s: RuleSettings) -> bool:
+    """Evidence of effort only, with the switch on: the outcome is at most 'some'."""
+    return s.effort_caps_effect and shows_effort_only(f)
 
 
 RulePredicate = Callable[[Facts, RuleSettings], bool]

@@ -67,6 +67,7 @@ _REPORT_COLUMNS = (
     RatingSnapshot.missing,
     RatingSnapshot.items,
     RatingSnapshot.items_total,
+    RatingSnapshot.guidance,
 )
 
 
@@ -74,8 +75,14 @@ def _from_row(row: Sequence[Any], outcome: fw.Outcome) -> OutcomeRating:
     _, rating, computed, override, rule, computed_rule, stale, fingerprint, as_of, headline, lines = row[:11]
     report: tuple[Any, ...] = ((), "", (), 0)
     if len(row) > 11:
-        reasons, missing, items, total = row[11:]
-        report = (tuple(reasons), missing, tuple(ListedItem.from_json(entry) for entry in items), total)
+        reasons, missing, items, total, guidance = row[11:]
+        report = (
+            tuple(reasons),
+            missing,
+            tuple(ListedItem.from_json(entry) for entry in items),
+            total,
+            *OutcomeRating.guidance_from_json(guidance),
+        )
     return OutcomeRating(
         outcome.id,
         outcome.theme_id,
@@ -237,6 +244,7 @@ def replace_rows(
             "lines": r.lines.to_json(),
             "reasons": list(r.reasons),
             "items": [i.to_json() for i in r.items],
+            "guidance": r.guidance_json(),
         }
         for r in ratings
         if r.outcome_id in element_ids

@@ -82,6 +82,11 @@ class OutcomeRating:
     missing: str = ""
     items: tuple[ListedItem, ...] = ()  # strongest first, at most REPORT_ITEMS
     items_total: int = 0
+    # Guidance (issue 18), read with the report's columns: what would raise it, and for the data
+    # development agenda, what found it too early and whether its support is effort only.
+    next_steps: tuple[str, ...] = ()
+    too_early: tuple[str, ...] = ()
+    effort_only: bool = False
 
     @property
     def label(self) -> str:
@@ -115,4 +120,25 @@ class OutcomeRating:
             rating.missing,
             tuple(ListedItem.of(evidence[a.item_id], a.tier, a.counts) for a in strongest[:REPORT_ITEMS]),
             len(rating.items),
+            rating.next_steps,
+            rating.too_early,
+            rating.effort_only,
         )
+
+    def guidance_json(self) -> dict[str, object]:
+        """The stored form of the guidance fields (the `guidance` column)."""
+        return {
+            "next": list(self.next_steps),
+            "too_early": list(self.too_early),
+            "effort_only": self.effort_only,
+        }
+
+    @staticmethod
+    def guidance_from_json(stored: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
+        """KeyError or TypeError for a row stored before the guidance existed: it is rated again."""
+        next_steps, too_early, effort_only = stored["next"], stored["too_early"], stored["effort_only"]
+        if not isinstance(effort_only, bool) or not all(
+            isinstance(t, str) for t in (*next_steps, *too_early)
+        ):
+            raise TypeError(f"not the stored guidance: {stored!r:.80}")
+        return tuple(next_steps), tuple(too_early), effort_only

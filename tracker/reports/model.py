@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from tracker.domain.agenda import AgendaTheme, OutcomeData, data_development_agenda
 from tracker.domain.evidence import EvidenceItem
 from tracker.domain.evidence_input import SOURCE_TYPE_LABELS
 from tracker.domain.formats import NO_DATA, kpi_target, kpi_value, signed_change
@@ -57,6 +58,7 @@ class OutcomeSection:
     evidence: tuple[EvidenceLine, ...]  # strongest first: counted items by tier, then illustrations
     evidence_total: int = 0  # every accepted item linked; the web page lists `evidence`, at most 50
     print_limit: int = PRINT_EVIDENCE_LIMIT
+    next_steps: tuple[str, ...] = ()  # what would raise the computed rating one step
 
     @property
     def not_printed(self) -> int:
@@ -147,6 +149,7 @@ class ReportModel:
     overrides: int
     evidence_total: int
     surveys: tuple[SurveyBlock, ...] = ()
+    agenda: tuple[AgendaTheme, ...] = ()  # the data development agenda, by theme
     labels: dict[str, str] = field(default_factory=lambda: dict(RATING_LABELS))
     codes: tuple[str, ...] = RATING_CODES
 
@@ -199,6 +202,9 @@ class OutcomeResult:
     missing: str
     evidence: tuple[EvidenceLine, ...]  # strongest first
     evidence_total: int
+    next_steps: tuple[str, ...] = ()
+    too_early: tuple[str, ...] = ()
+    effort_only: bool = False
 
 
 def evidence_line(item: EvidenceItem | ListedItem, tier: str, counts: bool) -> EvidenceLine:
@@ -231,6 +237,9 @@ def build(rated: RatingSet, generated_at: datetime, surveys: Sequence[LatestRoun
             r.missing,
             tuple(evidence_line(i, i.tier, i.counts) for i in r.items),
             r.items_total,
+            r.next_steps,
+            r.too_early,
+            r.effort_only,
         )
         for r in rated.ratings
     }
@@ -278,6 +287,12 @@ def assemble(
         overrides=sum(r.overridden for r in results.values()),
         evidence_total=evidence_total,
         surveys=surveys,
+        agenda=data_development_agenda(
+            f,
+            {o: OutcomeData(r.rating, r.too_early, r.effort_only) for o, r in results.items()},
+            kpi_status,
+            as_of,
+        ),
     )
 
 
@@ -308,6 +323,7 @@ def _theme(
                 reasons=r.reasons,
                 evidence=r.evidence[:WEB_EVIDENCE_LIMIT],
                 evidence_total=r.evidence_total,
+                next_steps=r.next_steps,
             )
         )
         if r.rating in {"insufficient", "none"}:

@@ -40,6 +40,13 @@ def html(slug: str) -> ResponseReturnValue:
     return render_html(model, for_pdf=False, cached_at=cached_at)
 
 
+@bp.get("/f/<slug>/agenda")
+def agenda(slug: str) -> ResponseReturnValue:
+    """The data development agenda on its own page: the report's section, with links to each outcome."""
+    model = _model(slug)
+    return render_template("report/agenda.html", m=model)
+
+
 @bp.get("/f/<slug>/report.pdf")
 def pdf(slug: str) -> ResponseReturnValue:
     model = _model(slug)
