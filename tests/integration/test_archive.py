@@ -118,6 +118,7 @@ def add_evidence_with_files(app: Flask, slug: str, lead: str, *names: str) -> in
         ctx = evidence_service.framework_context(session, slug)
         assert ctx is not None
         outcome = next(s for s, e in ctx.elements.items() if e.kind == "outcome" and e.archived_at is None)
+        kpi = next(s for s, e in ctx.elements.items() if e.kind == "kpi" and e.archived_at is None)
         fields = EvidenceFields(
             title=HOSTILE_TITLE,
             summary="Line one\nline two, with a tab\tand ünïcödé",
@@ -136,6 +137,8 @@ def add_evidence_with_files(app: Flask, slug: str, lead: str, *names: str) -> in
             url="https://example.org/report?a=1&b=2",
             flags=("indirect",),
             status="draft",
+            shows="how_well",
+            kpi=kpi,
         )
         uploads = [
             evidence_service.Upload(name, io.BytesIO(PDF if name.endswith(".pdf") else CSV)) for name in names
@@ -604,3 +607,68 @@ def test_an_export_made_before_overrides_had_a_start_date_still_restores(
         return date.fromisoformat(str(value)[:10])  # a date, a datetime or SQLite's text
 
     assert day(applies_from) == min(day(as_of), day(created_at))
+
+
+def test_what_an_item_answers_and_its_kpi_go_and_come_back(
+    app: Flask,
+    runner: Any,
+    framework: str,
+    make_evidence: Any,
+    target: Flask,
+    target_runner: Any,
+    tmp_path: Path,
+) -> None:
+    make_evidence(title="Placement returns", shows="better_off", kpi="statutory-share", finding="too_early")
+    make_evidence(title="Said nothing")
+    path = tmp_path / "answers.zip"
+    assert invoke(runner, export_command, "--framework", framework, "-o", str(path)).exit_code == 0
+    rows = json.loads(members(path)["evidence.json"])["rows"]
+    assert {r["title"]: (r["shows"], r["kpi"]) for r in rows} == {
+        "Placement returns": ("better_off", "statutory-share"),
+        "Said nothing": ("", ""),
+    }
+    result = invoke(target_runner, import_command, str(path))
+    assert result.exit_code == 0, result.output
+    with target.app_context():
+        restored = db.session.execute(select(Evidence.title, Evidence.finding, Evidence.shows, Evidence.kpi))
+        assert sorted(tuple(r) for r in restored) == [
+            ("Placement returns", "too_early", "better_off", "statutory-share"),
+            ("Said nothing", "supports", "", ""),
+        ]
+
+
+def test_an_export_made_before_items_said_what_they_answer_still_restores(
+    app: Flask,
+    runner: Any,
+    framework: str,
+    make_evidence: Any,
+    target: Flask,
+    target_runner: Any,
+    tmp_path: Path,
+) -> None:
+    """evidence gained `shows` and `kpi` (migration 0011); an older export lacks both and restores with ''."""
+    make_evidence(title="Before issue 18")
+    path = tmp_path / "new.zip"
+    assert invoke(runner, export_command, "--framework", framework, "-o", str(path)).exit_code == 0
+    content = members(path)
+    document = json.loads(content["evidence.json"])
+    assert {"shows", "kpi"} <= set(document["columns"])
+    for name in ("shows", "kpi"):
+        document["columns"].remove(name)
+        for row in document["rows"]:
+            del row[name]
+    content["evidence.json"] = json.dumps(document).encode()
+    older = write_zip(tmp_path / "older.zip", content, fix_manifest=True)
+    result = invoke(target_runner, import_command, str(older))
+    assert result.exit_code == 0, result.output
+    with target.app_context():
+        restored = db.session.execute(select(Evidence.title, Evidence.shows, Evidence.kpi)).all()
+    assert [tuple(r) for r in restored] == [("Before issue 18", "", "")]
+    # Only the columns added since are filled in: an export lacking another column is still refused.
+    del document["columns"][document["columns"].index("quote")]
+    for row in document["rows"]:
+        del row["quote"]
+    content["evidence.json"] = json.dumps(document).encode()
+    broken = write_zip(tmp_path / "broken.zip", content, fix_manifest=True)
+    refused = invoke(runner, import_command, str(broken))
+    assert refused.exit_code == 1 and "missing ['quote', 'shows', 'kpi']" in refused.output

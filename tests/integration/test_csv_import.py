@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from datetime import date
 from pathlib import Path
@@ -29,6 +30,7 @@ from tracker.services.audit import Actor
 from tracker.services.permissions import Principal
 
 from ..conftest import count_rows
+from ..import_checks import digest
 from ..page import Page
 
 SLUG = "tiny-partnership"
@@ -276,6 +278,109 @@ def test_import_needs_a_known_framework_and_file(
     result = runner.invoke(args=["evidence", "import", str(missing), "--framework", SLUG])
     assert result.exit_code == 1 and f"{missing}:1: no such file" in result.output
     assert "Traceback" not in result.output
+
+
+# -- what an item answers and the KPI it reports (issue 18) ---------------------------------------------------
+
+ANSWERS_HEADER = "title,source_type,collected_on,links,finding,shows,kpi,status"
+ANSWERS = (
+    ANSWERS_HEADER + "\n"
+    "Placement returns,admin_data,2023-03-31,more-statutory;statutory-share,supports,better_off,statutory-share,"
+    "accepted\n"
+    "Allocation days held,document,2023-02-01,out-days,supports,how_much,,\n"
+    "Educator satisfaction,survey,2023-03-01,educators-supported,supports,how_well,,\n"
+    "Graduates' first year,interview,2023-03-20,retention,too_early,,,\n"
+)
+
+
+def answers(app: Flask) -> dict[str, tuple[str, str, str]]:
+    """Each item's finding, what it answers and the KPI it reports, by title."""
+    with app.app_context():
+        return {
+            title: (finding, shows, kpi)
+            for title, finding, shows, kpi in db.session.execute(
+                select(Evidence.title, Evidence.finding, Evidence.shows, Evidence.kpi)
+            )
+        }
+
+
+def test_what_an_item_answers_and_its_kpi_import_and_export(
+    app: Flask, runner: FlaskCliRunner, as_role: Any, tmp_path: Path
+) -> None:
+    path = write(tmp_path, ANSWERS)
+    result = runner.invoke(args=["evidence", "import", str(path), "--framework", SLUG])
+    assert result.exit_code == 0, result.output
+    imported = answers(app)
+    assert imported == {
+        "Placement returns": ("supports", "better_off", "statutory-share"),
+        "Allocation days held": ("supports", "how_much", ""),
+        "Educator satisfaction": ("supports", "how_well", ""),
+        "Graduates' first year": ("too_early", "", ""),
+    }
+    with app.app_context():
+        after = db.session.scalars(
+            select(AuditEvent.after).where(AuditEvent.action == "evidence.create")
+        ).all()
+    assert sorted((a["shows"], a["kpi"]) for a in after) == sorted((s, k) for _f, s, k in imported.values())
+    # The download writes them in the import's columns, and imports as it is (the id column taken off).
+    exported = as_role("admin").get(f"/f/{SLUG}/evidence.csv").get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    assert {r["title"]: (r["finding"], r["shows"], r["kpi"]) for r in rows} == imported
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=[name for name in rows[0] if name != "id"], extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows({**r, "title": r["title"] + " (again)"} for r in rows)
+    again_csv = write(tmp_path, out.getvalue(), "again.csv")
+    again = runner.invoke(args=["evidence", "import", str(again_csv), "--framework", SLUG])
+    assert again.exit_code == 0, again.output
+    restored = {t.removesuffix(" (again)"): v for t, v in answers(app).items() if t.endswith(" (again)")}
+    assert restored == imported
+
+
+def test_a_bad_answer_or_a_kpi_that_is_not_a_kpi_is_refused_and_nothing_written(
+    app: Flask, runner: FlaskCliRunner, as_role: Any, tmp_path: Path
+) -> None:
+    admin = as_role("admin")
+    before = digest(app)
+    text = (
+        ANSWERS_HEADER + "\n"
+        "Good row,survey,2023-01-01,educators-supported,supports,how_well,,\n"  # row 2
+        "Effect,survey,2023-01-01,educators-supported,supports,effect,,\n"  # row 3
+        "Outcome as KPI,survey,2023-01-01,more-statutory,supports,better_off,more-statutory,\n"  # row 4
+        "Unknown KPI,survey,2023-01-01,more-statutory,supports,,no-such-kpi,\n"  # row 5
+        "Question as typed,survey,2023-01-01,more-statutory,supports,Is anyone better off?,,\n"  # row 6
+    )
+    path = write(tmp_path, text)
+    result = runner.invoke(args=["evidence", "import", str(path), "--framework", SLUG])
+    assert result.exit_code == 1
+    assert problem_lines(result.stdout, path) == [
+        f"{path}:3: shows 'effect' is not one of: how_much, how_well, better_off",
+        f"{path}:4: kpi 'more-statutory' is not a KPI of this framework",
+        f"{path}:5: kpi 'no-such-kpi' is not a KPI of this framework",
+        f"{path}:6: shows 'Is anyone better off?' is not one of: how_much, how_well, better_off",
+    ]
+    assert "nothing was imported" in result.output and "Traceback" not in result.output
+    assert digest(app) == before
+    # The upload page says the same, naming the column, and writes nothing either.
+    assert problems(upload(admin, text))[:2] == [
+        "Row 3: shows 'effect' is not one of: how_much, how_well, better_off",
+        "Row 4: kpi 'more-statutory' is not a KPI of this framework",
+    ]
+    assert digest(app) == before
+
+
+def test_what_it_answers_and_its_kpi_do_not_make_a_row_new(
+    app: Flask, runner: FlaskCliRunner, framework: str, tmp_path: Path
+) -> None:
+    """The duplicate check compares title, date, type, finding and links, as before: a file imported again
+    with the new columns filled in adds nothing (no item is counted twice)."""
+    row = "Placement returns,admin_data,2023-03-31,more-statutory,supports"
+    plain = write(tmp_path, f"{ANSWERS_HEADER}\n{row},,,\n")
+    filled = write(tmp_path, f"{ANSWERS_HEADER}\n{row},better_off,statutory-share,\n", "filled.csv")
+    assert runner.invoke(args=["evidence", "import", str(plain), "--framework", SLUG]).exit_code == 0
+    again = runner.invoke(args=["evidence", "import", str(filled), "--framework", SLUG])
+    assert again.exit_code == 0 and "imported 0 evidence items; 1 already present" in again.output
+    assert answers(app) == {"Placement returns": ("supports", "", "")}
 
 
 def test_kpi_import_good_file(app: Flask, runner: FlaskCliRunner, framework: str, tmp_path: Path) -> None:

@@ -155,6 +155,8 @@ ROW = {
     "url": "https://example.org/survey",
     "flags": "indirect;partial_coverage",
     "status": "accepted",
+    "shows": "better_off",
+    "kpi": "statutory-share",
 }
 SKIPPED = {"id", "created_at", "updated_at", "reviewed_at", "accepted_at"}
 

@@ -53,6 +53,19 @@ def contract_data(make_evidence: Any, app: Flask) -> None:
     add_kpi_value(app, "statutory-share", "2022/23", date(2023, 3, 31), 90)
 
 
+def test_the_engine_reads_what_an_item_answers_and_its_kpi(app: Flask, make_evidence: Any) -> None:
+    """Issue 18: each item the engine weighs carries `shows` and `kpi` as stored ("" when not said)."""
+    said = make_evidence(shows="better_off", kpi="statutory-share", quote="Heard", links=("more-statutory",))
+    unsaid = make_evidence(title="Said nothing", links=("more-statutory",))
+    with app.app_context():
+        rated = ratings_for(db.session, "tiny-partnership", detail=True)
+        assert rated is not None
+        items = rated.evidence
+    assert (items[said].shows, items[said].kpi) == ("better_off", "statutory-share")
+    assert (items[unsaid].shows, items[unsaid].kpi) == ("", "")
+    assert (items[said].quote, items[said].revision) == ("Heard", 1)  # the columns before them still line up
+
+
 def test_rates_the_contract_example(app: Flask, make_evidence: Any) -> None:
     contract_data(make_evidence, app)
     with app.app_context():

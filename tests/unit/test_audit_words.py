@@ -85,3 +85,17 @@ def test_long_values_and_many_fields_are_cut() -> None:
     assert clip("a  b\nc") == "a b c"
     many = changes(None, {f"f{n}": "x" for n in range(7)}, Names())
     assert many[-1] == "… and 3 more fields" and len(many) == 5
+
+
+def test_what_an_item_answers_and_its_kpi_read_in_words() -> None:
+    names = Names({(1, "k-1"): "Share of placements that are statutory"})
+    assert changes({"shows": "", "kpi": ""}, {"shows": "better_off", "kpi": "k-1"}, names, 1) == [
+        "What it answers: (blank) → Is anyone better off?",
+        "KPI: (blank) → Share of placements that are statutory",
+    ]
+    assert changes({"shows": "how_much"}, {"shows": "how_well"}, names, 1) == [
+        "What it answers: How much did we do? → How well did we do it?"
+    ]
+    assert changes(None, {"finding": "too_early", "shows": "", "kpi": ""}, names) == [
+        "Finding: Too early to measure the effect"
+    ]

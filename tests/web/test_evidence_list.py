@@ -212,7 +212,7 @@ def test_csv_has_the_contract_columns_and_the_values(
         title="Survey", summary="Most agreed", source_type="survey", collected_on=date(2023, 1, 5),
         links=("more-statutory", "educators-supported"), finding="mixed", respondents=20, population=40, positive=12,
         collection="c-2023", respondent_group="students", independent=True, quote="Good", url="https://example.org/r",
-        flags=["indirect", "partial_coverage"], status="submitted",
+        flags=["indirect", "partial_coverage"], status="submitted", shows="how_well", kpi="statutory-share",
     )  # fmt: skip
     response = admin.get(f"/f/{SLUG}/evidence.csv")
     header = next(csv.reader(io.StringIO(response.get_data(as_text=True))))
@@ -224,7 +224,7 @@ def test_csv_has_the_contract_columns_and_the_values(
         "collected_on": "2023-01-05", "links": "more-statutory;educators-supported", "finding": "mixed",
         "respondents": "20", "population": "40", "positive": "12", "collection": "c-2023", "group": "students",
         "independent": "true", "partner": "tiny-council", "quote": "Good", "url": "https://example.org/r",
-        "flags": "indirect;partial_coverage", "status": "submitted",
+        "flags": "indirect;partial_coverage", "status": "submitted", "shows": "how_well", "kpi": "statutory-share",
     }  # fmt: skip
 
 

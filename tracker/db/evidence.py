@@ -38,6 +38,10 @@ class Evidence(Base):
     url: Mapped[str] = mapped_column(String(2000), default="")
     flags: Mapped[list[str]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(16), default="submitted")
+    # The RBA question it answers (how_much, how_well, better_off) and the id of the KPI whose value it
+    # reports (that KPI's line stands for it); "" when not said, as for every item stored before issue 18.
+    shows: Mapped[str] = mapped_column(String(16), default="")
+    kpi: Mapped[str] = mapped_column(String(64), default="")
     review_note: Mapped[str] = mapped_column(Text, default="")
     reviewed_at: Mapped[datetime | None]
     accepted_at: Mapped[datetime | None]

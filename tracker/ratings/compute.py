@@ -55,6 +55,8 @@ _ITEM_COLUMNS = (
     cast(Evidence.flags, String),  # text: decoded once per distinct value (`_flags`), not once per row
     Evidence.row_version,
     Evidence.quote,
+    Evidence.shows,
+    Evidence.kpi,
 )
 _LINKED_ELEMENT = len(_ITEM_COLUMNS)  # where the link's element id follows the item's columns
 
@@ -92,6 +94,8 @@ def _item(row: Sequence[Any]) -> EvidenceItem:
         _flags(row[11]),
         row[12],
         row[13],
+        intern(row[14]),
+        intern(row[15]),
     )
 
 

@@ -144,8 +144,15 @@ def _applies_from(row: Row) -> Any:
 
 # Columns added after export format 1 was fixed, filled in for an older export as their migration fills
 # existing rows, so that every export this tracker ever wrote still restores.
+def _not_said(_row: Row) -> str:
+    """As migration 0011 leaves an item stored before it: what it answers and the KPI it reports not said."""
+    return ""
+
+
 ADDED_COLUMNS: dict[tuple[str, str], Callable[[Row], Any]] = {
     ("rating_override", "applies_from"): _applies_from,
+    ("evidence", "shows"): _not_said,
+    ("evidence", "kpi"): _not_said,
 }
 
 

@@ -13,7 +13,7 @@ from types import MappingProxyType
 from typing import Any
 
 from tracker.domain import formats
-from tracker.domain.evidence_input import FINDING_LABELS, SOURCE_TYPE_LABELS
+from tracker.domain.evidence_input import FINDING_LABELS, SHOWS_LABELS, SOURCE_TYPE_LABELS
 from tracker.domain.vocabulary import RATING_SHORT_LABELS
 
 # Every action the tracker records (a test reads the code for the codes it writes and checks each is here).
@@ -78,6 +78,7 @@ FIELD_LABELS: Mapping[str, str] = MappingProxyType(
         "flags": "Flags",
         "status": "Status",
         "review_note": "Review note",
+        "shows": "What it answers",
         "email": "Email",
         "role": "Role",
         "active": "Account enabled",
@@ -188,6 +189,8 @@ def value_text(key: str, value: Any, names: Names, framework_id: int | None) -> 
         return SOURCE_TYPE_LABELS.get(text, text)
     if key == "finding":
         return FINDING_LABELS.get(text, text)
+    if key == "shows":
+        return SHOWS_LABELS.get(text, text)
     if key in {"rating", "computed"}:
         return RATING_SHORT_LABELS.get(text, text)
     if key in DATES:

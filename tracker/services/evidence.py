@@ -161,6 +161,8 @@ def snapshot(evidence: Evidence, links: Sequence[str], partner_slug: str) -> dic
         "flags": list(evidence.flags),
         "status": evidence.status,
         "review_note": evidence.review_note,
+        "shows": evidence.shows,
+        "kpi": evidence.kpi,
     }
 
 
@@ -208,6 +210,8 @@ def _apply(evidence: Evidence, fields: EvidenceFields, partner_id: int | None) -
     evidence.quote = fields.quote
     evidence.url = fields.url
     evidence.flags = list(fields.flags)
+    evidence.shows = fields.shows
+    evidence.kpi = fields.kpi
 
 
 def _partner_id(p: Principal, ctx: FrameworkContext, fields: EvidenceFields) -> int | None:
@@ -344,7 +348,10 @@ def update(
         raise EditConflict(_conflict_message(session, evidence))
     old_links = link_slugs(session, evidence.id)
     before = snapshot(evidence, old_links, ctx.partner_slug(evidence.partner_id))
+    old_kpi = evidence.kpi
     _apply(evidence, fields, evidence.partner_id if p.role == "lead" else _partner_id(p, ctx, fields))
+    if not fields.kpi and old_kpi in ctx.elements and ctx.elements[old_kpi].archived_at is not None:
+        evidence.kpi = old_kpi  # as with links, an archived KPI the form cannot offer is kept, not lost
     if submit and evidence.status in {"draft", "returned"}:
         evidence.status = "submitted"
     evidence.updated_by_id = p.user_id

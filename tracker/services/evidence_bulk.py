@@ -99,6 +99,8 @@ def _row(
         "url": fields.url,
         "flags": list(fields.flags),
         "status": fields.status,
+        "shows": fields.shows,
+        "kpi": fields.kpi,
         "review_note": "",
         "reviewed_at": reviewed,
         "accepted_at": reviewed,
@@ -131,4 +133,6 @@ def _snapshot(row: dict[str, Any], fields: EvidenceFields, partner_slug: str) ->
         "flags": row["flags"],
         "status": row["status"],
         "review_note": row["review_note"],
+        "shows": row["shows"],
+        "kpi": row["kpi"],
     }

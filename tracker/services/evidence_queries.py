@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import Select, exists, func, or_, select
@@ -38,6 +38,7 @@ class EvidenceRow:
     partner: str
     link_texts: tuple[str, ...] = ()
     partner_name: str = ""
+    kpi_name: str = ""  # the name of the KPI it reports (item pages only; lists leave it out)
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,8 @@ def as_csv(session: Session, framework_id: int, p: Principal, f: EvidenceFilters
             e.url,
             ";".join(e.flags),
             e.status,
+            e.shows,
+            e.kpi,
         ]
         writer.writerow([str(e.id), *(neutralise(v) for v in values)])
     return out.getvalue()
@@ -167,6 +170,13 @@ def item_details(
     session: Session, evidence: Evidence
 ) -> tuple[EvidenceRow, list[Attachment], list[AuditEvent]]:
     row = _with_links(session, [evidence])[0]
+    if evidence.kpi:
+        name = session.scalar(
+            select(Element.text).where(
+                Element.framework_id == evidence.framework_id, Element.slug == evidence.kpi
+            )
+        )
+        row = replace(row, kpi_name=name or evidence.kpi)
     files = list(
         session.scalars(
             select(Attachment).where(Attachment.evidence_id == evidence.id).order_by(Attachment.id)

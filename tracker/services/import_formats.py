@@ -14,6 +14,8 @@ from tracker.domain.evidence_input import (
     KPI_COLUMNS,
     KPI_REQUIRED,
     SHOWS,
+    SHOWS_HELP,
+    SHOWS_LABELS,
     SOURCE_TYPES,
     STATUSES,
 )
@@ -36,14 +38,16 @@ def _up_to(limit: text_limits.TextLimit) -> str:
     return f"up to {limit.maximum:,} characters"
 
 
+# What the finding too_early means, wherever it is described (docs/file-formats.md says the same).
+TOO_EARLY = "the effect cannot be measured yet: counts neither for nor against"
+
 EVIDENCE_MEANINGS: dict[str, str] = {
     "title": f"What the item is, {_up_to(text_limits.EVIDENCE_TITLE)}.",
     "summary": f"What it found, {_up_to(text_limits.EVIDENCE_SUMMARY)}.",
     "source_type": f"How it was collected: {_one_of(SOURCE_TYPES)}.",
     "collected_on": "When it was collected: a date as YYYY-MM-DD, not in the future.",
     "links": "The ids of the framework's outcomes, outputs or KPIs it bears on, separated by semicolons (;).",
-    "finding": f"What it shows about them: {_one_of(FINDINGS)} (too_early: the effect cannot be measured "
-    "yet, so it counts neither for nor against).",
+    "finding": f"What it shows about them: {_one_of(FINDINGS)}; too_early means {TOO_EARLY}.",
     "respondents": "How many people answered or took part: a whole number, no more than the population.",
     "population": "How many were asked or could have taken part: a whole number.",
     "positive": "How many of the respondents gave the favourable answer: a whole number; needs respondents.",
@@ -58,10 +62,11 @@ EVIDENCE_MEANINGS: dict[str, str] = {
     "flags": f"Caveats, separated by semicolons: {_one_of(FLAGS)}.",
     "status": f"{_one_of(STATUSES).capitalize()}; blank is submitted. Only an administrator's import may set "
     "accepted, and only accepted evidence counts towards ratings.",
-    "shows": f"The question it answers: {_one_of(SHOWS)} (how much did we do, how well did we do it, is "
-    "anyone better off); blank if not said.",
-    "kpi": "The id of a KPI whose value it reports: the KPI's line then stands for it, so the figure is not "
-    "counted twice; blank if none.",
+    "shows": "The question it answers: "
+    + "; ".join(f"{code} ({SHOWS_LABELS[code]} {SHOWS_HELP[code]})" for code in SHOWS)
+    + ". Blank: not said.",
+    "kpi": "The id of one of the framework's KPIs, if the item reports that KPI's value: the KPI's line "
+    "stands for it, so the figure is not counted twice. Blank: none.",
 }
 KPI_MEANINGS: dict[str, str] = {
     "kpi": "The id of one of the framework's KPIs.",

@@ -39,7 +39,10 @@ def _partner(ctx: FrameworkContext, own_partner: str) -> str:
 
 
 def evidence_sample(ctx: FrameworkContext, own_partner: str, today: date) -> str:
-    """Two draft items: a survey on the first outcome, and a document on an output (or that outcome again)."""
+    """Two draft items: a survey on the first outcome, and a document on an output (or that outcome again).
+
+    Neither names a `kpi`: an example row must not claim to report a KPI's value (the KPI would stand for it).
+    """
     outcomes, outputs, kpis = (_current(ctx, kind) for kind in ("outcome", "output", "kpi"))
     first = (outcomes or outputs or kpis)[:1]
     if not first:
@@ -64,6 +67,7 @@ def evidence_sample(ctx: FrameworkContext, own_partner: str, today: date) -> str
             "partner": partner,
             "quote": "An example quotation.",
             "status": "draft",
+            "shows": "better_off",
         },
         {
             "title": "Example: notes of a meeting",
@@ -77,6 +81,7 @@ def evidence_sample(ctx: FrameworkContext, own_partner: str, today: date) -> str
             "url": "https://example.org/notes",
             "flags": "partial_coverage",
             "status": "draft",
+            "shows": "how_much",
         },
     ]
     return _csv(EVIDENCE_COLUMNS, rows)

@@ -21,10 +21,10 @@ from flask.typing import ResponseReturnValue
 
 from tracker.db.models import Evidence
 from tracker.domain.evidence_input import (
-    EARLIEST_COLLECTED,
     FIELD_NAMES,
     FINDING_LABELS,
     FLAG_NAMES,
+    SHOWS_LABELS,
     SOURCE_TYPE_LABELS,
     STATUSES,
     EvidenceFields,
@@ -40,8 +40,7 @@ from tracker.services import frameworks as framework_service
 from tracker.services.attachments import UploadRefused, attachment_header
 from tracker.services.evidence import EditConflict, FrameworkContext, Incomplete, Refused, Upload
 from tracker.services.permissions import can_create_evidence, can_edit_evidence, can_move, can_view_evidence
-from tracker.web.evidence_forms import FLAG_LABELS, EvidenceForm, ReviewForm
-from tracker.web.form_parts import choices
+from tracker.web.evidence_forms import FLAG_LABELS, KPI_HINT, SHOWS_OPTIONS, EvidenceForm, ReviewForm
 from tracker.web.guard import actor, principal, refuse, require
 
 bp = Blueprint("evidence", __name__)
@@ -119,31 +118,13 @@ def download_csv(slug: str) -> ResponseReturnValue:
 def _form(ctx: FrameworkContext, evidence: Evidence | None = None, *, stored: bool = False) -> EvidenceForm:
     """The form with this framework's choices; `stored` fills it from the saved item, not the request."""
     form = EvidenceForm(formdata=None) if stored else EvidenceForm()
-    form.links.choices = choices(
-        option for theme in ctx.link_tree() for kind in theme.kinds for option in kind.options
-    )
-    form.collected_on.render_kw = {"min": EARLIEST_COLLECTED.isoformat(), "max": date.today().isoformat()}
-    form.partner.choices = choices(
-        [("", "No particular partner"), *((s, p.name) for s, p in ctx.partners.items())]
-    )
+    form.offer(ctx, date.today())
     if evidence is not None and stored:
-        form.title.data = evidence.title
-        form.summary.data = evidence.summary
-        form.source_type.data = evidence.source_type
-        form.collected_on.data = evidence.collected_on.isoformat()
-        form.links.data = evidence_service.link_slugs(db.session, evidence.id)
-        form.finding.data = evidence.finding
-        for name in ("respondents", "population", "positive"):
-            value = getattr(evidence, name)
-            getattr(form, name).data = "" if value is None else str(value)
-        form.collection.data = evidence.collection
-        form.group.data = evidence.respondent_group
-        form.independent.data = evidence.independent
-        form.partner.data = ctx.partner_slug(evidence.partner_id)
-        form.quote.data = evidence.quote
-        form.url.data = evidence.url
-        form.flags.data = list(evidence.flags)
-        form.row_version.data = str(evidence.row_version)
+        form.fill(
+            evidence,
+            evidence_service.link_slugs(db.session, evidence.id),
+            ctx.partner_slug(evidence.partner_id),
+        )
     return form
 
 
@@ -207,6 +188,8 @@ def _render_form(
         evidence=evidence,
         themes=ctx.link_tree(),
         flag_groups=[("", list(FLAG_LABELS.items()))],
+        shows_options=SHOWS_OPTIONS,
+        kpi_hint=KPI_HINT,
         is_lead=principal().role == "lead",
         own_partner=ctx.partners[own].name if own in ctx.partners else "",
         extra_errors=_dropped_files(extra or []),
@@ -275,6 +258,7 @@ def _item_page(evidence: Evidence, form: ReviewForm, status: int = 200) -> Respo
         form=form,
         source_types=SOURCE_TYPE_LABELS,
         findings=FINDING_LABELS,
+        shows_labels=SHOWS_LABELS,
         flag_names=FLAG_NAMES,
         field_names=FIELD_NAMES,
     ), status
