@@ -251,6 +251,7 @@ def test_migration_dates_existing_overrides(app: Flask, make_evidence: Any) -> N
     override(app, None)
     with app.app_context():
         assert db.session.scalars(select(RatingSnapshot.id)).all()
+        db.session.rollback()  # end the read: a downgrade alters rating_snapshot, which an open read would block
         config = migrate.alembic_config(db.engine)
         command.downgrade(config, "0008")
         with db.engine.begin() as connection:

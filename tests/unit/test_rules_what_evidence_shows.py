@@ -333,6 +333,18 @@ TIER_CASES: list[tuple[str, EvidenceItem, RuleSettings, str]] = [
         "anecdotal",
     ),
     (
+        "evidence against with partial coverage keeps its tier",
+        ev("survey", "no_change", flags=frozenset({"partial_coverage"})),
+        OFF,
+        "robust",
+    ),
+    (
+        "mixed evidence with partial coverage keeps its tier",
+        ev("interview", "mixed", 3, flags=frozenset({"partial_coverage"})),
+        OFF,
+        "indicative",
+    ),
+    (
         "data, partial coverage (as before)",
         ev("admin_data", respondents=None, flags=frozenset({"partial_coverage"})),
         OFF,
@@ -354,6 +366,17 @@ def test_tiers_of_the_new_cases(item: EvidenceItem, settings: RuleSettings, tier
     assessed = assess_item(item, settings)
     assert assessed.tier == tier
     assert assessed.reason.split(":")[0]  # every tier says why
+
+
+@pytest.mark.parametrize("finding", ["no_change", "contradicts", "mixed"])
+def test_a_caveat_on_evidence_against_never_raises_a_rating(finding: str) -> None:
+    """Partial coverage weakens support; a doubt about part of the population still counts against."""
+    support = [ev(), ev("admin_data", respondents=None)]
+    doubt = ev("interview", finding, 3)
+    plain = rate(EFFORT, [*support, doubt])
+    flagged = rate(EFFORT, [*support, dataclasses.replace(doubt, flags=frozenset({"partial_coverage"}))])
+    assert plain.rating == flagged.rating == "some"
+    assert flagged.lines.negative == 1
 
 
 def test_partial_coverage_says_why_it_lowers() -> None:

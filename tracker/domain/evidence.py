@@ -221,7 +221,7 @@ def assess_item(item: EvidenceItem, settings: RuleSettings = DEFAULT_SETTINGS) -
         item.population,
         item.flags,
         item.independent,
-        item.finding == "too_early",
+        item.finding,
         settings,
     )
     return ItemAssessment(item.id, tier, counts, reason)
@@ -231,7 +231,7 @@ def item_assessor(settings: RuleSettings) -> Callable[[EvidenceItem], ItemAssess
     """`assess_item` for one settings value, remembering each judgement by the fields it depends on: a
     framework's items share a few hundred, and hashing the settings for each of 30,000 items was a tenth of
     the engine's time."""
-    judged: dict[tuple[str, int | None, int | None, frozenset[str], bool, bool], tuple[Tier, bool, str]] = {}
+    judged: dict[tuple[str, int | None, int | None, frozenset[str], bool, str], tuple[Tier, bool, str]] = {}
 
     def assess(item: EvidenceItem) -> ItemAssessment:
         key = (
@@ -240,7 +240,7 @@ def item_assessor(settings: RuleSettings) -> Callable[[EvidenceItem], ItemAssess
             item.population,
             item.flags,
             item.independent,
-            item.finding == "too_early",
+            item.finding,
         )
         found = judged.get(key)
         if found is None:
@@ -257,7 +257,7 @@ def _judgement(
     population: int | None,
     flags: frozenset[str],
     independent: bool,
-    too_early: bool,
+    finding: str,
     settings: RuleSettings,
 ) -> tuple[Tier, bool, str]:
     """(tier, counts, reason) from the only fields a tier depends on: many items share one, and its words."""
@@ -276,8 +276,15 @@ def _judgement(
     lowerings = []  # why the tier is lower than its source and size alone give, in order
     if "indirect" in flags:
         lowerings.append("indirect")
-    if "partial_coverage" in flags and item.family != "data" and settings.partial_coverage_lowers:
-        # (data with partial coverage is already indicative in `_base_tier`, as before these settings)
+    if (
+        "partial_coverage" in flags
+        and finding == "supports"
+        and item.family != "data"
+        and settings.partial_coverage_lowers
+    ):
+        # Partial coverage limits how far support for part of the population generalises; a gap found in
+        # part of it is a gap all the same, so evidence against keeps its tier (a caveat never raises a
+        # rating). Data with partial coverage is indicative in `_base_tier`, whatever it finds, as before.
         lowerings.append("covering only part of the outcome's population")
     if lowerings:
         lowered = tier
@@ -287,7 +294,7 @@ def _judgement(
         tier = lowered
     else:
         reason = f"{description}: {tier}{note}."
-    if too_early:  # the finding says the effect cannot be measured yet: whatever its tier, it weighs nothing
+    if finding == "too_early":  # the effect cannot be measured yet: whatever its tier, it weighs nothing
         return tier, False, reason + " Too early to measure the effect, so it counts neither for nor against."
     counts = tier in COUNTED_TIERS and item.family is not None
     if not counts:

@@ -61,7 +61,7 @@ class RuleSettings:
         True, "the external evaluator's survey or qualitative evidence of unknown size is indicative"
     )
     partial_coverage_lowers: bool = _switch(
-        True, "evidence covering only part of the outcome's population is one tier lower"
+        True, "supporting evidence covering only part of the outcome's population is one tier lower"
     )
 
 
