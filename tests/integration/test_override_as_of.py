@@ -274,6 +274,6 @@ def test_demo_overrides_apply_from_the_evaluation_date(app: Flask, runner: Any) 
         at = ratings_for(db.session, "developing-together", detail=True)
         before = ratings_for(db.session, "developing-together", date(2020, 5, 30), detail=True)
         assert at is not None and before is not None and at.as_of == date(2020, 5, 31)
-        assert sum(r.override is not None for r in at.ratings) == 6
+        assert sum(r.override is not None for r in at.ratings) == 5
         assert sum(r.override is not None for r in before.ratings) == 0
         assert [r.rating for r in before.ratings] == [r.computed for r in before.ratings]
