@@ -24,6 +24,7 @@ EXPECTED_STATUS = {
     "ratings.outcome": 200,
     "ratings.disagreements": 200,
     "reports.html": 200,
+    "reports.agenda": 200,
     "reports.pdf": 200,
     "surveys.show": 404,
     "surveys.download": 404,
