@@ -88,13 +88,7 @@ LAYOUT_SCRIPT = r"""(months) => {
 
 # Problems on pages that other parts of issue 17 are rebuilding as this test is written: (path pattern,
 # problem kind) -> who fixes it. They are printed, not failed; anything else on any page fails the test.
-PENDING: dict[tuple[str, str], str] = {
-    ("/", "iso-date"): "frameworks list 'Loaded' (an ISO string from services/frameworks.py list_frameworks)",
-    (
-        "/",
-        "wrapped-date",
-    ): "frameworks list 'Loaded' (an ISO string from services/frameworks.py list_frameworks)",
-}
+PENDING: dict[tuple[str, str], str] = {}
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import json
 import threading
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -280,7 +280,7 @@ class FrameworkListing:
     title: str
     version: int
     versions: int
-    loaded_at: str
+    loaded_at: datetime  # UTC
 
 
 def list_frameworks(session: Session) -> list[FrameworkListing]:
@@ -297,7 +297,7 @@ def list_frameworks(session: Session) -> list[FrameworkListing]:
         framework_row, latest = pairs[-1]
         listings.append(
             FrameworkListing(
-                slug, framework_row.title, latest.version, len(pairs), latest.loaded_at.isoformat()
+                slug, framework_row.title, latest.version, len(pairs), latest.loaded_at
             )
         )
     return listings
