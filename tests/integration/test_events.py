@@ -12,7 +12,15 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
-from tracker.db.models import AuditEvent, Event, EventAnswer, EventLoad, EventSession
+from tracker.db.models import (
+    AuditEvent,
+    Event,
+    EventAnswer,
+    EventAnswerCount,
+    EventLoad,
+    EventSession,
+    Partner,
+)
 from tracker.events import reading
 from tracker.events.service import NamedFile, load_event
 from tracker.extensions import db
@@ -130,9 +138,13 @@ def test_load_then_show_json_round_trip(
     assert show_json(runner) == EXPECTED_JSON
     assert audit_since(app, before) == [("event.load", "event", "")]
     with app.app_context():
-        stored = {(a.question, a.answer, a.text, a.line) for a in db.session.scalars(select(EventAnswer))}
-    assert ("comments", "", "Loved it,\nthank you", 10) in stored  # free text apart, on the line it starts
-    assert ("reasons", "cpd;speaker", "", 8) in stored
+        stored = {(a.question, a.answer, a.line) for a in db.session.scalars(select(EventAnswer))}
+        counted = {
+            (c.session, c.question, c.answer, c.count) for c in db.session.scalars(select(EventAnswerCount))
+        }
+    assert ("comments", "Loved it,\nthank you", 10) in stored  # on the line it starts
+    assert ("reasons", "cpd;speaker", 8) in stored
+    assert {("keynote", "useful", "5", 2), ("", "comments", "", 1)} <= counted
 
     text = runner.invoke(args=["event", "show", "week-2021"])
     assert text.exit_code == 0
@@ -323,11 +335,9 @@ def test_a_lead_may_load_for_their_own_partner_only(app: Flask, framework: str, 
     yaml = NamedFile("event.yaml", EVENT_YAML.encode())
     sessions = NamedFile("sessions.csv", SESSIONS.encode())
     with app.app_context():
-        from tracker.db.models import Partner
-
         partners = {p.slug: p.id for p in db.session.scalars(select(Partner))}
         lead = Principal(None, "lead@example.org", "lead", partners["tiny-council"])
-        with pytest.raises(Refused, match="sessions.csv:3: names the partner 'other-council'"):
+        with pytest.raises(Refused, match=r"sessions\.csv:3: names the partner 'other-council'"):
             load_event(db.session, Actor("lead"), lead, yaml, sessions)
         db.session.rollback()
         outsider = Principal(None, "board@example.org", "board", None)

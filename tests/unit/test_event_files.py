@@ -3,12 +3,23 @@ problem located as FILE:LINE:COL with a message that says what is wrong."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 
-from tracker.domain.event_csv import canonical_answer, kept_feedback_problems, parse_feedback, parse_sessions
-from tracker.domain.event_files import FrameworkIds, check_framework, read_event
+from tracker.domain.event_csv import (
+    FEEDBACK_COLUMNS,
+    FEEDBACK_REQUIRED,
+    SESSION_COLUMNS,
+    SESSION_REQUIRED,
+    canonical_answer,
+    kept_feedback_problems,
+    parse_feedback,
+    parse_sessions,
+)
+from tracker.domain.event_files import ROOT_KEYS, ROOT_REQUIRED, FrameworkIds, check_framework, read_event
 from tracker.domain.events import (
     AnswerCount,
     AnswerRow,
@@ -431,3 +442,35 @@ def test_kept_feedback_must_still_fit_the_new_yaml_and_sessions() -> None:
     assert (
         kept_feedback_problems(read_event(EVENT_YAML, "e.yaml"), QUESTIONS, counts, None, kept_from="x") == ()
     )
+
+
+# -- the documentation says what the code reads -------------------------------------------------------
+
+
+def documented(section: str) -> list[tuple[str, str]]:
+    """(key or column, required) of the table under a `### section` heading of docs/file-formats.md."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "file-formats.md").read_text(encoding="utf-8")
+    start = text.index(f"\n### {section}\n")
+    end = text.find("\n#", start + 1)
+    return re.findall(r"^\| `([a-z_]+)` \| (yes|no) \|", text[start:end], flags=re.MULTILINE)
+
+
+@pytest.mark.parametrize(
+    ("section", "names", "required"),
+    [
+        ("EVENT.yaml", ROOT_KEYS, ROOT_REQUIRED),
+        ("Sessions CSV", SESSION_COLUMNS, SESSION_REQUIRED),
+        ("Feedback CSV", FEEDBACK_COLUMNS, FEEDBACK_REQUIRED),
+    ],
+)
+def test_the_docs_list_the_keys_and_columns_the_code_reads(
+    section: str, names: tuple[str, ...], required: tuple[str, ...]
+) -> None:
+    assert documented(section) == [(n, "yes" if n in required else "no") for n in names]
+
+
+def test_the_docs_example_event_file_reads_without_a_problem() -> None:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "file-formats.md").read_text(encoding="utf-8")
+    example = text[text.index("```yaml\nid: sww-2021") + len("```yaml\n") :]
+    event = read_event(example[: example.index("```")], "EVENT.yaml")
+    assert event.problems == () and event.definition is not None and len(event.definition.questions) == 4

@@ -151,10 +151,14 @@ def describe(m: EventMeasures) -> list[str]:
     for position, t in enumerate(m.top_sessions, start=1):
         lines.append(f"top {position}: {t.title} ({t.attended:,} attended)")
     for g in m.by_theme:
-        lines.append(f"theme {g.name or '(none)'}: {g.sessions:,} sessions, {g.attended:,} attended")
+        lines.append(f"theme {g.name or '(none)'}: {_sessions(g.sessions)}, {g.attended:,} attended")
     for g in m.by_format:
-        lines.append(f"format {FORMAT_LABELS[g.name]}: {g.sessions:,} sessions, {g.attended:,} attended")
+        lines.append(f"format {FORMAT_LABELS[g.name]}: {_sessions(g.sessions)}, {g.attended:,} attended")
     return lines
+
+
+def _sessions(n: int) -> str:
+    return f"{n:,} session{'' if n == 1 else 's'}"
 
 
 def _share(share: float | None) -> str:
@@ -177,6 +181,6 @@ def event_list(framework: str) -> None:
     for e in events:
         click.echo(
             f"{e.id:<{width}}  {formats.iso_date(e.starts_on)} to {formats.iso_date(e.ends_on)}  {e.title}  "
-            f"({e.sessions:,} sessions, {e.attended:,} attended, {e.answers:,} answers; "
+            f"({_sessions(e.sessions)}, {e.attended:,} attended, {e.answers:,} answers; "
             f"{e.loads} load{'s' if e.loads != 1 else ''})"
         )

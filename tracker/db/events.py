@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.db.base import Base, utcnow
@@ -91,18 +91,30 @@ class EventSession(Base):
 
 
 class EventAnswer(Base):
-    """One answer of a feedback file: a coded answer in `answer` (a rating, an agree5 label, option ids), or
-    the text of a free-text answer in `text`; `session` is a session's id ("" for the event as a whole)."""
+    """One answer of a feedback file, as stored (`canonical_answer`): a rating, an agree5 label, option ids
+    joined by ';', or a free-text answer's text; `session` is a session's id ("" for the event as a whole)."""
 
     __tablename__ = "event_answer"
-    # The measures count answers by (session, question, answer) within a load: read from this index alone.
-    __table_args__ = (Index("ix_event_answer_counted", "load_id", "question", "session", "answer"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    load_id: Mapped[int] = mapped_column(ForeignKey("event_load.id"))
+    load_id: Mapped[int] = mapped_column(ForeignKey("event_load.id"), index=True)
     line: Mapped[int]
     session: Mapped[str] = mapped_column(String(64), default="")
     question: Mapped[str] = mapped_column(String(64))
-    answer: Mapped[str] = mapped_column(String(1300), default="")
-    text: Mapped[str] = mapped_column(Text, default="")
+    answer: Mapped[str] = mapped_column(Text)
     respondent: Mapped[str] = mapped_column(String(100), default="")
+
+
+class EventAnswerCount(Base):
+    """A load's answers counted by session, question and answer (free text counted as ""), as the measures
+    count them (`events.tally`): written with the answers, never changed (a load never changes), so an event
+    page reads a few thousand counts instead of every answer."""
+
+    __tablename__ = "event_answer_count"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    load_id: Mapped[int] = mapped_column(ForeignKey("event_load.id"), index=True)
+    session: Mapped[str] = mapped_column(String(64), default="")
+    question: Mapped[str] = mapped_column(String(64))
+    answer: Mapped[str] = mapped_column(Text, default="")
+    count: Mapped[int]

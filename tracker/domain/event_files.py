@@ -43,8 +43,6 @@ ROOT_KEYS = (
 ROOT_REQUIRED = ("id", "framework", "title", "starts_on")
 QUESTION_KEYS = ("id", "text", "kind", "options")
 MAX_OPTIONS = 20
-# The longest a stored coded answer can be: every option id (at most 64 characters) and the ';' between them.
-MAX_CODED_ANSWER = MAX_OPTIONS * 65
 
 Place = tuple[int, int]
 

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
-from tracker.db.models import Event, EventAnswer, EventLoad, EventSession, Framework, Partner
+from tracker.db.models import Event, EventAnswerCount, EventLoad, EventSession, Framework, Partner
 from tracker.domain.event_measures import EventMeasures, compute_measures
 from tracker.domain.events import (
     AnswerCount,
@@ -176,14 +176,16 @@ def sessions_of(session: Session, load_id: int | None) -> tuple[SessionRow, ...]
 
 
 def answer_counts(session: Session, load_id: int | None) -> tuple[AnswerCount, ...]:
-    """A load's answers counted by session, question and coded answer (free text counts as ""), as the
-    measures count them: read from the index `ix_event_answer_counted` alone."""
+    """A load's answers counted by session, question and answer, as stored with them."""
     if load_id is None:
         return ()
     rows = session.execute(
-        select(EventAnswer.session, EventAnswer.question, EventAnswer.answer, func.count())
-        .where(EventAnswer.load_id == load_id)
-        .group_by(EventAnswer.question, EventAnswer.session, EventAnswer.answer)
+        select(
+            EventAnswerCount.session,
+            EventAnswerCount.question,
+            EventAnswerCount.answer,
+            EventAnswerCount.count,
+        ).where(EventAnswerCount.load_id == load_id)
     )
     return tuple(AnswerCount(s, q, a, n) for s, q, a, n in rows)
 

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.db.models import Event, EventAnswer, EventLoad, EventSession
+from tracker.db.models import Event, EventAnswer, EventAnswerCount, EventLoad, EventSession
 from tracker.domain.event_csv import (
     decode_event_csv,
     kept_feedback_problems,
@@ -25,7 +25,7 @@ from tracker.domain.event_csv import (
     parse_sessions,
 )
 from tracker.domain.event_files import EventFile, FrameworkIds, check_framework, parse_event_bytes
-from tracker.domain.events import AnswerRow, EventDefinition, Question, SessionRow
+from tracker.domain.events import AnswerCount, AnswerRow, EventDefinition, Question, SessionRow, tally
 from tracker.domain.yaml_source import Problem
 from tracker.events.reading import answer_counts, latest_load, sessions_of
 from tracker.services.audit import Actor, record
@@ -298,8 +298,9 @@ def write_checked(session: Session, actor: Actor, p: Principal, checked: Checked
         insert_rows(session, EventSession, [_session_row(load.id, s, partners) for s in checked.sessions])
     if checked.answers is not None:
         load.answers_load_id = load.id
-        free = {q.id for q in definition.questions if q.kind == "free_text"}
-        insert_rows(session, EventAnswer, [_answer_row(load.id, a, free) for a in checked.answers])
+        insert_rows(session, EventAnswer, [_answer_row(load.id, a) for a in checked.answers])
+        counts = tally(definition, checked.answers)
+        insert_rows(session, EventAnswerCount, [_count_row(load.id, c) for c in counts])
     session.flush()
     outcome = LoadOutcome(
         event=definition.id,
@@ -328,7 +329,7 @@ def write_checked(session: Session, actor: Actor, p: Principal, checked: Checked
             "files": [f.name for f in (checked.yaml, checked.sessions_file, checked.feedback_file) if f],
             "sessions": load.session_count,
             "answers": load.answer_count,
-            "created": created,
+            "new_event": created,
         },
     )
     return outcome
@@ -387,14 +388,22 @@ def _session_row(load_id: int, s: SessionRow, partners: dict[str, int]) -> dict[
     }
 
 
-def _answer_row(load_id: int, a: AnswerRow, free: set[str]) -> dict[str, Any]:
-    coded = a.question not in free
+def _answer_row(load_id: int, a: AnswerRow) -> dict[str, Any]:
     return {
         "load_id": load_id,
         "line": a.line,
         "session": a.session,
         "question": a.question,
-        "answer": a.answer if coded else "",
-        "text": "" if coded else a.answer,
+        "answer": a.answer,
         "respondent": a.respondent,
+    }
+
+
+def _count_row(load_id: int, c: AnswerCount) -> dict[str, Any]:
+    return {
+        "load_id": load_id,
+        "session": c.session,
+        "question": c.question,
+        "answer": c.answer,
+        "count": c.count,
     }

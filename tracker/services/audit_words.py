@@ -114,6 +114,7 @@ FIELD_LABELS: Mapping[str, str] = MappingProxyType(
         "files": "Files",
         "sessions": "Sessions",
         "answers": "Feedback answers",
+        "new_event": "New event",
     }
 )
 # Kept in the trail for the record, but no help to a reader: digests, fingerprints and rule codes.

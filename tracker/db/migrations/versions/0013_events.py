@@ -6,7 +6,8 @@ Create Date: 2026-12-05 03:00:00
 
 Events (issue 19): `event` (a conference or a week of sessions of a framework, as its YAML last described
 it), `event_load` (every load of its files: who, when, their names and SHA-256s; never changed or deleted),
-and the sessions and feedback answers of each load. New tables only: nothing stored before changes.
+and the sessions, feedback answers and answer counts of each load. New tables only: nothing stored before
+changes.
 """
 
 from alembic import op
@@ -77,14 +78,26 @@ def upgrade() -> None:
     sa.Column('line', sa.Integer(), nullable=False),
     sa.Column('session', sa.String(length=64), nullable=False),
     sa.Column('question', sa.String(length=64), nullable=False),
-    sa.Column('answer', sa.String(length=1300), nullable=False),
-    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('answer', sa.Text(), nullable=False),
     sa.Column('respondent', sa.String(length=100), nullable=False),
     sa.ForeignKeyConstraint(['load_id'], ['event_load.id'], name=op.f('fk_event_answer_load_id_event_load')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_event_answer'))
     )
     with op.batch_alter_table('event_answer', schema=None) as batch_op:
-        batch_op.create_index('ix_event_answer_counted', ['load_id', 'question', 'session', 'answer'], unique=False)
+        batch_op.create_index(batch_op.f('ix_event_answer_load_id'), ['load_id'], unique=False)
+
+    op.create_table('event_answer_count',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('load_id', sa.Integer(), nullable=False),
+    sa.Column('session', sa.String(length=64), nullable=False),
+    sa.Column('question', sa.String(length=64), nullable=False),
+    sa.Column('answer', sa.Text(), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['load_id'], ['event_load.id'], name=op.f('fk_event_answer_count_load_id_event_load')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_event_answer_count'))
+    )
+    with op.batch_alter_table('event_answer_count', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_event_answer_count_load_id'), ['load_id'], unique=False)
 
     op.create_table('event_session',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -115,8 +128,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_event_session_load_id'))
 
     op.drop_table('event_session')
+    with op.batch_alter_table('event_answer_count', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_event_answer_count_load_id'))
+
+    op.drop_table('event_answer_count')
     with op.batch_alter_table('event_answer', schema=None) as batch_op:
-        batch_op.drop_index('ix_event_answer_counted')
+        batch_op.drop_index(batch_op.f('ix_event_answer_load_id'))
 
     op.drop_table('event_answer')
     op.drop_table('event_load')
