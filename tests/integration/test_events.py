@@ -22,7 +22,7 @@ from tracker.db.models import (
     Partner,
 )
 from tracker.events import reading
-from tracker.events.service import NamedFile, load_event
+from tracker.events.service import NamedFile, check_files, load_event, write_checked
 from tracker.extensions import db
 from tracker.services.audit import Actor
 from tracker.services.evidence import Refused
@@ -392,3 +392,41 @@ def test_showing_an_event_takes_the_same_statements_whatever_its_size(
             if framework_id == "big-partnership":
                 assert (shown.measures.sessions, shown.measures.rating("useful").n) == (500, 10_000)  # type: ignore[union-attr]
     assert statements[0] == statements[1] == 4, statements
+
+
+def test_feedback_naming_sessions_before_any_sessions_were_loaded(
+    app: Flask, runner: FlaskCliRunner, framework: str, files: dict[str, Path]
+) -> None:
+    result = runner.invoke(
+        args=["event", "load", str(files["event.yaml"]), "--feedback", str(files["feedback.csv"])]
+    )
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == (
+        f"{files['feedback.csv']}:2:1: session: unknown session 'keynote': the event has no sessions yet "
+        "(give the sessions file with --sessions)"
+    )
+    assert count(app, Event) == 0
+
+
+def test_a_change_between_the_check_and_the_write_writes_nothing(
+    app: Flask, framework: str, load_framework: Any, tiny_yaml: str
+) -> None:
+    yaml = NamedFile("event.yaml", EVENT_YAML.encode())
+    with app.app_context():
+        checked = check_files(db.session, Principal.command_line(), yaml)
+        db.session.rollback()
+    assert checked.problems == ()
+    # Meanwhile a new version of the framework archives the output the event links to.
+    load_framework(
+        tiny_yaml.replace("version: 1", "version: 2").replace(
+            "      - {id: out-days, text: Four allocation days a year, quadrant: effort-quantity}\n", ""
+        )
+    )
+    digests = table_digests(app)
+    with app.app_context():
+        outcome = write_checked(db.session, Actor.command_line(), Principal.command_line(), checked)
+        db.session.rollback()
+    assert [str(p) for p in outcome.problems] == [
+        "event.yaml:1:1: the framework or the event changed while the files were being checked; load them again"
+    ]
+    assert table_digests(app) == digests

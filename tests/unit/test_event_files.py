@@ -347,6 +347,7 @@ def test_feedback_is_read_in_canonical_form() -> None:
             "f.csv:2:3: answer: 'travel' is not an option of 'reasons' (its options: cpd, speaker)",
         ),
         ("keynote,reasons,cpd;cpd,", "f.csv:2:3: answer: an option is chosen twice in 'cpd;cpd'"),
+        ("keynote,reasons,; ;,", "f.csv:2:3: answer: give the ids of the options chosen, separated by ';'"),
         (
             "keynote,comments," + "x" * 2001 + ",",
             "f.csv:2:3: answer: is 2,001 characters long; the limit is 2,000",

@@ -31,6 +31,7 @@ from tracker.domain.text_limits import (
     EVENT_RESPONDENT,
     EVENT_SESSION_THEME,
     EVENT_SESSION_TITLE,
+    TextLimit,
 )
 from tracker.domain.yaml_source import Problem
 
@@ -93,6 +94,10 @@ def canonical_answer(question: Question, answer: str) -> str:
     if question.kind == "choose_any":
         order = {o.id: i for i, o in enumerate(question.options)}
         chosen = [part.strip() for part in value.split(";") if part.strip()]
+        if not chosen:
+            raise ValueError(
+                f"give the ids of the options chosen, separated by ';' (its options: {', '.join(order)})"
+            )
         for part in chosen:
             if part not in order:
                 hint = did_you_mean(part, order)
@@ -148,14 +153,14 @@ def _whole(cells: Mapping[str, str], name: str, error: _Error, required: bool = 
 
 
 def _starts_at(value: str, name: str, error: _Error) -> datetime | None:
+    """`YYYY-MM-DD HH:MM` or `YYYY-MM-DDTHH:MM`, a local time as written."""
     if not value:
         return None
-    for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"):
+    if len(value) == 16 and value[10] in " T":
         try:
-            if len(value) == 16:
-                return datetime.strptime(value, pattern)
+            return datetime.strptime(f"{value[:10]} {value[11:]}", "%Y-%m-%d %H:%M")
         except ValueError:
-            continue
+            pass
     error(name, f"'{value[:40]}' is not a date and time as YYYY-MM-DD HH:MM")
     return None
 
@@ -172,12 +177,13 @@ class _Error:
         )
 
 
-def _text(cells: Mapping[str, str], name: str, error: _Error, limit_problem: str | None) -> str:
+def _text(cells: Mapping[str, str], name: str, error: _Error, limit: TextLimit) -> str:
     value = cells.get(name, "").strip()
+    too_long = limit.problem(value)
     if CONTROL.search(value):
         error(name, "contains control characters")
-    elif limit_problem is not None:
-        error(name, limit_problem)
+    elif too_long is not None:
+        error(name, too_long)
     return value
 
 
@@ -202,10 +208,10 @@ def parse_sessions(text: str, filename: str, partners: Set[str] | None) -> Sessi
             error("session", f"duplicate session id '{sid}' (first on line {first[sid]})")
         else:
             first[sid] = line
-        title = _text(cells, "title", error, EVENT_SESSION_TITLE.problem(cells.get("title", "").strip()))
+        title = _text(cells, "title", error, EVENT_SESSION_TITLE)
         if not title:
             error("title", "must be given")
-        theme = _text(cells, "theme", error, EVENT_SESSION_THEME.problem(cells.get("theme", "").strip()))
+        theme = _text(cells, "theme", error, EVENT_SESSION_THEME)
         starts_at = _starts_at(cells.get("starts_at", "").strip(), "starts_at", error)
         form = cells.get("format", "").strip()
         if form and form not in SESSION_FORMATS:
@@ -282,9 +288,7 @@ def parse_feedback(
                 error("answer", str(problem))
         elif not answer.strip():
             error("answer", "must not be empty")
-        respondent = _text(
-            cells, "respondent", error, EVENT_RESPONDENT.problem(cells.get("respondent", "").strip())
-        )
+        respondent = _text(cells, "respondent", error, EVENT_RESPONDENT)
         if len(problems) == before:
             rows.append(AnswerRow(qid, answer, session, respondent, line))
     return FeedbackFile(tuple(rows) if not problems else (), tuple(sorted(problems)))

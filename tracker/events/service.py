@@ -60,6 +60,7 @@ class Current:
     load_pk: int | None = None
     load_number: int = 0
     sessions_load_pk: int | None = None
+    sessions_from: int | None = None  # the number of the load that gave the current sessions
     answers_load_pk: int | None = None
     session_count: int = 0
     answer_count: int = 0
@@ -111,13 +112,14 @@ def _current(session: Session, ctx: FrameworkContext, event_id: str) -> Current:
     latest = latest_load(session, event_pk)
     if latest is None:
         return replace(current, event_pk=event_pk)
-    load, _info = latest
+    load, info = latest
     return replace(
         current,
         event_pk=event_pk,
         load_pk=load.id,
         load_number=load.number,
         sessions_load_pk=load.sessions_load_id,
+        sessions_from=info.sessions_from,
         answers_load_pk=load.answers_load_id,
         session_count=load.session_count,
         answer_count=load.answer_count,
@@ -146,16 +148,15 @@ def check_files(
         event = check_framework(event, None)
     problems = list(event.problems)
     sessions, session_ids, from_file = _sessions(session, p, sessions_file, current, problems)
-    answers = _feedback(session, event, feedback_file, current, session_ids, from_file, problems)
+    answers = _feedback(event, feedback_file, session_ids, from_file, problems)
     if current is not None and feedback_file is None and event.draft is not None and current.answers_load_pk:
         problems.extend(_kept_feedback(session, event, current, sessions_file, session_ids))
     if problems:
         order = {f.name: rank for rank, f in enumerate((feedback_file, sessions_file, yaml)) if f is not None}
         ranked = sorted(problems, key=lambda x: (-order.get(x.file, 0), x.line, x.column, x.message))
         return CheckedEvent(yaml, sessions_file, feedback_file, tuple(ranked))
-    assert (
-        event.definition is not None and current is not None
-    )  # no problem: the YAML and framework were read
+    # Not a single problem: the YAML was read and its framework found.
+    assert event.definition is not None and current is not None
     return CheckedEvent(
         yaml,
         sessions_file,
@@ -178,9 +179,11 @@ def _sessions(
 ) -> tuple[tuple[SessionRow, ...] | None, frozenset[str] | None, str]:
     """The sessions file's rows (None when not given), the session ids feedback may name, and whose."""
     if given is None:
-        ids = frozenset(s.id for s in _kept_sessions(session, current))
-        if current is not None and current.sessions_load_pk is not None:
-            return None, ids, f"not a session of the event's current sessions (load {current.load_number})"
+        if current is None:  # the framework is unknown, so is the event: its sessions are not checked
+            return None, None, ""
+        ids = frozenset(s.id for s in sessions_of(session, current.sessions_load_pk))
+        if current.sessions_load_pk is not None:
+            return None, ids, f"not a session of the event's current sessions (load {current.sessions_from})"
         return None, ids, "the event has no sessions yet (give the sessions file with --sessions)"
     text, found = decode_event_csv(given.raw, given.name)
     problems.extend(found)
@@ -199,15 +202,9 @@ def _sessions(
     return parsed.rows, parsed.ids, f"not a session of the sessions file {given.name}"
 
 
-def _kept_sessions(session: Session, current: Current | None) -> tuple[SessionRow, ...]:
-    return sessions_of(session, current.sessions_load_pk) if current is not None else ()
-
-
 def _feedback(
-    session: Session,
     event: EventFile,
     given: NamedFile | None,
-    current: Current | None,
     session_ids: frozenset[str] | None,
     sessions_from: str,
     problems: list[Problem],
