@@ -23,9 +23,15 @@ KNOWN: set[str] = set()
 
 
 # The layers: packages, or single modules of a feature package.
-SERVICE_LAYER = ("tracker.services", "tracker.overrides.service", "tracker.overrides.history")
+SERVICE_LAYER = (
+    "tracker.services",
+    "tracker.overrides.service",
+    "tracker.overrides.history",
+    "tracker.events.service",
+    "tracker.events.reading",
+)
 WEB_LAYER = ("tracker.web", "tracker.overrides.forms", "tracker.overrides.views")
-FEATURE_PACKAGES = ("tracker.overrides",)
+FEATURE_PACKAGES = ("tracker.overrides", "tracker.events")
 
 
 def module_name(path: Path) -> str:

@@ -83,7 +83,18 @@ def _sweep_uploads() -> None:
 
 def _register_feature_commands() -> None:
     """Each feature keeps its commands in its own module; importing it attaches them to `cli`."""
-    from tracker.cli import archive, data, demo, frameworks, ratings, reports, surveys, users, worker  # noqa: F401
+    from tracker.cli import (  # noqa: F401
+        archive,
+        data,
+        demo,
+        events,
+        frameworks,
+        ratings,
+        reports,
+        surveys,
+        users,
+        worker,
+    )
 
 
 _register_feature_commands()

@@ -2,6 +2,7 @@
 
 from tracker.db.accounts import ROLES, AuditEvent, SignInLock, User
 from tracker.db.base import Base, utcnow
+from tracker.db.events import Event, EventAnswer, EventAnswerCount, EventLoad, EventSession
 from tracker.db.evidence import Attachment, Evidence, EvidenceLink, KpiValue
 from tracker.db.frameworks import Element, Framework, FrameworkPartner, FrameworkVersion, Partner
 from tracker.db.ratings import RatingOverride, RatingSnapshot, RatingState
@@ -13,6 +14,11 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Element",
+    "Event",
+    "EventAnswer",
+    "EventAnswerCount",
+    "EventLoad",
+    "EventSession",
     "Evidence",
     "EvidenceLink",
     "Framework",

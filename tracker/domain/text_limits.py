@@ -99,3 +99,9 @@ TOO_LARGE_MESSAGE = (
     f"{OVERRIDE_RATIONALE.maximum:,} characters: go back, shorten the text (or send fewer or smaller "
     "attachments) and try again."
 )
+
+# Events (issue 19): a session's title and theme, a free-text answer, a respondent's id.
+EVENT_SESSION_TITLE = TextLimit(300)
+EVENT_SESSION_THEME = NAME
+EVENT_ANSWER_TEXT = TextLimit(2_000)
+EVENT_RESPONDENT = TextLimit(100)

@@ -37,6 +37,7 @@ ACTION_LABELS: Mapping[str, str] = MappingProxyType(
         "kpi_value.import": "Imported KPI values from a CSV file",
         "survey.import": "Imported a survey round",
         "framework.load": "Loaded a framework version",
+        "event.load": "Loaded an event's files",
         "override.set": "Overrode a rating",
         "override.withdraw": "Withdrew a rating override",
         "archive.export": "Exported a framework to a file",
@@ -52,6 +53,7 @@ OBJECT_LABELS: Mapping[str, str] = MappingProxyType(
         "outcome": "Outcome",
         "survey": "Survey",
         "framework": "Framework",
+        "event": "Event",
         "archive": "Export file",
         "user": "User",
     }
@@ -108,6 +110,11 @@ FIELD_LABELS: Mapping[str, str] = MappingProxyType(
         "size": "Size",
         "exported_at": "Exported at",
         "counts": "Rows",
+        "load": "Load",
+        "files": "Files",
+        "sessions": "Sessions",
+        "answers": "Feedback answers",
+        "new_event": "New event",
     }
 )
 # Kept in the trail for the record, but no help to a reader: digests, fingerprints and rule codes.

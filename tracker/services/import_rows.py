@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from tracker.domain.csv_rows import decode_csv, read_csv
 from tracker.domain.problems import ProblemLog, RowProblem
 from tracker.services.evidence import FrameworkContext
 from tracker.services.permissions import Principal
@@ -89,54 +88,7 @@ def read_rows(
     raw: bytes, columns: tuple[str, ...], required: tuple[str, ...], problems: ProblemLog
 ) -> list[tuple[int, dict[str, str]]]:
     """Rows numbered as a spreadsheet shows them (the header is row 1); problems found are added."""
-    if len(raw) > MAX_CSV_BYTES:
-        problems.add(1, f"the file is larger than {MAX_CSV_BYTES // (1024 * 1024)} MB")
+    text = decode_csv(raw, problems, MAX_CSV_BYTES)
+    if text is None:
         return []
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        problems.add(raw[: error.start].count(b"\n") + 1, "the file is not UTF-8 text (save it as CSV UTF-8)")
-        return []
-    if "\x00" in text:
-        problems.add(1, "the file holds NUL bytes: it is not a CSV file")
-        return []
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        problems.add(1, "the file is empty")
-        return []
-    except csv.Error as error:
-        problems.add(1, f"cannot be read as CSV: {error}")
-        return []
-    before = problems.total
-    for h in header:
-        if h not in columns:
-            problems.add(1, f"unknown column '{h[:40]}'; the columns are: {', '.join(columns)}")
-    for name in required:
-        if name not in header:
-            problems.add(1, f"the column '{name}' is missing")
-    if len(set(header)) != len(header):
-        problems.add(1, "a column name appears twice")
-    if problems.total > before:
-        return []
-    rows: list[tuple[int, dict[str, str]]] = []
-    records = 0
-    number = 1
-    try:
-        for number, record_ in enumerate(reader, start=2):
-            if not any(cell.strip() for cell in record_):
-                continue
-            records += 1
-            if records > MAX_ROWS:
-                problems.add(number, f"more than {MAX_ROWS:,} rows; split the file")
-                return []
-            if len(record_) > len(header):
-                problems.add(number, f"has {len(record_)} cells but the header has {len(header)}")
-                continue
-            rows.append(
-                (number, dict(zip(header, record_ + [""] * (len(header) - len(record_)), strict=True)))
-            )
-    except csv.Error as error:
-        problems.add(number + 1, f"cannot be read as CSV: {error}")
-    return rows
+    return read_csv(text, columns, required, problems, max_rows=MAX_ROWS).rows
