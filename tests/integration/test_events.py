@@ -158,6 +158,62 @@ def test_load_then_show_json_round_trip(
     )
 
 
+def test_signups_and_attendance_not_given_are_stored_as_null_and_shown_as_unknown(
+    app: Flask, runner: FlaskCliRunner, framework: str, files: dict[str, Path]
+) -> None:
+    files["sessions.csv"].write_text(
+        "session,title,theme,starts_at,format,capacity,signups,attended,partner\n"
+        "keynote,Keynote,Practice,,online,100,,90,\n"
+        "walk,Reflective walk,Wellbeing,,in_person,,,,\n",
+        encoding="utf-8",
+    )
+    loaded = runner.invoke(
+        args=["event", "load", str(files["event.yaml"]), "--sessions", str(files["sessions.csv"])]
+    )
+    assert loaded.exit_code == 0, loaded.output
+    with app.app_context():
+        stored = {(s.slug, s.signups, s.attended) for s in db.session.scalars(select(EventSession))}
+    assert stored == {("keynote", None, 90), ("walk", None, None)}
+    shown = show_json(runner)
+    assert (
+        shown["sessions"],
+        shown["sold_out"],
+        shown["signups"],
+        shown["attended"],
+        shown["conversion"],
+    ) == (
+        2,
+        0,
+        None,
+        90,
+        None,
+    )
+    assert shown["top_sessions"] == [{"title": "Keynote", "attended": 90}]
+    assert shown["by_theme"] == {
+        "Practice": {"sessions": 1, "attended": 90},
+        "Wellbeing": {"sessions": 1, "attended": None},
+    }
+    assert list(shown) == list(EXPECTED_JSON)  # the contract's shape, null where unknown
+    text = runner.invoke(args=["event", "show", "week-2021"]).output
+    assert "signed up: not given; attended: 90 (from 1 of 2 sessions)" in text
+    assert "theme Wellbeing: 1 session, attendance not given" in text
+    listing = runner.invoke(args=["event", "list", "--framework", framework]).output
+    assert "(2 sessions, 90 attended, 0 answers; 1 load)" in listing
+    files["sessions.csv"].write_text(
+        "session,title\nwalk,Reflective walk\n",
+        encoding="utf-8",
+    )
+    assert (
+        runner.invoke(
+            args=["event", "load", str(files["event.yaml"]), "--sessions", str(files["sessions.csv"])]
+        ).exit_code
+        == 0
+    )
+    assert show_json(runner)["attended"] is None
+    listing = runner.invoke(args=["event", "list", "--framework", framework]).output
+    assert "(1 session, attendance not given, 0 answers; 2 loads)" in listing
+
+
 def test_a_file_with_bad_rows_is_refused_whole(
     app: Flask, runner: FlaskCliRunner, framework: str, files: dict[str, Path]
 ) -> None:

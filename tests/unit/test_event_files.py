@@ -231,6 +231,22 @@ def test_sessions_are_read() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "signups", "attended"),
+    [
+        (SESSIONS_HEADER + "a,A,,,,,,,\n", None, None),  # blank: not given (not published), never 0
+        (SESSIONS_HEADER + "a,A,,,,10, ,35,\n", None, 35),
+        (SESSIONS_HEADER + "a,A,,,,,0,0,\n", 0, 0),  # 0 is a figure: nobody came
+        ("session,title\na,A\n", None, None),  # the columns themselves are optional
+        ("session,title,attended\na,A,7\n", None, 7),
+    ],
+)
+def test_signups_and_attended_may_be_left_blank(text: str, signups: int | None, attended: int | None) -> None:
+    parsed = parse_sessions(text, "s.csv", None)
+    assert parsed.problems == ()
+    assert [(r.signups, r.attended) for r in parsed.rows] == [(signups, attended)]
+
+
+@pytest.mark.parametrize(
     ("row", "expected"),
     [
         (
@@ -240,7 +256,8 @@ def test_sessions_are_read() -> None:
         ("a,A,,,,,-5,1,", "s.csv:2:7: signups: must not be negative, found -5"),
         ("a,A,,,,,1,-1,", "s.csv:2:8: attended: must not be negative, found -1"),
         ("a,A,,,,1.5,1,1,", "s.csv:2:6: capacity: must be a whole number of 0 or more, not '1.5'"),
-        ("a,A,,,,,,1,", "s.csv:2:7: signups: must be given: a whole number of 0 or more"),
+        ("a,A,,,,,x,1,", "s.csv:2:7: signups: must be a whole number of 0 or more, not 'x'"),
+        ("a,A,,,,,1,2.5,", "s.csv:2:8: attended: must be a whole number of 0 or more, not '2.5'"),
         (
             "a,A,,2021-03-32 10:00,,,1,1,",
             "s.csv:2:4: starts_at: '2021-03-32 10:00' is not a date and time as YYYY-MM-DD HH:MM",
@@ -273,7 +290,7 @@ def test_session_problems_are_located(row: str, expected: str) -> None:
 @pytest.mark.parametrize(
     ("header", "expected"),
     [
-        ("session,title,signups\n", "s.csv:1:1: the column 'attended' is missing"),
+        ("session,signups,attended\n", "s.csv:1:1: the column 'title' is missing"),
         (
             "session,title,signups,attended,room\n",
             "s.csv:1:5: unknown column 'room'; the columns are: session, title",

@@ -53,7 +53,7 @@ EVENT = EventDefinition(
 )
 
 
-def session(sid: str, signups: int = 10, attended: int = 5, **more: Any) -> SessionRow:
+def session(sid: str, signups: int | None = 10, attended: int | None = 5, **more: Any) -> SessionRow:
     return SessionRow(sid, more.pop("title", f"Session {sid}"), signups, attended, **more)
 
 
@@ -76,7 +76,7 @@ def measures(
 @pytest.mark.parametrize(
     ("rows", "sold_out", "signups", "attended", "conversion"),
     [
-        ([], 0, 0, 0, None),  # no sessions at all
+        ([], 0, None, None, None),  # no sessions at all: no figure is given
         ([session("a", 0, 0), session("b", 0, 3)], 0, 0, 3, None),  # zero sign-ups: no conversion
         ([session("a", 100, 54)], 0, 100, 54, 0.54),
         ([session("a", 10, 5, capacity=10), session("b", 12, 5, capacity=10)], 2, 22, 10, 10 / 22),
@@ -86,7 +86,7 @@ def measures(
     ],
 )
 def test_sessions_sold_out_and_conversion(
-    rows: list[SessionRow], sold_out: int, signups: int, attended: int, conversion: float | None
+    rows: list[SessionRow], sold_out: int, signups: int | None, attended: int | None, conversion: float | None
 ) -> None:
     m = measures(rows)
     assert (m.sessions, m.sold_out, m.signups, m.attended) == (len(rows), sold_out, signups, attended)
@@ -95,6 +95,98 @@ def test_sessions_sold_out_and_conversion(
 
 def test_zero_signups_gives_null_conversion_in_json() -> None:
     assert measures([session("a", 0, 0)]).to_json()["conversion"] is None
+
+
+# -- sign-ups and attendance not given (blank: not published) ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rows", "sold_out", "signups", "attended", "conversion", "given"),
+    [
+        # nothing given: None, not 0
+        ([session("a", None, None)], 0, None, None, None, (0, 0, 0)),
+        # attendance only (the Developing Together conferences): no sign-ups, no conversion
+        ([session("a", None, 100), session("b", None, 70)], 0, None, 170, None, (0, 2, 0)),
+        # totals add up the sessions giving the figure; conversion only over those giving both
+        ([session("a", 100, 54), session("b", None, 30)], 0, 100, 84, 0.54, (1, 2, 1)),
+        ([session("a", 100, None), session("b", 50, 40)], 0, 150, 40, 0.8, (2, 1, 1)),
+        ([session("a", 100, None), session("b", None, 40)], 0, 100, 40, None, (1, 1, 0)),
+        # both given but nobody signed up in them: no conversion
+        ([session("a", 0, 3), session("b", 80, None)], 0, 80, 3, None, (2, 1, 1)),
+        # sold out needs the capacity and the sign-ups; attendance does not matter
+        ([session("a", None, 5, capacity=10)], 0, None, 5, None, (0, 1, 0)),
+        ([session("a", 10, None, capacity=10)], 1, 10, None, None, (1, 0, 0)),
+        ([session("a", 12, 6, capacity=10), session("b", None, None, capacity=0)], 1, 12, 6, 0.5, (1, 1, 1)),
+    ],
+)
+def test_totals_and_conversion_count_only_the_figures_given(
+    rows: list[SessionRow],
+    sold_out: int,
+    signups: int | None,
+    attended: int | None,
+    conversion: float | None,
+    given: tuple[int, int, int],
+) -> None:
+    m = measures(rows)
+    assert (m.sessions, m.sold_out, m.signups, m.attended) == (len(rows), sold_out, signups, attended)
+    assert m.conversion == pytest.approx(conversion) if conversion is not None else m.conversion is None
+    assert (m.signups_given, m.attended_given, m.conversion_sessions) == given
+    data = m.to_json()
+    assert (data["signups"], data["attended"]) == (signups, attended)  # null where unknown
+    assert json.loads(json.dumps(data)) == data
+
+
+def test_a_session_conversion_needs_both_figures() -> None:
+    m = measures([session("a", 100, 54), session("b", None, 30), session("c", 20, None)])
+    assert [s.conversion for s in m.per_session] == [0.54, None, None]
+
+
+def test_sessions_without_attendance_are_not_ranked_and_groups_say_when_attendance_is_unknown() -> None:
+    rows = [
+        session("a", attended=None, title="Launch", theme="Brand", format="in_person"),
+        session("b", attended=100, title="Conference", theme="Wellbeing", format="in_person"),
+        session("c", attended=None, title="Walk", theme="Wellbeing", format="online"),
+    ]
+    m = measures(rows)
+    assert [(t.title, t.attended) for t in m.top_sessions] == [("Conference", 100)]
+    assert m.to_json()["by_theme"] == {
+        "Brand": {"sessions": 1, "attended": None},
+        "Wellbeing": {"sessions": 2, "attended": 100},
+    }
+    assert [(g.name, g.sessions, g.attended) for g in m.by_format] == [
+        ("in_person", 2, 100),
+        ("online", 1, None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("rows", "unique", "cost", "full"),
+    [
+        ([session("a", 10, None)], None, None, None),  # no attendance and no unique attendees: no basis
+        ([session("a", 10, None)], UniqueAttendees(50, True), (8.0, "unique"), 20.0),
+        ([session("a", None, 80), session("b", None, None)], None, (5.0, "attended"), 12.5),
+    ],
+)
+def test_cost_per_attendee_when_attendance_is_not_given(
+    rows: list[SessionRow],
+    unique: UniqueAttendees | None,
+    cost: tuple[float, str] | None,
+    full: float | None,
+) -> None:
+    m = measures(rows, unique_attendees=unique, costs=Costs(400, None, 1000))
+    got = m.cost_per_attendee
+    assert (None if got is None else (got.value, got.basis)) == cost
+    assert m.full_cost_per_attendee == full
+
+
+def test_named_measures_are_none_when_not_given() -> None:
+    m = measures([session("a", None, None)])
+    assert [measure_value(m, name) for name in ("sessions", "signups", "attended", "conversion")] == [
+        1,
+        None,
+        None,
+        None,
+    ]
 
 
 # -- ratings, agreement, choices -------------------------------------------------------------------

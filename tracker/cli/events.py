@@ -122,7 +122,12 @@ def describe(m: EventMeasures) -> list[str]:
     """The figures as lines of text."""
     lines = [f"sessions: {m.sessions:,} ({m.sold_out:,} sold out)"]
     conversion = f"; conversion {_share(m.conversion)}" if m.conversion is not None else ""
-    lines.append(f"signed up: {m.signups:,}; attended: {m.attended:,}{conversion}")
+    if m.conversion is not None and m.conversion_sessions < m.sessions:
+        conversion += f" (over the {_sessions(m.conversion_sessions)} giving both)"
+    signed = _figure(m.signups, m.signups_given, m.sessions)
+    lines.append(
+        f"signed up: {signed}; attended: {_figure(m.attended, m.attended_given, m.sessions)}{conversion}"
+    )
     if m.unique_attendees is not None:
         estimated = " (estimated)" if m.unique_attendees.estimated else ""
         lines.append(f"unique attendees: {m.unique_attendees.value:,}{estimated}")
@@ -151,10 +156,21 @@ def describe(m: EventMeasures) -> list[str]:
     for position, t in enumerate(m.top_sessions, start=1):
         lines.append(f"top {position}: {t.title} ({t.attended:,} attended)")
     for g in m.by_theme:
-        lines.append(f"theme {g.name or '(none)'}: {_sessions(g.sessions)}, {g.attended:,} attended")
+        lines.append(f"theme {g.name or '(none)'}: {_sessions(g.sessions)}, {_attended(g.attended)}")
     for g in m.by_format:
-        lines.append(f"format {FORMAT_LABELS[g.name]}: {_sessions(g.sessions)}, {g.attended:,} attended")
+        lines.append(f"format {FORMAT_LABELS[g.name]}: {_sessions(g.sessions)}, {_attended(g.attended)}")
     return lines
+
+
+def _figure(total: int | None, given: int, sessions: int) -> str:
+    """A total, saying when it is not known or only some sessions give it."""
+    if total is None:
+        return "not given"
+    return f"{total:,}" + (f" (from {given:,} of {_sessions(sessions)})" if given < sessions else "")
+
+
+def _attended(n: int | None) -> str:
+    return "attendance not given" if n is None else f"{n:,} attended"
 
 
 def _sessions(n: int) -> str:
@@ -181,6 +197,6 @@ def event_list(framework: str) -> None:
     for e in events:
         click.echo(
             f"{e.id:<{width}}  {formats.iso_date(e.starts_on)} to {formats.iso_date(e.ends_on)}  {e.title}  "
-            f"({_sessions(e.sessions)}, {e.attended:,} attended, {e.answers:,} answers; "
+            f"({_sessions(e.sessions)}, {_attended(e.attended)}, {e.answers:,} answers; "
             f"{e.loads} load{'s' if e.loads != 1 else ''})"
         )

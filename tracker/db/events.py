@@ -85,8 +85,8 @@ class EventSession(Base):
     starts_at: Mapped[datetime | None] = mapped_column(DateTime())  # local time, as the file wrote it
     format: Mapped[str] = mapped_column(String(16), default="")
     capacity: Mapped[int | None]
-    signups: Mapped[int]
-    attended: Mapped[int]
+    signups: Mapped[int | None]  # None: the file did not give it (not published)
+    attended: Mapped[int | None]
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id"))
 
 

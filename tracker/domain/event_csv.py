@@ -46,7 +46,7 @@ SESSION_COLUMNS = (
     "attended",
     "partner",
 )
-SESSION_REQUIRED = ("session", "title", "signups", "attended")
+SESSION_REQUIRED = ("session", "title")  # sign-ups and attendance may be unknown: blank, or no column
 FEEDBACK_COLUMNS = ("session", "question", "answer", "respondent")
 FEEDBACK_REQUIRED = ("question", "answer")
 MAX_CSV_BYTES = 64 * 1024 * 1024
@@ -137,11 +137,10 @@ def decode_event_csv(raw: bytes, filename: str) -> tuple[str | None, tuple[Probl
     return text, tuple(Problem(p.row, 1, p.message, filename) for p in log.first())
 
 
-def _whole(cells: Mapping[str, str], name: str, error: _Error, required: bool = False) -> int | None:
+def _whole(cells: Mapping[str, str], name: str, error: _Error) -> int | None:
+    """A whole number >= 0, or None when the cell is blank (not given)."""
     value = cells.get(name, "").strip()
     if not value:
-        if required:
-            error(name, "must be given: a whole number of 0 or more")
         return None
     if value.startswith("-") and is_whole_number(value[1:]):
         error(name, f"must not be negative, found {value[:40]}")
@@ -221,17 +220,15 @@ def parse_sessions(text: str, filename: str, partners: Set[str] | None) -> Sessi
                 f"'{form[:40]}' is not a format; expected one of: {', '.join(SESSION_FORMATS)}{hint}",
             )
         capacity = _whole(cells, "capacity", error)
-        signups = _whole(cells, "signups", error, required=True)
-        attended = _whole(cells, "attended", error, required=True)
+        signups = _whole(cells, "signups", error)
+        attended = _whole(cells, "attended", error)
         partner = cells.get("partner", "").strip()
         if partner and partners is not None and partner not in partners:
             hint = did_you_mean(partner, partners)
             error("partner", f"unknown partner '{partner[:40]}': not a partner of the framework{hint}")
         if len(problems) == before:
             rows.append(
-                SessionRow(
-                    sid, title, signups or 0, attended or 0, theme, starts_at, form, capacity, partner, line
-                )
+                SessionRow(sid, title, signups, attended, theme, starts_at, form, capacity, partner, line)
             )
     readable = not any(p.line == 1 for p in problems)
     ids = (

@@ -3,9 +3,11 @@ definition, its sessions and its answers counted by (session, question, answer) 
 counts them the same way), so the command line, the pages, the report and KPIs all read the same figures.
 
 Judgement calls, in one place:
-- A session is sold out when its capacity is given and its sign-ups reach it; without a capacity it is not.
-- Conversion is attended / signed up over the whole event (None when nobody signed up); shares are fractions
-  0-1, kept exact here and rounded to 4 places in JSON.
+- Sign-ups and attendance may be unknown per session (None: not published). Totals sum the sessions that
+  give the figure and are None when none does (`signups_given` and `attended_given` say how many did).
+- A session is sold out when its capacity and its sign-ups are given and the sign-ups reach the capacity.
+- Conversion is attended / signed up over the sessions that give both (None when there are none, or nobody
+  signed up in them); shares are fractions 0-1, kept exact here and rounded to 4 places in JSON.
 - Means are rounded half up to 2 places, from the exact sum (4.565 -> 4.57). The event's mean is never
   suppressed; a session's mean from 1 to `min_group_size - 1` answers is (mean None, `suppressed`), wherever
   it is shown. A session without answers has no mean and is not "suppressed": there is nothing to hide.
@@ -16,7 +18,8 @@ Judgement calls, in one place:
 - Cost per attendee divides by the unique attendees when the event gives them, else by the sessions'
   attendance (`basis` says which); the full cost per attendee uses the same basis. Money and per-member
   figures are rounded half up to 2 places; None when a figure is missing or the divisor is 0.
-- Top sessions: most attended first, ties by title, then by id.
+- Top sessions: most attended first, ties by title, then by id; a session without attendance is not ranked.
+- By theme and format: every session counts; a group's attendance is None when none of its sessions gives it.
 """
 
 from __future__ import annotations
@@ -118,11 +121,12 @@ class CostPerAttendee:
 
 @dataclass(frozen=True, slots=True)
 class Group:
-    """Sessions and attendance of one theme or format ("" when the sessions do not say)."""
+    """Sessions and attendance of one theme or format ("" when the sessions do not say); attendance None
+    when none of its sessions gives it."""
 
     name: str
     sessions: int
-    attended: int
+    attended: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,8 +145,8 @@ class EventMeasures:
     min_group_size: int
     sessions: int
     sold_out: int
-    signups: int
-    attended: int
+    signups: int | None  # None: no session gives its sign-ups
+    attended: int | None  # None: no session gives its attendance
     conversion: float | None
     unique_attendees: UniqueAttendees | None
     ratings: tuple[RatingMeasure, ...]
@@ -157,6 +161,9 @@ class EventMeasures:
     top_sessions: tuple[TopSession, ...]
     by_theme: tuple[Group, ...]
     by_format: tuple[Group, ...]
+    signups_given: int = 0  # how many sessions give their sign-ups
+    attended_given: int = 0  # ... their attendance
+    conversion_sessions: int = 0  # ... both, which the conversion is computed over
 
     def rating(self, question_id: str) -> RatingMeasure | None:
         return next((r for r in self.ratings if r.question == question_id), None)
@@ -223,15 +230,18 @@ def _mean(counts: Sequence[int]) -> tuple[float | None, int]:
     return (200 * total + n) // (2 * n) / 100, n  # half up to 2 places in whole numbers: a mean per session
 
 
+def _total(figures: Iterable[int | None]) -> int | None:
+    """The sum of the figures given; None when none is."""
+    given = [f for f in figures if f is not None]
+    return sum(given) if given else None
+
+
 def _groups(sessions: Sequence[SessionRow], key: str) -> tuple[Group, ...]:
-    found: dict[str, list[int]] = {}
+    found: dict[str, list[SessionRow]] = {}
     for s in sessions:
-        name = s.theme if key == "theme" else s.format
-        entry = found.setdefault(name, [0, 0])
-        entry[0] += 1
-        entry[1] += s.attended
+        found.setdefault(s.theme if key == "theme" else s.format, []).append(s)
     order = sorted(found, key=lambda name: (name == "", name.casefold(), name))
-    return tuple(Group(name, found[name][0], found[name][1]) for name in order)
+    return tuple(Group(name, len(found[name]), _total(s.attended for s in found[name])) for name in order)
 
 
 def compute_measures(
@@ -292,15 +302,20 @@ def compute_measures(
             mean, n = _mean([answered(q, s.id).get(r, 0) for r in RATINGS])
             hidden = 0 < n < minimum
             rated.append(SessionRating(q.id, None if hidden else mean, n, hidden))
-        per_session.append(SessionMeasures(s, _ratio(s.attended, s.signups), tuple(rated)))
+        converted = (
+            _ratio(s.attended, s.signups) if s.attended is not None and s.signups is not None else None
+        )
+        per_session.append(SessionMeasures(s, converted, tuple(rated)))
 
-    signups = sum(s.signups for s in sessions)
-    attended = sum(s.attended for s in sessions)
+    signups = _total(s.signups for s in sessions)
+    attended = _total(s.attended for s in sessions)
+    both = [(s.attended, s.signups) for s in sessions if s.attended is not None and s.signups is not None]
     unique = definition.unique_attendees
     basis: Basis = "unique" if unique is not None else "attended"
     heads = unique.value if unique is not None else attended
     direct = _per(definition.costs.direct, heads)
-    ranked = sorted(sessions, key=lambda s: (-s.attended, s.title.casefold(), s.title, s.id))
+    counted = [(s, s.attended) for s in sessions if s.attended is not None]
+    ranked = sorted(counted, key=lambda c: (-c[1], c[0].title.casefold(), c[0].title, c[0].id))
     return EventMeasures(
         event=definition.id,
         title=definition.title,
@@ -309,7 +324,7 @@ def compute_measures(
         sold_out=sum(1 for s in sessions if s.sold_out),
         signups=signups,
         attended=attended,
-        conversion=_ratio(attended, signups),
+        conversion=_ratio(sum(a for a, _s in both), sum(s for _a, s in both)),
         unique_attendees=unique,
         ratings=tuple(ratings),
         agreement=tuple(agreement),
@@ -322,9 +337,12 @@ def compute_measures(
         full_cost_per_member=_per(
             definition.costs.full, definition.population.size if definition.population else None
         ),
-        top_sessions=tuple(TopSession(s.id, s.title, s.attended) for s in ranked[:top]),
+        top_sessions=tuple(TopSession(s.id, s.title, n) for s, n in ranked[:top]),
         by_theme=_groups(sessions, "theme"),
         by_format=_groups(sessions, "format"),
+        signups_given=sum(1 for s in sessions if s.signups is not None),
+        attended_given=sum(1 for s in sessions if s.attended is not None),
+        conversion_sessions=len(both),
     )
 
 

@@ -108,12 +108,13 @@ class EventDefinition:
 
 @dataclass(frozen=True, slots=True)
 class SessionRow:
-    """One session as the sessions file gives it; `line` is where (0 when it did not come from a file)."""
+    """One session as the sessions file gives it; `line` is where (0 when it did not come from a file).
+    Sign-ups and attendance are None when the file does not give them (not published, not counted)."""
 
     id: str
     title: str
-    signups: int
-    attended: int
+    signups: int | None
+    attended: int | None
     theme: str = ""
     starts_at: datetime | None = None
     format: str = ""  # one of SESSION_FORMATS, or "" when not given
@@ -123,7 +124,8 @@ class SessionRow:
 
     @property
     def sold_out(self) -> bool:
-        return self.capacity is not None and self.signups >= self.capacity
+        """Sold out needs both figures: sign-ups that reach a given capacity."""
+        return self.capacity is not None and self.signups is not None and self.signups >= self.capacity
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,7 +62,7 @@ class EventListing:
     ends_on: date
     loads: int
     sessions: int
-    attended: int
+    attended: int | None  # None: no current session gives its attendance
     answers: int
     loaded_at: datetime | None
 
@@ -235,8 +235,8 @@ def list_events(session: Session, framework: str) -> list[EventListing]:
         )
     }
     session_loads = {load.sessions_load_id for load in loads.values()} - {None}
-    attended: dict[int, int] = {
-        load_id: int(total or 0)
+    attended: dict[int, int | None] = {
+        load_id: None if total is None else int(total)
         for load_id, total in session.execute(
             select(EventSession.load_id, func.sum(EventSession.attended))
             .where(EventSession.load_id.in_(session_loads))
@@ -254,9 +254,7 @@ def list_events(session: Session, framework: str) -> list[EventListing]:
                 ends_on=event.ends_on,
                 loads=load.number if load else 0,
                 sessions=load.session_count if load else 0,
-                attended=int(attended.get(load.sessions_load_id, 0) or 0)
-                if load and load.sessions_load_id
-                else 0,
+                attended=attended.get(load.sessions_load_id) if load and load.sessions_load_id else None,
                 answers=load.answer_count if load else 0,
                 loaded_at=load.loaded_at if load else None,
             )

@@ -168,7 +168,7 @@ def load(stem: str) -> Event:
             if row["format"] not in FORMATS:
                 bad(f"{where}:5: format must be one of {sorted(FORMATS)}")
             for col in ("capacity", "signups", "attended"):
-                if row[col] == "" and col == "capacity":
+                if row[col] == "":  # optional: blank is "not given" (not published)
                     row[col] = None
                     continue
                 number = whole(row[col])
@@ -214,8 +214,13 @@ def load(stem: str) -> Event:
 def measures(event: Event) -> dict[str, Any]:
     """The specification's measures, exact (Fractions), before any rounding for display."""
     meta, sessions, answers = event.meta, event.sessions, event.answers
-    signups = sum(s["signups"] for s in sessions)
-    attended = sum(s["attended"] for s in sessions)
+    # Totals of the sessions that give the figure, None when none does; conversion over those giving both.
+    given_signups = [s["signups"] for s in sessions if s["signups"] is not None]
+    given_attended = [s["attended"] for s in sessions if s["attended"] is not None]
+    signups = sum(given_signups) if given_signups else None
+    attended = sum(given_attended) if given_attended else None
+    both = [s for s in sessions if s["signups"] is not None and s["attended"] is not None]
+    both_signups = sum(s["signups"] for s in both)
     unique = meta.get("unique_attendees")
     costs = meta.get("costs") or {}
     min_group = meta.get("min_group_size", DEFAULT_MIN_GROUP)
@@ -252,33 +257,41 @@ def measures(event: Event) -> dict[str, Any]:
             agree[q["id"]] = Fraction(
                 sum(1 for a in rows if a["answer"].strip().lower() in AGREE_POSITIVE), len(rows)
             )
-    has_basis = costs.get("direct") is not None and basis_value > 0
+    has_basis = costs.get("direct") is not None and bool(basis_value)
     by_theme: dict[str, dict[str, int]] = {}
     by_format: dict[str, dict[str, int]] = {}
     for s in sessions:
         for table, key in ((by_theme, s["theme"]), (by_format, s["format"])):
-            entry = table.setdefault(key, {"sessions": 0, "attended": 0})
+            entry = table.setdefault(key, {"sessions": 0, "attended": None})
             entry["sessions"] += 1
-            entry["attended"] += s["attended"]
+            if s["attended"] is not None:
+                entry["attended"] = (entry["attended"] or 0) + s["attended"]
     return {
         "sessions": len(sessions),
-        "sold_out": sum(1 for s in sessions if s["capacity"] is not None and s["signups"] >= s["capacity"]),
+        "sold_out": sum(
+            1
+            for s in sessions
+            if s["capacity"] is not None and s["signups"] is not None and s["signups"] >= s["capacity"]
+        ),
         "signups": signups,
         "attended": attended,
-        "conversion": Fraction(attended, signups) if signups else None,
+        "conversion": Fraction(sum(s["attended"] for s in both), both_signups) if both_signups else None,
         "unique_attendees": unique,
         "ratings": ratings,
         "choices": choices,
         "agree": agree,
         "cost_per_attendee": (Fraction(costs["direct"]) / basis_value, basis) if has_basis else None,
         "full_cost_per_attendee": Fraction(costs["full"]) / basis_value
-        if costs.get("full") is not None and basis_value > 0
+        if costs.get("full") is not None and basis_value
         else None,
         "full_cost_per_member": Fraction(costs["full"]) / meta["population"]["size"]
         if costs.get("full") is not None and meta.get("population")
         else None,
         "top_sessions": [
-            (s["title"], s["attended"]) for s in sorted(sessions, key=lambda s: (-s["attended"], s["title"]))
+            (s["title"], s["attended"])
+            for s in sorted(
+                (s for s in sessions if s["attended"] is not None), key=lambda s: (-s["attended"], s["title"])
+            )
         ],
         "by_theme": by_theme,
         "by_format": by_format,
@@ -519,9 +532,9 @@ def check_dt(report: Report, events: dict[str, Event], ms: dict[str, dict[str, A
     c(e, "sessions", ms[e]["sessions"], 1, derived=True)
     c(
         e,
-        "attendance not published (0, none)",
+        "attendance not published (blank: not given)",
         (ms[e]["attended"], ms[e]["unique_attendees"]),
-        (0, None),
+        (None, None),
         "It was attended by social work professionals, students, Assistant Directors and Directors, "
         "prospective Teaching Consultants and Practice Educators.",
         s,
@@ -632,9 +645,9 @@ def check_dt(report: Report, events: dict[str, Event], ms: dict[str, dict[str, A
     for stem, m in ms.items():
         c(
             stem,
-            "sign-ups not published (0, no conversion)",
+            "sign-ups not published (blank: not given, no conversion)",
             (m["signups"], m["conversion"]),
-            (0, None),
+            (None, None),
             derived=True,
         )
 
