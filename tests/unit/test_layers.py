@@ -29,6 +29,7 @@ SERVICE_LAYER = (
     "tracker.overrides.history",
     "tracker.events.service",
     "tracker.events.reading",
+    "tracker.events.bulk",
     "tracker.events.manage",
 )
 WEB_LAYER = (

@@ -296,9 +296,7 @@ def list_frameworks(session: Session) -> list[FrameworkListing]:
     for slug, pairs in by_slug.items():
         framework_row, latest = pairs[-1]
         listings.append(
-            FrameworkListing(
-                slug, framework_row.title, latest.version, len(pairs), latest.loaded_at
-            )
+            FrameworkListing(slug, framework_row.title, latest.version, len(pairs), latest.loaded_at)
         )
     return listings
 
