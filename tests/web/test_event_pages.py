@@ -186,7 +186,7 @@ def test_no_feedback_and_no_costs_say_so(app: Flask, framework: str, as_role: An
     page = Page.of(as_role("board").get(f"/f/{SLUG}/events/bare-day"), 200)
     assert page.text("p.lead") == "15 March 2021"
     figures = tiles(page)
-    assert figures["Conversion"] == ("no data", "nobody signed up")
+    assert figures["Conversion"] == ("no data", "no sign-ups recorded")
     assert figures["Unique attendees"] == ("not given", "")
     assert page.texts("dl.value-for-money dd") == [
         "no data: no direct cost given",
@@ -205,16 +205,21 @@ def test_the_top_twenty_sessions_are_drawn_and_the_rest_summed(
     page = Page.of(as_role("board").get(EVENT), 200)
     chart = page.one("svg[data-chart=value-bars][aria-labelledby^='event-sessions']")
     bars = chart.select("g[data-part=bar]")
-    assert len(bars) == 21
+    assert len(bars) == 20
     assert [attr(b, "data-value") for b in bars[:2]] == ["30", "29"]
     rest = sum(range(1, 11))
-    assert attr(bars[-1], "data-value") == str(rest)
+    total = chart.select("g[data-part=total]")
+    assert [attr(t, "data-value") for t in total] == [str(rest)] and not total[0].select("rect")
+    assert [text_of(t) for t in total[0].select("text")] == [
+        "The other 10 sessions, together",
+        f"{rest} (not drawn)",
+    ]
     assert text_of(chart.select_one("desc")).endswith(  # type: ignore[arg-type]
         f"The other 10 sessions, together: {rest}. The 20 most attended sessions are drawn one by one; "
-        "the other 10 sessions are added up in the last bar."
+        "the other 10 sessions are added up in the last line, not drawn."
     )
     assert page.text("#attendance-sessions-caption") == (
-        "Attendance by session: the 20 most attended sessions, and the other 10 added up in the last bar."
+        "Attendance by session: the 20 most attended sessions, and the other 10 added up in the last line."
     )
 
 

@@ -92,7 +92,7 @@ class EventBlock:
     ratings: tuple[Distribution, ...]
     choices: tuple[Shares, ...]
     agreement: tuple[Shares, ...]
-    loaded: str  # "load 2, 5 December 2025", or "" when never loaded
+    loaded: str  # "5 December 2025 (load 2)", or "" when never loaded
 
 
 def share_text(part: int, whole: int) -> str:
@@ -113,7 +113,7 @@ def _figures(d: EventDefinition, m: EventMeasures) -> list[Figure]:
         Figure(
             "Conversion",
             share_text(m.attended, m.signups),
-            "of sign-ups attended" if m.signups else "nobody signed up",
+            "of sign-ups attended" if m.signups else "no sign-ups recorded",
         ),
     ]
     unique = m.unique_attendees
@@ -235,7 +235,7 @@ def event_block(shown: ShownEvent) -> EventBlock:
         ),
         choices=choices,
         agreement=agreement,
-        loaded="" if load is None else f"load {load.number}, {formats.long_date(load.loaded_at)}",
+        loaded="" if load is None else f"{formats.long_date(load.loaded_at)} (load {load.number})",
     )
 
 
@@ -261,10 +261,10 @@ def event_charts(prefix: str, block: EventBlock, *, show_titles: bool = False) -
     note = ""
     if others:
         label = f"The other {_count(others, 'session', 'sessions')}, together"
-        bars.append(Bar(label, others_attended, formats.number(others_attended), muted=True))
+        bars.append(Bar(label, others_attended, formats.number(others_attended), drawn=False))
         note = (
             f"The {formats.number(len(block.session_bars))} most attended sessions are drawn one by one; the "
-            f"other {_count(others, 'session', 'sessions')} are added up in the last bar."
+            f"other {_count(others, 'session', 'sessions')} are added up in the last line, not drawn."
         )
     sessions = value_bars(
         f"{prefix}-sessions", "Attendance by session", bars, show_title=show_titles, note=note

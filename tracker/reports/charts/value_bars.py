@@ -1,5 +1,7 @@
 """Counts as horizontal bars on one scale, each bar labelled and its value written beside it (attendance by
-session, theme or format; how many gave each rating): one colour, so nothing is told by colour at all."""
+session, theme or format; how many gave each rating): one colour, so nothing is told by colour at all. A
+row may be a total of others (the sessions not drawn one by one): written in words, not drawn, so it does
+not squash the scale."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ class Bar:
     label: str
     value: float
     text: str
-    muted: bool = False  # drawn in grey (its label says why): e.g. the rest summed, not one of the rows
+    drawn: bool = True  # False: a total of other rows (the rest summed), written in words but not drawn
 
 
 def value_bars(
@@ -42,24 +44,32 @@ def value_bars(
     title_lines = svg.wrap(title, width - 2 * MARGIN, 15, 2, bold=True) if show_title else []
     body = [svg.lines(MARGIN, 22, title_lines, 19, size=15, bold=True)]
     top = (22 + 19 * (len(title_lines) - 1) + 14) if title_lines else 8.0
-    text_w = max(svg.width(b.text, 12, bold=True) for b in bars) + 12
+    text_w = (
+        max(svg.width(b.text, 12, bold=True) for b in bars if b.drawn) + 12
+        if any(b.drawn for b in bars)
+        else 12
+    )
     bar_x = MARGIN + label_width + 10
     bar_w = width - MARGIN - text_w - bar_x
-    scale = bar_w / max(max(b.value for b in bars), 1e-9)
+    scale = bar_w / max(max((b.value for b in bars if b.drawn), default=0.0), 1e-9)
     row_h, bar_h = 26.0, 16.0
     described = []
     for index, bar in enumerate(bars):
         y = top + index * row_h
         label = svg.fit(svg.clean(bar.label), label_width, 12)
-        length = bar.value * scale
-        fill = MUTED if bar.muted else BRAND
+        if bar.drawn:
+            length = bar.value * scale
+            mark = (
+                f'<rect x="{n(bar_x)}" y="{n(y)}" width="{n(length)}" height="{n(bar_h)}" fill="{BRAND}"/>'
+                + svg.text(bar_x + length + 6, y + 12.5, bar.text, size=12, bold=True)
+            )
+        else:  # a total of the other rows would dwarf them: said, not drawn
+            mark = svg.text(bar_x + 6, y + 12.5, f"{bar.text} (not drawn)", size=12, italic=True, fill=MUTED)
         body.append(
-            f'<g data-part="bar" data-value="{n(bar.value)}">'
+            f'<g data-part="{"bar" if bar.drawn else "total"}" data-value="{n(bar.value)}">'
             + svg.text(MARGIN + label_width, y + 12.5, label, size=12, anchor="end")
-            + f'<rect x="{n(bar_x)}" y="{n(y)}" width="{n(max(length, 0.0))}" height="{n(bar_h)}" '
-            f'fill="{fill}"/>'
             + f'<path d="M{n(bar_x)} {n(y - 3)}V{n(y + bar_h + 3)}" stroke="{GRID}"/>'
-            + svg.text(bar_x + length + 6, y + 12.5, bar.text, size=12, bold=True)
+            + mark
             + "</g>"
         )
         described.append(f"{svg.clean(bar.label)}: {bar.text}")
