@@ -257,3 +257,24 @@ def test_the_page_sends_the_same_statements_for_5_or_500_sessions(
         counts.append(counter.count)
     assert counts[0] == counts[1], counts
     assert counts[0] <= 10, counts
+
+
+def test_hostile_text_is_shown_as_text_on_the_page_and_in_the_charts(
+    app: Flask, framework: str, as_role: Any
+) -> None:
+    hostile = '<script>alert(1)</script> & "quoted"'
+    load(
+        app,
+        EVENT_YAML.replace("title: Practice Week 2021", "title: '<img src=x onerror=alert(1)>'"),
+        sessions="session,title,theme,starts_at,format,capacity,signups,attended,partner\n"
+        f"""bad,"{hostile.replace('"', '""')}",<b>theme</b>,,online,,10,5,\n""",
+        feedback=None,
+    )
+    response = as_role("board").get(EVENT)
+    page = Page.of(response, 200)
+    assert page.h1 == "<img src=x onerror=alert(1)>"
+    assert not page.all("main script") and not page.all("main img") and not page.all("main b")
+    assert session_titles(page) == [hostile]
+    bar = page.all("svg[aria-labelledby^='event-sessions'] g[data-part=bar] text")
+    assert [text_of(t) for t in bar] == [hostile, "5"]
+    assert "<script>" not in response.get_data(as_text=True)

@@ -109,7 +109,8 @@ def check_upload(
     feedback_file: NamedFile | None,
 ) -> CheckedEvent:
     """New sessions and/or feedback files for an event, checked with the event's YAML as last loaded;
-    Refused if this user may not manage the event; EventNotFound if there is no such event."""
+    Refused if this user may not manage the event, or if a lead's sessions file names another partner;
+    EventNotFound if there is no such event."""
     event, _framework = find_event(session, event_id, framework)
     ctx = _context(session, framework)
     latest = latest_load(session, event.id)
@@ -117,8 +118,5 @@ def check_upload(
     if not may_manage(p, _partners(ctx), current):
         raise Refused(f"you may not load files for the event '{event_id}'")
     yaml = NamedFile(f"{event_id}.yaml", event.yaml_text.encode("utf-8"))
-    try:
-        return check_files(session, p, yaml, sessions_file, feedback_file)
-    except Refused as refused:  # a row naming another partner's session: a problem of the file, said so
-        where = sessions_file or yaml
-        return CheckedEvent(yaml, sessions_file, feedback_file, (Problem(0, 0, str(refused), where.name),))
+    # A lead's sessions file naming another partner is Refused here too, as a CSV import's rows are.
+    return check_files(session, p, yaml, sessions_file, feedback_file)
