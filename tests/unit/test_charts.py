@@ -17,11 +17,13 @@ from tracker.domain import formats
 from tracker.domain.kpi import timeline
 from tracker.domain.rules import RATING_CODES
 from tracker.reports.charts import (
+    Bar,
     diagram_css,
     distance_travelled,
     kpi_sparkline,
     kpi_trend,
     rating_bars,
+    value_bars,
 )
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -83,6 +85,10 @@ def every_chart(prefix: str = "c", text: str = "Text") -> Iterator[Markup]:
     yield kpi_trend(f"{prefix}-t0", text, "count", [], None, None, "lower_is_better")
     yield distance_travelled(f"{prefix}-x", text, [(text, 2.5, 4.0), ("Other", 4.0, 3.0)], 5.0)
     yield distance_travelled(f"{prefix}-x0", text, [], 5.0)
+    yield value_bars(
+        f"{prefix}-v", text, [Bar(text, 3.0, "3"), Bar("Other", 0.0, "0", drawn=False)], note=text
+    )
+    yield value_bars(f"{prefix}-v0", text, [])
 
 
 # --- what every chart shares -----------------------------------------------------------------------
@@ -103,7 +109,7 @@ def test_every_chart_is_an_accessible_scalable_svg(index: int) -> None:
     assert local(ids[title_id]) == "title" and "".join(ids[title_id].itertext()).strip()
     assert local(ids[desc_id]) == "desc" and "".join(ids[desc_id].itertext()).strip()
     assert root[0] is ids[title_id] and root[1] is ids[desc_id]
-    assert root.get("data-chart") in ("bars", "trend", "distance")
+    assert root.get("data-chart") in ("bars", "trend", "distance", "value-bars")
 
 
 def test_no_chart_fetches_or_runs_anything() -> None:
@@ -445,6 +451,8 @@ def test_trend_describes_the_whole_target(target: float | None, target_text: str
         lambda: kpi_trend("k", "K", "count", [("a", float("nan"))], None, None, "higher_is_better"),
         lambda: distance_travelled("d", "D", [("a", 1.0, 2.0)], 0.0),
         lambda: distance_travelled("d", "D", [("a", float("inf"), 2.0)], 5.0),
+        lambda: value_bars("v", "V", [Bar("a", -1.0, "-1")]),
+        lambda: value_bars("v", "V", [Bar("a", float("nan"), "?")]),
     ],
 )
 def test_nonsense_input_is_refused(call: Callable[[], Markup]) -> None:
@@ -538,3 +546,35 @@ def test_titles_can_be_left_to_the_page_but_stay_the_svg_title() -> None:
         root = parse(markup)
         assert "".join(find_all(root, "title")[0].itertext()) == title
         assert title not in texts(root)
+
+
+# --- 5. value bars (an event's attendance and ratings) --------------------------------------------------
+
+
+def test_value_bars_draw_one_bar_per_row_on_one_scale_and_write_each_value() -> None:
+    bars = [
+        Bar("Keynote", 90.0, "90"),
+        Bar("Panel", 30.0, "30"),
+        Bar("The other 3 sessions, together", 450.0, "450", drawn=False),
+    ]
+    root = parse(value_bars("vb", "Attendance by session", bars, note="The rest are added up."))
+    drawn = find_all(root, "g", data_part="bar")
+    assert [g.get("data-value") for g in drawn] == ["90", "30"]
+    widths = [float(find_all(g, "rect")[0].get("width", "0")) for g in drawn]
+    assert widths[0] == pytest.approx(3 * widths[1], abs=0.2)
+    assert widths[0] > 400  # the scale is the drawn bars', not the total's
+    assert [texts(g) for g in drawn] == [["Keynote", "90"], ["Panel", "30"]]
+    (total,) = find_all(root, "g", data_part="total")
+    assert find_all(total, "rect") == []
+    assert texts(total) == ["The other 3 sessions, together", "450 (not drawn)"]
+    desc = "".join(by_id(root)["vb-desc"].itertext())
+    assert desc == "Keynote: 90; Panel: 30; The other 3 sessions, together: 450. The rest are added up."
+
+
+def test_value_bars_shorten_long_labels_but_describe_them_whole() -> None:
+    long = "A session with a very long title that goes on and on about practice education " * 2
+    root = parse(value_bars("vb", "T", [Bar(long, 1.0, "1")], show_title=False))
+    label = texts(root)[0]
+    assert label.endswith("\u2026") and len(label) < len(long.strip())
+    assert long.strip() in "".join(by_id(root)["vb-desc"].itertext())
+    assert "T" not in texts(root)

@@ -156,6 +156,14 @@ def test_the_smallest_event_file() -> None:
         ),
         (("direct: 19800", "direct: -5"), "costs.direct: must not be negative, found -5"),
         (("size: 98524", "size: 0"), "population.size: must be at least 1, found 0"),
+        (
+            ("title: Social Work Week 2021", "title: " + "W" * 301),
+            "e.yaml:3:8: title: is 301 characters long; the limit is 300",
+        ),
+        (
+            ("name: social workers on the register", "name: " + "s" * 301),
+            "population.name: is 301 characters long; the limit is 300",
+        ),
         (("title: Social Work Week 2021\n", ""), "e.yaml:1:1: (root): missing required key 'title'"),
         (
             ("links: [run-the-week, sessions-held]", "links: [run-the-week, run-the-week]"),

@@ -29,8 +29,16 @@ SERVICE_LAYER = (
     "tracker.overrides.history",
     "tracker.events.service",
     "tracker.events.reading",
+    "tracker.events.bulk",
+    "tracker.events.manage",
 )
-WEB_LAYER = ("tracker.web", "tracker.overrides.forms", "tracker.overrides.views")
+WEB_LAYER = (
+    "tracker.web",
+    "tracker.overrides.forms",
+    "tracker.overrides.views",
+    "tracker.events.forms",
+    "tracker.events.views",
+)
 FEATURE_PACKAGES = ("tracker.overrides", "tracker.events")
 
 

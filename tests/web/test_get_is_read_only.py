@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask
 
 from ..digest import table_digests
+from .test_event_pages import load as load_event
 
 # Stored ratings are a cache of the engine's answer that a reader may fill (see services/snapshots.py);
 # they hold nothing a user saved.
@@ -41,6 +42,10 @@ EXPECTED_STATUS = {
     "imports.kpi_sample": 200,
     "imports.survey_sample": 404,
     "imports.formats": 200,
+    "events.index": 200,
+    "events.show": 200,
+    "events.create": 200,
+    "events.upload": 200,
     "admin.users": 200,
     "admin.edit_user": 200,
     "admin.audit": 200,
@@ -50,11 +55,13 @@ NOT_VISITED = {"auth.logout"}  # a GET that signs out, by design
 
 def test_every_get_route_is_read_only(app: Flask, as_role: Any, make_evidence: Any) -> None:
     item = make_evidence(status="submitted")
+    load_event(app)  # an event with sessions and feedback, so its pages are read, not 404
     client = as_role("admin")
     client.get("/")  # clears the sign-in message
     before = table_digests(app, exclude=DERIVED)
     values = {"slug": "tiny-partnership", "evidence_id": item, "outcome_id": "educators-supported",
-              "user_id": 1, "attachment_id": 999, "survey_id": "none", "filename": "app.css"}  # fmt: skip
+              "user_id": 1, "attachment_id": 999, "survey_id": "none", "filename": "app.css",
+              "event_id": "week-2021"}  # fmt: skip
     answered = {}
     for rule in app.url_map.iter_rules():
         if "GET" not in (rule.methods or set()) or rule.endpoint in NOT_VISITED:

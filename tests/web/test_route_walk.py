@@ -19,7 +19,9 @@ from sqlalchemy import select
 
 from tests.conftest import PASSWORD, sign_in
 from tests.digest import audit_since, last_audit_id, table_digests
+from tests.integration.test_events import SESSIONS
 from tests.integration.test_surveys_flow import SURVEY
+from tests.web.test_event_pages import load as load_event
 from tests.web.test_permission_matrix import evidence_form
 from tracker.db.models import Evidence, User
 from tracker.extensions import db
@@ -32,6 +34,9 @@ SLUG = "tiny-partnership"
 ROLES = ("admin", "lead", "outsider", "evaluator", "board", "anonymous")
 # Sign-in and sign-out act on the requester's own session, not on an object: tested in test_auth.py.
 NOT_WALKED = {"auth.login", "auth.logout"}
+
+
+WALKED_SESSIONS = SESSIONS.replace(",other-council\n", ",tiny-council\n")
 
 
 def survey_csv(answer: str) -> bytes:
@@ -113,6 +118,16 @@ WALKS: dict[str, Walk] = {
         },
         frozenset({"admin", "lead"}),
     ),
+    "events.create": Walk(
+        lambda w: f"/f/{SLUG}/new-event",
+        lambda w: {"event_id": "walked-day", "title": "Walked day", "starts_on": "2023-04-20"},
+        frozenset({"admin", "lead"}),
+    ),
+    "events.upload": Walk(  # the event's sessions are Tiny Council's: its lead hosts it
+        lambda w: f"/f/{SLUG}/events/week-2021/files",
+        lambda w: {"sessions": (io.BytesIO(WALKED_SESSIONS.encode()), "sessions.csv")},
+        frozenset({"admin", "lead"}),
+    ),
     "admin.add_user": Walk(
         lambda w: "/admin/users",
         lambda w: {
@@ -165,6 +180,7 @@ def world(
             "2022-23", survey_csv("Strongly agree"), collected_on=date(2023, 3, 1),
         )  # fmt: skip
         assert result.ok and result.evidence_added == 1, result.problems
+    load_event(app, sessions=WALKED_SESSIONS)
     target = make_user("lead", email="target.lead@example.org")
     with app.app_context():
         user_id = db.session.scalars(select(User.id).where(User.email == target)).one()

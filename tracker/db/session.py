@@ -34,6 +34,17 @@ def write_intent() -> Iterator[None]:
         _WRITE_INTENT.reset(token)
 
 
+@contextmanager
+def without_write_intent() -> Iterator[None]:
+    """Inside a writing request, for a long check that only reads: its transaction takes no write lock, so
+    others keep writing meanwhile (the write that follows checks nothing changed)."""
+    token = _WRITE_INTENT.set(False)
+    try:
+        yield
+    finally:
+        _WRITE_INTENT.reset(token)
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine with the SQLite settings the tracker relies on (WAL, busy timeout, foreign keys)."""
     if url.startswith("sqlite"):

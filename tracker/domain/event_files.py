@@ -23,6 +23,7 @@ from tracker.domain.events import (
 )
 from tracker.domain.node_reader import NodeReader
 from tracker.domain.surveys import did_you_mean
+from tracker.domain.text_limits import EVENT_POPULATION_NAME, EVENT_TITLE
 from tracker.domain.yaml_source import Node, Problem, compose_text, decode, join_path, position
 
 ROOT_KEYS = (
@@ -99,6 +100,8 @@ def read_event(text: str, filename: str) -> EventFile:
     event_id = r.slug(f["id"], "id") if "id" in f else ""
     framework = r.slug(f["framework"], "framework") if "framework" in f else ""
     title = r.text(f["title"], "title") if "title" in f else ""
+    if (too_long := EVENT_TITLE.problem(title)) is not None:
+        r.error(f["title"], "title", too_long)
     starts_on = r.date(f["starts_on"], "starts_on") if "starts_on" in f else date.min
     ends_on = r.date(f["ends_on"], "ends_on") if "ends_on" in f else starts_on
     if date.min not in (starts_on, ends_on) and ends_on < starts_on:
@@ -199,9 +202,10 @@ def _population(r: NodeReader, node: Node) -> Population | None:
     f = r.mapping(node, "population", ("name", "size"), ("name", "size"))
     if f is None or "name" not in f or "size" not in f:
         return None
-    return Population(
-        r.text(f["name"], "population.name"), r.integer(f["size"], "population.size", minimum=1)
-    )
+    name = r.text(f["name"], "population.name")
+    if (too_long := EVENT_POPULATION_NAME.problem(name)) is not None:
+        r.error(f["name"], "population.name", too_long)
+    return Population(name, r.integer(f["size"], "population.size", minimum=1))
 
 
 def _costs(r: NodeReader, node: Node) -> Costs:

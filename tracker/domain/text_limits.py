@@ -100,7 +100,10 @@ TOO_LARGE_MESSAGE = (
     "attachments) and try again."
 )
 
-# Events (issue 19): a session's title and theme, a free-text answer, a respondent's id.
+# Events (issue 19): the event's title and its population's name (columns of 300), a session's title and
+# theme, a free-text answer, a respondent's id.
+EVENT_TITLE = TextLimit(300)
+EVENT_POPULATION_NAME = TextLimit(300)
 EVENT_SESSION_TITLE = TextLimit(300)
 EVENT_SESSION_THEME = NAME
 EVENT_ANSWER_TEXT = TextLimit(2_000)

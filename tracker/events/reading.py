@@ -65,6 +65,7 @@ class EventListing:
     attended: int | None  # None: no current session gives its attendance
     answers: int
     loaded_at: datetime | None
+    unique_attendees: UniqueAttendees | None = None
 
 
 def definition_of(event: Event, framework_slug: str) -> EventDefinition:
@@ -257,6 +258,9 @@ def list_events(session: Session, framework: str) -> list[EventListing]:
                 attended=attended.get(load.sessions_load_id) if load and load.sessions_load_id else None,
                 answers=load.answer_count if load else 0,
                 loaded_at=load.loaded_at if load else None,
+                unique_attendees=None
+                if event.unique_attendees is None
+                else UniqueAttendees(event.unique_attendees, event.unique_estimated),
             )
         )
     return listed

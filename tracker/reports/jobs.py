@@ -29,6 +29,7 @@ def job_id(slug: str, as_of: date, fingerprint: str) -> str:
 def render_job(slug: str, as_of: str) -> str:
     """In a worker: build the report from the database (configured as for the web app) and cache the PDF."""
     from tracker import create_app
+    from tracker.events import bulk as event_bulk
     from tracker.extensions import db
     from tracker.ratings import ratings_for
     from tracker.ratings.gc_pause import gc_paused
@@ -44,7 +45,8 @@ def render_job(slug: str, as_of: str) -> str:
                 if rated is None:
                     raise LookupError(f"no framework has the id '{slug}'")
                 blocks = survey_service.report_blocks(db.session, slug)
-                model = report_model.build(rated, datetime.now(UTC), blocks)
+                events = event_bulk.framework_events(db.session, slug, rated.as_of)
+                model = report_model.build(rated, datetime.now(UTC), blocks, events)
             report_pdf(model)
             return str(pdf_cache().path(model))
     finally:

@@ -14,8 +14,10 @@ from tracker.domain.framework import QUADRANT_QUESTIONS, QUADRANTS, Framework, T
 from tracker.domain.kpi import KpiStatus, TimelinePoint, timeline
 from tracker.domain.rules import RATING_CODES
 from tracker.domain.vocabulary import KPI_STATUS_LABELS, RATING_LABELS
+from tracker.events.reading import ShownEvent
 from tracker.ratings.rating_set import RatingSet
 from tracker.ratings.stored import REPORT_REASONS, ListedItem
+from tracker.reports.event_blocks import EventBlock, event_block
 from tracker.reports.survey_blocks import SurveyBlock, survey_blocks
 from tracker.services.surveys import LatestRound
 
@@ -150,6 +152,7 @@ class ReportModel:
     evidence_total: int
     surveys: tuple[SurveyBlock, ...] = ()
     agenda: tuple[AgendaTheme, ...] = ()  # the data development agenda, by theme
+    events: tuple[EventBlock, ...] = ()  # the events that ended by the as-of date, earliest first
     labels: dict[str, str] = field(default_factory=lambda: dict(RATING_LABELS))
     codes: tuple[str, ...] = RATING_CODES
 
@@ -222,8 +225,14 @@ def evidence_line(item: EvidenceItem | ListedItem, tier: str, counts: bool) -> E
     )
 
 
-def build(rated: RatingSet, generated_at: datetime, surveys: Sequence[LatestRound] = ()) -> ReportModel:
-    """The whole report from `ratings_for(..., for_report=True)` (and survey results read beside it)."""
+def build(
+    rated: RatingSet,
+    generated_at: datetime,
+    surveys: Sequence[LatestRound] = (),
+    events: Sequence[ShownEvent] = (),
+) -> ReportModel:
+    """The whole report from `ratings_for(..., for_report=True)` (and survey results and the events'
+    measures, `tracker.events.bulk.framework_events`, read beside it)."""
     if rated.evidence_total is None:
         raise ValueError("the report needs the report's inputs: read the ratings with for_report=True")
     results = {
@@ -251,6 +260,7 @@ def build(rated: RatingSet, generated_at: datetime, surveys: Sequence[LatestRoun
         rated.evidence_total,
         generated_at,
         survey_blocks(surveys),
+        tuple(event_block(e) for e in events),
     )
 
 
@@ -262,6 +272,7 @@ def assemble(
     evidence_total: int,
     generated_at: datetime,
     surveys: tuple[SurveyBlock, ...] = (),
+    events: tuple[EventBlock, ...] = (),
 ) -> ReportModel:
     """The report from each outcome's result and each KPI's status, however they were obtained."""
     kpi_status = {k.kpi_id: k for k in kpis}
@@ -287,6 +298,7 @@ def assemble(
         overrides=sum(r.overridden for r in results.values()),
         evidence_total=evidence_total,
         surveys=surveys,
+        events=events,
         agenda=data_development_agenda(
             f,
             {o: OutcomeData(r.rating, r.too_early, r.effort_only) for o, r in results.items()},

@@ -13,7 +13,8 @@ from markupsafe import Markup
 
 from tracker.domain import formats, vocabulary
 from tracker.domain.rules import RULES
-from tracker.reports import charts
+from tracker.reports import charts, event_blocks
+from tracker.reports.event_blocks import EventCharts, event_charts
 from tracker.reports.model import ReportModel
 from tracker.reports.pdf import render_pdf
 from tracker.resources import static_dir, templates_dir
@@ -28,6 +29,7 @@ class ChartSet:
     bars: Markup
     trends: dict[str, Markup]
     notes: dict[str, str]  # each trend's direction ("↑ Higher is better"), printed above it
+    events: dict[str, EventCharts]  # each event's charts, by its id
 
 
 def chart_set(model: ReportModel) -> ChartSet:
@@ -53,7 +55,8 @@ def chart_set(model: ReportModel) -> ChartSet:
     }
     notes = {k.id: charts.direction_note(k.direction) for t in model.themes for k in t.kpis}
     bars = charts.rating_bars("bars", [(t.title, t.counts) for t in model.themes])
-    return ChartSet(charts.rating_tags(), bars, trends, notes)
+    events = {e.id: event_charts(f"event-{n}", e) for n, e in enumerate(model.events, start=1)}
+    return ChartSet(charts.rating_tags(), bars, trends, notes, events)
 
 
 def render_html(model: ReportModel, *, for_pdf: bool, cached_at: datetime | None = None) -> str:
@@ -65,7 +68,7 @@ def render_html(model: ReportModel, *, for_pdf: bool, cached_at: datetime | None
 def _design_fingerprint() -> str:
     """Changes when the report's template, stylesheet, charts or number style change: no stale cached PDFs."""
     digest = hashlib.sha256()
-    style = (Path(formats.__file__), Path(vocabulary.__file__))
+    style = (Path(formats.__file__), Path(vocabulary.__file__), Path(event_blocks.__file__))
     templates = (templates_dir() / name for name in (TEMPLATE, *MACROS))
     for path in (*templates, static_dir() / "report.css", *charts.SOURCES, *style):
         digest.update(path.read_bytes())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, false, or_, true
@@ -106,6 +107,17 @@ def can_import_into(p: Principal, framework_partner_ids: set[int]) -> bool:
     if p.role == "admin":
         return True
     return p.role == "lead" and p.partner_id is not None and p.partner_id in framework_partner_ids
+
+
+def can_manage_event(p: Principal, framework_partner_ids: set[int], hosts: Collection[int]) -> bool:
+    """Creating an event and loading its files from the web: admins, and leads of its host partner (the
+    partner most of its sessions name, `tracker.events.manage.host_partners`); while no session names a
+    partner (a new event, say), the leads of every partner of the framework."""
+    if p.role == "admin":
+        return True
+    if not can_import_into(p, framework_partner_ids):
+        return False
+    return not hosts or p.partner_id in hosts
 
 
 def can_manage_users(p: Principal) -> bool:

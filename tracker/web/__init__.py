@@ -92,6 +92,7 @@ def _database_unavailable(error: OperationalError) -> tuple[str, int]:
 
 def register_web(app: Flask) -> None:
     # Importing the override views adds their routes (ratings.override, ratings.disagreements) to ratings.bp.
+    from tracker.events import views as events
     from tracker.overrides import views as _override_views  # noqa: F401
     from tracker.web import (
         admin,
@@ -118,6 +119,7 @@ def register_web(app: Flask) -> None:
         evidence.bp,
         kpis.bp,
         imports.bp,
+        events.bp,
         admin.bp,
     ):
         app.register_blueprint(blueprint)

@@ -10,6 +10,7 @@ from typing import Any
 from flask import Blueprint, current_app, render_template, send_file
 from flask.typing import ResponseReturnValue
 
+from tracker.events import bulk as event_bulk
 from tracker.extensions import db
 from tracker.reports import jobs
 from tracker.reports import model as report_model
@@ -25,7 +26,8 @@ log = logging.getLogger(__name__)
 def _model(slug: str) -> report_model.ReportModel:
     rated = ratings_or_abort(slug, for_report=True)[0]
     blocks = survey_service.report_blocks(db.session, slug)
-    return report_model.build(rated, datetime.now(UTC), blocks)
+    events = event_bulk.framework_events(db.session, slug, rated.as_of)
+    return report_model.build(rated, datetime.now(UTC), blocks, events)
 
 
 @bp.get("/f/<slug>/report")
