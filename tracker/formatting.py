@@ -47,6 +47,7 @@ def register(app: Flask) -> None:
         "kpi_status_label": vocabulary.kpi_status_label,
         "rule_summary": rule_summary,
         "sentence": formats.sentence,
+        "figure": formats.figure,
     }
     for name, function in filters.items():
         app.add_template_filter(function, name)

@@ -278,3 +278,19 @@ def test_hostile_text_is_shown_as_text_on_the_page_and_in_the_charts(
     bar = page.all("svg[aria-labelledby^='event-sessions'] g[data-part=bar] text")
     assert [text_of(t) for t in bar] == [hostile, "5"]
     assert "<script>" not in response.get_data(as_text=True)
+
+
+def test_figures_an_event_does_not_publish_read_not_published(
+    app: Flask, framework: str, as_role: Any
+) -> None:
+    """A launch whose sign-ups and attendance were never published shows that, never a 0."""
+    load(app, sessions="session,title,signups,attended\nlaunch,Launch,,\n", feedback=None)
+    page = Page.of(as_role("board").get(EVENT), 200)
+    figures = tiles(page)
+    assert figures["Sign-ups"][0] == figures["Attended"][0] == "not published"
+    assert figures["Conversion"] == ("not published", "")
+    sessions = page.rows(table=page.one("table:has(caption#sessions-caption)"))
+    row = next(r for r in sessions if r and r[0].startswith("Launch"))
+    assert row.count("not published") >= 3  # sign-ups, attended, conversion
+    listed = Page.of(as_role("board").get(f"/f/{SLUG}/events"), 200)
+    assert any("not published" in r for r in listed.rows())

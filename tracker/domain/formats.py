@@ -191,3 +191,11 @@ def sentence(phrase: str) -> str:
     if not text:
         return text
     return text[0].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
+
+
+NOT_PUBLISHED = "not published"
+
+
+def figure(value: float | None) -> str:
+    """A figure an event may not give (a session's sign-ups or attendance): the number, or 'not published'."""
+    return NOT_PUBLISHED if value is None else number(value)

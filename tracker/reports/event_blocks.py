@@ -42,7 +42,7 @@ class Cost:
 class GroupRow:
     name: str
     sessions: int
-    attended: int
+    attended: int | None  # None: none of its sessions gives its attendance
 
 
 @dataclass(frozen=True)
@@ -95,26 +95,50 @@ class EventBlock:
     loaded: str  # "5 December 2025 (load 2)", or "" when never loaded
 
 
-def share_text(part: int, whole: int) -> str:
-    """A share as a percentage to one place, half up ('48.1%'), or 'no data' from no answers."""
+NOT_PUBLISHED = formats.NOT_PUBLISHED
+
+
+def share_text(part: int | None, whole: int | None) -> str:
+    """A share as a percentage to one place, half up ('48.1%'), 'no data' from no answers, or 'not
+    published' when either figure is unknown (a session that gave no sign-ups or attendance)."""
+    if part is None or whole is None:
+        return NOT_PUBLISHED
     return formats.NO_DATA if not whole else formats.percent(half_up(Fraction(part * 100, whole), 1))
+
+
+known = formats.figure  # a whole-number figure, or 'not published' when the event does not give it
 
 
 def _count(value: int, one: str, many: str) -> str:
     return f"{formats.number(value)} {one if value == 1 else many}"
 
 
+def _conversion(m: EventMeasures) -> Figure:
+    """The share of sign-ups that attended, over the sessions giving both; why not, when it cannot be told."""
+    if m.conversion is None:
+        if m.signups is None or m.attended is None:
+            return Figure("Conversion", NOT_PUBLISHED, "")
+        return Figure("Conversion", formats.NO_DATA, "no sign-ups recorded")
+    over = (
+        f" (over the {formats.number(m.conversion_sessions)} sessions giving both)"
+        if m.conversion_sessions < m.sessions
+        else ""
+    )
+    value = formats.percent(half_up(Fraction(str(m.conversion)) * 100, 1))
+    return Figure("Conversion", value, "of sign-ups attended" + over)
+
+
 def _figures(d: EventDefinition, m: EventMeasures) -> list[Figure]:
     figures = [
         Figure("Sessions", formats.number(m.sessions)),
         Figure("Sold out", formats.number(m.sold_out), "sessions whose sign-ups reached their capacity"),
-        Figure("Sign-ups", formats.number(m.signups)),
-        Figure("Attended", formats.number(m.attended), "attendances, added up over the sessions"),
+        Figure("Sign-ups", known(m.signups)),
         Figure(
-            "Conversion",
-            share_text(m.attended, m.signups),
-            "of sign-ups attended" if m.signups else "no sign-ups recorded",
+            "Attended",
+            known(m.attended),
+            "attendances, added up over the sessions" if m.attended is not None else "",
         ),
+        _conversion(m),
     ]
     unique = m.unique_attendees
     if unique is None:
@@ -141,11 +165,13 @@ def _costs(d: EventDefinition, m: EventMeasures) -> list[Cost]:
     if unique is not None:
         heads = f"{_count(unique.value, 'unique attendee', 'unique attendees')}"
         heads += " (an estimate)" if unique.estimated else ""
-    else:
+    elif m.attended is not None:
         heads = (
             f"{_count(m.attended, 'attendance', 'attendances')} (the sessions' attendance added up: the "
             "event gives no count of unique attendees)"
         )
+    else:
+        heads = "attendees (no attendance published)"
     costs = []
     direct, full = d.costs.direct, d.costs.full
     if m.cost_per_attendee is not None and direct is not None:
@@ -188,8 +214,9 @@ def _groups(groups: Sequence[Group], labels: dict[str, str] | None = None) -> tu
 
 def event_block(shown: ShownEvent) -> EventBlock:
     d, m = shown.definition, shown.measures
-    ranked = sorted(
-        m.per_session, key=lambda s: (-s.session.attended, s.session.title.casefold(), s.session.id)
+    ranked = sorted(  # sessions that give no attendance cannot be drawn: they are left out of the bars
+        (s for s in m.per_session if s.session.attended is not None),
+        key=lambda s: (-(s.session.attended or 0), s.session.title.casefold(), s.session.id),
     )
     drawn = ranked[:SESSION_BARS]
     rest = ranked[SESSION_BARS:]
@@ -219,8 +246,8 @@ def event_block(shown: ShownEvent) -> EventBlock:
         figures=tuple(_figures(d, m)),
         costs=tuple(_costs(d, m)),
         top_sessions=tuple((t.title, t.attended) for t in m.top_sessions),
-        session_bars=tuple((s.session.title, s.session.attended) for s in drawn),
-        rest=(len(rest), sum(s.session.attended for s in rest)),
+        session_bars=tuple((s.session.title, s.session.attended or 0) for s in drawn),
+        rest=(len(rest), sum(s.session.attended or 0 for s in rest)),
         by_theme=_groups(m.by_theme),
         by_format=_groups(m.by_format, dict(FORMAT_LABELS)),
         ratings=tuple(
@@ -250,8 +277,8 @@ class EventCharts:
     ratings: tuple[tuple[str, Markup], ...]  # (question id, its distribution)
 
 
-def _attended(value: int, sessions: int) -> str:
-    return f"{formats.number(value)} ({_count(sessions, 'session', 'sessions')})"
+def _attended(value: int | None, sessions: int) -> str:
+    return f"{known(value)} ({_count(sessions, 'session', 'sessions')})"
 
 
 def event_charts(prefix: str, block: EventBlock, *, show_titles: bool = False) -> EventCharts:
@@ -272,13 +299,19 @@ def event_charts(prefix: str, block: EventBlock, *, show_titles: bool = False) -
     themes = value_bars(
         f"{prefix}-themes",
         "Attendance by theme",
-        [Bar(g.name, g.attended, _attended(g.attended, g.sessions)) for g in block.by_theme],
+        [
+            Bar(g.name, g.attended or 0, _attended(g.attended, g.sessions), g.attended is not None)
+            for g in block.by_theme
+        ],
         show_title=show_titles,
     )
     by_format = value_bars(
         f"{prefix}-formats",
         "Attendance by format",
-        [Bar(g.name, g.attended, _attended(g.attended, g.sessions)) for g in block.by_format],
+        [
+            Bar(g.name, g.attended or 0, _attended(g.attended, g.sessions), g.attended is not None)
+            for g in block.by_format
+        ],
         show_title=show_titles,
     )
     ratings = []
