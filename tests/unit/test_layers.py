@@ -29,6 +29,8 @@ SERVICE_LAYER = (
     "tracker.overrides.history",
     "tracker.events.service",
     "tracker.events.reading",
+    "tracker.events.bulk",
+    "tracker.events.kpi_feed",
 )
 WEB_LAYER = ("tracker.web", "tracker.overrides.forms", "tracker.overrides.views")
 FEATURE_PACKAGES = ("tracker.overrides", "tracker.events")

@@ -27,7 +27,9 @@ from tracker.domain.event_csv import (
 from tracker.domain.event_files import EventFile, FrameworkIds, check_framework, parse_event_bytes
 from tracker.domain.events import AnswerCount, AnswerRow, EventDefinition, Question, SessionRow, tally
 from tracker.domain.yaml_source import Problem
+from tracker.events import kpi_feed
 from tracker.events.reading import answer_counts, latest_load, sessions_of
+from tracker.ratings import upkeep
 from tracker.services.audit import Actor, record
 from tracker.services.bulk_rows import insert_rows
 from tracker.services.evidence import FrameworkContext, Refused, framework_context
@@ -299,6 +301,9 @@ def write_checked(session: Session, actor: Actor, p: Principal, checked: Checked
         counts = tally(definition, checked.answers)
         insert_rows(session, EventAnswerCount, [_count_row(load.id, c) for c in counts])
     session.flush()
+    fed = kpi_feed.fed_by(ctx.elements, definition.id)
+    if fed:  # the KPIs taking their value from this event, and so their outcomes' ratings, change with it
+        upkeep.inputs_changed(session, before.framework_id, fed)
     outcome = LoadOutcome(
         event=definition.id,
         framework=before.framework,

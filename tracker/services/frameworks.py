@@ -61,6 +61,8 @@ def element_attrs(element: fw.Element) -> dict[str, Any]:
     if isinstance(element, fw.Theme):
         return {"id": element.id, "title": element.title, "summary": element.summary, "ref": element.ref}
     attrs: dict[str, Any] = _plain(asdict(element))
+    if isinstance(element, fw.Kpi) and element.source is None:
+        del attrs["source"]  # as before KPIs could have one: stored attrs and content fingerprints stay put
     return attrs
 
 
@@ -296,9 +298,7 @@ def list_frameworks(session: Session) -> list[FrameworkListing]:
     for slug, pairs in by_slug.items():
         framework_row, latest = pairs[-1]
         listings.append(
-            FrameworkListing(
-                slug, framework_row.title, latest.version, len(pairs), latest.loaded_at
-            )
+            FrameworkListing(slug, framework_row.title, latest.version, len(pairs), latest.loaded_at)
         )
     return listings
 
