@@ -31,6 +31,8 @@ SERVICE_LAYER = (
     "tracker.events.reading",
     "tracker.events.bulk",
     "tracker.events.kpi_feed",
+    "tracker.events.evidence_feed",
+    "tracker.events.storing",
 )
 WEB_LAYER = ("tracker.web", "tracker.overrides.forms", "tracker.overrides.views")
 FEATURE_PACKAGES = ("tracker.overrides", "tracker.events")
