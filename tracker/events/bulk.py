@@ -131,3 +131,14 @@ def current_events(
             pk in counted,
         )
     return found
+
+
+def events_by_output(session: Session, framework_id: int) -> dict[str, list[CurrentEvent]]:
+    """The framework's events by each output they link to, earliest first, with their How-much counts
+    (sessions, sign-ups, attended, unique attendees): three statements, no feedback read."""
+    found: dict[str, list[CurrentEvent]] = {}
+    events = current_events(session, framework_id, with_answers=())
+    for event in sorted(events.values(), key=lambda e: (e.definition.starts_on, e.definition.id)):
+        for link in event.definition.links:
+            found.setdefault(link, []).append(event)
+    return found
