@@ -8,8 +8,9 @@ Judgement calls:
 - It links to the event's linked outputs only: activities cannot carry evidence, and the outcomes are for an
   evaluator to judge. An event linking no output makes items that link to nothing (the load says so).
 - Its collection is "event:<event id>", so the items of one event are found together.
-- A reload with different figures (respondents, positive, finding, date) sends an accepted item back for
-  review; a new title or links alone (the event renamed, relinked) does not.
+- A reload with different figures (respondents, positive, finding, date) sends the item for review again,
+  even an accepted one (a returned or draft one is submitted); a new title or links alone (the event renamed,
+  relinked) do not change its status.
 """
 
 from __future__ import annotations
