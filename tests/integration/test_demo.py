@@ -28,10 +28,14 @@ def test_demo_loads_everything_once(app: Flask, runner: Any) -> None:
         )
         assert count is not None and count >= 80
         waiting = db.session.scalars(select(Evidence.title).where(Evidence.status != "accepted")).all()
-        # Two Health Check comments wait for the evaluator (SOURCES.md, "Review status").
+        # Two Health Check comments wait for the evaluator (SOURCES.md, "Review status"), and the three items
+        # Social Work Week's event feedback made, one per rating question (SOURCES.md, "Events (issue 19)").
         assert sorted(waiting) == [
             "Comment: good learning culture",
             "Comment: supportive, proactive supervisor",
+            "Social Work Week 2021: How useful you found the session",
+            "Social Work Week 2021: Overall experience of the session",
+            "Social Work Week 2021: The quality of the content",
         ]
         assert set(db.session.scalars(select(Evidence.status))) == {"accepted", "submitted"}
         accepted_on = {
@@ -60,6 +64,7 @@ def test_demo_loads_everything_once(app: Flask, runner: Any) -> None:
         assert email in first.output and password in first.output
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0 and "0 evidence items and 0 KPI values added" in again.output
+    assert "events: none loaded; 5 already loaded" in again.output
     with app.app_context():
         assert (db.session.scalar(select(func.count()).select_from(Evidence)) or 0) == evidence_total
         assert (db.session.scalar(select(func.count()).select_from(KpiValue)) or 0) == kpi_values

@@ -132,11 +132,12 @@ def test_load_then_show_json_round_trip(
     before = last_audit_id(app)
     loaded = load_all(runner, files)
     assert loaded.exit_code == 0, loaded.output
-    assert loaded.output.strip() == (
-        "tiny-partnership: event week-2021 load 1 (new event): 3 sessions, 9 feedback answers"
-    )
+    assert loaded.output.splitlines() == [
+        "tiny-partnership: event week-2021 load 1 (new event): 3 sessions, 9 feedback answers",
+        "evidence: 1 feedback-form item (1 made), linked to out-days",
+    ]
     assert show_json(runner) == EXPECTED_JSON
-    assert audit_since(app, before) == [("event.load", "event", "")]
+    assert audit_since(app, before) == [("evidence.create", "evidence", ""), ("event.load", "event", "")]
     with app.app_context():
         stored = {(a.question, a.answer, a.line) for a in db.session.scalars(select(EventAnswer))}
         counted = {
@@ -284,10 +285,11 @@ def test_reloading_keeps_every_load_and_changes_the_measures(
         args=["event", "load", str(files["event.yaml"]), "--sessions", str(files["sessions.csv"])]
     )
     assert again.exit_code == 0, again.output
-    assert again.output.strip() == (
+    assert again.output.splitlines() == [
         "tiny-partnership: event week-2021 load 2 (a new load; the earlier loads are kept): 3 sessions, "
-        "9 feedback answers; feedback kept from load 1"
-    )
+        "9 feedback answers; feedback kept from load 1",
+        "evidence: 1 feedback-form item (1 unchanged), linked to out-days",
+    ]
     second = show_json(runner)
     assert (first["attended"], second["attended"]) == (132, 152)
     assert second["top_sessions"][0] == {"title": "Keynote", "attended": 110}

@@ -30,7 +30,11 @@ SERVICE_LAYER = (
     "tracker.events.service",
     "tracker.events.reading",
     "tracker.events.bulk",
+    "tracker.events.measured",
     "tracker.events.manage",
+    "tracker.events.kpi_feed",
+    "tracker.events.evidence_feed",
+    "tracker.events.storing",
 )
 WEB_LAYER = (
     "tracker.web",

@@ -15,6 +15,7 @@ from tracker.domain.event_measures import EventMeasures
 from tracker.domain.events import FORMAT_LABELS
 from tracker.domain.yaml_source import MAX_BYTES as MAX_YAML_BYTES
 from tracker.events import reading
+from tracker.events.evidence_feed import EvidenceOutcome
 from tracker.events.service import LoadOutcome, NamedFile, check_files, write_checked
 from tracker.extensions import db
 from tracker.services.audit import Actor
@@ -78,6 +79,31 @@ def event_load(event_file: Path, sessions_csv: Path | None, feedback_csv: Path |
         f"{outcome.sessions:,} sessions, {outcome.answers:,} feedback answers"
         + "".join(f"; {k}" for k in kept if k)
     )
+    if outcome.evidence is not None:
+        click.echo(describe_evidence(outcome.evidence))
+
+
+def describe_evidence(e: EvidenceOutcome) -> str:
+    """What the load did to the feedback's evidence items, in one line."""
+    if not e.items:
+        return "evidence: no rating question has answers, so no feedback-form item"
+    done = [
+        f"{e.made:,} made" if e.made else "",
+        f"{e.refreshed:,} refreshed" if e.refreshed else "",
+        f"{e.unchanged:,} unchanged" if e.unchanged else "",
+    ]
+    again = (
+        f"; {e.reviewed_again:,} accepted before, with other figures now: waiting for an evaluator again"
+        if e.reviewed_again
+        else ""
+    )
+    links = (
+        f"linked to {', '.join(e.outputs)}"
+        if e.outputs
+        else "linked to nothing: the event links no output (an evaluator may link them)"
+    )
+    noun = "item" if e.items == 1 else "items"
+    return f"evidence: {e.items:,} feedback-form {noun} ({', '.join(d for d in done if d)}), {links}{again}"
 
 
 @event_group.command("show")

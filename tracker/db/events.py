@@ -118,3 +118,16 @@ class EventAnswerCount(Base):
     question: Mapped[str] = mapped_column(String(64))
     answer: Mapped[str] = mapped_column(Text, default="")
     count: Mapped[int]
+
+
+class EventEvidence(Base):
+    """The evidence item an event's feedback made for one of its rating questions (issue 19): a reload
+    refreshes that item in place, through the evidence service, and never makes a second one."""
+
+    __tablename__ = "event_evidence"
+    __table_args__ = (UniqueConstraint("event_id", "question"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id"))
+    question: Mapped[str] = mapped_column(String(64))
+    evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id"), index=True)

@@ -2,7 +2,14 @@
 
 from tracker.db.accounts import ROLES, AuditEvent, SignInLock, User
 from tracker.db.base import Base, utcnow
-from tracker.db.events import Event, EventAnswer, EventAnswerCount, EventLoad, EventSession
+from tracker.db.events import (
+    Event,
+    EventAnswer,
+    EventAnswerCount,
+    EventEvidence,
+    EventLoad,
+    EventSession,
+)
 from tracker.db.evidence import Attachment, Evidence, EvidenceLink, KpiValue
 from tracker.db.frameworks import Element, Framework, FrameworkPartner, FrameworkVersion, Partner
 from tracker.db.ratings import RatingOverride, RatingSnapshot, RatingState
@@ -17,6 +24,7 @@ __all__ = [
     "Event",
     "EventAnswer",
     "EventAnswerCount",
+    "EventEvidence",
     "EventLoad",
     "EventSession",
     "Evidence",

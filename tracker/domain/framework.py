@@ -129,6 +129,15 @@ class Target:
 
 
 @dataclass(frozen=True, slots=True)
+class KpiSource:
+    """Where a KPI's value comes from instead of being typed: a named measure of one of the framework's
+    events (`source: {event: ID, measure: NAME}`; names: event_measures.MEASURE_NAMES and mean:<id>)."""
+
+    event: str
+    measure: str
+
+
+@dataclass(frozen=True, slots=True)
 class Kpi:
     id: str
     name: str
@@ -141,6 +150,7 @@ class Kpi:
     note: str = ""
     ref: str = ""
     shows: Shows | None = None  # the RBA question its values answer; None: not said (counts as an effect)
+    source: KpiSource | None = None  # None: its values are typed (or imported)
 
 
 @dataclass(frozen=True, slots=True)

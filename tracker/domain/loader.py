@@ -29,6 +29,7 @@ from tracker.domain.framework import (
     Target,
     Theme,
 )
+from tracker.domain.kpi_sources import read_source
 from tracker.domain.node_reader import NodeReader
 from tracker.domain.settings import DEFAULT_SETTINGS, RuleSettings, parse_rule_settings
 from tracker.domain.survey_definitions import parse_surveys
@@ -88,6 +89,7 @@ ACTIVITY_KEYS = {"id", "text", "aims", "ref"}
 OUTPUT_KEYS = {"id", "text", "quadrant", "kpis", "ref"}
 OUTCOME_KEYS = {"id", "text", "quadrant", "term", "expected_by", "kpis", "aims", "ref", "kind"}
 KPI_KEYS = {"id", "name", "unit", "direction", "baseline", "target", "per_partner", "note", "ref", "shows"}
+KPI_KEYS |= {"source"}  # issue 19: the value comes from an event
 TARGET_KEYS = {"value", "change", "per_period", "tolerance", "period", "note"}
 
 
@@ -225,6 +227,7 @@ def _kpi(r: NodeReader, node: Node, path: str, theme_id: str) -> Kpi | None:
     target = _target(r, f["target"], join_path(path, "target")) if "target" in f else None
     per_partner = r.boolean(f["per_partner"], join_path(path, "per_partner")) if "per_partner" in f else False
     shows = r.choice(f["shows"], join_path(path, "shows"), SHOWS, "'shows' value") if "shows" in f else None
+    source = read_source(r, f, path, per_partner)
     return Kpi(
         kid,
         _opt_text(r, f, "name", path),
@@ -237,6 +240,7 @@ def _kpi(r: NodeReader, node: Node, path: str, theme_id: str) -> Kpi | None:
         _opt_text(r, f, "note", path),
         _opt_text(r, f, "ref", path),
         shows,
+        source,
     )
 
 

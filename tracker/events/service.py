@@ -11,8 +11,8 @@ against the new YAML and sessions first.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,7 +27,11 @@ from tracker.domain.event_csv import (
 from tracker.domain.event_files import EventFile, FrameworkIds, check_framework, parse_event_bytes
 from tracker.domain.events import AnswerCount, AnswerRow, EventDefinition, Question, SessionRow, tally
 from tracker.domain.yaml_source import Problem
+from tracker.events import kpi_feed
+from tracker.events.evidence_feed import EvidenceOutcome, refresh_evidence
 from tracker.events.reading import answer_counts, latest_load, sessions_of
+from tracker.events.storing import answer_row, count_row, session_row, store_definition
+from tracker.ratings import upkeep
 from tracker.services.audit import Actor, record
 from tracker.services.bulk_rows import insert_rows
 from tracker.services.evidence import FrameworkContext, Refused, framework_context
@@ -94,6 +98,7 @@ class LoadOutcome:
     answers: int = 0
     sessions_kept_from: int | None = None  # the load whose sessions stay current, when no file was given
     feedback_kept_from: int | None = None
+    evidence: EvidenceOutcome | None = None  # the feedback's evidence items (None: no feedback yet)
 
     @property
     def ok(self) -> bool:
@@ -269,7 +274,7 @@ def write_checked(session: Session, actor: Actor, p: Principal, checked: Checked
     if event is None:
         event = Event(framework_id=before.framework_id, slug=definition.id)
         session.add(event)
-    _store_definition(event, definition, checked.yaml_text)
+    store_definition(event, definition, checked.yaml_text)
     session.flush()
     load = EventLoad(
         event_id=event.id,
@@ -292,13 +297,22 @@ def write_checked(session: Session, actor: Actor, p: Principal, checked: Checked
     partners = dict(before.partners)
     if checked.sessions is not None:
         load.sessions_load_id = load.id
-        insert_rows(session, EventSession, [_session_row(load.id, s, partners) for s in checked.sessions])
+        insert_rows(session, EventSession, [session_row(load.id, s, partners) for s in checked.sessions])
+    counts: Sequence[AnswerCount] | None = None
     if checked.answers is not None:
         load.answers_load_id = load.id
-        insert_rows(session, EventAnswer, [_answer_row(load.id, a) for a in checked.answers])
+        insert_rows(session, EventAnswer, [answer_row(load.id, a) for a in checked.answers])
         counts = tally(definition, checked.answers)
-        insert_rows(session, EventAnswerCount, [_count_row(load.id, c) for c in counts])
+        insert_rows(session, EventAnswerCount, [count_row(load.id, c) for c in counts])
+    elif before.answers_load_pk is not None:
+        counts = answer_counts(session, before.answers_load_pk)
     session.flush()
+    evidence = (
+        None if counts is None else refresh_evidence(session, actor, p, ctx, event.id, definition, counts)
+    )
+    fed = kpi_feed.fed_by(ctx.elements, definition.id)
+    if fed:  # the KPIs taking their value from this event, and so their outcomes' ratings, change with it
+        upkeep.inputs_changed(session, before.framework_id, fed)
     outcome = LoadOutcome(
         event=definition.id,
         framework=before.framework,
@@ -312,6 +326,7 @@ def write_checked(session: Session, actor: Actor, p: Principal, checked: Checked
         feedback_kept_from=None
         if checked.answers is not None
         else _number_of(session, before.answers_load_pk),
+        evidence=evidence,
     )
     record(
         session,
@@ -348,59 +363,3 @@ def _number_of(session: Session, load_pk: int | None) -> int | None:
     if load_pk is None:
         return None
     return session.scalar(select(EventLoad.number).where(EventLoad.id == load_pk))
-
-
-def _store_definition(event: Event, d: EventDefinition, yaml_text: str) -> None:
-    event.title = d.title
-    event.starts_on = d.starts_on
-    event.ends_on = d.ends_on
-    event.links = list(d.links)
-    event.unique_attendees = d.unique_attendees.value if d.unique_attendees else None
-    event.unique_estimated = d.unique_attendees.estimated if d.unique_attendees else False
-    event.reach_target = d.reach_target
-    event.population_name = d.population.name if d.population else ""
-    event.population_size = d.population.size if d.population else None
-    event.cost_direct = d.costs.direct
-    event.cost_staff_hours = d.costs.staff_hours
-    event.cost_full = d.costs.full
-    event.min_group_size = d.min_group_size
-    event.questions = [q.to_json() for q in d.questions]
-    event.source = d.source
-    event.yaml_text = yaml_text
-
-
-def _session_row(load_id: int, s: SessionRow, partners: dict[str, int]) -> dict[str, Any]:
-    return {
-        "load_id": load_id,
-        "line": s.line,
-        "slug": s.id,
-        "title": s.title,
-        "theme": s.theme,
-        "starts_at": s.starts_at,
-        "format": s.format,
-        "capacity": s.capacity,
-        "signups": s.signups,
-        "attended": s.attended,
-        "partner_id": partners.get(s.partner) if s.partner else None,
-    }
-
-
-def _answer_row(load_id: int, a: AnswerRow) -> dict[str, Any]:
-    return {
-        "load_id": load_id,
-        "line": a.line,
-        "session": a.session,
-        "question": a.question,
-        "answer": a.answer,
-        "respondent": a.respondent,
-    }
-
-
-def _count_row(load_id: int, c: AnswerCount) -> dict[str, Any]:
-    return {
-        "load_id": load_id,
-        "session": c.session,
-        "question": c.question,
-        "answer": c.answer,
-        "count": c.count,
-    }

@@ -26,6 +26,7 @@ from tracker.domain.engine import OverrideInput, Rating, rate_framework
 from tracker.domain.evidence import EvidenceItem
 from tracker.domain.kpi import KpiActual, KpiStatus, framework_kpi_statuses
 from tracker.domain.text_limits import OVERRIDE_RATIONALE as RATIONALE
+from tracker.events import kpi_feed
 
 
 @dataclass(frozen=True)
@@ -124,8 +125,15 @@ def kpi_actuals(
     as_of: date,
     slugs: Mapping[int, str],
     elements: Collection[int] | None = None,
+    *,
+    framework: fw.Framework,
 ) -> dict[str, list[KpiActual]]:
-    """Current KPI values for periods ended by the as-of date, by KPI id (only `elements`, if given)."""
+    """Current KPI values for periods ended by the as-of date, by KPI id (only `elements`, if given): the
+    typed ones in one query, and those of KPIs with a `source:` from their events' current loads (one bulk
+    read, only when the framework has such KPIs; values typed for them are not read: kpi_sources)."""
+    chosen = None if elements is None else {slugs[e] for e in elements if e in slugs}
+    sourced = kpi_feed.sourced_kpis(framework, chosen)
+    skipped = {k.id for k in framework.kpis if k.source is not None}
     actuals: dict[str, list[KpiActual]] = {}
     for period, period_end, value, element_id, partner_slug in session.execute(
         select(KpiValue.period, KpiValue.period_end, KpiValue.value, KpiValue.element_id, Partner.slug)
@@ -138,7 +146,12 @@ def kpi_actuals(
         )
         .order_by(KpiValue.period_end, KpiValue.id)
     ):
-        actuals.setdefault(slugs[element_id], []).append(KpiActual(period, period_end, value, partner_slug))
+        if slugs[element_id] not in skipped:
+            actuals.setdefault(slugs[element_id], []).append(
+                KpiActual(period, period_end, value, partner_slug)
+            )
+    if sourced:
+        actuals.update(kpi_feed.sourced_actuals(session, framework_id, sourced, as_of))
     return actuals
 
 
@@ -192,6 +205,7 @@ def rate(
         as_of,
         slugs,
         None if outcomes is None else [ids[k] for k in kpi_ids if k in ids],
+        framework=framework,
     )
     overrides = {
         slugs[o.element_id]: o

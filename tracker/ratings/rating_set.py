@@ -135,7 +135,10 @@ def _with_report_inputs(session: Session, rated: RatingSet) -> RatingSet:
         session.execute(select(Element.id, Element.slug).where(Element.framework_id == framework_id)).all()
     )
     kpis = framework_kpi_statuses(
-        framework, compute.kpi_actuals(session, framework_id, as_of, slugs), as_of, framework.settings
+        framework,
+        compute.kpi_actuals(session, framework_id, as_of, slugs, framework=framework),
+        as_of,
+        framework.settings,
     )
     total = rated.linked_items
     if total is None:

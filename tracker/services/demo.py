@@ -1,4 +1,5 @@
-"""The demo: the three seed frameworks with the evidence their reports cite, and one user per role."""
+"""The demo: the three seed frameworks with the evidence their reports cite, their events (issue 19), and one
+user per role."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.db.models import User
+from tracker.db.models import Event, EventLoad, User
 from tracker.domain.evidence_input import parse_date
 from tracker.domain.framework import Framework
 from tracker.domain.loader import load_framework_file
+from tracker.events.service import NamedFile, load_event
 from tracker.overrides import service as overrides
 from tracker.ratings import ratings_for
 from tracker.services import accounts, imports, surveys
@@ -154,6 +156,43 @@ def _apply_overrides(session: Session, actor: Actor, framework_id: str, path: Pa
     return applied
 
 
+def _named(path: Path) -> NamedFile | None:
+    return NamedFile(path.name, path.read_bytes()) if path.is_file() else None
+
+
+def _loaded_from(session: Session, event_id: str, files: tuple[NamedFile | None, ...]) -> bool:
+    """Whether the event's current load came from these very files (loading them again adds nothing)."""
+    latest = session.execute(
+        select(EventLoad.yaml_sha256, EventLoad.sessions_sha256, EventLoad.feedback_sha256)
+        .join(Event, Event.id == EventLoad.event_id)
+        .where(Event.slug == event_id)
+        .order_by(EventLoad.number.desc())
+        .limit(1)
+    ).first()
+    return latest is not None and tuple(latest) == tuple(f.sha256 if f else "" for f in files)
+
+
+def _load_events(session: Session, actor: Actor, principal: Principal, folder: Path) -> tuple[list[str], int]:
+    """The demo's events (`events/ID.yaml` with `ID-sessions.csv` and `ID-feedback.csv` where there is one),
+    through the events service like any load; an event already loaded from the same files is left as it is.
+    Returns the events loaded now and how many were already."""
+    loaded, kept = [], 0
+    for path in sorted(folder.glob("*.yaml")):
+        files = (
+            NamedFile(path.name, path.read_bytes()),
+            _named(folder / f"{path.stem}-sessions.csv"),
+            _named(folder / f"{path.stem}-feedback.csv"),
+        )
+        if _loaded_from(session, path.stem, files):
+            kept += 1
+            continue
+        outcome = load_event(session, actor, principal, *files)
+        if not outcome.ok:
+            raise DemoError("; ".join(str(p) for p in outcome.problems[:5]))
+        loaded.append(outcome.event)
+    return loaded, kept
+
+
 def load_demo(session: Session, frameworks_dir: Path, instance: Path, today: date) -> DemoSummary:
     """Idempotent: frameworks already loaded and rows already present are left as they are."""
     summary = DemoSummary()
@@ -196,6 +235,11 @@ def load_demo(session: Session, frameworks_dir: Path, instance: Path, today: dat
             + (f"; survey rounds {', '.join(rounds)} imported" if rounds else "")
             + (f"; {applied} evaluator overrides" if applied else "")
         )
+    events, kept = _load_events(session, actor, principal, frameworks_dir / "demo" / "events")
+    summary.lines.append(
+        f"events: {', '.join(events) if events else 'none'} loaded"
+        + (f"; {kept} already loaded" if kept else "")
+    )
     known = _credentials(instance)
     for role, email, partner in DEMO_USERS:
         exists = session.scalars(select(User.id).where(User.email == email)).first() is not None

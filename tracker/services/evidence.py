@@ -336,11 +336,15 @@ def update(
     *,
     expected_version: int,
     submit: bool = False,
+    review_again: bool = False,
     uploads: Sequence[Upload] = (),
     upload_dir: Path | None = None,
     max_bytes: int = 0,
 ) -> Evidence:
-    """Save an edit made from `expected_version`; a save from an older version is refused, never merged."""
+    """Save an edit made from `expected_version`; a save from an older version is refused, never merged.
+
+    `submit`: a draft or returned item goes for review; `review_again`: even an accepted one does (its figures
+    changed where they came from, e.g. an event's feedback loaded again)."""
     if not can_edit_evidence(p, evidence):
         raise Refused("you may not edit this evidence")
     evidence_id = evidence.id
@@ -354,6 +358,9 @@ def update(
         evidence.kpi = old_kpi  # as with links, an archived KPI the form cannot offer is kept, not lost
     if submit and evidence.status in {"draft", "returned"}:
         evidence.status = "submitted"
+    if review_again and evidence.status == "accepted":
+        evidence.status = "submitted"
+        evidence.accepted_at = None
     evidence.updated_by_id = p.user_id
     evidence.updated_at = utcnow()
     wanted = set(fields.links)

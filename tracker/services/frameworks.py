@@ -61,6 +61,8 @@ def element_attrs(element: fw.Element) -> dict[str, Any]:
     if isinstance(element, fw.Theme):
         return {"id": element.id, "title": element.title, "summary": element.summary, "ref": element.ref}
     attrs: dict[str, Any] = _plain(asdict(element))
+    if isinstance(element, fw.Kpi) and element.source is None:
+        del attrs["source"]  # as before KPIs could have one: stored attrs and content fingerprints stay put
     return attrs
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from tracker.domain.csv_rows import decode_csv, read_csv
+from tracker.domain.kpi_sources import stored_source, typed_refusal
 from tracker.domain.problems import ProblemLog, RowProblem
 from tracker.services.evidence import FrameworkContext
 from tracker.services.permissions import Principal
@@ -51,6 +52,8 @@ class ImportScope:
     per_partner_kpis: frozenset[str]
     kpi_units: dict[str, str]  # KPI id -> unit, which its values are checked against
     own_partner: str  # a lead's partner (when it is a partner of the framework), else ""
+    # KPIs whose value comes from an event (`source:`), with why a value typed for one is refused
+    sourced_kpis: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, ctx: FrameworkContext, p: Principal) -> ImportScope:
@@ -64,6 +67,11 @@ class ImportScope:
             per_partner_kpis=frozenset(s for s, e in kpis.items() if e.attrs.get("per_partner")),
             kpi_units={s: str(e.attrs.get("unit", "")) for s, e in kpis.items()},
             own_partner=ctx.partner_slug(p.partner_id) if p.role == "lead" else "",
+            sourced_kpis={
+                s: typed_refusal(s, source)
+                for s, e in kpis.items()
+                if (source := stored_source(e.attrs)) is not None
+            },
         )
 
     @property

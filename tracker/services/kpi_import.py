@@ -33,6 +33,9 @@ def check(scope: ImportScope, p: Principal, raw: bytes) -> CheckedFile[KpiValueF
             problems.add(number, f"{name} {message}")
         if fields is None:
             continue
+        if fields.kpi in scope.sourced_kpis:  # never typed twice: its value comes from an event
+            problems.add(number, scope.sourced_kpis[fields.kpi])
+            continue
         if p.role == "lead" and fields.kpi in scope.per_partner_kpis:
             fields = replace(fields, partner=scope.own_partner)  # as `kpi_values.save` stores it
         key = (fields.kpi, fields.period, fields.partner)

@@ -3,8 +3,8 @@ progress (baseline, target, latest value, change and status) as the KPI page sho
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
@@ -16,6 +16,8 @@ from tracker.domain import framework as fw
 from tracker.domain import text_limits
 from tracker.domain.evidence_input import KpiValueFields
 from tracker.domain.kpi import KpiActual, KpiStatus, framework_kpi_statuses, value_problem
+from tracker.domain.kpi_sources import SourcedValue, stored_source, typed_refusal
+from tracker.events import kpi_feed
 from tracker.ratings import snapshots, upkeep
 from tracker.services.audit import Actor, record
 from tracker.services.bulk_rows import insert_rows
@@ -54,10 +56,21 @@ def _check_text(fields: KpiValueFields) -> None:
 
 
 def _check_value(ctx: FrameworkContext, fields: KpiValueFields) -> None:
-    """Refuse a value its KPI's unit cannot hold (a share of 150%) from a caller that skipped the checks."""
+    """Refuse a value its KPI's unit cannot hold (a share of 150%), or one for a KPI whose value comes from
+    an event, from a caller that skipped the checks."""
+    refusal = sourced_refusal(ctx, fields.kpi)
+    if refusal is not None:
+        raise Refused(refusal)
     problem = value_problem(str(ctx.elements[fields.kpi].attrs.get("unit", "")), fields.value)
     if problem is not None:
         raise Refused(f"value {problem}")
+
+
+def sourced_refusal(ctx: FrameworkContext, kpi: str) -> str | None:
+    """Why no value may be typed for this KPI (it takes its value from an event), or None."""
+    element = ctx.elements.get(kpi)
+    source = stored_source(element.attrs) if element is not None else None
+    return None if source is None else typed_refusal(kpi, source)
 
 
 def save(
@@ -269,10 +282,12 @@ class KpiProgress:
 
 @dataclass(frozen=True)
 class Progress:
-    """Every current KPI's progress as of a date (the framework's own, or today)."""
+    """Every current KPI's progress as of a date (the framework's own, or today), and where the values of
+    KPIs with a `source:` come from (by KPI id)."""
 
     as_of: date
     kpis: tuple[KpiProgress, ...]
+    sources: Mapping[str, SourcedValue] = field(default_factory=dict)
 
 
 def progress(
@@ -283,6 +298,9 @@ def progress(
     if found is None:
         return None
     slugs = {partner.id: slug for slug, partner in ctx.partners.items()}
+    framework = found.framework
+    current = {row.element.slug for row in rows}
+    sourced = kpi_feed.sourced_kpis(framework, current)
     actuals = {
         row.element.slug: [
             KpiActual(
@@ -295,11 +313,14 @@ def progress(
         ]
         for row in rows
     }
-    framework = found.framework
-    current = {row.element.slug for row in rows}
+    sources = kpi_feed.sourced_values(session, ctx.framework.id, sourced)
+    for kpi, value in sources.items():  # as the ratings read them (compute.kpi_actuals): the event's only
+        actual = value.actual(found.as_of)
+        actuals[kpi] = [actual] if actual is not None else []
     definitions = {k.id: k for k in framework.kpis}
     statuses = framework_kpi_statuses(framework, actuals, found.as_of, framework.settings)
     return Progress(
         found.as_of,
         tuple(KpiProgress(definitions[s.kpi_id], s) for s in statuses if s.kpi_id in current),
+        sources,
     )

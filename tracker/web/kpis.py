@@ -11,6 +11,7 @@ from wtforms import SelectField, StringField, TextAreaField
 
 from tracker.domain import formats, text_limits
 from tracker.domain.evidence_input import parse_kpi_value
+from tracker.domain.kpi_sources import measure_label
 from tracker.extensions import db
 from tracker.reports import charts
 from tracker.services import evidence as evidence_service
@@ -19,6 +20,7 @@ from tracker.services.evidence import FrameworkContext, Refused
 from tracker.services.kpi_values import Progress
 from tracker.services.permissions import can_enter_kpi_value
 from tracker.web.as_of import requested_as_of
+from tracker.web.event_links import event_page_url
 from tracker.web.form_parts import Limit, Required, choices, limit_form_size
 from tracker.web.guard import actor, principal, refuse, require
 
@@ -54,7 +56,8 @@ def _form(ctx: FrameworkContext) -> KpiValueForm:
         (e for e in ctx.elements.values() if e.kind == "kpi" and e.archived_at is None),
         key=lambda e: e.position,
     )
-    form.kpi.choices = choices([("", "Choose a KPI"), *((k.slug, k.text) for k in kpis)])
+    typed = (k for k in kpis if kpi_values.sourced_refusal(ctx, k.slug) is None)  # the rest come from events
+    form.kpi.choices = choices([("", "Choose a KPI"), *((k.slug, k.text) for k in typed)])
     form.partner.choices = choices(
         [("", "The whole partnership"), *((s, p.name) for s, p in ctx.partners.items())]
     )
@@ -83,10 +86,24 @@ def _sparklines(progress: Progress | None) -> dict[str, Markup]:
     return lines
 
 
+def _event_pages(ctx: FrameworkContext, progress: Progress | None) -> dict[str, str]:
+    """The page of each sourced KPI's event, by KPI id, where the event exists and has a page."""
+    pages = {}
+    for kpi, sourced in (progress.sources if progress else {}).items():
+        url = event_page_url(ctx.framework.slug, sourced.source.event) if sourced.definition else None
+        if url is not None:
+            pages[kpi] = url
+    return pages
+
+
 def _page(ctx: FrameworkContext, form: KpiValueForm, status: int = 200) -> ResponseReturnValue:
     rows = kpi_values.current_values(db.session, ctx)
     periods, gaps = kpi_values.completeness(rows, ctx)
     progress = kpi_values.progress(db.session, ctx, rows, requested_as_of())
+    sourced = sorted(
+        (row.element for row in rows if kpi_values.sourced_refusal(ctx, row.element.slug) is not None),
+        key=lambda e: e.position,
+    )
     p = principal()
     can_enter = can_enter_kpi_value(p, ctx.partner_ids, p.partner_id if p.role == "lead" else None)
     partner_names = {partner.id: partner.name for partner in ctx.partners.values()}
@@ -102,6 +119,10 @@ def _page(ctx: FrameworkContext, form: KpiValueForm, status: int = 200) -> Respo
         can_enter=can_enter,
         is_lead=p.role == "lead",
         partner_names=partner_names,
+        sources=progress.sources if progress else {},
+        sourced=sourced,
+        event_pages=_event_pages(ctx, progress),
+        measure_label=measure_label,
     ), status
 
 
@@ -130,6 +151,10 @@ def add(slug: str) -> ResponseReturnValue:
         if e.kind == "kpi" and e.archived_at is None
     }
     fields, problems = parse_kpi_value(form.raw_values(), set(units), set(ctx.partners), units)
+    refusal = kpi_values.sourced_refusal(ctx, form.kpi.data or "")
+    if refusal is not None:  # its value comes from an event: never typed twice
+        form.kpi.errors = [*form.kpi.errors, f"{refusal[0].upper()}{refusal[1:]}."]
+        return _page(ctx, form, 400)
     if fields is None:
         for name, message in problems:
             field = getattr(form, name)
