@@ -29,7 +29,7 @@ from tracker.extensions import db
 from tracker.overrides import service as override_service
 from tracker.ratings import ratings_for
 from tracker.services import archive as archive_service
-from tracker.services import archive_safety
+from tracker.services import archive_format, archive_safety
 from tracker.services import evidence as evidence_service
 from tracker.services import kpi_values as kpi_service
 from tracker.services.audit import Actor, record
@@ -45,6 +45,7 @@ RATIONALE = (
     "small to support the computed rating, so the rating is held at insufficient for now."
 )
 DEMO_FRAMEWORKS = ("developing-together", "social-work-week-2021", "employer-standards-2024")
+DEMO_EVENTS = Path(__file__).resolve().parents[2] / "frameworks" / "demo" / "events"
 
 
 # ------------------------------------------------------------------------------------------- helpers
@@ -206,6 +207,9 @@ def test_round_trip_into_an_empty_database_is_identical(
 ) -> None:
     assert runner.invoke(args=["demo"]).exit_code == 0
     lead = enrich_demo(app, make_user)
+    # A second load of Social Work Week's event that keeps the sessions and feedback of the first.
+    reloaded = runner.invoke(args=["event", "load", str(DEMO_EVENTS / "sww-2021.yaml")])
+    assert reloaded.exit_code == 0 and "sessions kept from load 1" in reloaded.output, reloaded.output
     first: dict[str, Path] = {}
     started = time.perf_counter()
     for slug in DEMO_FRAMEWORKS:
@@ -261,28 +265,28 @@ def test_round_trip_into_an_empty_database_is_identical(
     source_files = {p.name: p.read_bytes() for p in upload_files(app)}
     assert {p.name: p.read_bytes() for p in upload_files(target)} == source_files
     assert len(source_files) == 2
-    # The restored tracker rates the same, its people sign in with their old passwords, and new rows
-    # get fresh ids (the PostgreSQL sequences were moved past the restored ids). The export does not carry
-    # events yet (issue 19), and Social Work Week's KPIs take their values from its event: the restored
-    # tracker loads the same event files before it rates.
-    events = Path(__file__).resolve().parents[2] / "frameworks" / "demo" / "events"
-    loaded = target_runner.invoke(
-        args=[
-            "event",
-            "load",
-            str(events / "sww-2021.yaml"),
-            "--sessions",
-            str(events / "sww-2021-sessions.csv"),
-            "--feedback",
-            str(events / "sww-2021-feedback.csv"),
-        ]
-    )
-    assert loaded.exit_code == 0, loaded.output
+    # The events came back with every load (the restored pages read the same history and measures), and
+    # the restored tracker rates the same: Social Work Week's KPIs take their values from its event.
+    for slug in DEMO_FRAMEWORKS:
+        for event in json.loads(members(first[slug])["event.json"])["rows"]:
+            for extra in ((), ("--json",)):
+                shown = ["event", "show", event["slug"], "--framework", slug, *extra]
+                before_show, after_show = runner.invoke(args=shown), target_runner.invoke(args=shown)
+                assert before_show.exit_code == 0, before_show.output
+                assert after_show.output == before_show.output, (slug, event["slug"])
+    sww_sessions = json.loads(members(first["social-work-week-2021"])["event_session.json"])["rows"]
+    assert sww_sessions[0]["starts_at"] == "2021-03-08T09:30:00.000000"  # the file's own clock time, no zone
+    sww = json.loads(members(first["social-work-week-2021"])["event_load.json"])["rows"]
+    assert [r["number"] for r in sww] == [1, 2] and sww[1]["sessions_load_id"] == sww[0]["id"]
+    counts = [json.loads(members(first[s])[archive_service.MANIFEST])["counts"] for s in DEMO_FRAMEWORKS]
+    assert all(sum(c[name] for c in counts) > 0 for name in archive_format.ADDED_TABLES)
     for slug in DEMO_FRAMEWORKS:
         assert (
             runner.invoke(args=["rate", "--framework", slug, "--json"]).output
             == target_runner.invoke(args=["rate", "--framework", slug, "--json"]).output
         )
+    # Its people sign in with their old passwords, and new rows get fresh ids (the PostgreSQL sequences
+    # were moved past the restored ids).
     sign_in(target.test_client(), lead, PASSWORD)
     new_id = add_evidence_with_files(target, "developing-together", lead, "later.pdf")
     assert new_id > max(r["id"] for r in json.loads(dt["evidence.json"])["rows"])
@@ -689,3 +693,54 @@ def test_an_export_made_before_items_said_what_they_answer_still_restores(
     broken = write_zip(tmp_path / "broken.zip", content, fix_manifest=True)
     refused = invoke(runner, import_command, str(broken))
     assert refused.exit_code == 1 and "missing ['quote', 'shows', 'kpi']" in refused.output
+
+
+def test_an_export_made_before_events_still_restores_without_events(
+    app: Flask, runner: Any, target: Flask, target_runner: Any, tmp_path: Path
+) -> None:
+    """The event tables came with issue 19; an export made before has none of them and restores without."""
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    slug = "social-work-week-2021"
+    path = tmp_path / "new.zip"
+    assert invoke(runner, export_command, "--framework", slug, "-o", str(path)).exit_code == 0
+    content = members(path)
+    manifest = json.loads(content[archive_service.MANIFEST])
+    assert all(manifest["counts"][name] > 0 for name in ("event", "event_load", "event_answer"))
+    partial = dict(content)
+    del partial["event_answer.json"]
+    for name in archive_format.ADDED_TABLES:
+        del content[f"{name}.json"]
+    uncounted = write_zip(tmp_path / "uncounted.zip", content, fix_manifest=True)
+    for name in archive_format.ADDED_TABLES:
+        del manifest["counts"][name]
+    content[archive_service.MANIFEST] = json.dumps(manifest).encode()
+    # What an older tracker wrote: no event tables, no event counts, and no audit rows of event loads.
+    edit_table(
+        content,
+        "audit_event",
+        lambda rows: rows.__setitem__(slice(None), [r for r in rows if r["object_type"] != "event"]),
+    )
+    manifest["counts"]["audit_event"] = len(json.loads(content["audit_event.json"])["rows"])
+    content[archive_service.MANIFEST] = json.dumps(manifest).encode()
+    older = write_zip(tmp_path / "older.zip", content, fix_manifest=True)
+    result = invoke(target_runner, import_command, str(older))
+    assert result.exit_code == 0, result.output
+    counts = table_counts(target)
+    assert counts["framework"] == 1 and counts["evidence"] > 0
+    assert all(counts[name] == 0 for name in archive_format.ADDED_TABLES)
+    shown = target_runner.invoke(args=["event", "show", "sww-2021"])
+    assert shown.exit_code == 1 and "sww-2021" in shown.output
+    rated = target_runner.invoke(args=["rate", "--framework", slug, "--json"])
+    assert rated.exit_code == 0, rated.output
+
+    # Event tables missing from an export whose manifest counts their rows, or some of them but not all:
+    # a damaged export, not an older one, refused with nothing written.
+    restored = table_counts(target)
+    for bad, message in (
+        (uncounted, "'event.json' is missing; the manifest says it has"),
+        (write_zip(tmp_path / "partial.zip", partial, fix_manifest=True), "'event_answer.json' is missing"),
+    ):
+        refused = invoke(target_runner, import_command, str(bad))
+        assert refused.exit_code == 1 and message in refused.output, refused.output
+        assert len(refused.output.strip().splitlines()) == 1
+        assert table_counts(target) == restored

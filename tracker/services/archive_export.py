@@ -39,7 +39,7 @@ SENSITIVE_NOTE = (
     "Holds personal data and the password hashes of the users it names: keep it as safe as the database."
 )
 # Audit rows without a framework that are still about this framework's objects (refusals, mostly).
-AUDIT_OBJECT_TYPES = ("evidence", "attachment", "kpi_value", "framework", "survey", "outcome")
+AUDIT_OBJECT_TYPES = ("evidence", "attachment", "kpi_value", "framework", "survey", "outcome", "event")
 
 
 @dataclass(frozen=True)
@@ -98,9 +98,16 @@ def collect(connection: Connection, slug: str) -> dict[str, list[Row]]:
     out["survey_response"] = _in_chunks(
         connection, "survey_response", "round_id", [r["id"] for r in out["survey_round"]]
     )
+    event_ids = [r["id"] for r in out["event"]]
+    out["event_load"] = _in_chunks(connection, "event_load", "event_id", event_ids)
+    load_ids = [r["id"] for r in out["event_load"]]
+    for name in ("event_session", "event_answer", "event_answer_count"):
+        out[name] = _in_chunks(connection, name, "load_id", load_ids)
+    out["event_evidence"] = _in_chunks(connection, "event_evidence", "event_id", event_ids)
     out["audit_event"] = _audit_rows(connection, fid, slug, out)
 
     partner_ids = {r["partner_id"] for r in out["framework_partner"]}
+    partner_ids |= {r["partner_id"] for r in out["event_session"]}
     partner_ids |= {r["partner_id"] for name in ("evidence", "kpi_value") for r in out[name]}
     user_ids = {r[c] for r in out["evidence"] for c in ("created_by_id", "updated_by_id")}
     user_ids |= {r["uploaded_by_id"] for r in out["attachment"]}
@@ -127,6 +134,7 @@ def _audit_rows(connection: Connection, fid: int, slug: str, out: Mapping[str, l
         "framework": {slug},
         "survey": {r["survey_slug"] for r in out["survey_round"]},
         "outcome": {r["slug"] for r in out["element"] if r["kind"] == "outcome"},
+        "event": {r["slug"] for r in out["event"]},
     }
     loose = _rows(
         connection,

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, Date, Float, Integer, String, Table
+from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Float, Integer, String, Table
 
 from tracker.db.base import UTCDateTime
 from tracker.db.models import Base
@@ -32,11 +32,28 @@ TABLES = (
     "survey_round",
     "survey_response",
     "rating_override",
+    "event",
+    "event_load",
+    "event_session",
+    "event_answer",
+    "event_answer_count",
+    "event_evidence",
     "audit_event",
+)
+# Tables added after format 1 was fixed, all together (events, issue 19): an export made before has none of
+# them and restores without events; one with some of them but not all is refused.
+ADDED_TABLES = (
+    "event",
+    "event_load",
+    "event_session",
+    "event_answer",
+    "event_answer_count",
+    "event_evidence",
 )
 CHUNK = 1024 * 1024
 SAFE_STORED_NAME = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,99}")
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
+LOCAL_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}")
 DAY = re.compile(r"\d{4}-\d\d-\d\d")
 PG_INT_MIN, PG_INT_MAX = -(2**31), 2**31 - 1
 
@@ -66,8 +83,13 @@ def timestamp(value: datetime) -> str:
 
 
 def encode_value(value: Any) -> Any:
-    """A column value as JSON: timestamps as ISO 8601 UTC with microseconds, dates as YYYY-MM-DD."""
+    """A column value as JSON: timestamps as ISO 8601 UTC with microseconds, dates as YYYY-MM-DD.
+
+    A time stored without a zone (a session's start, as its file wrote it) keeps its own clock time, no Z.
+    """
     if isinstance(value, datetime):
+        if value.tzinfo is None:
+            return value.strftime("%Y-%m-%dT%H:%M:%S.%f")
         return timestamp(value)
     if isinstance(value, date):
         return value.isoformat()
@@ -89,6 +111,10 @@ def decode_value(column: Column[Any], value: Any) -> Any:
         if not isinstance(value, str) or not TIMESTAMP.fullmatch(value):
             raise ValueError("expected a UTC time like 2020-05-31T09:30:00.000000Z")
         return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    if isinstance(kind, DateTime):
+        if not isinstance(value, str) or not LOCAL_TIME.fullmatch(value):
+            raise ValueError("expected a time without a zone like 2020-05-31T09:30:00.000000")
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%f")
     if isinstance(kind, Date):
         if not isinstance(value, str) or not DAY.fullmatch(value):
             raise ValueError("expected a date like 2020-05-31")

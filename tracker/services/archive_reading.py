@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.services.archive_format import (
+    ADDED_TABLES,
     FILES_PREFIX,
     FORMAT,
     FORMAT_VERSION,
@@ -82,8 +83,9 @@ def _read(zf: zipfile.ZipFile, path: Path, label: str, max_file_bytes: int) -> A
     unlisted = sorted(present - set(listed))
     if unlisted:
         raise ArchiveError(f"{label}: member {unlisted[0]!r} is not listed in the manifest")
+    absent = _absent_tables(manifest, listed, label)
     for name in TABLES:
-        if f"{name}.json" not in listed:
+        if f"{name}.json" not in listed and name not in absent:
             raise ArchiveError(f"{label}: member '{name}.json' is missing")
     extra = [n for n in listed if n not in {f"{t}.json" for t in TABLES} and not n.startswith(FILES_PREFIX)]
     if extra:
@@ -101,6 +103,9 @@ def _read(zf: zipfile.ZipFile, path: Path, label: str, max_file_bytes: int) -> A
     raw: dict[str, list[Row]] = {}
     rows: dict[str, list[Row]] = {}
     for name in TABLES:
+        if name in absent:
+            raw[name], rows[name] = [], []
+            continue
         raw[name], rows[name] = _parse_table(name, documents[f"{name}.json"], label)
         if manifest["counts"].get(name) != len(rows[name]):
             raise ArchiveError(
@@ -111,6 +116,23 @@ def _read(zf: zipfile.ZipFile, path: Path, label: str, max_file_bytes: int) -> A
     archive.files = {n.removeprefix(FILES_PREFIX): infos[n] for n in listed if n.startswith(FILES_PREFIX)}
     _check_references(archive, label)
     return archive
+
+
+def _absent_tables(manifest: dict[str, Any], listed: dict[str, Any], label: str) -> set[str]:
+    """The tables added since format 1 that an export made before them lacks (all or none of them)."""
+    absent = {name for name in ADDED_TABLES if f"{name}.json" not in listed}
+    if not absent:
+        return absent
+    if len(absent) != len(ADDED_TABLES):
+        first = next(name for name in ADDED_TABLES if name in absent)
+        raise ArchiveError(f"{label}: member '{first}.json' is missing")
+    counted = next((name for name in ADDED_TABLES if manifest["counts"].get(name) not in (None, 0)), None)
+    if counted is not None:
+        raise ArchiveError(
+            f"{label}: member '{counted}.json' is missing; the manifest says it has "
+            f"{manifest['counts'][counted]} rows"
+        )
+    return absent
 
 
 def _check_manifest(manifest: Any, label: str) -> None:
