@@ -3,16 +3,21 @@ and answers (the progress report's events chapter reads them all at once)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
-from tracker.db.models import Event, EventAnswerCount, EventLoad, EventSession, Framework, Partner
+from tracker.db.models import Event, EventLoad, Framework
 from tracker.domain.event_measures import compute_measures
-from tracker.domain.events import AnswerCount, SessionRow
-from tracker.events.reading import LoadInfo, ShownEvent, definition_of
+from tracker.events.reading import (
+    LoadInfo,
+    ShownEvent,
+    answer_counts_by_load,
+    definition_of,
+    newest_loads,
+    sessions_by_load,
+)
 
 
 def framework_events(
@@ -31,55 +36,20 @@ def framework_events(
     found = [(event, title) for event, title in session.execute(query)]
     if not found:
         return ()
-    newest = (
-        select(EventLoad.event_id, func.max(EventLoad.number))
-        .where(EventLoad.event_id.in_([event.id for event, _title in found]))
-        .group_by(EventLoad.event_id)
-    )
     loads = {
         load.event_id: load
         for load in session.scalars(
-            select(EventLoad).where(tuple_(EventLoad.event_id, EventLoad.number).in_(newest))
+            select(EventLoad).where(
+                tuple_(EventLoad.event_id, EventLoad.number).in_(newest_loads([e.id for e, _t in found]))
+            )
         )
     }
-    sessions: dict[int, list[SessionRow]] = defaultdict(list)
-    session_loads = {load.sessions_load_id for load in loads.values()} - {None}
-    if session_loads:
-        rows = session.execute(
-            select(
-                EventSession.load_id,
-                EventSession.slug,
-                EventSession.title,
-                EventSession.signups,
-                EventSession.attended,
-                EventSession.theme,
-                EventSession.starts_at,
-                EventSession.format,
-                EventSession.capacity,
-                Partner.slug,
-                EventSession.line,
-            )
-            .outerjoin(Partner, Partner.id == EventSession.partner_id)
-            .where(EventSession.load_id.in_(session_loads))
-            .order_by(EventSession.load_id, EventSession.line)
-        )
-        for load_id, sid, title, signups, attended, theme, starts, form, capacity, partner, line in rows:
-            sessions[load_id].append(
-                SessionRow(sid, title, signups, attended, theme, starts, form, capacity, partner or "", line)
-            )
-    counts: dict[int, list[AnswerCount]] = defaultdict(list)
-    answer_loads = {load.answers_load_id for load in loads.values()} - {None}
-    if answer_loads:
-        for load_id, where, question, answer, count in session.execute(
-            select(
-                EventAnswerCount.load_id,
-                EventAnswerCount.session,
-                EventAnswerCount.question,
-                EventAnswerCount.answer,
-                EventAnswerCount.count,
-            ).where(EventAnswerCount.load_id.in_(answer_loads))
-        ):
-            counts[load_id].append(AnswerCount(where, question, answer, count))
+    sessions = sessions_by_load(
+        session, {n for load in loads.values() if (n := load.sessions_load_id) is not None}
+    )
+    counts = answer_counts_by_load(
+        session, {n for load in loads.values() if (n := load.answers_load_id) is not None}
+    )
     shown = []
     for event, framework_title in found:
         definition = definition_of(event, framework)

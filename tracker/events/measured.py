@@ -7,13 +7,13 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session, defer
 
-from tracker.db.models import Event, EventAnswerCount, EventLoad, EventSession, Framework, Partner
+from tracker.db.models import Event, EventLoad, Framework
 from tracker.domain.event_measures import EventMeasures, compute_measures
-from tracker.domain.events import AnswerCount, EventDefinition, SessionRow
-from tracker.events.reading import definition_of
+from tracker.domain.events import EventDefinition
+from tracker.events.reading import answer_counts_by_load, definition_of, newest_loads, sessions_by_load
 
 
 @dataclass(frozen=True)
@@ -60,64 +60,24 @@ def current_events(
     events = {e.id: (e, slug) for e, slug in session.execute(query)}
     if not events:
         return {}
-    newest = (
-        select(EventLoad.event_id, func.max(EventLoad.number))
-        .where(EventLoad.event_id.in_(list(events)))
-        .group_by(EventLoad.event_id)
-    )
     loads = {
         event_pk: _Load(number, sessions_pk, answers_pk)
         for event_pk, number, sessions_pk, answers_pk in session.execute(
             select(
                 EventLoad.event_id, EventLoad.number, EventLoad.sessions_load_id, EventLoad.answers_load_id
-            ).where(tuple_(EventLoad.event_id, EventLoad.number).in_(newest))
+            ).where(tuple_(EventLoad.event_id, EventLoad.number).in_(newest_loads(list(events))))
         )
     }
-    sessions: dict[int, list[SessionRow]] = {}
-    session_loads = {load.sessions_load_id for load in loads.values()} - {None}
-    if session_loads:
-        for load_id, *row in session.execute(
-            select(
-                EventSession.load_id,
-                EventSession.slug,
-                EventSession.title,
-                EventSession.signups,
-                EventSession.attended,
-                EventSession.theme,
-                EventSession.starts_at,
-                EventSession.format,
-                EventSession.capacity,
-                Partner.slug,
-                EventSession.line,
-            )
-            .outerjoin(Partner, Partner.id == EventSession.partner_id)
-            .where(EventSession.load_id.in_(session_loads))
-            .order_by(EventSession.load_id, EventSession.line)
-        ):
-            sid, title, signups, attended, theme, starts_at, form, capacity, partner, line = row
-            sessions.setdefault(load_id, []).append(
-                SessionRow(
-                    sid, title, signups, attended, theme, starts_at, form, capacity, partner or "", line
-                )
-            )
+    sessions = sessions_by_load(
+        session, {n for load in loads.values() if (n := load.sessions_load_id) is not None}
+    )
     counted = {
         pk for pk, (event, _slug) in events.items() if with_answers is None or event.slug in with_answers
     }
     answer_loads = {
         load.answers_load_id for pk, load in loads.items() if pk in counted and load.answers_load_id
     }
-    counts: dict[int, list[AnswerCount]] = {}
-    if answer_loads:
-        for load_id, s, q, a, n in session.execute(
-            select(
-                EventAnswerCount.load_id,
-                EventAnswerCount.session,
-                EventAnswerCount.question,
-                EventAnswerCount.answer,
-                EventAnswerCount.count,
-            ).where(EventAnswerCount.load_id.in_(answer_loads))
-        ):
-            counts.setdefault(load_id, []).append(AnswerCount(s, q, a, n))
+    counts = answer_counts_by_load(session, answer_loads)
     found = {}
     for pk, (event, framework_slug) in events.items():
         definition = definition_of(event, framework_slug)

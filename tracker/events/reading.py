@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from tracker.db.models import Event, EventAnswerCount, EventLoad, EventSession, Framework, Partner
@@ -149,12 +149,23 @@ def latest_load(session: Session, event_pk: int) -> tuple[EventLoad, LoadInfo] |
     return load, info
 
 
-def sessions_of(session: Session, load_id: int | None) -> tuple[SessionRow, ...]:
-    """The sessions a load stored, in the order of their file."""
-    if load_id is None:
-        return ()
+def newest_loads(event_pks: Collection[int]) -> Select[int, int]:
+    """(event, number) of each event's latest load: a subquery, for `tuple_(event_id, number).in_(...)`."""
+    return (
+        select(EventLoad.event_id, func.max(EventLoad.number))
+        .where(EventLoad.event_id.in_(list(event_pks)))
+        .group_by(EventLoad.event_id)
+    )
+
+
+def sessions_by_load(session: Session, load_ids: Collection[int]) -> dict[int, list[SessionRow]]:
+    """The sessions each load stored, in the order of its file: one statement, however many loads."""
+    found: dict[int, list[SessionRow]] = {}
+    if not load_ids:
+        return found
     rows = session.execute(
         select(
+            EventSession.load_id,
             EventSession.slug,
             EventSession.title,
             EventSession.signups,
@@ -167,28 +178,46 @@ def sessions_of(session: Session, load_id: int | None) -> tuple[SessionRow, ...]
             EventSession.line,
         )
         .outerjoin(Partner, Partner.id == EventSession.partner_id)
-        .where(EventSession.load_id == load_id)
-        .order_by(EventSession.line)
+        .where(EventSession.load_id.in_(list(load_ids)))
+        .order_by(EventSession.load_id, EventSession.line)
     )
-    return tuple(
-        SessionRow(sid, title, signups, attended, theme, starts_at, form, capacity, partner or "", line)
-        for sid, title, signups, attended, theme, starts_at, form, capacity, partner, line in rows
-    )
+    for load_id, sid, title, signups, attended, theme, starts, form, capacity, partner, line in rows:
+        found.setdefault(load_id, []).append(
+            SessionRow(sid, title, signups, attended, theme, starts, form, capacity, partner or "", line)
+        )
+    return found
+
+
+def answer_counts_by_load(session: Session, load_ids: Collection[int]) -> dict[int, list[AnswerCount]]:
+    """Each load's answers counted by session, question and answer, as stored with them: one statement."""
+    found: dict[int, list[AnswerCount]] = {}
+    if not load_ids:
+        return found
+    for load_id, where, question, answer, count in session.execute(
+        select(
+            EventAnswerCount.load_id,
+            EventAnswerCount.session,
+            EventAnswerCount.question,
+            EventAnswerCount.answer,
+            EventAnswerCount.count,
+        ).where(EventAnswerCount.load_id.in_(list(load_ids)))
+    ):
+        found.setdefault(load_id, []).append(AnswerCount(where, question, answer, count))
+    return found
+
+
+def sessions_of(session: Session, load_id: int | None) -> tuple[SessionRow, ...]:
+    """The sessions a load stored, in the order of their file."""
+    if load_id is None:
+        return ()
+    return tuple(sessions_by_load(session, [load_id]).get(load_id, ()))
 
 
 def answer_counts(session: Session, load_id: int | None) -> tuple[AnswerCount, ...]:
     """A load's answers counted by session, question and answer, as stored with them."""
     if load_id is None:
         return ()
-    rows = session.execute(
-        select(
-            EventAnswerCount.session,
-            EventAnswerCount.question,
-            EventAnswerCount.answer,
-            EventAnswerCount.count,
-        ).where(EventAnswerCount.load_id == load_id)
-    )
-    return tuple(AnswerCount(s, q, a, n) for s, q, a, n in rows)
+    return tuple(answer_counts_by_load(session, [load_id]).get(load_id, ()))
 
 
 def show_event(session: Session, event_id: str, framework: str | None = None) -> ShownEvent:
@@ -224,11 +253,7 @@ def list_events(session: Session, framework: str) -> list[EventListing]:
     )
     if not events:
         return []
-    newest = (
-        select(EventLoad.event_id, func.max(EventLoad.number))
-        .where(EventLoad.event_id.in_([e.id for e in events]))
-        .group_by(EventLoad.event_id)
-    )
+    newest = newest_loads([e.id for e in events])
     loads = {
         load.event_id: load
         for load in session.scalars(
