@@ -20,6 +20,7 @@ NEGATIVE_FINDINGS: frozenset[str] = frozenset({"no_change", "contradicts", "mixe
 # What evidence of effort answers (RBA: how much did we do, how well did we do it), as against effect.
 EFFORT_SHOWS: frozenset[str] = frozenset({"how_much", "how_well"})
 TIERS: tuple[Tier, ...] = ("robust", "indicative", "anecdotal")  # best first
+TIER_RANK: Mapping[str, int] = MappingProxyType({tier: rank for rank, tier in enumerate(TIERS)})  # 0 is best
 COUNTED_TIERS: frozenset[str] = frozenset({"robust", "indicative"})
 
 # Testimonials have no family: they are never more than an illustration.
@@ -205,7 +206,7 @@ def _base_tier(item: EvidenceItem, s: RuleSettings) -> tuple[str, Tier, str]:
 
 def strength_order(counts: bool, tier: str, collected_on: date, item_id: int) -> tuple[bool, int, int, int]:
     """How lists of an outcome's items are ordered: counted first, robust first, newest first, then by id."""
-    return (not counts, TIERS.index(tier), -collected_on.toordinal(), item_id)
+    return (not counts, TIER_RANK[tier], -collected_on.toordinal(), item_id)
 
 
 def lower_tier(tier: Tier) -> Tier:

@@ -27,7 +27,7 @@ from tracker.domain.evidence import (
     EFFORT_SHOWS,
     METHOD_FAMILIES,
     NEGATIVE_FINDINGS,
-    TIERS,
+    TIER_RANK,
     EvidenceItem,
     Family,
     ItemAssessment,
@@ -172,13 +172,10 @@ def group_label(group: str) -> str:
     return group.replace("-", " ").replace("_", " ").strip() or "a group not recorded"
 
 
-_TIER_RANK = {tier: rank for rank, tier in enumerate(TIERS)}
-
-
 def _best_first(member: tuple[int, EvidenceItem, Tier]) -> tuple[int, int, int]:
     """The best item of a cluster sorts first: highest tier, then more respondents, then the lower id."""
     item_id, item, tier = member
-    return (_TIER_RANK[tier], -(item.respondents or 0), item_id)
+    return (TIER_RANK[tier], -(item.respondents or 0), item_id)
 
 
 @lru_cache(maxsize=1024)

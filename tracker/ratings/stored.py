@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from tracker.domain.engine import RATING_LABELS, Rating
-from tracker.domain.evidence import TIERS, EvidenceItem
+from tracker.domain.evidence import TIER_RANK, EvidenceItem
 from tracker.domain.evidence_lines import LineSummary
 from tracker.domain.rules import RatingCode
 
@@ -17,7 +17,6 @@ REPORT_ITEMS = 50
 # The report prints an outcome's first reasons (the rule's own, the line counts, the first line): only those
 # are stored. At national scale an outcome has ~50 lines, 37 KB of sentences that were decoded for nothing.
 REPORT_REASONS = 3
-_TIER_RANK = {tier: rank for rank, tier in enumerate(TIERS)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,11 +97,11 @@ class OutcomeRating:
             rating.items,
             key=lambda a: (
                 not a.counts,
-                _TIER_RANK[a.tier],
+                TIER_RANK[a.tier],
                 -evidence[a.item_id].collected_on.toordinal(),
                 a.item_id,
             ),
-        )  # `strength_order`, written out: it is called for every item of a national framework
+        )  # `strength_order`, inlined: it runs for every item of a national framework
         return cls(
             rating.outcome_id,
             rating.theme_id,
