@@ -38,6 +38,9 @@ ACTION_LABELS: Mapping[str, str] = MappingProxyType(
         "survey.import": "Imported a survey round",
         "framework.load": "Loaded a framework version",
         "event.load": "Loaded an event's files",
+        "plan.create": "Started an action plan",
+        "plan.update": "Saved an action plan",
+        "plan.comment": "Commented on an action plan",
         "override.set": "Overrode a rating",
         "override.withdraw": "Withdrew a rating override",
         "archive.export": "Exported a framework to a file",
@@ -54,6 +57,7 @@ OBJECT_LABELS: Mapping[str, str] = MappingProxyType(
         "survey": "Survey",
         "framework": "Framework",
         "event": "Event",
+        "action_plan": "Action plan",
         "archive": "Export file",
         "user": "User",
     }
