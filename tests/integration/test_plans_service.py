@@ -154,3 +154,56 @@ def test_another_partners_lead_may_not_edit_and_only_evaluators_comment(
         assert [c.body for c in reading.comments(db.session, found)] == [
             "Step 2 needs a date agreed with the university"
         ]
+
+
+def test_turn_the_curve_notes_are_versioned_and_checked(
+    app: Flask, framework: str, make_user: Any, make_evidence: Any
+) -> None:
+    from tracker.plans import curve
+
+    email, board = make_user("lead"), make_user("board")
+    item = make_evidence()
+    draft = make_evidence(status="draft")
+    with app.app_context(), db.unit_of_work() as session:
+        p, actor = principal(email)
+        f = the_framework(framework)
+        curve.save_curve_note(
+            session, actor, p, f, "statutory-share", story="Fewer statutory teams", partners="", what_works=""
+        )
+        curve.save_curve_note(
+            session,
+            actor,
+            p,
+            f,
+            "statutory-share",
+            story="Teams recovered",
+            partners="Tiny Council",
+            what_works="Allocation days",
+            evidence_ids=[item],
+        )
+    before = table_digests(app)
+    for who, kwargs, error in (
+        (email, {"kpi": "no-kpi", "story": "x"}, curve.PlanInvalid),
+        (email, {"kpi": "statutory-share", "story": "", "evidence_ids": []}, curve.PlanInvalid),
+        (email, {"kpi": "statutory-share", "story": "x", "evidence_ids": [draft]}, curve.PlanInvalid),
+        (board, {"kpi": "statutory-share", "story": "x"}, Refused),
+    ):
+        with app.app_context(), pytest.raises(error), db.unit_of_work() as session:
+            p, actor = principal(who)
+            kpi = str(kwargs.pop("kpi"))
+            curve.save_curve_note(
+                session, actor, p, the_framework(framework), kpi, partners="", what_works="", **kwargs
+            )
+    assert table_digests(app) == before
+    with app.app_context():
+        f = the_framework(framework)
+        current = curve.current_notes(db.session, f)
+        assert (current["statutory-share"].version, current["statutory-share"].story) == (
+            2,
+            "Teams recovered",
+        )
+        assert current["statutory-share"].evidence_ids == (item,)
+        assert [n.story for n in curve.note_history(db.session, f, "statutory-share")] == [
+            "Teams recovered",
+            "Fewer statutory teams",
+        ]
