@@ -23,7 +23,7 @@ from tracker.plans import curve, reading, service
 from tracker.plans.targets import domain_framework
 from tracker.services import archive as archive_service
 from tracker.services import archive_format
-from tracker.services.audit import Actor
+from tracker.services.audit import Actor, record
 from tracker.services.permissions import Principal
 
 from ..conftest import TrackerCliRunner
@@ -114,6 +114,8 @@ def planned(
         )
         e, evaluator_actor = who(evaluator)
         service.comment_on_plan(session, evaluator_actor, e, first, "Who will run the workshops?")
+        # A refusal about the plan, audited without a framework as the pages audit refusals.
+        record(session, Actor(lead, "lead"), "refused", object_type="action_plan", object_id=first.id)
     with app.app_context(), db.unit_of_work() as session:
         p, actor = who(lead)
         found = reading.plan_by_number(session, the_framework(), 1)
@@ -187,6 +189,9 @@ def test_plans_and_notes_go_and_come_back_exactly(
     assert [(r["plan_id"], r["number"]) for r in revisions] == [(1, 1), (2, 1), (3, 1), (1, 2), (1, 3)]
     emails = {r["email"] for r in json.loads(content["user_account.json"])["rows"]}
     assert planned.named_lead in emails  # named as plan 2's lead and nothing else
+    trail = json.loads(content["audit_event.json"])["rows"]
+    assert [r["object_id"] for r in trail if r["action"] == "refused"] == ["1"]
+    assert {r["action"] for r in trail} >= {"plan.create", "plan.update", "plan.comment", "curve_note.save"}
 
     result = invoke(target_runner, import_command, str(planned.path))
     assert result.exit_code == 0, result.output
@@ -310,6 +315,11 @@ def _no_such_standard(c: dict[str, bytes]) -> None:
     _revision(3, 1, lambda body: body.update(target_id="pulse/nowhere"))(c)
 
 
+def _no_revision(c: dict[str, bytes]) -> None:
+    _drop_row("action_plan_revision", 2)(c)
+    _row("action_plan", 2, revision=0)(c)
+
+
 def _damage(c: dict[str, bytes]) -> None:
     c["action_plan_revision.json"] = c["action_plan_revision.json"].replace(
         b"Safe workloads", b"Safe workloadz"
@@ -351,6 +361,8 @@ REFUSALS: list[tuple[str, Change, bool, str]] = [
      f"{REV} 5 (plan 1, revision 2): the plan has another revision 2 (id 4)"),
     ("a missing revision", _drop_row("action_plan_revision", 4), True,
      "action_plan.json id 1 (plan 1): its current revision is 3 but its revisions are numbered 1, 3"),
+    ("a plan without revisions", _no_revision, True,
+     "action_plan.json id 2 (plan 2): revision 0 is not a revision number (they start at 1)"),
     ("a comment on a revision to come", _row("action_plan_comment", 1, revision=9), True,
      "action_plan_comment.json id 1 (plan 1): revision 9 is not a revision of the plan (it has 1 to 3)"),
     ("a comment of another plan", _row("action_plan_comment", 1, plan_id=99), True,

@@ -39,7 +39,16 @@ SENSITIVE_NOTE = (
     "Holds personal data and the password hashes of the users it names: keep it as safe as the database."
 )
 # Audit rows without a framework that are still about this framework's objects (refusals, mostly).
-AUDIT_OBJECT_TYPES = ("evidence", "attachment", "kpi_value", "framework", "survey", "outcome", "event")
+AUDIT_OBJECT_TYPES = (
+    "evidence",
+    "attachment",
+    "kpi_value",
+    "framework",
+    "survey",
+    "outcome",
+    "event",
+    "action_plan",
+)
 
 
 @dataclass(frozen=True)
@@ -148,6 +157,7 @@ def _audit_rows(connection: Connection, fid: int, slug: str, out: Mapping[str, l
         "survey": {r["survey_slug"] for r in out["survey_round"]},
         "outcome": {r["slug"] for r in out["element"] if r["kind"] == "outcome"},
         "event": {r["slug"] for r in out["event"]},
+        "action_plan": {str(r["id"]) for r in out["action_plan"]},
     }
     loose = _rows(
         connection,

@@ -128,6 +128,8 @@ def _json(value: Any) -> str:
 
 def _check_plan_row(plan: Row, revisions: Mapping[int, Row], members: set[int], here: str) -> None:
     """Its revisions run 1 to its current one, and what it repeats of the current one agrees."""
+    if plan["revision"] < 1:
+        raise ArchiveError(f"{here}: revision {plan['revision']} is not a revision number (they start at 1)")
     found = sorted(revisions)
     if found != list(range(1, plan["revision"] + 1)):
         raise ArchiveError(
