@@ -190,6 +190,10 @@ def test_a_changed_note_is_a_new_version_and_a_plan_already_loaded_stays(
             "plans.yaml: plans 1: action 1: unknown keys due",
         ),
         ("curve_notes:\n  - {kpi: k, story: s}\n", "plans.yaml: curve_notes 1: give its `source`"),
+        (
+            "curve_notes:\n  - {kpi: k, source: S, evidence: one title}\n",
+            "plans.yaml: curve_notes 1: `evidence` must be a list of titles",
+        ),
         ("notes: []\n", "plans.yaml: expected a mapping with `plans` and `curve_notes`"),
         ("plans: {a: 1}\n", "plans.yaml: `plans` must be a list of mappings"),
         ("plans: [\n", "plans.yaml: not YAML"),

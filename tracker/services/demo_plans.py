@@ -93,7 +93,12 @@ def read_plans_file(path: Path) -> tuple[list[dict[str, Any]], list[dict[str, An
     plans = _entries(data, "plans", PLAN_KEYS, path.name)
     for number, plan in enumerate(plans, start=1):
         _check_actions(plan, f"{path.name}: plans {number}")
-    return plans, _entries(data, "curve_notes", NOTE_KEYS, path.name)
+    notes = _entries(data, "curve_notes", NOTE_KEYS, path.name)
+    for number, note in enumerate(notes, start=1):
+        titles = note.get("evidence") or []
+        if not isinstance(titles, list) or not all(isinstance(t, str) for t in titles):
+            raise PlansFileError(f"{path.name}: curve_notes {number}: `evidence` must be a list of titles")
+    return plans, notes
 
 
 def _text(value: Any) -> Any:
