@@ -133,7 +133,9 @@ def test_the_form_starts_from_the_current_version_and_each_save_is_a_new_one(
     admin = as_role("admin")
     empty = Page.of(admin.get(CURVE), 200)
     assert empty.value("story") == "" and empty.value("version") == "0"
-    assert f"{item} (Allocation day evaluation)" in empty.hint("evidence_ids")  # the KPI's items, as a reminder
+    assert f"{item} (Allocation day evaluation)" in empty.hint(
+        "evidence_ids"
+    )  # the KPI's items, as a reminder
     assert admin.post(CURVE, data=note_form(evidence_ids=f"#{item}")).status_code == 302
 
     form = Page.of(admin.get(CURVE), 200)
@@ -163,7 +165,11 @@ def test_the_form_starts_from_the_current_version_and_each_save_is_a_new_one(
         ({"story": "x" * 4001}, "story", "At most 4,000 characters (this has 4,001)"),
         ({"what_works": "x" * 4001}, "what_works", "At most 4,000 characters"),
         ({"evidence_ids": "12, twelve"}, "evidence_ids", "'twelve' is not an evidence number"),
-        ({"evidence_ids": "DRAFT"}, "evidence_ids", "No accepted evidence item of this framework has the number"),
+        (
+            {"evidence_ids": "DRAFT"},
+            "evidence_ids",
+            "No accepted evidence item of this framework has the number",
+        ),
         ({"evidence_ids": "999999"}, "evidence_ids", "has the number 999999"),
         ({"source": "s" * 1001}, "source", "The source is 1,001 characters long; the limit is 1,000"),
     ],
