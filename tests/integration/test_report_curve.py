@@ -68,7 +68,7 @@ def build(app: Flask) -> tuple[report_model.ReportModel, str, str]:
     with app.app_context(), app.test_request_context():
         rated = ratings_for(db.session, SLUG, for_report=True)
         assert rated is not None
-        curves = curve_pages.report_curves(db.session, SLUG)
+        curves = curve_pages.report_curves(db.session, SLUG, rated.framework)
         model = report_model.build(rated, datetime(2024, 1, 2, tzinfo=UTC), curves=curves)
         return model, render_html(model, for_pdf=False), render_html(model, for_pdf=True)
 

@@ -32,7 +32,7 @@ def report(framework: str, as_of: str | None, fmt: str, output: Path) -> None:
     rated = _rated(framework, as_of, for_report=True)
     blocks = survey_service.report_blocks(db.session, rated.framework.id)
     events = event_bulk.framework_events(db.session, rated.framework.id, rated.as_of)
-    curves = curve_pages.report_curves(db.session, rated.framework.id)
+    curves = curve_pages.report_curves(db.session, rated.framework.id, rated.framework)
     model = report_model.build(rated, datetime.now(UTC), blocks, events, curves)
     if fmt == "html":
         with current_app.test_request_context():

@@ -73,10 +73,12 @@ def kpi_curves(
     }
 
 
-def report_curves(session: Session, framework_id: str) -> dict[str, KpiCurve]:
-    """`kpi_curves` for the report's callers, which know the framework by its id."""
+def report_curves(
+    session: Session, framework_id: str, f: DomainFramework | None = None
+) -> dict[str, KpiCurve]:
+    """`kpi_curves` for the report's callers, which know the framework by its id (and have it parsed)."""
     framework = session.scalars(select(Framework).where(Framework.slug == framework_id)).one_or_none()
-    return {} if framework is None else kpi_curves(session, framework)
+    return {} if framework is None else kpi_curves(session, framework, f)
 
 
 def linked_evidence(session: Session, framework: Framework, element_id: int) -> list[EvidenceRef]:

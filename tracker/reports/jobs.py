@@ -47,7 +47,7 @@ def render_job(slug: str, as_of: str) -> str:
                     raise LookupError(f"no framework has the id '{slug}'")
                 blocks = survey_service.report_blocks(db.session, slug)
                 events = event_bulk.framework_events(db.session, slug, rated.as_of)
-                curves = curve_pages.report_curves(db.session, slug)
+                curves = curve_pages.report_curves(db.session, slug, rated.framework)
                 model = report_model.build(rated, datetime.now(UTC), blocks, events, curves)
             report_pdf(model)
             return str(pdf_cache().path(model))

@@ -28,7 +28,7 @@ def _model(slug: str) -> report_model.ReportModel:
     rated = ratings_or_abort(slug, for_report=True)[0]
     blocks = survey_service.report_blocks(db.session, slug)
     events = event_bulk.framework_events(db.session, slug, rated.as_of)
-    curves = curve_pages.report_curves(db.session, slug)
+    curves = curve_pages.report_curves(db.session, slug, rated.framework)
     return report_model.build(rated, datetime.now(UTC), blocks, events, curves)
 
 
