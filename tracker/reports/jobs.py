@@ -31,6 +31,7 @@ def render_job(slug: str, as_of: str) -> str:
     from tracker import create_app
     from tracker.events import bulk as event_bulk
     from tracker.extensions import db
+    from tracker.plans import curve_pages
     from tracker.ratings import ratings_for
     from tracker.ratings.gc_pause import gc_paused
     from tracker.reports import model as report_model
@@ -46,7 +47,8 @@ def render_job(slug: str, as_of: str) -> str:
                     raise LookupError(f"no framework has the id '{slug}'")
                 blocks = survey_service.report_blocks(db.session, slug)
                 events = event_bulk.framework_events(db.session, slug, rated.as_of)
-                model = report_model.build(rated, datetime.now(UTC), blocks, events)
+                curves = curve_pages.report_curves(db.session, slug, rated.framework)
+                model = report_model.build(rated, datetime.now(UTC), blocks, events, curves)
             report_pdf(model)
             return str(pdf_cache().path(model))
     finally:

@@ -12,6 +12,7 @@ from flask.typing import ResponseReturnValue
 
 from tracker.events import bulk as event_bulk
 from tracker.extensions import db
+from tracker.plans import curve_pages
 from tracker.reports import jobs
 from tracker.reports import model as report_model
 from tracker.reports.pdf import ReportFailed, ReportTimeout
@@ -27,7 +28,8 @@ def _model(slug: str) -> report_model.ReportModel:
     rated = ratings_or_abort(slug, for_report=True)[0]
     blocks = survey_service.report_blocks(db.session, slug)
     events = event_bulk.framework_events(db.session, slug, rated.as_of)
-    return report_model.build(rated, datetime.now(UTC), blocks, events)
+    curves = curve_pages.report_curves(db.session, slug, rated.framework)
+    return report_model.build(rated, datetime.now(UTC), blocks, events, curves)
 
 
 @bp.get("/f/<slug>/report")
