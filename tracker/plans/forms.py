@@ -78,7 +78,10 @@ class PlanForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no type hint
     title = StringField("Title", validators=[Required(), _limit("title")])
     target = SelectField("What it addresses", choices=[], validate_choice=False, validators=[Required()])
     priority = RadioField(
-        "Priority", choices=choices((v, label) for v, label, _ in PRIORITY_OPTIONS), validate_choice=False
+        "Priority",
+        choices=choices((v, label) for v, label, _ in PRIORITY_OPTIONS),
+        validate_choice=False,
+        validators=[Required()],
     )
     status = SelectField(
         "Status", choices=choices(PLAN_STATUS_LABELS.items()), validate_choice=False, validators=[Required()]
