@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from tracker.db.models import ActionPlan, AuditEvent, Partner, User
+from tracker.db.models import AuditEvent, Partner, User
 from tracker.extensions import db
 
 from ..conftest import PASSWORD, sign_in
@@ -120,7 +120,7 @@ def test_editing_saves_a_revision_and_every_revision_can_be_read(
     assert "Status Draft" in first.text(".plan-facts")
     assert client.get(f"{PLANS}/1/revisions/3").status_code == 404
     assert client.get(f"{PLANS}/2").status_code == 404
-    assert client.get(f"/f/no-such/plans").status_code == 404
+    assert client.get("/f/no-such/plans").status_code == 404
 
 
 def test_a_stale_save_keeps_what_was_typed_and_says_what_happened(

@@ -21,8 +21,8 @@ from tests.conftest import PASSWORD, sign_in
 from tests.digest import audit_since, last_audit_id, table_digests
 from tests.integration.test_events import SESSIONS
 from tests.integration.test_surveys_flow import SURVEY
-from tests.web.test_event_pages import load as load_event
 from tests.web.plan_forms import make_plan, plan_form
+from tests.web.test_event_pages import load as load_event
 from tests.web.test_permission_matrix import evidence_form
 from tracker.db.models import Evidence, User
 from tracker.extensions import db
