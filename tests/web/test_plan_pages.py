@@ -118,6 +118,7 @@ def test_editing_saves_a_revision_and_every_revision_can_be_read(
     assert first.h1 == "Plan 1: Statutory placements for every student (revision 1)"
     assert "An earlier revision: revision 2 is the current one." in first.text("#revision-notice")
     assert "Status Draft" in first.text(".plan-facts")
+    assert "Overdue" not in first.main  # an earlier revision is read as it was saved, not judged today
     assert client.get(f"{PLANS}/1/revisions/3").status_code == 404
     assert client.get(f"{PLANS}/2").status_code == 404
     assert client.get("/f/no-such/plans").status_code == 404

@@ -3,9 +3,7 @@ shows it, and one revision; each in a fixed number of queries, so the views run 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -138,11 +136,3 @@ def outcome_guidance(session: Session, slug: str, outcome_id: str) -> tuple[str,
         return "", ()
     rating = rated.detail[outcome_id]
     return rating.rating, tuple(sentence(step) for step in rating.next_steps)
-
-
-def open_plans(plans: Sequence[ShownPlan]) -> list[ShownPlan]:
-    return [p for p in plans if p.is_open]
-
-
-def overdue_in(plan: ShownPlan, today: date) -> int:
-    return len(plan.content.overdue_steps(today)) if plan.is_open else 0

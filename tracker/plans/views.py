@@ -128,7 +128,9 @@ def revision(slug: str, number: int, revision: int) -> ResponseReturnValue:
     found = pages.revision_of(db.session, ctx, plan, revision)
     if found is None:
         abort(404, description=f"Plan {number} has no revision {revision}.")
-    return render_template("plans/revision.html", ctx=ctx, found=found, today=date.today(), **LABELS)
+    # Steps are marked overdue on the current revision only: an earlier one is read as it was saved.
+    today = date.today() if found.revision.number == found.newest else None
+    return render_template("plans/revision.html", ctx=ctx, found=found, today=today, **LABELS)
 
 
 # -- writing ------------------------------------------------------------------------------------------
