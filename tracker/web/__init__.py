@@ -95,6 +95,7 @@ def register_web(app: Flask) -> None:
     from tracker.events import views as events
     from tracker.overrides import views as _override_views  # noqa: F401
     from tracker.plans import curve_views
+    from tracker.plans import views as plans
     from tracker.web import (
         admin,
         auth,
@@ -122,6 +123,7 @@ def register_web(app: Flask) -> None:
         curve_views.bp,
         imports.bp,
         events.bp,
+        plans.bp,
         admin.bp,
     ):
         app.register_blueprint(blueprint)
