@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from tracker.domain.agenda import AgendaTheme, OutcomeData, data_development_agenda
 from tracker.domain.evidence import EvidenceItem
 from tracker.domain.evidence_input import SOURCE_TYPE_LABELS
 from tracker.domain.formats import NO_DATA, kpi_target, kpi_value, signed_change
-from tracker.domain.framework import QUADRANT_QUESTIONS, QUADRANTS, Framework, Theme
+from tracker.domain.framework import QUADRANT_QUESTIONS, QUADRANTS, Framework, Kpi, Theme
 from tracker.domain.kpi import KpiStatus, TimelinePoint, timeline
 from tracker.domain.rules import RATING_CODES
 from tracker.domain.vocabulary import KPI_STATUS_LABELS, RATING_LABELS
@@ -20,6 +21,9 @@ from tracker.ratings.stored import REPORT_REASONS, ListedItem
 from tracker.reports.event_blocks import EventBlock, event_block
 from tracker.reports.survey_blocks import SurveyBlock, survey_blocks
 from tracker.services.surveys import LatestRound
+
+if TYPE_CHECKING:  # output_blocks builds its sections from this module's rows
+    from tracker.reports.output_blocks import OutputSection
 
 ARROWS = {"up": "↑", "down": "↓", "same": "→"}
 # The PDF lists this many items per outcome (the strongest first) and says how many more the web report
@@ -131,6 +135,7 @@ class ThemeSection:
     kpis: tuple[KpiRow, ...]
     counts: dict[str, int]
     recommendations: tuple[Recommendation, ...]
+    outputs: tuple[OutputSection, ...] = ()  # added by `output_blocks.add_outputs`
 
 
 @dataclass(frozen=True)
@@ -184,6 +189,12 @@ def _kpi_row(k: KpiStatus, target_text: str, target_value: float | None) -> KpiR
         target_value=target_value,
         status_code=k.status,
     )
+
+
+def kpi_row(k: KpiStatus, kpi: Kpi) -> KpiRow:
+    """A KPI's row as the report's tables show it: its status and its target in words."""
+    target = kpi_target(kpi.target, kpi.unit, kpi.direction) if kpi.target else ""
+    return _kpi_row(k, target, kpi.target.value if kpi.target else None)
 
 
 def _n(respondents: int | None, population: int | None) -> str:
@@ -351,14 +362,7 @@ def _theme(
         )
         for q in QUADRANTS
     )
-    kpis = tuple(
-        _kpi_row(
-            kpi_status[k.id],
-            kpi_target(k.target, k.unit, k.direction) if k.target else "",
-            k.target.value if k.target else None,
-        )
-        for k in theme.kpis
-    )
+    kpis = tuple(kpi_row(kpi_status[k.id], k) for k in theme.kpis)
     return ThemeSection(
         id=theme.id,
         number=number_,
