@@ -48,7 +48,9 @@ def output_evidence(
             Element.framework_id == framework_id,
             Element.kind == "output",
             Element.slug.in_(wanted),
-            Evidence.framework_id == framework_id,
+            # `+ 0`: not by the evidence's (framework, status, date) index, which SQLite chose, reading every
+            # accepted item of the framework once per output; from the outputs' links, an item at a time.
+            Evidence.framework_id + 0 == framework_id,
             Evidence.status == "accepted",
             Evidence.collected_on <= as_of,
         )
