@@ -26,7 +26,7 @@ from tracker import create_app
 from tracker.db.models import Framework, RatingSnapshot, RatingState
 from tracker.extensions import db
 from tracker.reports import model as report_model
-from tracker.services import surveys as survey_service
+from tracker.reports.inputs import report_model_for
 from tracker.web.as_of import ratings_or_abort
 
 OUTCOME = "o-t1-01"
@@ -47,10 +47,11 @@ def report_model_of(app: Flask, slug: str) -> int:
     """What the report routes do before rendering (`tracker/web/reports.py: _model`): the stored ratings
     (those missing rated now and kept) with the report's inputs beside them (`ratings_for(...,
     for_report=True)`: the listed items, KPI values, and the count of linked items unless kept beside the
-    ratings, then kept), the survey blocks, and `build`. Returns the evidence lines of the model."""
+    ratings, then kept), and `report_model_for` (what else the report reads, and `build`). Returns the
+    evidence lines of the model."""
     with app.test_request_context(f"/f/{slug}/report"):
         inputs = ratings_or_abort(slug, for_report=True)[0]
-        model = report_model.build(inputs, datetime.now(UTC), survey_service.report_blocks(db.session, slug))
+        model = report_model_for(db.session, inputs, datetime.now(UTC))
         return sum(len(o.evidence) for t in model.themes for o in t.outcomes)
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from tracker.domain.agenda import AgendaTheme, OutcomeData, data_development_agenda
 from tracker.domain.evidence import EvidenceItem
 from tracker.domain.evidence_input import SOURCE_TYPE_LABELS
 from tracker.domain.formats import NO_DATA, kpi_target, kpi_value, signed_change
-from tracker.domain.framework import QUADRANT_QUESTIONS, QUADRANTS, Framework, Theme
+from tracker.domain.framework import QUADRANT_QUESTIONS, QUADRANTS, Framework, Kpi, Theme
 from tracker.domain.kpi import KpiStatus, TimelinePoint, timeline
 from tracker.domain.rules import RATING_CODES
 from tracker.domain.vocabulary import KPI_STATUS_LABELS, RATING_LABELS
@@ -22,6 +23,9 @@ from tracker.reports.curve_blocks import CurveBlock, curve_block
 from tracker.reports.event_blocks import EventBlock, event_block
 from tracker.reports.survey_blocks import SurveyBlock, survey_blocks
 from tracker.services.surveys import LatestRound
+
+if TYPE_CHECKING:  # output_blocks builds its sections from this module's rows
+    from tracker.reports.output_blocks import OutputSection
 
 ARROWS = {"up": "↑", "down": "↓", "same": "→"}
 # The PDF lists this many items per outcome (the strongest first) and says how many more the web report
@@ -134,6 +138,7 @@ class ThemeSection:
     kpis: tuple[KpiRow, ...]
     counts: dict[str, int]
     recommendations: tuple[Recommendation, ...]
+    outputs: tuple[OutputSection, ...] = ()  # added by `output_blocks.add_outputs`
 
 
 @dataclass(frozen=True)
@@ -190,6 +195,12 @@ def _kpi_row(
         status_code=k.status,
         curve=curve,
     )
+
+
+def kpi_row(k: KpiStatus, kpi: Kpi, curve: CurveBlock | None = None) -> KpiRow:
+    """A KPI's row as the report's tables show it: status, target in words, turn-the-curve note."""
+    target = kpi_target(kpi.target, kpi.unit, kpi.direction) if kpi.target else ""
+    return _kpi_row(k, target, kpi.target.value if kpi.target else None, curve)
 
 
 def _n(respondents: int | None, population: int | None) -> str:
@@ -362,15 +373,7 @@ def _theme(
         )
         for q in QUADRANTS
     )
-    kpis = tuple(
-        _kpi_row(
-            kpi_status[k.id],
-            kpi_target(k.target, k.unit, k.direction) if k.target else "",
-            k.target.value if k.target else None,
-            curves.get(k.id),
-        )
-        for k in theme.kpis
-    )
+    kpis = tuple(kpi_row(kpi_status[k.id], k, curves.get(k.id)) for k in theme.kpis)
     return ThemeSection(
         id=theme.id,
         number=number_,
