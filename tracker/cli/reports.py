@@ -14,6 +14,7 @@ from tracker.cli.ratings import _rated
 from tracker.events import bulk as event_bulk
 from tracker.extensions import db
 from tracker.reports import model as report_model
+from tracker.reports import plan_blocks
 from tracker.reports.pdf import ReportFailed, ReportTimeout
 from tracker.reports.render import render_html, report_pdf
 from tracker.services import surveys as survey_service
@@ -31,7 +32,8 @@ def report(framework: str, as_of: str | None, fmt: str, output: Path) -> None:
     rated = _rated(framework, as_of, for_report=True)
     blocks = survey_service.report_blocks(db.session, rated.framework.id)
     events = event_bulk.framework_events(db.session, rated.framework.id, rated.as_of)
-    model = report_model.build(rated, datetime.now(UTC), blocks, events)
+    plans = plan_blocks.read_plans(db.session, rated)
+    model = report_model.build(rated, datetime.now(UTC), blocks, events, plans=plans)
     if fmt == "html":
         with current_app.test_request_context():
             output.write_text(render_html(model, for_pdf=False), encoding="utf-8")

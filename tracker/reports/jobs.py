@@ -34,6 +34,7 @@ def render_job(slug: str, as_of: str) -> str:
     from tracker.ratings import ratings_for
     from tracker.ratings.gc_pause import gc_paused
     from tracker.reports import model as report_model
+    from tracker.reports import plan_blocks
     from tracker.reports.render import pdf_cache, report_pdf
     from tracker.services import surveys as survey_service
 
@@ -46,7 +47,8 @@ def render_job(slug: str, as_of: str) -> str:
                     raise LookupError(f"no framework has the id '{slug}'")
                 blocks = survey_service.report_blocks(db.session, slug)
                 events = event_bulk.framework_events(db.session, slug, rated.as_of)
-                model = report_model.build(rated, datetime.now(UTC), blocks, events)
+                plans = plan_blocks.read_plans(db.session, rated)
+                model = report_model.build(rated, datetime.now(UTC), blocks, events, plans=plans)
             report_pdf(model)
             return str(pdf_cache().path(model))
     finally:

@@ -20,7 +20,11 @@ from tracker.reports.pdf import render_pdf
 from tracker.resources import static_dir, templates_dir
 
 TEMPLATE = "report/report.html"
-MACROS = ("kpis/_status.html",)  # templates the report imports macros from
+MACROS = (
+    "kpis/_status.html",
+    "report/_agenda.html",
+    "report/_plans.html",
+)  # templates it imports macros from
 
 
 @dataclass(frozen=True)

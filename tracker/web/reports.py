@@ -12,7 +12,7 @@ from flask.typing import ResponseReturnValue
 
 from tracker.events import bulk as event_bulk
 from tracker.extensions import db
-from tracker.reports import jobs
+from tracker.reports import jobs, plan_blocks
 from tracker.reports import model as report_model
 from tracker.reports.pdf import ReportFailed, ReportTimeout
 from tracker.reports.render import model_fingerprint, pdf_cache, render_html, report_pdf
@@ -27,7 +27,8 @@ def _model(slug: str) -> report_model.ReportModel:
     rated = ratings_or_abort(slug, for_report=True)[0]
     blocks = survey_service.report_blocks(db.session, slug)
     events = event_bulk.framework_events(db.session, slug, rated.as_of)
-    return report_model.build(rated, datetime.now(UTC), blocks, events)
+    plans = plan_blocks.read_plans(db.session, rated)
+    return report_model.build(rated, datetime.now(UTC), blocks, events, plans=plans)
 
 
 @bp.get("/f/<slug>/report")
