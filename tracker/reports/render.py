@@ -20,11 +20,8 @@ from tracker.reports.pdf import render_pdf
 from tracker.resources import static_dir, templates_dir
 
 TEMPLATE = "report/report.html"
-MACROS = (
-    "kpis/_status.html",
-    "report/_agenda.html",
-    "report/_plans.html",
-)  # templates it imports macros from
+# The templates the report imports macros from: part of its design fingerprint, like the template itself.
+MACROS = ("kpis/_status.html", "report/_agenda.html", "report/_plans.html")
 
 
 @dataclass(frozen=True)
