@@ -47,6 +47,7 @@ FOLLOW: dict[str, tuple[tuple[str, int], ...]] = {
         ('main table a[href^="/evidence/"]', 1),
         ('main a[href$="/evidence/new"]', 1),
     ),
+    f"/f/{FRAMEWORK}/kpis": (("main a.curve-write", 1), ('main a[href$="/curve/history"]', 1)),
     "/admin/users": (('main table a[href^="/admin/users/"]', 1),),
     "/review": (('main table a[href^="/evidence/"]', 1),),
 }

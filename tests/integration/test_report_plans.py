@@ -201,6 +201,13 @@ def test_the_report_lists_every_open_plan_by_priority_with_next_steps_and_owners
         assert rated is not None and [k.status for k in rated.kpis] == ["missed"]
     page = Page.of(as_role("board").get(f"/f/{SLUG}/report"), 200)
     check_the_section(app, page, planned, needed)
+    n = planned
+    assert page.hrefs("section#plans article.plan h4 a") == [
+        f"/f/{SLUG}/plans/{n['red']}",
+        f"/f/{SLUG}/plans/{n['amber']}",
+        f"/f/{SLUG}/plans/{n['green']}",
+    ]  # the web page links each plan to its page (the PDF names it)
+    assert page.hrefs("table.plans-needed a") == [f"/f/{SLUG}/plans/{n['green']}"]  # the draft
 
 
 def test_the_pdf_draws_the_same_section(app: Flask, planned: dict[str, int]) -> None:

@@ -76,7 +76,7 @@ def test_a_full_plan_of_three_actions_of_three_steps_is_accepted_and_round_trips
         ({"measure_kpis": ["k9"]}, "measure_kpis", "no KPI 'k9'"),
         ({"actions": [action(title="")]}, "actions-1-title", "say what action 1 is"),
         (
-            {"actions": [action(steps=1) | {"steps": [step(due="")]}]},
+            {"actions": [action(steps=1) | {"steps": [step(due="soon")]}]},
             "actions-1-steps-1-due_on",
             "YYYY-MM-DD",
         ),
@@ -125,6 +125,7 @@ def test_costs_are_pounds(text: str, value: Decimal | None) -> None:
         ("done", "2024-06-30", False),
         ("dropped", "2024-06-30", False),
         ("not_started", "2024-07-01", False),
+        ("not_started", "", False),
     ],
 )
 def test_a_step_is_overdue_when_past_due_and_unfinished(status: str, due: str, overdue: bool) -> None:
@@ -186,3 +187,14 @@ def test_needs_a_plan_is_exactly_the_targets_below_the_line_without_an_agreed_pl
 ) -> None:
     owed = needing_plans(OUTCOMES, KPIS, STANDARDS, plans)
     assert owed == tuple(PlanOwed(*row) for row in expected)
+
+
+def test_an_undated_step_is_kept_never_overdue_and_listed_after_dated_ones() -> None:
+    raw = plan(
+        actions=[action(steps=1) | {"steps": [step("Undated", due=""), step("Dated", due="2024-09-01")]}]
+    )
+    content, problems = check_plan(raw, TARGETS)
+    assert problems == () and content is not None
+    assert [s.due_on for s in content.actions[0].steps] == [None, date(2024, 9, 1)]
+    assert [e[3].text for e in content.next_steps(date(2025, 1, 1))] == ["Dated", "Undated"]
+    assert PlanContent.from_dict(content.as_dict()) == content

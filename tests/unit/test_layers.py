@@ -35,6 +35,7 @@ SERVICE_LAYER = (
     "tracker.events.kpi_feed",
     "tracker.events.evidence_feed",
     "tracker.events.storing",
+    "tracker.plans.curve_pages",
 )
 WEB_LAYER = (
     "tracker.web",
@@ -42,6 +43,8 @@ WEB_LAYER = (
     "tracker.overrides.views",
     "tracker.events.forms",
     "tracker.events.views",
+    "tracker.plans.curve_forms",
+    "tracker.plans.curve_views",
 )
 FEATURE_PACKAGES = ("tracker.overrides", "tracker.events")
 

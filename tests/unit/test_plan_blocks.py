@@ -133,3 +133,17 @@ def test_the_needed_list_keeps_the_rules_order_with_words_and_any_draft(tiny: Fr
         ("Outcome", "More students have statutory placements", "rated No evidence of progress made", 7),
         ("KPI", "Share of placements that are statutory", "KPI target missed", None),
     ]
+
+
+def test_a_step_with_no_date_is_never_overdue_and_comes_after_the_dated_ones(tiny: Framework) -> None:
+    undated = PlanAction(
+        "Protect time",
+        owner="HR",
+        steps=(PlanStep("Agree the policy", None), PlanStep("Brief the teams", date(2023, 1, 15))),
+    )
+    (block,) = section([shown(1, actions=(undated,))], (), AS_OF, tiny).open
+    assert [(s.text, s.due, s.overdue) for s in block.next_steps] == [
+        ("Brief the teams", "15 January 2023", True),
+        ("Agree the policy", "no date yet", False),
+    ]
+    assert block.overdue == 1

@@ -104,6 +104,11 @@ WALKS: dict[str, Walk] = {
         lambda w: {"kpi": "statutory-share", "period": "2022/23", "period_end": "2023-03-31", "value": "80"},
         frozenset({"admin", "lead"}),
     ),
+    "curve.edit": Walk(
+        lambda w: f"/f/{SLUG}/kpis/statutory-share/curve",
+        lambda w: {"story": "Placements rose as the allocation days began.", "version": "0"},
+        frozenset({"admin", "lead"}),
+    ),
     "imports.upload": Walk(
         lambda w: f"/f/{SLUG}/import",
         lambda w: {

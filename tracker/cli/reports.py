@@ -13,6 +13,7 @@ from tracker.cli import cli, require_schema
 from tracker.cli.ratings import _rated
 from tracker.events import bulk as event_bulk
 from tracker.extensions import db
+from tracker.plans import curve_pages
 from tracker.reports import model as report_model
 from tracker.reports import plan_blocks
 from tracker.reports.pdf import ReportFailed, ReportTimeout
@@ -33,7 +34,8 @@ def report(framework: str, as_of: str | None, fmt: str, output: Path) -> None:
     blocks = survey_service.report_blocks(db.session, rated.framework.id)
     events = event_bulk.framework_events(db.session, rated.framework.id, rated.as_of)
     plans = plan_blocks.read_plans(db.session, rated)
-    model = report_model.build(rated, datetime.now(UTC), blocks, events, plans=plans)
+    curves = curve_pages.report_curves(db.session, rated.framework.id, rated.framework, plans)
+    model = report_model.build(rated, datetime.now(UTC), blocks, events, curves, plans=plans)
     if fmt == "html":
         with current_app.test_request_context():
             output.write_text(render_html(model, for_pdf=False), encoding="utf-8")

@@ -49,13 +49,13 @@ _COST = re.compile(r"^£?\s*(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?$")
 @dataclass(frozen=True, slots=True)
 class PlanStep:
     text: str
-    due_on: date
+    due_on: date | None = None  # None: no date set yet (the template asks for one; a source may not give it)
     owner: str = ""
     status: str = "not_started"
 
     def overdue(self, today: date) -> bool:
-        """Due before today and neither done nor dropped."""
-        return self.due_on < today and self.status not in FINISHED_WORK
+        """Due before today and neither done nor dropped; a step with no date is never overdue."""
+        return self.due_on is not None and self.due_on < today and self.status not in FINISHED_WORK
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,9 +95,9 @@ class PlanContent:
         return tuple(entry for entry in self.steps() if entry[3].overdue(today))
 
     def next_steps(self, today: date, limit: int = 3) -> tuple[tuple[int, int, PlanAction, PlanStep], ...]:
-        """The unfinished steps soonest due first (overdue ones lead): what a board asks about."""
+        """Unfinished steps, soonest due first (overdue ones lead, undated last): what a board asks about."""
         open_steps = [e for e in self.steps() if e[3].status not in FINISHED_WORK]
-        return tuple(sorted(open_steps, key=lambda e: (e[3].due_on, e[0], e[1]))[:limit])
+        return tuple(sorted(open_steps, key=lambda e: (e[3].due_on or date.max, e[0], e[1]))[:limit])
 
     @property
     def total_cost(self) -> Decimal | None:
@@ -123,7 +123,12 @@ class PlanContent:
                     "cost": None if a.cost is None else str(a.cost),
                     "status": a.status,
                     "steps": [
-                        {"text": s.text, "due_on": s.due_on.isoformat(), "owner": s.owner, "status": s.status}
+                        {
+                            "text": s.text,
+                            "due_on": s.due_on.isoformat() if s.due_on else None,
+                            "owner": s.owner,
+                            "status": s.status,
+                        }
                         for s in a.steps
                     ],
                 }
@@ -152,7 +157,12 @@ class PlanContent:
                     cost=None if a.get("cost") is None else Decimal(a["cost"]),
                     status=a.get("status", "not_started"),
                     steps=tuple(
-                        PlanStep(s["text"], date.fromisoformat(s["due_on"]), s.get("owner", ""), s["status"])
+                        PlanStep(
+                            s["text"],
+                            date.fromisoformat(s["due_on"]) if s.get("due_on") else None,
+                            s.get("owner", ""),
+                            s["status"],
+                        )
                         for s in a.get("steps", ())
                     ),
                 )
@@ -353,10 +363,10 @@ def _actions(
                 problems.append(FieldProblem(f"{where}-text", f"say what step {s} of action {a} is"))
             _limit(problems, f"{where}-text", text, "step_text")
             due_text = _text(step, "due_on")
-            due_on = _date(due_text)
-            if due_on is None:
+            due_on = _date(due_text) if due_text else None
+            if due_text and due_on is None:
                 problems.append(FieldProblem(f"{where}-due_on", "give the date it is due as YYYY-MM-DD"))
-            elif starts_on is not None and due_on < starts_on:
+            elif due_on is not None and starts_on is not None and due_on < starts_on:
                 problems.append(
                     FieldProblem(
                         f"{where}-due_on",
@@ -369,7 +379,6 @@ def _actions(
             step_status = _choice(
                 problems, f"{where}-status", _text(step, "status") or "not_started", WORK_STATUSES, "status"
             )
-            if due_on is not None:
-                checked.append(PlanStep(text, due_on, step_owner, step_status))
+            checked.append(PlanStep(text, due_on, step_owner, step_status))
         actions.append(PlanAction(title, owner, cost, status, tuple(checked)))
     return tuple(actions)

@@ -31,6 +31,7 @@ def render_job(slug: str, as_of: str) -> str:
     from tracker import create_app
     from tracker.events import bulk as event_bulk
     from tracker.extensions import db
+    from tracker.plans import curve_pages
     from tracker.ratings import ratings_for
     from tracker.ratings.gc_pause import gc_paused
     from tracker.reports import model as report_model
@@ -48,7 +49,8 @@ def render_job(slug: str, as_of: str) -> str:
                 blocks = survey_service.report_blocks(db.session, slug)
                 events = event_bulk.framework_events(db.session, slug, rated.as_of)
                 plans = plan_blocks.read_plans(db.session, rated)
-                model = report_model.build(rated, datetime.now(UTC), blocks, events, plans=plans)
+                curves = curve_pages.report_curves(db.session, slug, rated.framework, plans)
+                model = report_model.build(rated, datetime.now(UTC), blocks, events, curves, plans=plans)
             report_pdf(model)
             return str(pdf_cache().path(model))
     finally:

@@ -15,9 +15,11 @@ from tracker.domain.kpi import KpiStatus, TimelinePoint, timeline
 from tracker.domain.rules import RATING_CODES
 from tracker.domain.vocabulary import KPI_STATUS_LABELS, RATING_LABELS
 from tracker.events.reading import ShownEvent
+from tracker.plans.curve_pages import KpiCurve
 from tracker.plans.reading import ShownPlan
 from tracker.ratings.rating_set import RatingSet
 from tracker.ratings.stored import REPORT_REASONS, ListedItem
+from tracker.reports.curve_blocks import CurveBlock, curve_block
 from tracker.reports.event_blocks import EventBlock, event_block
 from tracker.reports.plan_blocks import PlanSection, plan_section
 from tracker.reports.survey_blocks import SurveyBlock, survey_blocks
@@ -90,6 +92,7 @@ class KpiRow:
     baseline_point: tuple[str, float] | None
     target_value: float | None
     status_code: str = "no_data"
+    curve: CurveBlock | None = None  # its turn-the-curve note and plans, printed beside its chart
 
     @property
     def timeline(self) -> tuple[TimelinePoint, ...]:
@@ -168,7 +171,9 @@ def _change(k: KpiStatus) -> tuple[str, str]:
     return signed_change(value, k.change.unit), arrow
 
 
-def _kpi_row(k: KpiStatus, target_text: str, target_value: float | None) -> KpiRow:
+def _kpi_row(
+    k: KpiStatus, target_text: str, target_value: float | None, curve: CurveBlock | None = None
+) -> KpiRow:
     change, arrow = _change(k)
     return KpiRow(
         id=k.kpi_id,
@@ -186,6 +191,7 @@ def _kpi_row(k: KpiStatus, target_text: str, target_value: float | None) -> KpiR
         baseline_point=k.baseline,
         target_value=target_value,
         status_code=k.status,
+        curve=curve,
     )
 
 
@@ -233,12 +239,13 @@ def build(
     generated_at: datetime,
     surveys: Sequence[LatestRound] = (),
     events: Sequence[ShownEvent] = (),
+    curves: Mapping[str, KpiCurve] | None = None,
     *,
     plans: Sequence[ShownPlan] | None = None,
 ) -> ReportModel:
-    """The whole report from `ratings_for(..., for_report=True)` (and survey results, the events'
-    measures, `tracker.events.bulk.framework_events`, and the plans, `plan_blocks.read_plans`, read beside
-    it)."""
+    """The whole report from `ratings_for(..., for_report=True)` (and survey results, the events' measures,
+    `tracker.events.bulk.framework_events`, the KPIs' turn-the-curve notes and plans,
+    `tracker.plans.curve_pages.report_curves`, and the plans, `plan_blocks.read_plans`, read beside it)."""
     if rated.evidence_total is None:
         raise ValueError("the report needs the report's inputs: read the ratings with for_report=True")
     results = {
@@ -267,6 +274,7 @@ def build(
         generated_at,
         survey_blocks(surveys),
         tuple(event_block(e) for e in events),
+        {kpi: curve_block(c) for kpi, c in (curves or {}).items()},
     )
     return model if plans is None else replace(model, plans=plan_section(rated, plans, surveys))
 
@@ -280,13 +288,14 @@ def assemble(
     generated_at: datetime,
     surveys: tuple[SurveyBlock, ...] = (),
     events: tuple[EventBlock, ...] = (),
+    curves: Mapping[str, CurveBlock] | None = None,
 ) -> ReportModel:
     """The report from each outcome's result and each KPI's status, however they were obtained."""
     kpi_status = {k.kpi_id: k for k in kpis}
     themes: list[ThemeSection] = []
     recommendations: list[Recommendation] = []
     for number_, theme in enumerate(f.themes, start=1):
-        themes.append(_theme(theme, number_, results, kpi_status, recommendations))
+        themes.append(_theme(theme, number_, results, kpi_status, recommendations, curves or {}))
     counts = {code: sum(r.rating == code for r in results.values()) for code in RATING_CODES}
     return ReportModel(
         framework_id=f.id,
@@ -321,6 +330,7 @@ def _theme(
     results: Mapping[str, OutcomeResult],
     kpi_status: dict[str, KpiStatus],
     recommendations: list[Recommendation],
+    curves: Mapping[str, CurveBlock],
 ) -> ThemeSection:
     outcomes: list[OutcomeSection] = []
     own: list[Recommendation] = []
@@ -363,6 +373,7 @@ def _theme(
             kpi_status[k.id],
             kpi_target(k.target, k.unit, k.direction) if k.target else "",
             k.target.value if k.target else None,
+            curves.get(k.id),
         )
         for k in theme.kpis
     )

@@ -28,6 +28,7 @@ from tracker.ratings.rating_set import RatingSet
 from tracker.services.surveys import LatestRound
 
 FRAMEWORK_WIDE = "Framework-wide"
+NO_DATE = "no date yet"  # a step whose source gives no date: never overdue, listed after dated ones
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class StepLine:
 
     text: str
     action: str  # the action the step belongs to
-    due: str
+    due: str  # its date in words, or NO_DATE
     owner: str  # the step's owner, or else its action's
     status: str
     overdue: bool
@@ -134,7 +135,7 @@ def _step(action: PlanAction, step: PlanStep, as_of: date) -> StepLine:
     return StepLine(
         text=step.text,
         action=action.title,
-        due=long_date(step.due_on),
+        due=long_date(step.due_on) if step.due_on else NO_DATE,
         owner=step.owner or action.owner,
         status=WORK_STATUS_LABELS.get(step.status, step.status),
         overdue=step.overdue(as_of),

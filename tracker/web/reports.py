@@ -12,6 +12,7 @@ from flask.typing import ResponseReturnValue
 
 from tracker.events import bulk as event_bulk
 from tracker.extensions import db
+from tracker.plans import curve_pages
 from tracker.reports import jobs, plan_blocks
 from tracker.reports import model as report_model
 from tracker.reports.pdf import ReportFailed, ReportTimeout
@@ -28,7 +29,8 @@ def _model(slug: str) -> report_model.ReportModel:
     blocks = survey_service.report_blocks(db.session, slug)
     events = event_bulk.framework_events(db.session, slug, rated.as_of)
     plans = plan_blocks.read_plans(db.session, rated)
-    return report_model.build(rated, datetime.now(UTC), blocks, events, plans=plans)
+    curves = curve_pages.report_curves(db.session, slug, rated.framework, plans)
+    return report_model.build(rated, datetime.now(UTC), blocks, events, curves, plans=plans)
 
 
 @bp.get("/f/<slug>/report")
