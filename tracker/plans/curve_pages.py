@@ -3,7 +3,7 @@ with the evidence it names, and the action plans that target it (its proposed ac
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -53,12 +53,17 @@ def evidence_refs(session: Session, framework_id: int, ids: Collection[int]) -> 
 
 
 def kpi_curves(
-    session: Session, framework: Framework, f: DomainFramework | None = None
+    session: Session,
+    framework: Framework,
+    f: DomainFramework | None = None,
+    shown: Sequence[ShownPlan] | None = None,
 ) -> dict[str, KpiCurve]:
-    """Every KPI that has a note or a plan, by KPI id."""
+    """Every KPI that has a note or a plan, by KPI id (`shown`: the framework's plans, when already read)."""
     notes = current_notes(session, framework)
+    if shown is None:
+        shown = plans_of(session, framework, f or domain_framework(session, framework))
     plans: dict[str, list[ShownPlan]] = {}
-    for plan in plans_of(session, framework, f or domain_framework(session, framework)):
+    for plan in shown:
         if plan.target_kind == "kpi":
             plans.setdefault(plan.target_id, []).append(plan)
     refs = evidence_refs(session, framework.id, {i for n in notes.values() for i in n.evidence_ids})
@@ -74,11 +79,15 @@ def kpi_curves(
 
 
 def report_curves(
-    session: Session, framework_id: str, f: DomainFramework | None = None
+    session: Session,
+    framework_id: str,
+    f: DomainFramework | None = None,
+    plans: Sequence[ShownPlan] | None = None,
 ) -> dict[str, KpiCurve]:
-    """`kpi_curves` for the report's callers, which know the framework by its id (and have it parsed)."""
+    """`kpi_curves` for the report's callers, which know the framework by its id (and have it parsed, and
+    its plans read for the report's action plan section: not read twice)."""
     framework = session.scalars(select(Framework).where(Framework.slug == framework_id)).one_or_none()
-    return {} if framework is None else kpi_curves(session, framework, f)
+    return {} if framework is None else kpi_curves(session, framework, f, plans)
 
 
 def linked_evidence(session: Session, framework: Framework, element_id: int) -> list[EvidenceRef]:

@@ -66,11 +66,11 @@ def plans_of(session: Session, framework: Framework, f: DomainFramework) -> tupl
     ).all()
     if not rows:
         return ()
-    names = _names(session, [r[0] for r in rows], [PlanContent.from_dict(r[1]) for r in rows])
+    contents = [PlanContent.from_dict(r[1]) for r in rows]  # each body parsed once
+    names = _names(session, [r[0] for r in rows], contents)
     chosen = labels(f)
     shown = []
-    for plan, body in rows:
-        content = PlanContent.from_dict(body)
+    for (plan, _body), content in zip(rows, contents, strict=True):
         target = chosen.get((plan.target_kind, plan.target_id))
         shown.append(
             ShownPlan(

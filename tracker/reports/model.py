@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -17,10 +17,12 @@ from tracker.domain.rules import RATING_CODES
 from tracker.domain.vocabulary import KPI_STATUS_LABELS, RATING_LABELS
 from tracker.events.reading import ShownEvent
 from tracker.plans.curve_pages import KpiCurve
+from tracker.plans.reading import ShownPlan
 from tracker.ratings.rating_set import RatingSet
 from tracker.ratings.stored import REPORT_REASONS, ListedItem
 from tracker.reports.curve_blocks import CurveBlock, curve_block
 from tracker.reports.event_blocks import EventBlock, event_block
+from tracker.reports.plan_blocks import PlanSection, plan_section
 from tracker.reports.survey_blocks import SurveyBlock, survey_blocks
 from tracker.services.surveys import LatestRound
 
@@ -161,6 +163,7 @@ class ReportModel:
     surveys: tuple[SurveyBlock, ...] = ()
     agenda: tuple[AgendaTheme, ...] = ()  # the data development agenda, by theme
     events: tuple[EventBlock, ...] = ()  # the events that ended by the as-of date, earliest first
+    plans: PlanSection | None = None  # the action plans and the targets needing one, when read
     labels: dict[str, str] = field(default_factory=lambda: dict(RATING_LABELS))
     codes: tuple[str, ...] = RATING_CODES
 
@@ -248,10 +251,12 @@ def build(
     surveys: Sequence[LatestRound] = (),
     events: Sequence[ShownEvent] = (),
     curves: Mapping[str, KpiCurve] | None = None,
+    *,
+    plans: Sequence[ShownPlan] | None = None,
 ) -> ReportModel:
     """The whole report from `ratings_for(..., for_report=True)` (and survey results, the events' measures,
-    `tracker.events.bulk.framework_events`, and the KPIs' turn-the-curve notes and plans,
-    `tracker.plans.curve_pages.report_curves`, read beside it)."""
+    `tracker.events.bulk.framework_events`, the KPIs' turn-the-curve notes and plans,
+    `tracker.plans.curve_pages.report_curves`, and the plans, `plan_blocks.read_plans`, read beside it)."""
     if rated.evidence_total is None:
         raise ValueError("the report needs the report's inputs: read the ratings with for_report=True")
     results = {
@@ -271,7 +276,7 @@ def build(
         )
         for r in rated.ratings
     }
-    return assemble(
+    model = assemble(
         rated.framework,
         rated.as_of,
         results,
@@ -282,6 +287,7 @@ def build(
         tuple(event_block(e) for e in events),
         {kpi: curve_block(c) for kpi, c in (curves or {}).items()},
     )
+    return model if plans is None else replace(model, plans=plan_section(rated, plans, surveys))
 
 
 def assemble(

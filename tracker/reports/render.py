@@ -20,7 +20,12 @@ from tracker.reports.pdf import render_pdf
 from tracker.resources import static_dir, templates_dir
 
 TEMPLATE = "report/report.html"
-MACROS = ("kpis/_status.html", "report/_outputs.html")  # templates the report imports macros from
+MACROS = (
+    "kpis/_status.html",
+    "report/_agenda.html",
+    "report/_outputs.html",
+    "report/_plans.html",
+)  # the report imports macros from these: part of its design fingerprint
 
 
 @dataclass(frozen=True)
