@@ -127,7 +127,7 @@ def test_developing_togethers_plan_and_notes_follow_the_evaluation(app: Flask, r
         assert {statuses[k] for k in notes} == {"missed"}
         suc, lunch = notes["suc-group-members"], notes["lunch-and-learn-sessions"]
         assert (suc.version, suc.saved_by, suc.source) == (
-            1, "demo loader", "SOURCES.md § Turn-the-curve note: suc-group-members",
+            1, "demo loader", "SOURCES.md § Turn-the-curve note: Service User and Carer group members",
         )  # fmt: skip
         assert "mentor new members" in suc.what_works and "Mencap" in suc.partners
         assert "Covid-19" in lunch.story and "fourteen" in suc.story
