@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Literal
 
 from tracker.domain.formats import number
@@ -38,6 +39,17 @@ KIND_TITLES: Mapping[BoxKind, str] = {
 }
 TERM_TITLES: Mapping[str, str] = {"short": "Short term", "medium": "Medium term", "long": "Long term"}
 OUTPUT_PROGRESS: tuple[str, ...] = tuple(OUTPUT_PROGRESS_LABELS)
+# What each progress means, as `output_progress` decides it (the first that holds), for keys and docs.
+OUTPUT_PROGRESS_MEANINGS: Mapping[str, str] = MappingProxyType(
+    {
+        "missed": "at least one of its KPIs missed its target",
+        "met": "every one of its KPIs met its target",
+        "progress": "at least one KPI met or partly met, none missed",
+        "no_data": "none of its KPIs has a value yet",
+        "not_judged": "too early to judge, or no target set",
+        "unmeasured": "no KPI measures it",
+    }
+)
 NOT_RATED = "Not rated"
 
 

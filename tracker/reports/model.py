@@ -12,11 +12,13 @@ from tracker.domain.evidence_input import SOURCE_TYPE_LABELS
 from tracker.domain.formats import NO_DATA, kpi_target, kpi_value, signed_change
 from tracker.domain.framework import QUADRANT_QUESTIONS, QUADRANTS, Framework, Theme
 from tracker.domain.kpi import KpiStatus, TimelinePoint, timeline
+from tracker.domain.logic_model import LogicModel
 from tracker.domain.rules import RATING_CODES
 from tracker.domain.vocabulary import KPI_STATUS_LABELS, RATING_LABELS
 from tracker.events.reading import ShownEvent
 from tracker.ratings.rating_set import RatingSet
 from tracker.ratings.stored import REPORT_REASONS, ListedItem
+from tracker.reports import logic_model_blocks
 from tracker.reports.event_blocks import EventBlock, event_block
 from tracker.reports.survey_blocks import SurveyBlock, survey_blocks
 from tracker.services.surveys import LatestRound
@@ -153,6 +155,7 @@ class ReportModel:
     surveys: tuple[SurveyBlock, ...] = ()
     agenda: tuple[AgendaTheme, ...] = ()  # the data development agenda, by theme
     events: tuple[EventBlock, ...] = ()  # the events that ended by the as-of date, earliest first
+    logic_model: LogicModel | None = None  # each theme's aims, activities, outputs and outcomes, by status
     labels: dict[str, str] = field(default_factory=lambda: dict(RATING_LABELS))
     codes: tuple[str, ...] = RATING_CODES
 
@@ -305,6 +308,7 @@ def assemble(
             kpi_status,
             as_of,
         ),
+        logic_model=logic_model_blocks.build(f, {o: r.rating for o, r in results.items()}, kpis),
     )
 
 
