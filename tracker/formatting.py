@@ -7,6 +7,7 @@ Templates write no number, money, date or rating word of their own: `{{ v | kpi_
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol
 
 from tracker.domain import formats, vocabulary
@@ -30,6 +31,11 @@ def kpi_change(change: _Change | None) -> str:
     return "" if change is None else formats.signed_change(change.value, change.unit)
 
 
+def money(value: Decimal | float) -> str:
+    """An amount in pounds as the vocabulary writes it ('£1,200.00'); Decimal costs of plans too."""
+    return formats.money(float(value))
+
+
 def register(app: Flask) -> None:
     """Make the vocabulary's filters and lookups available to every template."""
     filters: dict[str, Callable[..., str]] = {
@@ -48,6 +54,7 @@ def register(app: Flask) -> None:
         "rule_summary": rule_summary,
         "sentence": formats.sentence,
         "figure": formats.figure,
+        "money": money,
     }
     for name, function in filters.items():
         app.add_template_filter(function, name)

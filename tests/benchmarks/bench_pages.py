@@ -26,6 +26,8 @@ from tracker import create_app
 from tracker.db.models import Framework, RatingSnapshot, RatingState
 from tracker.extensions import db
 from tracker.reports import model as report_model
+from tracker.reports import plan_blocks
+from tracker.reports.inputs import report_model_for
 from tracker.services import surveys as survey_service
 from tracker.web.as_of import ratings_or_abort
 
@@ -43,15 +45,49 @@ def make_app(url: str) -> Flask:
     )
 
 
-def report_model_of(app: Flask, slug: str) -> int:
+def report_model_of(app: Flask, slug: str) -> tuple[int, int]:
     """What the report routes do before rendering (`tracker/web/reports.py: _model`): the stored ratings
     (those missing rated now and kept) with the report's inputs beside them (`ratings_for(...,
     for_report=True)`: the listed items, KPI values, and the count of linked items unless kept beside the
-    ratings, then kept), the survey blocks, and `build`. Returns the evidence lines of the model."""
+    ratings, then kept), and `report_model_for` (what else the report reads: surveys, events, outputs' evidence,
+    action plans, turn-the-curve notes; and `build`). Returns the evidence
+    lines of the model and its open plans."""
     with app.test_request_context(f"/f/{slug}/report"):
         inputs = ratings_or_abort(slug, for_report=True)[0]
-        model = report_model.build(inputs, datetime.now(UTC), survey_service.report_blocks(db.session, slug))
-        return sum(len(o.evidence) for t in model.themes for o in t.outcomes)
+        model = report_model_for(db.session, inputs, datetime.now(UTC))
+        assert model.plans is not None
+        return sum(len(o.evidence) for t in model.themes for o in t.outcomes), len(model.plans.open)
+
+
+def measure_plans(app: Flask, slug: str, runs: int) -> dict[str, Any]:
+    """The report's action plans alone (issue 20): read with their current revisions, and made into blocks
+    (the needs-a-plan rule included), from ratings already read."""
+    engine = app.extensions["tracker_db"][0]
+    with app.test_request_context(f"/f/{slug}/report"):
+        inputs = ratings_or_abort(slug, for_report=True)[0]
+        blocks = survey_service.report_blocks(db.session, slug)
+        read_times, block_times = [], []
+        plans: tuple[Any, ...] = ()
+        for _ in range(runs + 1):  # the first is a warm-up
+            db.session.expire_all()
+            gc.collect()
+            started = time.perf_counter()
+            plans = plan_blocks.read_plans(db.session, inputs)
+            read = time.perf_counter()
+            section = plan_blocks.plan_section(inputs, plans, blocks)
+            read_times.append(read - started)
+            block_times.append(time.perf_counter() - read)
+        db.session.expire_all()
+        with count_statements(engine) as counter:
+            plan_blocks.read_plans(db.session, inputs)
+    return {
+        "plans": len(plans),
+        "open": len(section.open),
+        "needed": len(section.needed),
+        "read": summary(read_times[1:]),
+        "blocks": summary(block_times[1:]),
+        "statements": counter.count,
+    }
 
 
 def clear_stored(engine: Engine, slug: str) -> None:
@@ -168,21 +204,22 @@ def main() -> None:
     result["dashboard"]["stored_rows"] = stored_count(engine, slug)
     report_model_of(app, slug)
     times = []
-    lines = 0
+    lines = open_plans = 0
     for _ in range(args.runs):
         gc.collect()
         started = time.perf_counter()
-        lines = report_model_of(app, slug)
+        lines, open_plans = report_model_of(app, slug)
         times.append(time.perf_counter() - started)
     with count_statements(engine) as counter:
         report_model_of(app, slug)
     # The model alone, from inputs already read, to show where the time goes.
     with app.test_request_context(f"/f/{slug}/report"):
         inputs = ratings_or_abort(slug, for_report=True)[0]
+        plans = plan_blocks.read_plans(db.session, inputs)
         build_times = []
         for _ in range(args.runs):
             started = time.perf_counter()
-            report_model.build(inputs, datetime.now(UTC), ())
+            report_model.build(inputs, datetime.now(UTC), (), plans=plans)
             build_times.append(time.perf_counter() - started)
     profile_to(prof("report_model"), lambda: report_model_of(app, slug))
     result["report_model"] = {
@@ -190,7 +227,9 @@ def main() -> None:
         "build_only": summary(build_times),
         "statements": counter.count,
         "evidence_lines": lines,
+        "open_plans": open_plans,
     }
+    result["report_plans"] = measure_plans(app, slug, args.runs)
     if args.report_page_runs:
         path = f"/f/{slug}/report"
         status = client.get(path).status_code

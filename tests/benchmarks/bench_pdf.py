@@ -30,12 +30,11 @@ from tracker.db import migrate
 from tracker.db.models import User
 from tracker.db.session import make_engine
 from tracker.extensions import db
-from tracker.reports import model as report_model
+from tracker.reports.inputs import report_model_for
 from tracker.reports.pdf import render_in_process
 from tracker.reports.render import render_html
 from tracker.resources import static_dir
 from tracker.services import accounts
-from tracker.services import surveys as survey_service
 from tracker.services.audit import Actor
 from tracker.web.as_of import ratings_or_abort
 
@@ -69,11 +68,11 @@ def ensure_demo() -> str:
 
 def html_of(app: Any, slug: str) -> tuple[str, int]:
     """The PDF's HTML as `/report.pdf` and the render job make it: stored ratings (those missing rated now
-    and kept, with the report's inputs: `ratings_for(..., for_report=True)`), `build`,
+    and kept, with the report's inputs: `ratings_for(..., for_report=True)`), `report_model_for`,
     `render_html(for_pdf=True)`."""
     with app.test_request_context(f"/f/{slug}/report.pdf"):
         inputs = ratings_or_abort(slug, for_report=True)[0]
-        model = report_model.build(inputs, datetime.now(UTC), survey_service.report_blocks(db.session, slug))
+        model = report_model_for(db.session, inputs, datetime.now(UTC))
         return render_html(model, for_pdf=True), len(inputs.ratings)
 
 

@@ -504,6 +504,29 @@ def markdown(results: dict[str, Any]) -> str:
         lambda r: secs(r["pages"]["report_model"]["build_only"]),
     )
     row(
+        "report model with its action plans (issue 20): the report model above, the framework's plans read"
+        " and drawn",
+        lambda r: (
+            f"{secs(r['pages']['report_model']['time'])}; {r['pages']['report_plans']['plans']:,} plans"
+            f" ({r['pages']['report_plans']['open']:,} open, {r['pages']['report_plans']['needed']:,} targets"
+            " needing a plan)"
+        ),
+        "< 100 ms",
+        lambda r: (
+            r["pages"]["report_plans"]["plans"] > 0 and r["pages"]["report_model"]["time"]["median"] < 0.1
+        ),
+    )
+    row(
+        "  the action plans alone: read with their current revisions; blocks; SQL statements national / tiny",
+        lambda r: (
+            f"{secs(r['pages']['report_plans']['read'])}; {secs(r['pages']['report_plans']['blocks'])};"
+            f" {r['pages']['report_plans']['statements']} / {r['pages_tiny']['report_plans']['statements']}"
+            f" ({r['pages_tiny']['report_plans']['plans']} plans on tiny)"
+        ),
+        "the same",
+        lambda r: r["pages"]["report_plans"]["statements"] == r["pages_tiny"]["report_plans"]["statements"],
+    )
+    row(
         "report web page (`/report`, info)",
         lambda r: (
             f"**HTTP {r['pages']['report_page']['status']}**"

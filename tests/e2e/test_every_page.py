@@ -49,6 +49,9 @@ FOLLOW: dict[str, tuple[tuple[str, int], ...]] = {
         ('main table a[href^="/evidence/"]', 1),
         ('main a[href$="/evidence/new"]', 1),
     ),
+    f"/f/{FRAMEWORK}/kpis": (("main a.curve-write", 1), ('main a[href$="/curve/history"]', 1)),
+    # The plan list: the form that starts a plan (for those who may) and its first plans.
+    f"/f/{FRAMEWORK}/plans": (('main a[href^="/f/developing-together/plans/"]', 2),),
     "/admin/users": (('main table a[href^="/admin/users/"]', 1),),
     "/review": (('main table a[href^="/evidence/"]', 1),),
 }
@@ -237,13 +240,19 @@ def test_every_page_for_every_role_is_accessible_at_both_widths(app: Flask, new_
             "/admin/audit",
             f"/f/{FRAMEWORK}/import",
             f"/f/{FRAMEWORK}/evidence/new",
+            f"/f/{FRAMEWORK}/plans/new",
         },
-        "lead": {"/review", f"/f/{FRAMEWORK}/import", f"/f/{FRAMEWORK}/evidence/new"},
+        "lead": {
+            "/review",
+            f"/f/{FRAMEWORK}/import",
+            f"/f/{FRAMEWORK}/evidence/new",
+            f"/f/{FRAMEWORK}/plans/new",
+        },
         "evaluator": {"/review", f"/f/{FRAMEWORK}/disagreements"},
         "board": {f"/f/{FRAMEWORK}/kpis", f"/f/{FRAMEWORK}/report"},
     }
     common = {f"/f/{FRAMEWORK}/", f"/f/{FRAMEWORK}/evidence", f"/f/{FRAMEWORK}/kpis", f"/f/{FRAMEWORK}/report",
-              f"/f/{FRAMEWORK}/outcomes/", "/evidence/", f"/f/{HEALTH_CHECK}/surveys/health-check-survey"}  # fmt: skip
+              f"/f/{FRAMEWORK}/plans", f"/f/{FRAMEWORK}/outcomes/", "/evidence/", f"/f/{HEALTH_CHECK}/surveys/health-check-survey"}  # fmt: skip
     for role, paths in pages.items():
         missing = {p for p in expected[role] | common if not any(v.startswith(p) for v in paths)}
         assert not missing, f"{role} never reached {sorted(missing)}; visited {paths}"

@@ -279,7 +279,7 @@ def test_round_trip_into_an_empty_database_is_identical(
     sww = json.loads(members(first["social-work-week-2021"])["event_load.json"])["rows"]
     assert [r["number"] for r in sww] == [1, 2] and sww[1]["sessions_load_id"] == sww[0]["id"]
     counts = [json.loads(members(first[s])[archive_service.MANIFEST])["counts"] for s in DEMO_FRAMEWORKS]
-    assert all(sum(c[name] for c in counts) > 0 for name in archive_format.ADDED_TABLES)
+    assert all(sum(c[name] for c in counts) > 0 for name in archive_format.EVENT_TABLES)
     for slug in DEMO_FRAMEWORKS:
         assert (
             runner.invoke(args=["rate", "--framework", slug, "--json"]).output
@@ -708,10 +708,10 @@ def test_an_export_made_before_events_still_restores_without_events(
     assert all(manifest["counts"][name] > 0 for name in ("event", "event_load", "event_answer"))
     partial = dict(content)
     del partial["event_answer.json"]
-    for name in archive_format.ADDED_TABLES:
+    for name in archive_format.EVENT_TABLES:
         del content[f"{name}.json"]
     uncounted = write_zip(tmp_path / "uncounted.zip", content, fix_manifest=True)
-    for name in archive_format.ADDED_TABLES:
+    for name in archive_format.EVENT_TABLES:
         del manifest["counts"][name]
     content[archive_service.MANIFEST] = json.dumps(manifest).encode()
     # What an older tracker wrote: no event tables, no event counts, and no audit rows of event loads.
@@ -727,7 +727,7 @@ def test_an_export_made_before_events_still_restores_without_events(
     assert result.exit_code == 0, result.output
     counts = table_counts(target)
     assert counts["framework"] == 1 and counts["evidence"] > 0
-    assert all(counts[name] == 0 for name in archive_format.ADDED_TABLES)
+    assert all(counts[name] == 0 for name in archive_format.EVENT_TABLES)
     shown = target_runner.invoke(args=["event", "show", "sww-2021"])
     assert shown.exit_code == 1 and "sww-2021" in shown.output
     rated = target_runner.invoke(args=["rate", "--framework", slug, "--json"])

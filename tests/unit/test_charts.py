@@ -409,12 +409,14 @@ def test_a_reported_baseline_period_is_drawn_once_as_the_baseline() -> None:
     points = [("2018/19", 55.0), ("2019/20", 60.0), ("2020/21", 70.0)]
     root = parse(kpi_trend("k", "Rate", "percent", points, ("2018/19", 55.0), 100.0, "higher_is_better"))
     labels = texts(root)
-    assert [label for label in labels if "/" in label] == ["2018/19", "2019/20", "2020/21"]
+    # the three periods, then the forecast's period ahead (three periods: there is a forecast)
+    assert [label for label in labels if "/" in label] == ["2018/19", "2019/20", "2020/21", "2021/22"]
     assert labels.count("baseline") == 1
     assert len(find_all(root, "rect", data_part="baseline")) == 1
     assert len(find_all(root, "circle", data_part="point")) == 2
     assert "".join(find_all(root, "desc")[0].itertext()) == (
-        "Baseline 55% (2018/19); 2019/20: 60%; 2020/21: 70%; target 100% or higher. Higher is better."
+        "Baseline 55% (2018/19); 2019/20: 60%; 2020/21: 70%; Forecast (straight line through 3 periods): "
+        "76.7% in 2021/22; target 100% or higher. Higher is better."
     )
 
 

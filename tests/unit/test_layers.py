@@ -35,6 +35,14 @@ SERVICE_LAYER = (
     "tracker.events.kpi_feed",
     "tracker.events.evidence_feed",
     "tracker.events.storing",
+    "tracker.plans.curve_pages",
+    "tracker.plans.service",
+    "tracker.plans.reading",
+    "tracker.plans.targets",
+    "tracker.plans.curve",
+    "tracker.plans.pages",
+    "tracker.plans.prompts",
+    "tracker.plans.export",
 )
 WEB_LAYER = (
     "tracker.web",
@@ -42,8 +50,12 @@ WEB_LAYER = (
     "tracker.overrides.views",
     "tracker.events.forms",
     "tracker.events.views",
+    "tracker.plans.curve_forms",
+    "tracker.plans.curve_views",
+    "tracker.plans.forms",
+    "tracker.plans.views",
 )
-FEATURE_PACKAGES = ("tracker.overrides", "tracker.events")
+FEATURE_PACKAGES = ("tracker.overrides", "tracker.events", "tracker.plans")
 
 
 def module_name(path: Path) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask
 
 from ..digest import table_digests
+from .plan_forms import make_plan
 from .test_event_pages import load as load_event
 
 # Stored ratings are a cache of the engine's answer that a reader may fill (see services/snapshots.py);
@@ -38,6 +39,8 @@ EXPECTED_STATUS = {
     "evidence.download": 404,
     "evidence.queue": 200,
     "kpis.index": 200,
+    "curve.edit": 200,
+    "curve.history": 200,
     "imports.upload": 200,
     "imports.evidence_sample": 200,
     "imports.kpi_sample": 200,
@@ -47,6 +50,12 @@ EXPECTED_STATUS = {
     "events.show": 200,
     "events.create": 200,
     "events.upload": 200,
+    "plans.index": 200,
+    "plans.download_csv": 200,
+    "plans.create": 200,
+    "plans.show": 200,
+    "plans.revision": 200,
+    "plans.edit": 200,
     "admin.users": 200,
     "admin.edit_user": 200,
     "admin.audit": 200,
@@ -54,15 +63,17 @@ EXPECTED_STATUS = {
 NOT_VISITED = {"auth.logout"}  # a GET that signs out, by design
 
 
-def test_every_get_route_is_read_only(app: Flask, as_role: Any, make_evidence: Any) -> None:
+def test_every_get_route_is_read_only(app: Flask, as_role: Any, make_evidence: Any, make_user: Any) -> None:
     item = make_evidence(status="submitted")
     load_event(app)  # an event with sessions and feedback, so its pages are read, not 404
+    make_plan(app, make_user("lead"))  # plan 1, so its pages are read, not 404
     client = as_role("admin")
     client.get("/")  # clears the sign-in message
     before = table_digests(app, exclude=DERIVED)
     values = {"slug": "tiny-partnership", "evidence_id": item, "outcome_id": "educators-supported",
               "user_id": 1, "attachment_id": 999, "survey_id": "none", "filename": "app.css",
-              "event_id": "week-2021"}  # fmt: skip
+              "event_id": "week-2021", "kpi": "statutory-share",
+              "number": 1, "revision": 1}  # fmt: skip
     answered = {}
     for rule in app.url_map.iter_rules():
         if "GET" not in (rule.methods or set()) or rule.endpoint in NOT_VISITED:

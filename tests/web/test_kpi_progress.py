@@ -220,7 +220,7 @@ def test_a_bad_date_is_a_plain_400(progress_kpis: str, as_role: Any) -> None:
 @pytest.mark.usefixtures("with_values")
 def test_the_values_stay_below_for_entry(as_role: Any) -> None:
     page, _shown = progress(as_role("admin"))
-    assert page.headings(2)[:2] == ["Progress as of 30 April 2021", "Values given"]
+    assert page.headings(2)[:3] == ["Progress as of 30 April 2021", "Turning the curve", "Values given"]
     values = {
         text_of(row.th): [text_of(li) for li in row.select("td li")]  # type: ignore[arg-type]
         for row in page.table("Values given for each KPI").select("tbody > tr")

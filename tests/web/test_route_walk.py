@@ -21,6 +21,7 @@ from tests.conftest import PASSWORD, sign_in
 from tests.digest import audit_since, last_audit_id, table_digests
 from tests.integration.test_events import SESSIONS
 from tests.integration.test_surveys_flow import SURVEY
+from tests.web.plan_forms import make_plan, plan_form
 from tests.web.test_event_pages import load as load_event
 from tests.web.test_permission_matrix import evidence_form
 from tracker.db.models import Evidence, User
@@ -104,6 +105,11 @@ WALKS: dict[str, Walk] = {
         lambda w: {"kpi": "statutory-share", "period": "2022/23", "period_end": "2023-03-31", "value": "80"},
         frozenset({"admin", "lead"}),
     ),
+    "curve.edit": Walk(
+        lambda w: f"/f/{SLUG}/kpis/statutory-share/curve",
+        lambda w: {"story": "Placements rose as the allocation days began.", "version": "0"},
+        frozenset({"admin", "lead"}),
+    ),
     "imports.upload": Walk(
         lambda w: f"/f/{SLUG}/import",
         lambda w: {
@@ -127,6 +133,19 @@ WALKS: dict[str, Walk] = {
         lambda w: f"/f/{SLUG}/events/week-2021/files",
         lambda w: {"sessions": (io.BytesIO(WALKED_SESSIONS.encode()), "sessions.csv")},
         frozenset({"admin", "lead"}),
+    ),
+    "plans.create": Walk(
+        lambda w: f"/f/{SLUG}/plans/new", lambda w: plan_form(), frozenset({"admin", "lead"})
+    ),
+    "plans.edit": Walk(  # plan 1 is Tiny Council's
+        lambda w: f"/f/{SLUG}/plans/1/edit",
+        lambda w: plan_form(title="Edited by the walk", seen_revision="1"),
+        frozenset({"admin", "lead"}),
+    ),
+    "plans.comment": Walk(
+        lambda w: f"/f/{SLUG}/plans/1/comments",
+        lambda w: {"body": "Walked: the steps need owners."},
+        frozenset({"admin", "evaluator"}),
     ),
     "admin.add_user": Walk(
         lambda w: "/admin/users",
@@ -182,6 +201,7 @@ def world(
         assert result.ok and result.evidence_added == 1, result.problems
     load_event(app, sessions=WALKED_SESSIONS)
     target = make_user("lead", email="target.lead@example.org")
+    make_plan(app, target)  # Tiny Council's plan 1
     with app.app_context():
         user_id = db.session.scalars(select(User.id).where(User.email == target)).one()
     return World(app, items, user_id)

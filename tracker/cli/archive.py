@@ -35,6 +35,8 @@ def _counts(counts: dict[str, int]) -> str:
         ("kpi_value", "KPI values"),
         ("survey_response", "survey responses"),
         ("rating_override", "overrides"),
+        ("action_plan", "action plans"),
+        ("kpi_curve_note", "turn-the-curve notes"),
         ("audit_event", "audit rows"),
         ("user_account", "users"),
     )

@@ -11,12 +11,10 @@ from flask.cli import with_appcontext
 
 from tracker.cli import cli, require_schema
 from tracker.cli.ratings import _rated
-from tracker.events import bulk as event_bulk
 from tracker.extensions import db
-from tracker.reports import model as report_model
+from tracker.reports.inputs import report_model_for
 from tracker.reports.pdf import ReportFailed, ReportTimeout
 from tracker.reports.render import render_html, report_pdf
-from tracker.services import surveys as survey_service
 
 
 @cli.command("report")
@@ -29,9 +27,7 @@ def report(framework: str, as_of: str | None, fmt: str, output: Path) -> None:
     """Write the progress report: every theme, outcome rating, KPI and piece of evidence."""
     require_schema()
     rated = _rated(framework, as_of, for_report=True)
-    blocks = survey_service.report_blocks(db.session, rated.framework.id)
-    events = event_bulk.framework_events(db.session, rated.framework.id, rated.as_of)
-    model = report_model.build(rated, datetime.now(UTC), blocks, events)
+    model = report_model_for(db.session, rated, datetime.now(UTC))
     if fmt == "html":
         with current_app.test_request_context():
             output.write_text(render_html(model, for_pdf=False), encoding="utf-8")

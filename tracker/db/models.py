@@ -12,14 +12,19 @@ from tracker.db.events import (
 )
 from tracker.db.evidence import Attachment, Evidence, EvidenceLink, KpiValue
 from tracker.db.frameworks import Element, Framework, FrameworkPartner, FrameworkVersion, Partner
+from tracker.db.plans import ActionPlan, ActionPlanComment, ActionPlanRevision, CurveNote
 from tracker.db.ratings import RatingOverride, RatingSnapshot, RatingState
 from tracker.db.surveys import SurveyResponse, SurveyRound
 
 __all__ = [
     "ROLES",
+    "ActionPlan",
+    "ActionPlanComment",
+    "ActionPlanRevision",
     "Attachment",
     "AuditEvent",
     "Base",
+    "CurveNote",
     "Element",
     "Event",
     "EventAnswer",

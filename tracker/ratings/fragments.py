@@ -11,29 +11,36 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
+from typing import TypeVar
 
 from flask import current_app
 from markupsafe import Markup
 
 _EXTENSION = "tracker_fragments"
+V = TypeVar("V")
 
 
 class FragmentCache:
-    """A bounded, thread-safe LRU of rendered HTML; at most `size` fragments (tens of kilobytes each)."""
+    """A bounded, thread-safe LRU of rendered HTML (or of a small value drawn with it, such as the dashboard's
+    tiles with the targets below the line); at most `size` entries (tens of kilobytes each)."""
 
     def __init__(self, size: int = 128) -> None:
         self.size = size
-        self._items: OrderedDict[Hashable, Markup] = OrderedDict()
+        self._items: OrderedDict[Hashable, object] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key: Hashable) -> Markup | None:
+        return self.get_value(key, Markup)
+
+    def get_value(self, key: Hashable, kind: type[V]) -> V | None:
+        """The entry kept under `key` if it is a `kind`."""
         with self._lock:
             found = self._items.get(key)
             if found is not None:
                 self._items.move_to_end(key)
-            return found
+            return found if isinstance(found, kind) else None
 
-    def put(self, key: Hashable, html: Markup) -> None:
+    def put(self, key: Hashable, html: object) -> None:
         with self._lock:
             self._items[key] = html
             self._items.move_to_end(key)

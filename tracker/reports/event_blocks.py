@@ -212,6 +212,13 @@ def _groups(groups: Sequence[Group], labels: dict[str, str] | None = None) -> tu
     return tuple(GroupRow(name(g), g.sessions, g.attended) for g in groups)
 
 
+def event_period(d: EventDefinition) -> str:
+    """When the event ran: its day, or its first and last days."""
+    if d.ends_on == d.starts_on:
+        return formats.long_date(d.starts_on)
+    return formats.period(d.starts_on, d.ends_on)
+
+
 def event_block(shown: ShownEvent) -> EventBlock:
     d, m = shown.definition, shown.measures
     ranked = sorted(  # sessions that give no attendance cannot be drawn: they are left out of the bars
@@ -237,9 +244,7 @@ def event_block(shown: ShownEvent) -> EventBlock:
     return EventBlock(
         id=d.id,
         title=d.title,
-        period=formats.period(d.starts_on, d.ends_on)
-        if d.ends_on != d.starts_on
-        else formats.long_date(d.starts_on),
+        period=event_period(d),
         source=d.source,
         sessions=m.sessions,
         min_group_size=m.min_group_size,

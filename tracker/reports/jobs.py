@@ -29,13 +29,11 @@ def job_id(slug: str, as_of: date, fingerprint: str) -> str:
 def render_job(slug: str, as_of: str) -> str:
     """In a worker: build the report from the database (configured as for the web app) and cache the PDF."""
     from tracker import create_app
-    from tracker.events import bulk as event_bulk
     from tracker.extensions import db
     from tracker.ratings import ratings_for
     from tracker.ratings.gc_pause import gc_paused
-    from tracker.reports import model as report_model
+    from tracker.reports.inputs import report_model_for
     from tracker.reports.render import pdf_cache, report_pdf
-    from tracker.services import surveys as survey_service
 
     app = create_app()
     try:
@@ -44,9 +42,7 @@ def render_job(slug: str, as_of: str) -> str:
                 rated = ratings_for(db.session, slug, date.fromisoformat(as_of), for_report=True)
                 if rated is None:
                     raise LookupError(f"no framework has the id '{slug}'")
-                blocks = survey_service.report_blocks(db.session, slug)
-                events = event_bulk.framework_events(db.session, slug, rated.as_of)
-                model = report_model.build(rated, datetime.now(UTC), blocks, events)
+                model = report_model_for(db.session, rated, datetime.now(UTC))
             report_pdf(model)
             return str(pdf_cache().path(model))
     finally:

@@ -3,25 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from tracker.domain.agenda import AgendaTheme, OutcomeData, data_development_agenda
 from tracker.domain.evidence import EvidenceItem
 from tracker.domain.evidence_input import SOURCE_TYPE_LABELS
 from tracker.domain.formats import NO_DATA, kpi_target, kpi_value, signed_change
-from tracker.domain.framework import QUADRANT_QUESTIONS, QUADRANTS, Framework, Theme
+from tracker.domain.framework import QUADRANT_QUESTIONS, QUADRANTS, Framework, Kpi, Theme
 from tracker.domain.kpi import KpiStatus, TimelinePoint, timeline
 from tracker.domain.logic_model import LogicModel
 from tracker.domain.rules import RATING_CODES
 from tracker.domain.vocabulary import KPI_STATUS_LABELS, RATING_LABELS
 from tracker.events.reading import ShownEvent
+from tracker.plans.curve_pages import KpiCurve
+from tracker.plans.reading import ShownPlan
 from tracker.ratings.rating_set import RatingSet
 from tracker.ratings.stored import REPORT_REASONS, ListedItem
 from tracker.reports import logic_model_blocks
+from tracker.reports.curve_blocks import CurveBlock, curve_block
 from tracker.reports.event_blocks import EventBlock, event_block
+from tracker.reports.plan_blocks import PlanSection, plan_section
 from tracker.reports.survey_blocks import SurveyBlock, survey_blocks
 from tracker.services.surveys import LatestRound
+
+if TYPE_CHECKING:  # output_blocks builds its sections from this module's rows
+    from tracker.reports.output_blocks import OutputSection
 
 ARROWS = {"up": "↑", "down": "↓", "same": "→"}
 # The PDF lists this many items per outcome (the strongest first) and says how many more the web report
@@ -90,6 +98,7 @@ class KpiRow:
     baseline_point: tuple[str, float] | None
     target_value: float | None
     status_code: str = "no_data"
+    curve: CurveBlock | None = None  # its turn-the-curve note and plans, printed beside its chart
 
     @property
     def timeline(self) -> tuple[TimelinePoint, ...]:
@@ -133,6 +142,7 @@ class ThemeSection:
     kpis: tuple[KpiRow, ...]
     counts: dict[str, int]
     recommendations: tuple[Recommendation, ...]
+    outputs: tuple[OutputSection, ...] = ()  # added by `output_blocks.add_outputs`
 
 
 @dataclass(frozen=True)
@@ -155,6 +165,7 @@ class ReportModel:
     surveys: tuple[SurveyBlock, ...] = ()
     agenda: tuple[AgendaTheme, ...] = ()  # the data development agenda, by theme
     events: tuple[EventBlock, ...] = ()  # the events that ended by the as-of date, earliest first
+    plans: PlanSection | None = None  # the action plans and the targets needing one, when read
     logic_model: LogicModel | None = None  # each theme's aims, activities, outputs and outcomes, by status
     labels: dict[str, str] = field(default_factory=lambda: dict(RATING_LABELS))
     codes: tuple[str, ...] = RATING_CODES
@@ -168,7 +179,9 @@ def _change(k: KpiStatus) -> tuple[str, str]:
     return signed_change(value, k.change.unit), arrow
 
 
-def _kpi_row(k: KpiStatus, target_text: str, target_value: float | None) -> KpiRow:
+def _kpi_row(
+    k: KpiStatus, target_text: str, target_value: float | None, curve: CurveBlock | None = None
+) -> KpiRow:
     change, arrow = _change(k)
     return KpiRow(
         id=k.kpi_id,
@@ -186,7 +199,14 @@ def _kpi_row(k: KpiStatus, target_text: str, target_value: float | None) -> KpiR
         baseline_point=k.baseline,
         target_value=target_value,
         status_code=k.status,
+        curve=curve,
     )
+
+
+def kpi_row(k: KpiStatus, kpi: Kpi, curve: CurveBlock | None = None) -> KpiRow:
+    """A KPI's row as the report's tables show it: status, target in words, turn-the-curve note."""
+    target = kpi_target(kpi.target, kpi.unit, kpi.direction) if kpi.target else ""
+    return _kpi_row(k, target, kpi.target.value if kpi.target else None, curve)
 
 
 def _n(respondents: int | None, population: int | None) -> str:
@@ -233,9 +253,13 @@ def build(
     generated_at: datetime,
     surveys: Sequence[LatestRound] = (),
     events: Sequence[ShownEvent] = (),
+    curves: Mapping[str, KpiCurve] | None = None,
+    *,
+    plans: Sequence[ShownPlan] | None = None,
 ) -> ReportModel:
-    """The whole report from `ratings_for(..., for_report=True)` (and survey results and the events'
-    measures, `tracker.events.bulk.framework_events`, read beside it)."""
+    """The whole report from `ratings_for(..., for_report=True)` (and survey results, the events' measures,
+    `tracker.events.bulk.framework_events`, the KPIs' turn-the-curve notes and plans,
+    `tracker.plans.curve_pages.report_curves`, and the plans, `plan_blocks.read_plans`, read beside it)."""
     if rated.evidence_total is None:
         raise ValueError("the report needs the report's inputs: read the ratings with for_report=True")
     results = {
@@ -255,7 +279,7 @@ def build(
         )
         for r in rated.ratings
     }
-    return assemble(
+    model = assemble(
         rated.framework,
         rated.as_of,
         results,
@@ -264,7 +288,9 @@ def build(
         generated_at,
         survey_blocks(surveys),
         tuple(event_block(e) for e in events),
+        {kpi: curve_block(c) for kpi, c in (curves or {}).items()},
     )
+    return model if plans is None else replace(model, plans=plan_section(rated, plans, surveys))
 
 
 def assemble(
@@ -276,13 +302,14 @@ def assemble(
     generated_at: datetime,
     surveys: tuple[SurveyBlock, ...] = (),
     events: tuple[EventBlock, ...] = (),
+    curves: Mapping[str, CurveBlock] | None = None,
 ) -> ReportModel:
     """The report from each outcome's result and each KPI's status, however they were obtained."""
     kpi_status = {k.kpi_id: k for k in kpis}
     themes: list[ThemeSection] = []
     recommendations: list[Recommendation] = []
     for number_, theme in enumerate(f.themes, start=1):
-        themes.append(_theme(theme, number_, results, kpi_status, recommendations))
+        themes.append(_theme(theme, number_, results, kpi_status, recommendations, curves or {}))
     counts = {code: sum(r.rating == code for r in results.values()) for code in RATING_CODES}
     return ReportModel(
         framework_id=f.id,
@@ -318,6 +345,7 @@ def _theme(
     results: Mapping[str, OutcomeResult],
     kpi_status: dict[str, KpiStatus],
     recommendations: list[Recommendation],
+    curves: Mapping[str, CurveBlock],
 ) -> ThemeSection:
     outcomes: list[OutcomeSection] = []
     own: list[Recommendation] = []
@@ -355,14 +383,7 @@ def _theme(
         )
         for q in QUADRANTS
     )
-    kpis = tuple(
-        _kpi_row(
-            kpi_status[k.id],
-            kpi_target(k.target, k.unit, k.direction) if k.target else "",
-            k.target.value if k.target else None,
-        )
-        for k in theme.kpis
-    )
+    kpis = tuple(kpi_row(kpi_status[k.id], k, curves.get(k.id)) for k in theme.kpis)
     return ThemeSection(
         id=theme.id,
         number=number_,

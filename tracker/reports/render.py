@@ -20,8 +20,14 @@ from tracker.reports.pdf import render_pdf
 from tracker.resources import static_dir, templates_dir
 
 TEMPLATE = "report/report.html"
-# templates the report imports macros from or includes
-MACROS = ("kpis/_status.html", "report/_logic_model.html", "macros/logic_model.html")
+MACROS = (
+    "kpis/_status.html",
+    "report/_agenda.html",
+    "report/_outputs.html",
+    "report/_plans.html",
+    "report/_logic_model.html",
+    "macros/logic_model.html",
+)  # the report imports macros from (or includes) these: part of its design fingerprint
 
 
 @dataclass(frozen=True)

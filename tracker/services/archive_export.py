@@ -39,7 +39,16 @@ SENSITIVE_NOTE = (
     "Holds personal data and the password hashes of the users it names: keep it as safe as the database."
 )
 # Audit rows without a framework that are still about this framework's objects (refusals, mostly).
-AUDIT_OBJECT_TYPES = ("evidence", "attachment", "kpi_value", "framework", "survey", "outcome", "event")
+AUDIT_OBJECT_TYPES = (
+    "evidence",
+    "attachment",
+    "kpi_value",
+    "framework",
+    "survey",
+    "outcome",
+    "event",
+    "action_plan",
+)
 
 
 @dataclass(frozen=True)
@@ -104,15 +113,19 @@ def collect(connection: Connection, slug: str) -> dict[str, list[Row]]:
     for name in ("event_session", "event_answer", "event_answer_count"):
         out[name] = _in_chunks(connection, name, "load_id", load_ids)
     out["event_evidence"] = _in_chunks(connection, "event_evidence", "event_id", event_ids)
+    plan_ids = [r["id"] for r in out["action_plan"]]
+    for name in ("action_plan_revision", "action_plan_comment"):
+        out[name] = _in_chunks(connection, name, "plan_id", plan_ids)
     out["audit_event"] = _audit_rows(connection, fid, slug, out)
 
     partner_ids = {r["partner_id"] for r in out["framework_partner"]}
     partner_ids |= {r["partner_id"] for r in out["event_session"]}
-    partner_ids |= {r["partner_id"] for name in ("evidence", "kpi_value") for r in out[name]}
+    partner_ids |= {r["partner_id"] for name in ("evidence", "kpi_value", "action_plan") for r in out[name]}
     user_ids = {r[c] for r in out["evidence"] for c in ("created_by_id", "updated_by_id")}
     user_ids |= {r["uploaded_by_id"] for r in out["attachment"]}
     user_ids |= {r["created_by_id"] for name in ("kpi_value", "rating_override") for r in out[name]}
     user_ids |= {r["actor_id"] for r in out["audit_event"]}
+    user_ids |= _plan_people(out)
     users = {r["id"]: r for r in _in_chunks(connection, "user_account", "id", user_ids - {None})}
     # The leads of its partners are the framework's people even before they have logged anything.
     member_partners = [r["partner_id"] for r in out["framework_partner"]]
@@ -121,6 +134,15 @@ def collect(connection: Connection, slug: str) -> dict[str, list[Row]]:
     partner_ids |= {r["partner_id"] for r in out["user_account"]}
     out["partner"] = _in_chunks(connection, "partner", "id", partner_ids - {None})
     return {name: out[name] for name in TABLES}
+
+
+def _plan_people(out: Mapping[str, list[Row]]) -> set[int | None]:
+    """Who wrote the plans, their revisions, comments and notes, and each revision's lead."""
+    people = {r["created_by_id"] for r in out["action_plan"]}
+    people |= {r["saved_by_id"] for name in ("action_plan_revision", "kpi_curve_note") for r in out[name]}
+    people |= {r["author_id"] for r in out["action_plan_comment"]}
+    people |= {r["body"].get("lead_user_id") for r in out["action_plan_revision"]}
+    return people
 
 
 def _audit_rows(connection: Connection, fid: int, slug: str, out: Mapping[str, list[Row]]) -> list[Row]:
@@ -135,6 +157,7 @@ def _audit_rows(connection: Connection, fid: int, slug: str, out: Mapping[str, l
         "survey": {r["survey_slug"] for r in out["survey_round"]},
         "outcome": {r["slug"] for r in out["element"] if r["kind"] == "outcome"},
         "event": {r["slug"] for r in out["event"]},
+        "action_plan": {str(r["id"]) for r in out["action_plan"]},
     }
     loose = _rows(
         connection,

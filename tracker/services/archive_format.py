@@ -38,18 +38,30 @@ TABLES = (
     "event_answer",
     "event_answer_count",
     "event_evidence",
+    "action_plan",
+    "action_plan_revision",
+    "action_plan_comment",
+    "kpi_curve_note",
     "audit_event",
 )
-# Tables added after format 1 was fixed, all together (events, issue 19): an export made before has none of
-# them and restores without events; one with some of them but not all is refused.
-ADDED_TABLES = (
+# Tables added after format 1 was fixed, a group at a time: an export made before a group has none of its
+# tables and restores without them; one with some of a group's tables but not all is refused.
+EVENT_TABLES = (
     "event",
     "event_load",
     "event_session",
     "event_answer",
     "event_answer_count",
     "event_evidence",
-)
+)  # issue 19
+PLAN_TABLES = ("action_plan", "action_plan_revision", "action_plan_comment", "kpi_curve_note")  # issue 20
+ADDED_GROUPS: tuple[tuple[str, ...], ...] = (EVENT_TABLES, PLAN_TABLES)
+# JSON columns that hold a list of ids of another table: checked like foreign keys, restored as they are
+# (every row keeps its id, so the ids still name the same rows).
+ID_LISTS: dict[tuple[str, str], str] = {
+    ("rating_override", "evidence_ids"): "evidence",
+    ("kpi_curve_note", "evidence_ids"): "evidence",
+}
 CHUNK = 1024 * 1024
 SAFE_STORED_NAME = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,99}")
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")

@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from tracker.services.archive_format import (
-    ADDED_TABLES,
+    ADDED_GROUPS,
     FILES_PREFIX,
     FORMAT,
     FORMAT_VERSION,
+    ID_LISTS,
     MANIFEST,
     SAFE_STORED_NAME,
     TABLES,
@@ -23,6 +24,7 @@ from tracker.services.archive_format import (
     json_member,
     table_of,
 )
+from tracker.services.archive_plans import check_plans
 from tracker.services.archive_safety import (
     DEFAULT_MAX_FILE_BYTES,
     MAX_MANIFEST_BYTES,
@@ -115,23 +117,27 @@ def _read(zf: zipfile.ZipFile, path: Path, label: str, max_file_bytes: int) -> A
     archive = Archive(path, manifest, raw, rows)
     archive.files = {n.removeprefix(FILES_PREFIX): infos[n] for n in listed if n.startswith(FILES_PREFIX)}
     _check_references(archive, label)
+    check_plans(rows, label)
     return archive
 
 
 def _absent_tables(manifest: dict[str, Any], listed: dict[str, Any], label: str) -> set[str]:
-    """The tables added since format 1 that an export made before them lacks (all or none of them)."""
-    absent = {name for name in ADDED_TABLES if f"{name}.json" not in listed}
-    if not absent:
-        return absent
-    if len(absent) != len(ADDED_TABLES):
-        first = next(name for name in ADDED_TABLES if name in absent)
-        raise ArchiveError(f"{label}: member '{first}.json' is missing")
-    counted = next((name for name in ADDED_TABLES if manifest["counts"].get(name) not in (None, 0)), None)
-    if counted is not None:
-        raise ArchiveError(
-            f"{label}: member '{counted}.json' is missing; the manifest says it has "
-            f"{manifest['counts'][counted]} rows"
-        )
+    """The tables added since format 1 that an export made before them lacks (a whole group or none of it)."""
+    absent: set[str] = set()
+    for group in ADDED_GROUPS:
+        lacking = {name for name in group if f"{name}.json" not in listed}
+        if not lacking:
+            continue
+        if len(lacking) != len(group):
+            first = next(name for name in group if name in lacking)
+            raise ArchiveError(f"{label}: member '{first}.json' is missing")
+        counted = next((name for name in group if manifest["counts"].get(name) not in (None, 0)), None)
+        if counted is not None:
+            raise ArchiveError(
+                f"{label}: member '{counted}.json' is missing; the manifest says it has "
+                f"{manifest['counts'][counted]} rows"
+            )
+        absent |= lacking
     return absent
 
 
@@ -267,6 +273,17 @@ def _check_references(archive: Archive, label: str) -> None:
                     name != "audit_event" and any(r["framework_id"] is None for r in rows[name])
                 ):
                     raise ArchiveError(f"{label}: {name}.json holds rows of another framework")
+    for (name, column_name), parent in ID_LISTS.items():
+        for row in rows[name]:
+            value = row[column_name]
+            if not isinstance(value, list) or not all(type(i) is int for i in value):
+                raise ArchiveError(f"{label}: {name}.json id {row['id']}: {column_name} is not a list of ids")
+            dangling = next((i for i in value if i not in ids[parent]), None)
+            if dangling is not None:
+                raise ArchiveError(
+                    f"{label}: {name}.json id {row['id']}: {column_name} {dangling} refers to "
+                    f"no {parent} row in the export"
+                )
     stored = set()
     for row in rows["attachment"]:
         name = row["stored_name"]

@@ -21,7 +21,7 @@ from tracker.domain.loader import load_framework_file
 from tracker.events.service import NamedFile, load_event
 from tracker.overrides import service as overrides
 from tracker.ratings import ratings_for
-from tracker.services import accounts, imports, surveys
+from tracker.services import accounts, demo_plans, imports, surveys
 from tracker.services import evidence as evidence_service
 from tracker.services import frameworks as framework_service
 from tracker.services.audit import Actor
@@ -156,6 +156,18 @@ def _apply_overrides(session: Session, actor: Actor, framework_id: str, path: Pa
     return applied
 
 
+def _load_plans(
+    session: Session, actor: Actor, principal: Principal, ctx: evidence_service.FrameworkContext, path: Path
+) -> demo_plans.PlansLoaded | None:
+    """The framework's action plans and turn-the-curve notes (SOURCES.md, issue 20), where it has a file."""
+    if not path.is_file():
+        return None
+    try:
+        return demo_plans.load_plans(session, actor, principal, ctx.framework, path)
+    except demo_plans.PlansFileError as error:
+        raise DemoError(str(error)) from None
+
+
 def _named(path: Path) -> NamedFile | None:
     return NamedFile(path.name, path.read_bytes()) if path.is_file() else None
 
@@ -229,11 +241,13 @@ def load_demo(session: Session, frameworks_dir: Path, instance: Path, today: dat
         applied = _apply_overrides(
             session, actor, framework_id, frameworks_dir / "demo" / f"{stem}_overrides.csv", today
         )
+        plans = _load_plans(session, actor, principal, ctx, frameworks_dir / "demo" / f"{stem}_plans.yaml")
         summary.lines.append(
             f"{framework_id}: {state}; {evidence.added} evidence items and {kpis.added} KPI values added "
             f"({evidence.skipped + kpis.skipped} already present)"
             + (f"; survey rounds {', '.join(rounds)} imported" if rounds else "")
             + (f"; {applied} evaluator overrides" if applied else "")
+            + (f"; {plans.describe()}" if plans else "")
         )
     events, kept = _load_events(session, actor, principal, frameworks_dir / "demo" / "events")
     summary.lines.append(

@@ -126,3 +126,19 @@ def can_manage_users(p: Principal) -> bool:
 
 def can_view_audit(p: Principal) -> bool:
     return p.role == "admin"
+
+
+def can_write_plan(p: Principal, framework_partner_ids: set[int], plan_partner_id: int | None) -> bool:
+    """Action plans: admins any; a lead only its own partner's plans, in frameworks its partner belongs to."""
+    if p.role == "admin":
+        return True
+    return (
+        p.role == "lead"
+        and p.partner_id is not None
+        and p.partner_id in framework_partner_ids
+        and plan_partner_id == p.partner_id
+    )
+
+
+def can_comment_plan(p: Principal) -> bool:
+    return p.role in {"evaluator", "admin"}

@@ -94,6 +94,8 @@ def register_web(app: Flask) -> None:
     # Importing the override views adds their routes (ratings.override, ratings.disagreements) to ratings.bp.
     from tracker.events import views as events
     from tracker.overrides import views as _override_views  # noqa: F401
+    from tracker.plans import curve_views
+    from tracker.plans import views as plans
     from tracker.web import (
         admin,
         auth,
@@ -118,8 +120,10 @@ def register_web(app: Flask) -> None:
         surveys.bp,
         evidence.bp,
         kpis.bp,
+        curve_views.bp,
         imports.bp,
         events.bp,
+        plans.bp,
         admin.bp,
     ):
         app.register_blueprint(blueprint)

@@ -1,5 +1,6 @@
-"""KPI values: each KPI's progress (baseline, target, latest, change, status, trend), the values given, a form
-to add one, and which partners have not reported."""
+"""KPI values: each KPI's progress (baseline, target, latest, change, status, trend), each KPI's chart beside
+its turn-the-curve note (tracker.plans.curve_views writes them), the values given, a form to add one, and
+which partners have not reported."""
 
 from __future__ import annotations
 
@@ -10,15 +11,18 @@ from markupsafe import Markup
 from wtforms import SelectField, StringField, TextAreaField
 
 from tracker.domain import formats, text_limits
+from tracker.domain.action_plans import PLAN_STATUS_LABELS, PRIORITY_LABELS
 from tracker.domain.evidence_input import parse_kpi_value
 from tracker.domain.kpi_sources import measure_label
 from tracker.extensions import db
+from tracker.plans import curve_pages
+from tracker.plans.curve_views import new_plan_url, plan_url
 from tracker.reports import charts
 from tracker.services import evidence as evidence_service
 from tracker.services import kpi_values
 from tracker.services.evidence import FrameworkContext, Refused
 from tracker.services.kpi_values import Progress
-from tracker.services.permissions import can_enter_kpi_value
+from tracker.services.permissions import can_enter_kpi_value, can_import_into
 from tracker.web.as_of import requested_as_of
 from tracker.web.event_links import event_page_url
 from tracker.web.form_parts import Limit, Required, choices, limit_form_size
@@ -86,6 +90,28 @@ def _sparklines(progress: Progress | None) -> dict[str, Markup]:
     return lines
 
 
+def _trends(progress: Progress | None) -> dict[str, Markup]:
+    """Each KPI's chart beside its turn-the-curve note: the report's chart, with its forecast."""
+    if progress is None:
+        return {}
+    return {
+        k.status.kpi_id: charts.kpi_trend(
+            f"trend-{k.status.kpi_id}",
+            k.status.name,
+            k.status.unit,
+            [(period, value) for period, _end, value in k.status.series],
+            k.status.baseline,
+            None if k.definition.target is None else k.definition.target.value,
+            k.status.direction,
+            show_title=False,
+            target_text=None
+            if k.definition.target is None
+            else formats.kpi_target(k.definition.target, k.status.unit, k.status.direction),
+        )
+        for k in progress.kpis
+    }
+
+
 def _event_pages(ctx: FrameworkContext, progress: Progress | None) -> dict[str, str]:
     """The page of each sourced KPI's event, by KPI id, where the event exists and has a page."""
     pages = {}
@@ -106,6 +132,7 @@ def _page(ctx: FrameworkContext, form: KpiValueForm, status: int = 200) -> Respo
     )
     p = principal()
     can_enter = can_enter_kpi_value(p, ctx.partner_ids, p.partner_id if p.role == "lead" else None)
+    curves = curve_pages.kpi_curves(db.session, ctx.framework) if progress else {}
     partner_names = {partner.id: partner.name for partner in ctx.partners.values()}
     return render_template(
         "kpis/index.html",
@@ -113,6 +140,16 @@ def _page(ctx: FrameworkContext, form: KpiValueForm, status: int = 200) -> Respo
         rows=rows,
         progress=progress,
         sparklines=_sparklines(progress),
+        trends=_trends(progress),
+        directions={k.status.kpi_id: charts.direction_note(k.status.direction) for k in progress.kpis}
+        if progress
+        else {},
+        curves=curves,
+        can_write_curve=can_import_into(p, ctx.partner_ids),
+        plan_url=plan_url,
+        new_plan_url=new_plan_url,
+        plan_statuses=PLAN_STATUS_LABELS,
+        priorities=PRIORITY_LABELS,
         form=form,
         gaps=gaps,
         periods=periods,

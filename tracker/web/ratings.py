@@ -7,6 +7,7 @@ The override routes (`ratings.override`, `ratings.disagreements`) are added to t
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from flask import Blueprint, abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -21,6 +22,7 @@ from tracker.domain.rules import RATING_CODES, RATING_LABELS
 from tracker.extensions import db
 from tracker.overrides import history as override_history
 from tracker.overrides.forms import OverrideForm, empty_form
+from tracker.plans import prompts
 from tracker.ratings import RatingSet
 from tracker.ratings.fragments import fragments
 from tracker.services.permissions import can_review
@@ -61,14 +63,23 @@ def _tiles_key(stored: tuple[object, ...]) -> tuple[object, ...]:
     return ("dashboard", request.script_root, *stored)
 
 
+@dataclass(frozen=True)
+class DashboardParts:
+    """What the ratings give the dashboard, the same for every reader: the tiles, and the outcomes and KPIs
+    below the line (for the "needs a plan" list, which each view finishes with the plans as they are now)."""
+
+    body: Markup
+    below: prompts.BelowTheLine
+
+
 @bp.get("/f/<slug>/dashboard")
 def dashboard(slug: str) -> ResponseReturnValue:
     # The tiles are the same for every user: kept per worker by what they were drawn from (the key is
     # read from the database on every view, so any save, new version or new day draws them again).
     found = head_or_abort(slug)
     key = None if found.key is None else _tiles_key(found.key)
-    body = None if key is None else fragments().get(key)
-    if body is None:
+    parts = None if key is None else fragments().get_value(key, DashboardParts)
+    if parts is None:
         rated, kept = ratings_or_abort(slug, head=found)
         counts = {code: sum(r.rating == code for r in rated.ratings) for code in RATING_CODES}
         body = Markup(  # noqa: S704 - the output of an autoescaping template, not user text
@@ -82,9 +93,13 @@ def dashboard(slug: str) -> ResponseReturnValue:
                 quadrant_questions=QUADRANT_QUESTIONS,
             )
         )
+        parts = DashboardParts(body, prompts.below_the_line(db.session, rated))
         if key is not None and kept:
-            fragments().put(key, body)
-    return render_template("ratings/dashboard.html", framework=found.framework, body=body)
+            fragments().put(key, parts)
+    needed = prompts.dashboard_prompts(db.session, found, parts.below, principal(), fragments())
+    return render_template(
+        "ratings/dashboard.html", framework=found.framework, body=parts.body, needed=needed
+    )
 
 
 def outcome_page(

@@ -10,13 +10,12 @@ from typing import Any
 from flask import Blueprint, current_app, render_template, send_file
 from flask.typing import ResponseReturnValue
 
-from tracker.events import bulk as event_bulk
 from tracker.extensions import db
 from tracker.reports import jobs
 from tracker.reports import model as report_model
+from tracker.reports.inputs import report_model_for
 from tracker.reports.pdf import ReportFailed, ReportTimeout
 from tracker.reports.render import model_fingerprint, pdf_cache, render_html, report_pdf
-from tracker.services import surveys as survey_service
 from tracker.web.as_of import ratings_or_abort
 
 bp = Blueprint("reports", __name__)
@@ -25,9 +24,7 @@ log = logging.getLogger(__name__)
 
 def _model(slug: str) -> report_model.ReportModel:
     rated = ratings_or_abort(slug, for_report=True)[0]
-    blocks = survey_service.report_blocks(db.session, slug)
-    events = event_bulk.framework_events(db.session, slug, rated.as_of)
-    return report_model.build(rated, datetime.now(UTC), blocks, events)
+    return report_model_for(db.session, rated, datetime.now(UTC))
 
 
 @bp.get("/f/<slug>/report")
