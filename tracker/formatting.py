@@ -63,3 +63,4 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["RATING_SYMBOLS"] = vocabulary.RATING_SYMBOLS
     app.jinja_env.globals["RATING_SHORT_LABELS"] = vocabulary.RATING_SHORT_LABELS
     app.jinja_env.globals["KPI_STATUS_SYMBOLS"] = vocabulary.KPI_STATUS_SYMBOLS
+    app.jinja_env.globals["OUTPUT_PROGRESS_SYMBOLS"] = vocabulary.OUTPUT_PROGRESS_SYMBOLS

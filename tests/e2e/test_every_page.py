@@ -29,8 +29,10 @@ ROLES = ("admin", "lead", "evaluator", "board")
 WIDTHS = (1280, 390)
 FRAMEWORK = "developing-together"
 HEALTH_CHECK = "employer-standards-2024"
-# Pages every role reads besides its navigation: the demo framework's outcome page is reached from a tile.
+# Pages every role reads besides its navigation: the demo framework's outcome page is reached from a tile, its
+# logic model from the framework page.
 EXTRA_PAGES = (
+    f"/f/{FRAMEWORK}/logic-model",
     f"/f/{HEALTH_CHECK}/dashboard",
     f"/f/{HEALTH_CHECK}/report",
     f"/f/{HEALTH_CHECK}/surveys/health-check-survey",

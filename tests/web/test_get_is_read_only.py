@@ -22,6 +22,7 @@ EXPECTED_STATUS = {
     "auth.login": 302,  # already signed in
     "frameworks.index": 200,
     "frameworks.show": 200,
+    "frameworks.logic_model": 200,
     "ratings.dashboard": 200,
     "ratings.outcome": 200,
     "ratings.disagreements": 200,

@@ -40,6 +40,20 @@ KPI_STATUS_LABELS: Mapping[str, str] = MappingProxyType(
 KPI_STATUS_SYMBOLS: Mapping[str, str] = MappingProxyType(
     {"met": "✓", "partly_met": "◐", "missed": "✕", "no_target": "○", "too_early": "\u2026", "no_data": "?"}
 )
+# An output's progress in the logic model, read from its KPIs' statuses (tracker.domain.logic_model).
+OUTPUT_PROGRESS_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "met": "All met",
+        "progress": "Some met",
+        "missed": "Missed",
+        "not_judged": "Not judged yet",
+        "no_data": "No data",
+        "unmeasured": "No KPI",
+    }
+)
+OUTPUT_PROGRESS_SYMBOLS: Mapping[str, str] = MappingProxyType(
+    {"met": "✓", "progress": "◐", "missed": "✕", "not_judged": "\u2026", "no_data": "?", "unmeasured": "○"}
+)
 DIRECTION_NOTES: Mapping[str, str] = MappingProxyType(
     {"higher_is_better": "↑ Higher is better", "lower_is_better": "↓ Lower is better"}
 )
@@ -77,6 +91,11 @@ def kpi_status_label(code: str) -> str:
 def kpi_status_tag(code: str) -> str:
     """Symbol and label of a KPI status ('✓ met'), where a chart or plain text shows it."""
     return f"{KPI_STATUS_SYMBOLS[code]} {KPI_STATUS_LABELS[code]}"
+
+
+def output_progress_tag(code: str) -> str:
+    """Symbol and label of an output's progress ('✓ All met'), as the logic model's boxes show it."""
+    return f"{OUTPUT_PROGRESS_SYMBOLS[code]} {OUTPUT_PROGRESS_LABELS[code]}"
 
 
 def partner_kind(kind: str) -> str:

@@ -13,6 +13,7 @@ from tracker.domain.evidence_input import SOURCE_TYPE_LABELS
 from tracker.domain.formats import NO_DATA, kpi_target, kpi_value, signed_change
 from tracker.domain.framework import QUADRANT_QUESTIONS, QUADRANTS, Framework, Kpi, Theme
 from tracker.domain.kpi import KpiStatus, TimelinePoint, timeline
+from tracker.domain.logic_model import LogicModel
 from tracker.domain.rules import RATING_CODES
 from tracker.domain.vocabulary import KPI_STATUS_LABELS, RATING_LABELS
 from tracker.events.reading import ShownEvent
@@ -20,6 +21,7 @@ from tracker.plans.curve_pages import KpiCurve
 from tracker.plans.reading import ShownPlan
 from tracker.ratings.rating_set import RatingSet
 from tracker.ratings.stored import REPORT_REASONS, ListedItem
+from tracker.reports import logic_model_blocks
 from tracker.reports.curve_blocks import CurveBlock, curve_block
 from tracker.reports.event_blocks import EventBlock, event_block
 from tracker.reports.plan_blocks import PlanSection, plan_section
@@ -164,6 +166,7 @@ class ReportModel:
     agenda: tuple[AgendaTheme, ...] = ()  # the data development agenda, by theme
     events: tuple[EventBlock, ...] = ()  # the events that ended by the as-of date, earliest first
     plans: PlanSection | None = None  # the action plans and the targets needing one, when read
+    logic_model: LogicModel | None = None  # each theme's aims, activities, outputs and outcomes, by status
     labels: dict[str, str] = field(default_factory=lambda: dict(RATING_LABELS))
     codes: tuple[str, ...] = RATING_CODES
 
@@ -332,6 +335,7 @@ def assemble(
             kpi_status,
             as_of,
         ),
+        logic_model=logic_model_blocks.build(f, {o: r.rating for o, r in results.items()}, kpis),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from tracker.domain import formats, vocabulary
 from tracker.domain.rules import RULES
-from tracker.reports import charts, event_blocks
+from tracker.reports import charts, event_blocks, logic_model_blocks
 from tracker.reports.event_blocks import EventCharts, event_charts
 from tracker.reports.model import ReportModel
 from tracker.reports.pdf import render_pdf
@@ -25,7 +25,9 @@ MACROS = (
     "report/_agenda.html",
     "report/_outputs.html",
     "report/_plans.html",
-)  # the report imports macros from these: part of its design fingerprint
+    "report/_logic_model.html",
+    "macros/logic_model.html",
+)  # the report imports macros from (or includes) these: part of its design fingerprint
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class ChartSet:
     trends: dict[str, Markup]
     notes: dict[str, str]  # each trend's direction ("↑ Higher is better"), printed above it
     events: dict[str, EventCharts]  # each event's charts, by its id
+    logic_models: dict[str, Markup] = field(default_factory=dict)  # each theme's logic model, by theme id
 
 
 def chart_set(model: ReportModel) -> ChartSet:
@@ -61,7 +64,8 @@ def chart_set(model: ReportModel) -> ChartSet:
     notes = {k.id: charts.direction_note(k.direction) for t in model.themes for k in t.kpis}
     bars = charts.rating_bars("bars", [(t.title, t.counts) for t in model.themes])
     events = {e.id: event_charts(f"event-{n}", e) for n, e in enumerate(model.events, start=1)}
-    return ChartSet(charts.rating_tags(), bars, trends, notes, events)
+    logic_models = logic_model_blocks.charts(model.logic_model, for_report=True) if model.logic_model else {}
+    return ChartSet(charts.rating_tags(), bars, trends, notes, events, logic_models)
 
 
 def render_html(model: ReportModel, *, for_pdf: bool, cached_at: datetime | None = None) -> str:

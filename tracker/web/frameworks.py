@@ -1,4 +1,5 @@
-"""The read-only framework browser: the list of frameworks, and one framework by theme and quadrant."""
+"""The read-only framework browser: the list of frameworks, one framework by theme and quadrant, and the
+framework as a logic model."""
 
 from __future__ import annotations
 
@@ -6,9 +7,14 @@ from flask import Blueprint, abort, render_template
 from flask.typing import ResponseReturnValue
 
 from tracker.domain.framework import QUADRANT_QUESTIONS, QUADRANTS
+from tracker.domain.logic_model import OUTPUT_PROGRESS_MEANINGS
+from tracker.domain.rules import RATING_CODES, RATING_LABELS
+from tracker.domain.vocabulary import OUTPUT_PROGRESS_LABELS
 from tracker.events import measured
 from tracker.extensions import db
+from tracker.reports import logic_model_blocks
 from tracker.services import frameworks as framework_service
+from tracker.web.as_of import ratings_or_abort
 from tracker.web.event_links import event_page_url
 
 bp = Blueprint("frameworks", __name__)
@@ -39,4 +45,22 @@ def show(slug: str) -> ResponseReturnValue:
             for events in output_events.values()
             for e in events
         },
+    )
+
+
+@bp.get("/f/<slug>/logic-model")
+def logic_model(slug: str) -> ResponseReturnValue:
+    """The framework drawn as a logic model, each outcome by its rating and each output by its KPIs."""
+    rated = ratings_or_abort(slug, for_report=True)[0]  # the report's inputs carry the KPI statuses
+    model = logic_model_blocks.from_ratings(rated)
+    return render_template(
+        "frameworks/logic_model.html",
+        framework=rated.framework,
+        as_of=rated.as_of,
+        model=model,
+        charts=logic_model_blocks.charts(model, for_report=False),
+        codes=RATING_CODES,
+        labels=RATING_LABELS,
+        progress=OUTPUT_PROGRESS_MEANINGS,
+        progress_labels=OUTPUT_PROGRESS_LABELS,
     )
