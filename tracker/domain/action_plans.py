@@ -323,6 +323,17 @@ def check_plan(
     )
 
 
+def _checked_text(
+    problems: list[FieldProblem], raw: Any, key: str, field: str, limit: str, missing: str = ""
+) -> str:
+    """A text field trimmed and held to its limit; `missing` is the problem when it is required and blank."""
+    text = _text(raw, key)
+    if missing and not text:
+        problems.append(FieldProblem(field, missing))
+    _limit(problems, field, text, limit)
+    return text
+
+
 def _actions(
     raw_actions: Any, starts_on: date | None, problems: list[FieldProblem]
 ) -> tuple[PlanAction, ...]:
@@ -335,12 +346,10 @@ def _actions(
     actions: list[PlanAction] = []
     for a, raw in enumerate(given, start=1):
         prefix = f"actions-{a}"
-        title = _text(raw, "title")
-        if not title:
-            problems.append(FieldProblem(f"{prefix}-title", f"say what action {a} is"))
-        _limit(problems, f"{prefix}-title", title, "action_title")
-        owner = _text(raw, "owner")
-        _limit(problems, f"{prefix}-owner", owner, "owner")
+        title = _checked_text(
+            problems, raw, "title", f"{prefix}-title", "action_title", f"say what action {a} is"
+        )
+        owner = _checked_text(problems, raw, "owner", f"{prefix}-owner", "owner")
         cost, message = parse_cost(_text(raw, "cost"))
         if message:
             problems.append(FieldProblem(f"{prefix}-cost", message))
@@ -355,30 +364,31 @@ def _actions(
                 )
             )
             steps = []
-        checked: list[PlanStep] = []
-        for s, step in enumerate(steps, start=1):
-            where = f"{prefix}-steps-{s}"
-            text = _text(step, "text")
-            if not text:
-                problems.append(FieldProblem(f"{where}-text", f"say what step {s} of action {a} is"))
-            _limit(problems, f"{where}-text", text, "step_text")
-            due_text = _text(step, "due_on")
-            due_on = _date(due_text) if due_text else None
-            if due_text and due_on is None:
-                problems.append(FieldProblem(f"{where}-due_on", "give the date it is due as YYYY-MM-DD"))
-            elif due_on is not None and starts_on is not None and due_on < starts_on:
-                problems.append(
-                    FieldProblem(
-                        f"{where}-due_on",
-                        f"step {s} of action {a} is due on {due_on.isoformat()}, "
-                        f"before the plan starts ({starts_on.isoformat()})",
-                    )
-                )
-            step_owner = _text(step, "owner")
-            _limit(problems, f"{where}-owner", step_owner, "owner")
-            step_status = _choice(
-                problems, f"{where}-status", _text(step, "status") or "not_started", WORK_STATUSES, "status"
-            )
-            checked.append(PlanStep(text, due_on, step_owner, step_status))
-        actions.append(PlanAction(title, owner, cost, status, tuple(checked)))
+        checked = tuple(_step(step, a, s, starts_on, problems) for s, step in enumerate(steps, start=1))
+        actions.append(PlanAction(title, owner, cost, status, checked))
     return tuple(actions)
+
+
+def _step(raw: Any, a: int, s: int, starts_on: date | None, problems: list[FieldProblem]) -> PlanStep:
+    """Step `s` of action `a`, its problems named by its fields."""
+    where = f"actions-{a}-steps-{s}"
+    text = _checked_text(
+        problems, raw, "text", f"{where}-text", "step_text", f"say what step {s} of action {a} is"
+    )
+    due_text = _text(raw, "due_on")
+    due_on = _date(due_text) if due_text else None
+    if due_text and due_on is None:
+        problems.append(FieldProblem(f"{where}-due_on", "give the date it is due as YYYY-MM-DD"))
+    elif due_on is not None and starts_on is not None and due_on < starts_on:
+        problems.append(
+            FieldProblem(
+                f"{where}-due_on",
+                f"step {s} of action {a} is due on {due_on.isoformat()}, "
+                f"before the plan starts ({starts_on.isoformat()})",
+            )
+        )
+    owner = _checked_text(problems, raw, "owner", f"{where}-owner", "owner")
+    status = _choice(
+        problems, f"{where}-status", _text(raw, "status") or "not_started", WORK_STATUSES, "status"
+    )
+    return PlanStep(text, due_on, owner, status)
