@@ -34,6 +34,7 @@ def _counts(counts: dict[str, int]) -> str:
         ("attachment", "attachments"),
         ("kpi_value", "KPI values"),
         ("survey_response", "survey responses"),
+        ("survey_org", "survey organisations"),
         ("rating_override", "overrides"),
         ("action_plan", "action plans"),
         ("kpi_curve_note", "turn-the-curve notes"),

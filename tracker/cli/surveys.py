@@ -1,4 +1,4 @@
-"""`tracker survey import` and `tracker survey results`: Likert rounds, with small groups suppressed."""
+"""`tracker survey import`, `results` and `orgs`: Likert rounds, small groups suppressed; organisations."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from tracker.cli.data import _read
 from tracker.domain.surveys import describe_change, rounded_score
 from tracker.extensions import db
 from tracker.services import evidence as evidence_service
+from tracker.services import survey_orgs as orgs_service
 from tracker.services import surveys as survey_service
 from tracker.services.audit import Actor
 from tracker.services.permissions import Principal
@@ -74,6 +75,43 @@ def survey_import(
         + (" (replacing the earlier import, which is kept)" if result.replaced else "")
         + f"; evidence items added {result.evidence_added}, refreshed {result.evidence_refreshed}"
         + (f" ({result.sent_back} accepted items sent back for review)" if result.sent_back else "")
+    )
+
+
+@survey_group.command("orgs")
+@click.argument("csv_file", type=click.Path(path_type=Path))
+@click.option("--framework", required=True)
+@click.option("--survey", "survey_id", required=True)
+@with_appcontext
+def survey_orgs(csv_file: Path, framework: str, survey_id: str) -> None:
+    """Load a survey's participating organisations (org, name, kind, region, partner): all rows or none;
+    new ids are added, known ones updated, none deleted; each bad cell as CSV:ROW:COLUMN."""
+    require_schema()
+    raw = _read(csv_file)
+    with db.unit_of_work() as session:
+        try:
+            result = orgs_service.load_orgs(
+                session,
+                Actor.command_line(),
+                Principal.command_line(),
+                framework,
+                survey_id,
+                raw,
+                source_name=csv_file.name,
+            )
+        except survey_service.SurveyNotFound as missing:
+            raise click.ClickException(str(missing)) from None
+        if not result.ok:
+            for row, column, message in result.problems:
+                click.echo(
+                    f"{csv_file}:{row}:{column}: {message}" if column else f"{csv_file}:{row}: {message}"
+                )
+            if result.more_problems:
+                click.echo(f"{csv_file}: ... and {result.more_problems:,} more problem(s) not listed")
+            raise click.ClickException(f"{result.problem_count} problem(s); nothing was loaded")
+    click.echo(
+        f"{survey_id}: {len(result.added)} organisation(s) added, {len(result.changed)} changed, "
+        f"{result.unchanged} unchanged"
     )
 
 

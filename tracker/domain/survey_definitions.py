@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import math
-import re
-from collections.abc import Iterable, Mapping, Sequence, Set
+from collections.abc import Mapping, Sequence, Set
 
 from tracker.domain.settings import describe_value
+from tracker.domain.survey_checker import Checker, Problems
 from tracker.domain.surveys import (
     AGREE5,
     BUILTIN_SCALES,
@@ -23,86 +22,29 @@ from tracker.domain.surveys import (
 )
 from tracker.domain.yaml_source import join_path
 
-Problems = list[tuple[str, str]]
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-SLUG_MAX = 64
-SURVEY_KEYS: tuple[str, ...] = ("id", "title", "scale", "min_group_size", "bands", "breakdowns", "sections")
+SURVEY_KEYS: tuple[str, ...] = (
+    "id",
+    "title",
+    "scale",
+    "min_group_size",
+    "bands",
+    "breakdowns",
+    "sections",
+    "organisations",
+    "characteristics",
+    "overall",
+)
 SECTION_KEYS: tuple[str, ...] = ("id", "title", "questions", "reverse", "links")
 BANDS_KEYS: tuple[str, ...] = ("good", "moderate")
 SCALE_KEYS: tuple[str, ...] = ("id", "options", "not_scored")
 OPTION_KEYS: tuple[str, ...] = ("label", "score")
+# The columns of a survey with participating organisations (issue 21): its respondent's organisation (an id
+# loaded with `tracker survey orgs`) and profession; no breakdown or characteristic may take their names.
+ORG_COLUMN = "org"
+PROFESSION_COLUMN = "profession"
+ORG_COLUMNS: tuple[str, ...] = (ORG_COLUMN, PROFESSION_COLUMN)
 
 # -- definitions from the framework YAML ---------------------------------------------------------------
-
-
-class _Checker:
-    """Collects (path, message) problems while reading the plain YAML value."""
-
-    def __init__(self) -> None:
-        self.problems: Problems = []
-
-    def error(self, path: str, message: str) -> None:
-        self.problems.append((path, message))
-
-    def mapping(
-        self, raw: object, path: str, allowed: Sequence[str], required: Iterable[str] = ()
-    ) -> dict[str, object] | None:
-        if not isinstance(raw, Mapping):
-            self.error(path, f"expected a mapping of keys, found {describe_value(raw)}")
-            return None
-        found: dict[str, object] = {}
-        for key, value in raw.items():
-            name = str(key)
-            if name not in allowed:
-                known = ", ".join(sorted(allowed))
-                self.error(
-                    join_path(path, name),
-                    f"unknown key '{name}'{did_you_mean(name, allowed)} (known: {known})",
-                )
-                continue
-            found[name] = value
-        for name in sorted(set(required) - found.keys()):
-            self.error(path, f"missing required key '{name}'")
-        return found
-
-    def sequence(self, raw: object, path: str) -> list[object]:
-        if raw is None:
-            return []
-        if isinstance(raw, list | tuple):
-            return list(raw)
-        self.error(path, f"expected a list, found {describe_value(raw)}")
-        return []
-
-    def text(self, raw: object, path: str) -> str:
-        if raw is None:
-            self.error(path, "must not be empty")
-            return ""
-        if not isinstance(raw, str):
-            self.error(path, f"expected text, found {describe_value(raw)}; put it in quotes")
-            return ""
-        if not raw.strip():
-            self.error(path, "must not be empty")
-        return raw.strip()
-
-    def slug(self, raw: object, path: str) -> str:
-        value = self.text(raw, path)
-        if value and (not SLUG.match(value) or len(value) > SLUG_MAX):
-            self.error(
-                path,
-                f"'{value}' is not a valid id: use lower-case letters, digits and single hyphens "
-                f"(at most {SLUG_MAX} characters)",
-            )
-            return ""
-        return value
-
-    def number(self, raw: object, path: str, low: float, high: float) -> float | None:
-        if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
-            self.error(path, f"expected a number, found {describe_value(raw)}")
-            return None
-        if not low <= raw <= high:
-            self.error(path, f"must be between {number_text(low)} and {number_text(high)}, found {raw}")
-            return None
-        return float(raw)
 
 
 class _Ids:
@@ -112,7 +54,7 @@ class _Ids:
         self.taken = taken
         self.seen: dict[str, str] = {}
 
-    def register(self, c: _Checker, raw: object, path: str) -> str:
+    def register(self, c: Checker, raw: object, path: str) -> str:
         value = c.slug(raw, path)
         if not value:
             return value
@@ -127,7 +69,7 @@ class _Ids:
         return value
 
 
-def _scale(c: _Checker, raw: object, path: str) -> Scale:
+def _scale(c: Checker, raw: object, path: str) -> Scale:
     if raw is None:
         return AGREE5
     if isinstance(raw, str):
@@ -191,7 +133,7 @@ def _scale(c: _Checker, raw: object, path: str) -> Scale:
     return Scale(sid, tuple(options), frozenset(not_scored))
 
 
-def _bands(c: _Checker, raw: object, path: str) -> Bands:
+def _bands(c: Checker, raw: object, path: str) -> Bands:
     if raw is None:
         return Bands()
     f = c.mapping(raw, path, BANDS_KEYS)
@@ -215,7 +157,7 @@ def _bands(c: _Checker, raw: object, path: str) -> Bands:
 
 
 def _section(
-    c: _Checker,
+    c: Checker,
     raw: object,
     path: str,
     ids: _Ids,
@@ -298,10 +240,20 @@ def _section(
     return Section(sid, title, tuple(questions), frozenset(reverse), tuple(links))
 
 
-def _breakdowns(c: _Checker, raw: object, path: str, question_ids: Set[str]) -> tuple[str, ...]:
+def _columns(
+    c: Checker,
+    raw: object,
+    path: str,
+    kind: str,
+    question_ids: Set[str],
+    taken: Mapping[str, str] | None = None,
+    reserved: Sequence[str] = (),
+) -> tuple[str, ...]:
+    """Column names of respondent groups (breakdowns, characteristics): none a question or reserved column."""
     found: list[str] = []
     seen: set[str] = set()
     questions = {q.casefold() for q in question_ids}
+    others = {name.casefold(): what for name, what in (taken or {}).items()}
     for i, item in enumerate(c.sequence(raw, path)):
         item_path = join_path(path, i)
         name = c.text(item, item_path)
@@ -311,19 +263,59 @@ def _breakdowns(c: _Checker, raw: object, path: str, question_ids: Set[str]) -> 
         if key in seen:
             c.error(item_path, f"'{name}' is listed twice")
         elif key == RESPONDENT_COLUMN:
-            c.error(item_path, f"'{name}' is the reserved column of respondent ids, not a breakdown")
-        elif key in questions:
+            c.error(item_path, f"'{name}' is the reserved column of respondent ids, not a {kind}")
+        elif key in reserved:
             c.error(
-                item_path, f"'{name}' is a question id; a column cannot be both a question and a breakdown"
+                item_path,
+                f"'{name}' is a reserved column of a survey with organisations "
+                f"({', '.join(ORG_COLUMNS)}), not a {kind}",
             )
+        elif key in questions:
+            c.error(item_path, f"'{name}' is a question id; a column cannot be both a question and a {kind}")
+        elif key in others:
+            c.error(item_path, f"'{name}' is already a {others[key]}; a column has one meaning")
         else:
             seen.add(key)
             found.append(name)
     return tuple(found)
 
 
+def _flag(c: Checker, raw: object, path: str) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    c.error(path, f"expected true or false, found {describe_value(raw)}")
+    return False
+
+
+def _overall(c: Checker, raw: object, path: str, sections: Sequence[Section]) -> tuple[str, ...]:
+    """The sections averaged into the overall figure; none listed (the key left out) means every section."""
+    if raw is None:
+        return ()
+    own = [s.id for s in sections if s.id]
+    found: list[str] = []
+    items = c.sequence(raw, path)
+    if isinstance(raw, list | tuple) and not items:
+        c.error(path, "list at least one section, or leave the key out to average every section")
+    for i, item in enumerate(items):
+        item_path = join_path(path, i)
+        sid = c.text(item, item_path)
+        if not sid:
+            continue
+        if sid in found:
+            c.error(item_path, f"'{sid}' is listed twice")
+        elif sid not in own:
+            listed = ", ".join(own) or "none"
+            c.error(
+                item_path,
+                f"unknown section '{sid}'{did_you_mean(sid, own)} (this survey's sections: {listed})",
+            )
+        else:
+            found.append(sid)
+    return tuple(found)
+
+
 def _survey(
-    c: _Checker, raw: object, path: str, ids: _Ids, outcome_ids: Set[str], taken_ids: Set[str]
+    c: Checker, raw: object, path: str, ids: _Ids, outcome_ids: Set[str], taken_ids: Set[str]
 ) -> SurveyDefinition | None:
     f = c.mapping(raw, path, SURVEY_KEYS, {"id", "title", "sections"})
     if f is None:
@@ -352,8 +344,39 @@ def _survey(
         section = _section(c, item, join_path(s_path, i), ids, outcome_ids, taken_ids, questions_seen)
         if section is not None:
             sections.append(section)
-    breakdowns = _breakdowns(c, f.get("breakdowns"), join_path(path, "breakdowns"), questions_seen.keys())
-    return SurveyDefinition(sid, title, scale, min_group_size, bands, breakdowns, tuple(sections))
+    organisations = (
+        _flag(c, f["organisations"], join_path(path, "organisations")) if "organisations" in f else False
+    )
+    breakdowns = _columns(
+        c,
+        f.get("breakdowns"),
+        join_path(path, "breakdowns"),
+        "breakdown",
+        questions_seen.keys(),
+        reserved=ORG_COLUMNS if organisations else (),  # a plain survey's breakdown may be called org
+    )
+    characteristics = _columns(
+        c,
+        f.get("characteristics"),
+        join_path(path, "characteristics"),
+        "characteristic",
+        questions_seen.keys(),
+        taken=dict.fromkeys(breakdowns, "breakdown"),
+        reserved=ORG_COLUMNS,
+    )
+    overall = _overall(c, f.get("overall"), join_path(path, "overall"), sections)
+    return SurveyDefinition(
+        sid,
+        title,
+        scale,
+        min_group_size,
+        bands,
+        breakdowns,
+        tuple(sections),
+        organisations=organisations,
+        characteristics=characteristics,
+        overall=overall,
+    )
 
 
 def parse_surveys(
@@ -366,7 +389,7 @@ def parse_surveys(
     framework's other ids (survey and section ids share their namespace); `outcome_ids` are what
     section `links` may name. The definitions are only trustworthy when there are no problems.
     """
-    c = _Checker()
+    c = Checker()
     ids = _Ids(taken_ids)
     surveys: list[SurveyDefinition] = []
     for i, item in enumerate(c.sequence(raw, "surveys")):

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from tracker.domain.problems import ProblemLog
+from tracker.domain.survey_definitions import ORG_COLUMN, PROFESSION_COLUMN
 from tracker.domain.surveys import (
     RESPONDENT_COLUMN,
     Response,
     SurveyDefinition,
     did_you_mean,
 )
+
+MAX_HINTS = 200  # unknown organisations given a "did you mean" (problems past the first 100 are not shown)
 
 # -- responses from a spreadsheet ------------------------------------------------------------------
 
@@ -25,14 +28,48 @@ def column_letter(index: int) -> str:
     return letters
 
 
+def group_columns(definition: SurveyDefinition) -> tuple[str, ...]:
+    """The columns whose values a response keeps in `groups`: breakdowns, then org and profession (a survey
+    with organisations), then characteristics."""
+    org = (ORG_COLUMN, PROFESSION_COLUMN) if definition.organisations else ()
+    return (*definition.breakdowns, *org, *definition.characteristics)
+
+
+def _check_org(
+    org: str,
+    organisations: Collection[str] | None,
+    hints: dict[str, str],
+    problems: ProblemLog,
+    number: int,
+    column: str,
+) -> None:
+    """A row's organisation is given and, when the loaded ids are known, one of them."""
+    if not org:
+        problems.add(number, "the organisation's id is blank; every respondent needs one", column=column)
+        return
+    if organisations is None or org in organisations:
+        return
+    if org not in hints:  # the hint is worked out once however many rows name it, and for so many ids only
+        hints[org] = did_you_mean(org, organisations) if len(hints) < MAX_HINTS else ""
+    where = "a survey's organisations are loaded with `tracker survey orgs`"
+    message = f"unknown organisation '{org[:60]}'{hints[org]} ({where})"
+    problems.add(number, message, column=column)
+
+
 def parse_responses(
-    definition: SurveyDefinition, header: Sequence[str], rows: Sequence[Sequence[str]]
+    definition: SurveyDefinition,
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    organisations: Collection[str] | None = None,
 ) -> tuple[tuple[Response, ...], ProblemLog]:
     """Responses from one round's rows, or none at all with the problems (the first kept, all counted).
 
     Rows are numbered as in a spreadsheet (header 1, first data row 2); the column is its heading as
     written, or its letter when it has none. Every question column and every declared breakdown column
-    is required; a `respondent` column is optional. Wholly blank rows are skipped.
+    is required; a `respondent` column is optional. Wholly blank rows are skipped. A survey with
+    organisations also requires `org` in every row and takes `profession` and its characteristics (blank:
+    not stated); with `organisations` (the ids loaded for the survey) each `org` must be one of them, and
+    without (rows read again after they were stored) it is not checked again.
     """
     problems = ProblemLog()
     names = [str(cell).strip().lstrip("\ufeff").strip() for cell in header]
@@ -44,6 +81,11 @@ def parse_responses(
         expected[qid.casefold()] = ("question", qid)
     for name in definition.breakdowns:
         expected[name.casefold()] = ("breakdown", name)
+    if definition.organisations:
+        expected[ORG_COLUMN] = ("org", ORG_COLUMN)
+        expected[PROFESSION_COLUMN] = ("profession", PROFESSION_COLUMN)
+    for name in definition.characteristics:
+        expected[name.casefold()] = ("characteristic", name)
     expected[RESPONDENT_COLUMN] = ("respondent", RESPONDENT_COLUMN)
     columns: dict[str, int] = {}  # canonical name -> index
     for index, name in enumerate(names):
@@ -72,6 +114,24 @@ def parse_responses(
     for name in definition.breakdowns:
         if name not in columns:
             problems.add(1, f"missing breakdown column '{name}'", column=name)
+    if definition.organisations and ORG_COLUMN not in columns:
+        problems.add(
+            1,
+            f"missing column '{ORG_COLUMN}': each respondent's organisation, an id loaded with "
+            "`tracker survey orgs`",
+            column=ORG_COLUMN,
+        )
+    elif definition.organisations and organisations is not None and not organisations:
+        problems.add(
+            1,
+            "no participating organisations are loaded for this survey; "
+            "load them first with `tracker survey orgs`",
+            column=ORG_COLUMN,
+        )
+        organisations = None
+    loaded = None if organisations is None else frozenset(organisations)
+    hints: dict[str, str] = {}
+    grouped = group_columns(definition)
 
     responses: list[Response] = []
     respondent_rows: dict[str, int] = {}
@@ -96,10 +156,14 @@ def parse_responses(
             except ValueError as error:
                 problems.add(number, str(error), column=names[index])
         groups: dict[str, str] = {}
-        for name in definition.breakdowns:
+        for name in grouped:
             value = cells[columns[name]].strip() if name in columns else ""
             if value:
                 groups[name] = value
+        if definition.organisations and ORG_COLUMN in columns:
+            _check_org(
+                groups.get(ORG_COLUMN, ""), loaded, hints, problems, number, names[columns[ORG_COLUMN]]
+            )
         respondent = ""
         if RESPONDENT_COLUMN in columns:
             index = columns[RESPONDENT_COLUMN]

@@ -108,3 +108,7 @@ EVENT_SESSION_TITLE = TextLimit(300)
 EVENT_SESSION_THEME = NAME
 EVENT_ANSWER_TEXT = TextLimit(2_000)
 EVENT_RESPONDENT = TextLimit(100)
+
+# A survey's participating organisations (issue 21): an organisation's name and its region's.
+SURVEY_ORG_NAME = TextLimit(200)
+SURVEY_ORG_REGION = TextLimit(100)

@@ -120,7 +120,9 @@ def collect(connection: Connection, slug: str) -> dict[str, list[Row]]:
 
     partner_ids = {r["partner_id"] for r in out["framework_partner"]}
     partner_ids |= {r["partner_id"] for r in out["event_session"]}
-    partner_ids |= {r["partner_id"] for name in ("evidence", "kpi_value", "action_plan") for r in out[name]}
+    partner_ids |= {
+        r["partner_id"] for name in ("evidence", "kpi_value", "action_plan", "survey_org") for r in out[name]
+    }
     user_ids = {r[c] for r in out["evidence"] for c in ("created_by_id", "updated_by_id")}
     user_ids |= {r["uploaded_by_id"] for r in out["attachment"]}
     user_ids |= {r["created_by_id"] for name in ("kpi_value", "rating_override") for r in out[name]}

@@ -42,6 +42,7 @@ TABLES = (
     "action_plan_revision",
     "action_plan_comment",
     "kpi_curve_note",
+    "survey_org",
     "audit_event",
 )
 # Tables added after format 1 was fixed, a group at a time: an export made before a group has none of its
@@ -55,7 +56,8 @@ EVENT_TABLES = (
     "event_evidence",
 )  # issue 19
 PLAN_TABLES = ("action_plan", "action_plan_revision", "action_plan_comment", "kpi_curve_note")  # issue 20
-ADDED_GROUPS: tuple[tuple[str, ...], ...] = (EVENT_TABLES, PLAN_TABLES)
+ORG_TABLES = ("survey_org",)  # issue 21
+ADDED_GROUPS: tuple[tuple[str, ...], ...] = (EVENT_TABLES, PLAN_TABLES, ORG_TABLES)
 # JSON columns that hold a list of ids of another table: checked like foreign keys, restored as they are
 # (every row keeps its id, so the ids still name the same rows).
 ID_LISTS: dict[tuple[str, str], str] = {

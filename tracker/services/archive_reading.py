@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tracker.domain.survey_orgs import ORG_KEY, ORG_KEY_MAX, ORG_KINDS
 from tracker.services.archive_format import (
     ADDED_GROUPS,
     FILES_PREFIX,
@@ -118,7 +119,26 @@ def _read(zf: zipfile.ZipFile, path: Path, label: str, max_file_bytes: int) -> A
     archive.files = {n.removeprefix(FILES_PREFIX): infos[n] for n in listed if n.startswith(FILES_PREFIX)}
     _check_references(archive, label)
     check_plans(rows, label)
+    _check_orgs(rows["survey_org"], label)
     return archive
+
+
+def _check_orgs(rows: list[Row], label: str) -> None:
+    """Each survey organisation is one `tracker survey orgs` could have saved (id, kind, name, region)."""
+    seen: set[tuple[int, str, str]] = set()
+    for row in rows:
+        here = f"{label}: survey_org.json id {row['id']}"
+        key = (row["framework_id"], row["survey_slug"], row["org_key"])
+        if len(row["org_key"]) > ORG_KEY_MAX or not ORG_KEY.fullmatch(row["org_key"]):
+            raise ArchiveError(f"{here}: org_key {row['org_key'][:60]!r} is not a valid organisation id")
+        if key in seen:
+            raise ArchiveError(f"{here}: organisation '{row['org_key']}' of {row['survey_slug']} is repeated")
+        seen.add(key)
+        if row["kind"] not in ORG_KINDS:
+            raise ArchiveError(f"{here}: kind {row['kind'][:40]!r} is not one of {', '.join(ORG_KINDS)}")
+        for name in ("name", "region"):
+            if not row[name].strip():
+                raise ArchiveError(f"{here}: {name} is blank")
 
 
 def _absent_tables(manifest: dict[str, Any], listed: dict[str, Any], label: str) -> set[str]:

@@ -36,6 +36,9 @@ ACTION_LABELS: Mapping[str, str] = MappingProxyType(
         "kpi_value.save": "Gave a KPI value",
         "kpi_value.import": "Imported KPI values from a CSV file",
         "survey.import": "Imported a survey round",
+        "survey_org.add": "Added a survey's participating organisation",
+        "survey_org.update": "Changed a survey's participating organisation",
+        "survey_org.load": "Loaded a survey's participating organisations from a CSV file",
         "framework.load": "Loaded a framework version",
         "event.load": "Loaded an event's files",
         "plan.create": "Started an action plan",
@@ -57,6 +60,7 @@ OBJECT_LABELS: Mapping[str, str] = MappingProxyType(
         "kpi": "KPI",
         "outcome": "Outcome",
         "survey": "Survey",
+        "survey_org": "Participating organisation",
         "framework": "Framework",
         "event": "Event",
         "action_plan": "Action plan",
@@ -121,6 +125,10 @@ FIELD_LABELS: Mapping[str, str] = MappingProxyType(
         "sessions": "Sessions",
         "answers": "Feedback answers",
         "new_event": "New event",
+        "org": "Organisation id",
+        "org_name": "Organisation",
+        "kind": "Kind",
+        "region": "Region",
     }
 )
 # Kept in the trail for the record, but no help to a reader: digests, fingerprints and rule codes.
@@ -135,6 +143,7 @@ ROW_COUNTS: Mapping[str, str] = MappingProxyType(
         "survey_response": "survey responses",
         "rating_override": "overrides",
         "user_account": "users",
+        "survey_org": "participating organisations",
     }
 )
 MAX_VALUE = 60  # characters of one value shown; the rest is cut with "…"
@@ -196,6 +205,8 @@ def value_text(key: str, value: Any, names: Names, framework_id: int | None) -> 
         return names.element(framework_id, text)
     if key == "partner":
         return names.partners.get(text, text)
+    if key == "kind":
+        return text.replace("_", " ")
     if key in {"status", "role"}:
         return text.capitalize()
     if key == "source_type":

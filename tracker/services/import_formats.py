@@ -112,6 +112,10 @@ SURVEY_RULES: tuple[str, ...] = (
     "matter.",
     "A blank breakdown cell leaves that person out of that breakdown's groups. A value in a column without a "
     "heading refuses the file.",
+    "A survey with participating organisations also needs an org column: in every row, the id of one of "
+    "the organisations an administrator loaded for it (an unknown id refuses the file, with the closest "
+    "id). It may also give profession and the survey's characteristics (such as gender or age band); a "
+    "blank cell means not stated.",
     "Each round has a label of up to 64 characters (for example 2023-24) and the date it closed. A label "
     "imported before is replaced only when you ask; the replaced rows are kept.",
 )

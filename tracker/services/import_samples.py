@@ -13,6 +13,7 @@ from datetime import date
 
 from tracker.db.models import Element
 from tracker.domain.evidence_input import EVIDENCE_COLUMNS, KPI_COLUMNS
+from tracker.domain.survey_definitions import ORG_COLUMN, PROFESSION_COLUMN
 from tracker.domain.surveys import RESPONDENT_COLUMN, SurveyDefinition, number_text
 from tracker.services.evidence import FrameworkContext
 
@@ -114,17 +115,34 @@ def kpi_sample(ctx: FrameworkContext, own_partner: str, today: date) -> str:
     return _csv(KPI_COLUMNS, [row])
 
 
-def survey_sample(definition: SurveyDefinition, rows: int = 3) -> str:
-    """A few respondents' rows: every column the survey needs, with answers from its scale."""
+def survey_sample(definition: SurveyDefinition, rows: int = 3, organisations: Sequence[str] = ()) -> str:
+    """A few respondents' rows: every column the survey needs, with answers from its scale.
+
+    A survey with organisations gets `org` (its loaded organisations in turn, so the sample imports; an
+    example id while none is loaded), `profession` and its characteristics (one row leaves them blank).
+    """
     questions = definition.question_ids()
     labels = [label for label, _score in definition.scale.options]
     skipped = sorted(definition.scale.not_scored, key=str.casefold)
-    header = [RESPONDENT_COLUMN, *definition.breakdowns, *questions]
+    org_columns = [ORG_COLUMN, PROFESSION_COLUMN] if definition.organisations else []
+    header = [
+        RESPONDENT_COLUMN,
+        *definition.breakdowns,
+        *org_columns,
+        *definition.characteristics,
+        *questions,
+    ]
+    orgs = sorted(organisations) or ["example-organisation"]
     found: list[dict[str, str]] = []
     for r in range(rows):
         row = {RESPONDENT_COLUMN: f"R{r + 1:03d}"}
         for name in definition.breakdowns:
             row[name] = f"Example group {'AB'[r % 2]}"
+        if definition.organisations:
+            row[ORG_COLUMN] = orgs[r % len(orgs)]
+            row[PROFESSION_COLUMN] = "" if r % 3 == 2 else "social_worker"
+        for name in definition.characteristics:
+            row[name] = "" if r % 3 == 2 else f"Example {name.replace('_', ' ')} {'AB'[r % 2]}"
         for q, qid in enumerate(questions):
             turn = r + q
             if turn % 7 == 5:

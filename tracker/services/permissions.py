@@ -120,6 +120,11 @@ def can_manage_event(p: Principal, framework_partner_ids: set[int], hosts: Colle
     return not hosts or p.partner_id in hosts
 
 
+def can_manage_survey_orgs(p: Principal) -> bool:
+    """A survey's participating organisations span every partner and none: administrators load them."""
+    return p.role == "admin"
+
+
 def can_manage_users(p: Principal) -> bool:
     return p.role == "admin"
 

@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.db.models import Evidence, SurveyResponse, SurveyRound, utcnow
+from tracker.db.models import Evidence, SurveyOrg, SurveyResponse, SurveyRound, utcnow
 from tracker.domain.evidence_input import EvidenceFields, parse_evidence
 from tracker.domain.problems import ProblemLog, RowProblem
 from tracker.domain.survey_evidence import section_evidence
@@ -121,6 +121,17 @@ def rounds(session: Session, framework_id: int, survey_id: str) -> list[SurveyRo
     )
 
 
+def org_keys(session: Session, framework_id: int, survey_id: str) -> frozenset[str]:
+    """The ids of the survey's participating organisations: what a round's `org` cells may give."""
+    return frozenset(
+        session.scalars(
+            select(SurveyOrg.org_key).where(
+                SurveyOrg.framework_id == framework_id, SurveyOrg.survey_slug == survey_id
+            )
+        )
+    )
+
+
 def responses_of(session: Session, definition: SurveyDefinition, round_: SurveyRound) -> tuple[Response, ...]:
     """The stored rows, read again through the definition (they validated when they were imported)."""
     stored = session.scalars(
@@ -178,7 +189,8 @@ def import_round(
     problems = ProblemLog()
     header, rows = _rows(raw, problems)
     if not problems:
-        parsed, problems = parse_responses(definition, header, rows)
+        loaded = org_keys(session, ctx.framework.id, survey_id) if definition.organisations else None
+        parsed, problems = parse_responses(definition, header, rows, loaded)
     if problems:
         return RoundImport.failed(problems)
     label = label.strip()

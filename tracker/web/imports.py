@@ -116,10 +116,12 @@ def kpi_sample(slug: str) -> ResponseReturnValue:
 def survey_sample(slug: str, survey_id: str) -> ResponseReturnValue:
     """A few example respondents with every column the survey needs."""
     try:
-        _framework_id, definition = survey_service.definition_of(db.session, slug, survey_id)
+        framework_id, definition = survey_service.definition_of(db.session, slug, survey_id)
     except survey_service.SurveyNotFound as missing:
         abort(404, description=str(missing))
-    return _csv_download(import_samples.survey_sample(definition), f"{slug}-{survey_id}-sample.csv")
+    orgs = survey_service.org_keys(db.session, framework_id, survey_id) if definition.organisations else ()
+    sample = import_samples.survey_sample(definition, organisations=sorted(orgs))
+    return _csv_download(sample, f"{slug}-{survey_id}-sample.csv")
 
 
 @bp.get("/help/file-formats")
