@@ -72,8 +72,8 @@ QUESTIONS: tuple[str, ...] = tuple(qid for _, questions in SECTIONS for qid, _ i
 # Workplace Experiences 66 / 65 / 68 / 64 (overall / children / adults / mental health); 2022/23: 79 overall.
 NATIONAL_TARGETS: Mapping[str, tuple[float, ...]] = MappingProxyType(
     {
-        "2022/23": (78.5, 78.25, 79.5, 79.0, 79.75, 79.0, 79.75, 78.25, 69.0),
-        "2023/24": (79.25, 70.5, 75.0, 71.75, 73.75, 70.5, 77.0, 74.25, 66.0),
+        "2022/23": (78.25, 78.25, 79.75, 79.0, 79.75, 79.0, 79.75, 78.25, 69.0),
+        "2023/24": (79.25, 70.25, 75.0, 71.75, 73.75, 70.75, 77.0, 74.25, 66.0),
     }
 )
 AREA_TARGETS: Mapping[str, Mapping[str, tuple[float, ...]]] = MappingProxyType(
