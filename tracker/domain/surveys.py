@@ -173,6 +173,9 @@ class SurveyDefinition:
     bands: Bands = Bands()
     breakdowns: tuple[str, ...] = ()
     sections: tuple[Section, ...] = ()
+    organisations: bool = False
+    characteristics: tuple[str, ...] = ()
+    overall: tuple[str, ...] = ()
 
     def question_ids(self) -> tuple[str, ...]:
         return tuple(qid for section in self.sections for qid in section.question_ids)
