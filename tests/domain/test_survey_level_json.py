@@ -130,7 +130,12 @@ BAD = [
     ("score true", Figure, {**SHOWN, "score": True}, "number"),
     ("a field missing", Figure, {k: v for k, v in SHOWN.items() if k != "agree_pct"}, "agree_pct"),
     ("rank a fraction", Rank, {"position": 1.5, "of": 3}, "whole numbers"),
-    ("organisation id a number", Organisation, {"id": 1, "name": "x", "kind": "other", "region": "y"}, "text"),
+    (
+        "organisation id a number",
+        Organisation,
+        {"id": 1, "name": "x", "kind": "other", "region": "y"},
+        "text",
+    ),
 ]
 
 
