@@ -29,14 +29,15 @@ from tracker.domain.survey_level_results import (
     RegionRow,
 )
 from tracker.domain.survey_levels import national_round
-from tracker.domain.surveys import SurveyDefinition
-from tracker.services.surveys import responses_of, rounds
+from tracker.domain.surveys import SurveyDefinition, did_you_mean
+from tracker.services.surveys import SurveyNotFound, definition_of, responses_of, rounds
 
 __all__ = [
     "FORMAT_VERSION",
     "LevelPage",
     "Strip",
     "level_for",
+    "level_of_round",
     "national_for",
     "page_for",
     "store_round",
@@ -327,3 +328,27 @@ def store_round(
         return False
     _computed_and_stored(session, definition, inputs)
     return True
+
+
+def level_of_round(
+    session: Session, slug: str, survey_id: str, label: str, level: Level, key: str = ""
+) -> tuple[SurveyDefinition, LevelResult]:
+    """A level of a named round for the command line; SurveyNotFound says what is unknown and what is."""
+    framework_id, definition = definition_of(session, slug, survey_id)
+    inputs = _inputs(session, framework_id, definition, label)
+    if inputs is None:
+        raise SurveyNotFound(f"survey '{survey_id}' has no round '{label}'")
+    if level == "region" and key not in inputs.regions():
+        regions = sorted(inputs.regions(), key=str.casefold)
+        known = f" (its regions: {', '.join(regions)})" if regions else " (it has no organisations loaded)"
+        raise SurveyNotFound(f"survey '{survey_id}' has no region '{key}'{did_you_mean(key, regions)}{known}")
+    if level == "org" and inputs.organisation(key) is None:
+        ids = [o.id for o in inputs.organisations]
+        where = "organisations are loaded with `tracker survey orgs`"
+        raise SurveyNotFound(
+            f"survey '{survey_id}' has no organisation '{key}'{did_you_mean(key, ids)} ({where})"
+        )
+    page = _read(session, framework_id, definition, level, key, label, beside=False)
+    if page is None:  # a national level always exists; regions and organisations were checked above
+        raise SurveyNotFound(f"survey '{survey_id}' has no {level} '{key}'")
+    return definition, page.result
