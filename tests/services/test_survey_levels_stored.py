@@ -86,9 +86,8 @@ def import_round(runner: Any, tmp_path: Path, label: str, rows: Sequence[Respons
            *extra)  # fmt: skip
 
 
-@pytest.fixture
-def national_app(
-    app: Flask, framework: str, load_framework: Any, tiny_yaml: str, runner: Any, tmp_path: Path
+def load_hand_made_round(
+    app: Flask, load_framework: Any, tiny_yaml: str, runner: Any, tmp_path: Path
 ) -> Flask:
     """The framework with the hand-made survey, its organisations and both rounds (2022/23 first)."""
     load_framework(tiny_yaml.replace("version: 1", "version: 2") + SURVEY.format(minimum=10))
@@ -98,6 +97,13 @@ def national_app(
     import_round(runner, tmp_path, "2022/23", previous_rows())
     import_round(runner, tmp_path, "2023/24", current_rows())
     return app
+
+
+@pytest.fixture
+def national_app(
+    app: Flask, framework: str, load_framework: Any, tiny_yaml: str, runner: Any, tmp_path: Path
+) -> Flask:
+    return load_hand_made_round(app, load_framework, tiny_yaml, runner, tmp_path)
 
 
 def definition(app: Flask) -> tuple[int, SurveyDefinition]:

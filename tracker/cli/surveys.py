@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 
 from tracker.cli import cli, require_schema
 from tracker.cli.data import _read
-from tracker.domain.survey_level_listing import group_names, section_rows
+from tracker.domain.survey_level_listing import section_rows
 from tracker.domain.survey_level_results import Level, suppressed_text
 from tracker.domain.surveys import describe_change, rounded_score
 from tracker.extensions import db
@@ -202,17 +202,10 @@ def _level_results(
     with db.unit_of_work() as session:
         try:
             definition, result = levels_service.level_of_round(
-                session, framework, survey_id, label, chosen, key
+                session, framework, survey_id, label, chosen, key, by
             )
         except survey_service.SurveyNotFound as missing:
             raise click.ClickException(str(missing)) from None
-    names = group_names(result)
-    if by is not None and by not in names:
-        choices = ", ".join(names) or "none"
-        raise click.BadParameter(
-            f"'{by}' is not a breakdown or characteristic of survey '{survey_id}' ({choices})",
-            param_hint="--by",
-        )
     rows = section_rows(result, by)
     if as_json:
         click.echo(json.dumps(rows, indent=2))

@@ -8,14 +8,6 @@ from typing import Any
 from tracker.domain.survey_level_results import Breakdown, Figure, LevelResult, SectionLevel
 
 
-def group_names(result: LevelResult) -> tuple[str, ...]:
-    """What `--by` may name at this level: each breakdown, then each characteristic."""
-    first = result.sections[0] if result.sections else None
-    if first is None:
-        return ()
-    return tuple(b.name for b in (*first.breakdowns, *first.characteristics))
-
-
 def _group(value: str, figure: Figure) -> dict[str, Any]:
     return {
         "group": value,

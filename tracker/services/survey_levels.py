@@ -331,10 +331,24 @@ def store_round(
 
 
 def level_of_round(
-    session: Session, slug: str, survey_id: str, label: str, level: Level, key: str = ""
+    session: Session,
+    slug: str,
+    survey_id: str,
+    label: str,
+    level: Level,
+    key: str = "",
+    by: str | None = None,
 ) -> tuple[SurveyDefinition, LevelResult]:
-    """A level of a named round for the command line; SurveyNotFound says what is unknown and what is."""
+    """A level of a named round for the command line, `by` a breakdown or characteristic to list groups
+    of; SurveyNotFound says what is unknown and what is known, before anything is computed."""
     framework_id, definition = definition_of(session, slug, survey_id)
+    groups = (*definition.breakdowns, *definition.characteristics)
+    if by is not None and by not in groups:
+        known = f" ({', '.join(groups)})" if groups else " (it has none)"
+        raise SurveyNotFound(
+            f"'{by}' is not a breakdown or characteristic of survey '{survey_id}'{did_you_mean(by, groups)}"
+            f"{known}"
+        )
     inputs = _inputs(session, framework_id, definition, label)
     if inputs is None:
         raise SurveyNotFound(f"survey '{survey_id}' has no round '{label}'")
