@@ -102,9 +102,13 @@ def test_national_and_regional_levels_have_no_rank(national_app: Flask, runner: 
     national = as_json(runner, "--level", "national", "--by", "gender")
     assert national == section_rows(expected.national, "gender")
     assert "rank" not in national[0] and national[0]["n"] == 49
+    south = as_json(runner, "--level", "region", "--region", "South")
+    assert south == section_rows(expected.regions["South"])
+    assert south[0]["n"] == 30 and "rank" not in south[0]
+    # North is Avon (9) and Beckside (10): its 19 less Beckside's shown 10 would give Avon's 9 away
     north = as_json(runner, "--level", "region", "--region", "North")
     assert north == section_rows(expected.regions["North"])
-    assert north[0]["n"] == 19 and "rank" not in north[0]
+    assert (north[0]["n"], north[0]["score"], north[0]["reason"]) == (None, None, "complementary")
 
 
 def test_text_output(national_app: Flask, runner: Any) -> None:
