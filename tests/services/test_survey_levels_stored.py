@@ -17,12 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from tests.digest import table_digests
 from tests.domain.test_survey_levels import DEFINITION, ORGS, SCORE, current_rows, previous_rows
 from tests.querycount import count_statements
+from tracker.db import migrate
 from tracker.db.models import SurveyLevelResult
 from tracker.domain.survey_level_results import Level, NationalRound
 from tracker.domain.survey_levels import national_round
@@ -345,4 +347,20 @@ def test_a_failed_write_loses_only_the_stored_copy(
     assert stored_rows(national_app) == 0
     monkeypatch.setattr(survey_levels, "_rows", real)
     assert level_in_request(national_app, "org:c") == expected.orgs["c"]
+    assert stored_rows(national_app) == ROWS_PER_ROUND
+
+
+def test_migration_0017_adds_the_table_and_takes_it_away(national_app: Flask) -> None:
+    level_in_request(national_app, "national:")
+    with national_app.app_context():
+        config = migrate.alembic_config(db.engine)
+        db.session.rollback()  # end the read: a downgrade drops a table an open read would block
+        others = table_digests(national_app, exclude=("survey_level_result",))
+        command.downgrade(config, "0016")
+        assert "survey_level_result" not in inspect(db.engine).get_table_names()
+        assert table_digests(national_app, exclude=()) == others  # nothing else touched
+        command.upgrade(config, "head")
+        assert migrate.is_current(db.engine)
+    assert stored_rows(national_app) == 0
+    assert level_in_request(national_app, "org:c") == engine_round(definition(national_app)[1]).orgs["c"]
     assert stored_rows(national_app) == ROWS_PER_ROUND
