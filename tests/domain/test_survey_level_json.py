@@ -4,6 +4,7 @@ type alone (a table of figures), and stored JSON that is not a result is refused
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -68,7 +69,9 @@ def test_the_round_covers_what_round_tripping_must_keep(result: NationalRound) -
     assert {f.reason for f in figures + parts} == {"", "small", "complementary"}
     assert any(f.change is not None for f in figures)
     assert any(f.agree_pct is not None for f in figures)
-    assert any(s.rank is not None and s.vs_region is not None for lv in levels for s in lv.sections)
+    # both regions are suppressed across levels in this round (North would give Avon's 9 away, South then
+    # North), so no distance from a region is shown here: test_a_distance_from_the_region_round_trips has one
+    assert any(s.rank is not None and s.vs_national is not None for lv in levels for s in lv.sections)
     assert any(c.withheld for lv in levels for s in lv.sections for c in s.characteristics)
     assert any(not lv.reportable and lv.why_not for lv in levels)
     assert any(lv.overall_rank is not None for lv in levels)
@@ -148,3 +151,15 @@ def test_json_that_is_not_a_result_is_refused(name: str, kind: Any, data: Any, w
 def test_a_level_not_a_level_is_refused(result: NationalRound) -> None:
     with pytest.raises(ValueError, match="level"):
         LevelResult.from_json({**result.national.to_json(), "level": "county"})
+
+
+def test_a_distance_from_the_region_round_trips(result: NationalRound) -> None:
+    c = result.orgs["c"]
+    shown = replace(
+        c,
+        overall_vs_region=-1.25,
+        sections=tuple(replace(s, vs_region=0.5 + i) for i, s in enumerate(c.sections)),
+    )
+    back = LevelResult.from_json(through_json(shown.to_json()))
+    assert back == shown
+    assert [s.vs_region for s in back.sections] == [0.5 + i for i in range(len(c.sections))]
