@@ -55,12 +55,16 @@ def test_the_health_check_plan_fills_the_template_for_the_lowest_standard(app: F
     loaded = runner.invoke(args=["demo"])
     assert loaded.exit_code == 0, loaded.output
     assert (
-        "employer-standards-2024: loaded version 2; 22 evidence items and 5 KPI values added (0 already present); "
+        "employer-standards-2024: loaded version 3; 22 evidence items and 5 KPI values added (0 already present); "
         "survey rounds 2022-23, 2023-24 imported; action plans: 1 added, 0 already present; "
         "turn-the-curve notes: 0 added, 0 already present" in loaded.output
     )
     with app.app_context():
-        (latest,) = report_blocks(db.session, "employer-standards-2024")
+        blocks = report_blocks(db.session, "employer-standards-2024")
+        assert [b.definition.id for b in blocks] == ["health-check-survey", "health-check-national"]
+        latest = blocks[0]
+        # The national round (issue 21) has no poor standard nationally either: it owes no plan below.
+        assert "poor" not in {s.band for s in blocks[1].sections}
         standards = {s.section: s for s in latest.sections if s.section.startswith("hc-standard-")}
         lowest = min(standards.values(), key=lambda s: s.score)
         # No standard is red: the plan is for the lowest, which is moderate ("Capable of improvement": amber).

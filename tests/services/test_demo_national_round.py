@@ -42,7 +42,7 @@ REPO = Path(__file__).resolve().parents[2]
 # (checked on 3.11.7, 3.12.1 and 3.13.0); change it only when the generator is changed on purpose.
 DIGEST = "aabc744eeed8b1b00447c9a07c46576124148ffd1bce33e10f19be046527b013"
 STANDARDS = tuple(section for section, _ in SECTIONS[:8])
-WORKPLACE = "hc-workplace-experiences"
+WORKPLACE = "hcn-workplace-experiences"
 MINIMUM = 10
 
 
@@ -183,6 +183,9 @@ def test_the_question_columns_are_the_surveys_own(survey: SurveyDefinition) -> N
     ]
     assert frozenset().union(*(s.reverse for s in survey.sections)) == REVERSE
     assert set(survey.breakdowns) == {"service_area"}
+    assert survey.organisations
+    assert survey.characteristics == tuple(name for name, _ in CHARACTERISTICS)
+    assert known_columns(survey) == list(COLUMNS)  # the definition reads every generated column
 
 
 @pytest.mark.parametrize(
@@ -281,10 +284,10 @@ SECTION_FIGURES = [
     (WORKPLACE, "adults", 68),
     (WORKPLACE, "mental-health", 64),
     # "Standard 3 - Safe workloads and case allocation 75 77 73 75" (overall, adults, children, mental health)
-    ("hc-standard-3", None, 75),
-    ("hc-standard-3", "adults", 77),
-    ("hc-standard-3", "children", 73),
-    ("hc-standard-3", "mental-health", 75),
+    ("hcn-standard-3", None, 75),
+    ("hcn-standard-3", "adults", 77),
+    ("hcn-standard-3", "children", 73),
+    ("hcn-standard-3", "mental-health", 75),
 ]
 
 
@@ -300,8 +303,8 @@ def test_standard_1_is_the_only_standard_that_did_not_decline(
 ) -> None:
     changes = {s: score(results["2023/24"][s]) - score(results["2022/23"][s]) for s in STANDARDS}
     shown = {s: round_half_up(change, 1) for s, change in changes.items()}
-    assert [s for s, change in shown.items() if change >= 0] == ["hc-standard-1"]
-    assert all(change <= -1.0 for s, change in shown.items() if s != "hc-standard-1")
+    assert [s for s, change in shown.items() if change >= 0] == ["hcn-standard-1"]
+    assert all(change <= -1.0 for s, change in shown.items() if s != "hcn-standard-1")
 
 
 def test_children_less_favourable_on_7_of_8_standards(results: dict[str, dict[str, SectionResult]]) -> None:

@@ -111,3 +111,23 @@ def test_a_note_names_the_elements_it_refers_to_by_id(note: str, expected: str) 
     framework = load_framework_file(frameworks_dir() / "developing_together.yaml").framework
     assert framework is not None
     assert framework.named(note) == expected
+
+
+def test_the_national_health_check_survey_asks_the_small_surveys_questions() -> None:
+    """Version 3's second survey (issue 21): the same questions, its own section ids, organisations and
+    characteristics, overall Standards 1-8, and no links (its answers would count twice in the ratings)."""
+    f = load("employer_standards_2024.yaml")
+    assert f.version == 3
+    small, national = (
+        next(s for s in f.surveys if s.id == i) for i in ("health-check-survey", "health-check-national")
+    )
+    same = ("scale", "min_group_size", "bands", "breakdowns")
+    assert [getattr(national, name) for name in same] == [getattr(small, name) for name in same]
+    assert [(s.title, s.questions, s.reverse) for s in national.sections] == [
+        (s.title, s.questions, s.reverse) for s in small.sections
+    ]
+    assert [s.id for s in national.sections] == [s.id.replace("hc-", "hcn-", 1) for s in small.sections]
+    assert all(s.links for s in small.sections) and not any(s.links for s in national.sections)
+    assert national.organisations and not small.organisations
+    assert national.characteristics == ("gender", "age_band", "sexuality", "religion")
+    assert national.overall == tuple(f"hcn-standard-{n}" for n in range(1, 9))

@@ -133,6 +133,7 @@ def parse_responses(
     hints: dict[str, str] = {}
     grouped = group_columns(definition)
 
+    scored: dict[str, float | None] = {}  # each accepted cell's score: a round repeats a few answers
     responses: list[Response] = []
     respondent_rows: dict[str, int] = {}
     width = len(names)
@@ -151,10 +152,14 @@ def parse_responses(
             index = columns.get(qid, -1)
             if index < 0:
                 continue
+            cell = cells[index]
             try:
-                answers[qid] = definition.scale.score(cells[index])
-            except ValueError as error:
-                problems.add(number, str(error), column=names[index])
+                answers[qid] = scored[cell]
+            except KeyError:
+                try:
+                    answers[qid] = scored[cell] = definition.scale.score(cell)
+                except ValueError as error:
+                    problems.add(number, str(error), column=names[index])
         groups: dict[str, str] = {}
         for name in grouped:
             value = cells[columns[name]].strip() if name in columns else ""

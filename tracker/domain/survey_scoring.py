@@ -31,15 +31,16 @@ class _Stats:
 
 def _section_stats(scale: Scale, section: Section, responses: Iterable[Response]) -> _Stats:
     by_question: dict[str, list[float]] = {qid: [] for qid in section.question_ids}
+    questions = [(qid, qid in section.reverse, by_question[qid]) for qid in section.question_ids]  # once
     n = favourable = answered = 0
     for response in responses:
         scored = False
-        for qid in section.question_ids:
-            value = response.answers.get(qid)
+        answers = response.answers
+        for qid, reverse, values in questions:
+            value = answers.get(qid)
             if value is None:
                 continue
-            reverse = qid in section.reverse
-            by_question[qid].append(100.0 - value if reverse else value)
+            values.append(100.0 - value if reverse else value)
             answered += 1
             favourable += scale.favourable(value, reverse)
             scored = True

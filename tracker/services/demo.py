@@ -21,7 +21,7 @@ from tracker.domain.loader import load_framework_file
 from tracker.events.service import NamedFile, load_event
 from tracker.overrides import service as overrides
 from tracker.ratings import ratings_for
-from tracker.services import accounts, demo_plans, imports, surveys
+from tracker.services import accounts, demo_national, demo_plans, imports, surveys
 from tracker.services import evidence as evidence_service
 from tracker.services import frameworks as framework_service
 from tracker.services.audit import Actor
@@ -84,10 +84,12 @@ def _import_survey_rounds(
     folder: Path,
     stem: str,
 ) -> list[str]:
-    """Rounds shipped as <stem>_survey_<round>.csv for the framework's survey, oldest first, each once."""
-    if len(framework.surveys) != 1:
+    """Rounds shipped as <stem>_survey_<round>.csv for the framework's one survey without participating
+    organisations (the national one is generated: demo_national), oldest first, each once."""
+    plain = [s for s in framework.surveys if not s.organisations]
+    if len(plain) != 1:
         return []
-    survey = framework.surveys[0]
+    survey = plain[0]
     imported = []
     for path in sorted(folder.glob(f"{stem}_survey_*.csv")):
         label = path.stem.removeprefix(f"{stem}_survey_")
@@ -168,6 +170,16 @@ def _load_plans(
         raise DemoError(str(error)) from None
 
 
+def _load_national(
+    session: Session, actor: Actor, principal: Principal, ctx: evidence_service.FrameworkContext, f: Framework
+) -> demo_national.NationalLoaded | None:
+    """The generated national Health Check (issue 21), where the framework has its survey."""
+    try:
+        return demo_national.load_national(session, actor, principal, ctx, f)
+    except demo_national.NationalDemoError as error:
+        raise DemoError(str(error)) from None
+
+
 def _named(path: Path) -> NamedFile | None:
     return NamedFile(path.name, path.read_bytes()) if path.is_file() else None
 
@@ -242,12 +254,14 @@ def load_demo(session: Session, frameworks_dir: Path, instance: Path, today: dat
             session, actor, framework_id, frameworks_dir / "demo" / f"{stem}_overrides.csv", today
         )
         plans = _load_plans(session, actor, principal, ctx, frameworks_dir / "demo" / f"{stem}_plans.yaml")
+        national = _load_national(session, actor, principal, ctx, result.framework)
         summary.lines.append(
             f"{framework_id}: {state}; {evidence.added} evidence items and {kpis.added} KPI values added "
             f"({evidence.skipped + kpis.skipped} already present)"
             + (f"; survey rounds {', '.join(rounds)} imported" if rounds else "")
             + (f"; {applied} evaluator overrides" if applied else "")
             + (f"; {plans.describe()}" if plans else "")
+            + (f"; {national.describe()}" if national else "")
         )
     events, kept = _load_events(session, actor, principal, frameworks_dir / "demo" / "events")
     summary.lines.append(

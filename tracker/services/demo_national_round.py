@@ -25,7 +25,7 @@ from types import MappingProxyType
 from tracker.services.demo_national_orgs import REGIONS, DemoOrganisation, organisations, sizes
 
 SEED = 20240528  # the date of the virtual event the seed's slides are from
-SURVEY_ID = "health-check-survey"
+SURVEY_ID = "health-check-national"
 ROUNDS: tuple[str, ...] = ("2022/23", "2023/24")
 AREAS: tuple[str, ...] = ("children", "adults", "mental-health")
 NOT_STATED = ""
@@ -43,19 +43,19 @@ BLANK_RATE = 0.01
 # The survey's sections in definition order, each question with its offset (points) from the section target;
 # offsets sum to 0 so the section score (the mean of its question means) is the target.
 SECTIONS: tuple[tuple[str, tuple[tuple[str, float], ...]], ...] = (
-    ("hc-standard-1", (("hc-s1-principles", 1.0), ("hc-s1-applied", -3.0), ("hc-s1-understand", 2.0))),
-    ("hc-standard-2", (("hc-s2-right-number", -4.0), ("hc-s2-right-skills", 3.0), ("hc-s2-future", 1.0))),
+    ("hcn-standard-1", (("hc-s1-principles", 1.0), ("hc-s1-applied", -3.0), ("hc-s1-understand", 2.0))),
+    ("hcn-standard-2", (("hc-s2-right-number", -4.0), ("hc-s2-right-skills", 3.0), ("hc-s2-future", 1.0))),
     (
-        "hc-standard-3",
+        "hcn-standard-3",
         (("hc-s3-workload-safe", 1.0), ("hc-s3-excessive-workload", -5.0), ("hc-s3-allocation", 4.0)),
     ),
-    ("hc-standard-4", (("hc-s4-culture", 1.0), ("hc-s4-tools", 0.0), ("hc-s4-environment", -1.0))),
-    ("hc-standard-5", (("hc-s5-regular", -2.0), ("hc-s5-quality", 0.0), ("hc-s5-reflect", 2.0))),
-    ("hc-standard-6", (("hc-s6-time", -4.0), ("hc-s6-opportunity", 3.0), ("hc-s6-impact", 1.0))),
-    ("hc-standard-7", (("hc-s7-supported", 1.0), ("hc-s7-requirements", -1.0))),
-    ("hc-standard-8", (("hc-s8-partnerships", 1.5), ("hc-s8-collaboration", -1.5))),
+    ("hcn-standard-4", (("hc-s4-culture", 1.0), ("hc-s4-tools", 0.0), ("hc-s4-environment", -1.0))),
+    ("hcn-standard-5", (("hc-s5-regular", -2.0), ("hc-s5-quality", 0.0), ("hc-s5-reflect", 2.0))),
+    ("hcn-standard-6", (("hc-s6-time", -4.0), ("hc-s6-opportunity", 3.0), ("hc-s6-impact", 1.0))),
+    ("hcn-standard-7", (("hc-s7-supported", 1.0), ("hc-s7-requirements", -1.0))),
+    ("hcn-standard-8", (("hc-s8-partnerships", 1.5), ("hc-s8-collaboration", -1.5))),
     (
-        "hc-workplace-experiences",
+        "hcn-workplace-experiences",
         (
             ("hc-we-manageable", -6.0),
             ("hc-we-location", 3.0),
@@ -176,9 +176,9 @@ _REGION_SD, _REGION_ROUND_SD = 1.5, 1.0
 # (red) standard that "needs a plan".
 STRUGGLING: Mapping[tuple[str, str], float] = MappingProxyType(
     {
-        ("la-033", "hc-standard-3"): -32.0,
-        ("la-104", "hc-standard-3"): -32.0,
-        ("la-071", "hc-standard-6"): -32.0,
+        ("la-033", "hcn-standard-3"): -32.0,
+        ("la-104", "hcn-standard-3"): -32.0,
+        ("la-071", "hcn-standard-6"): -32.0,
     }
 )
 

@@ -6,6 +6,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
@@ -15,10 +16,9 @@ from tracker.domain.evidence_input import EvidenceFields, parse_evidence
 from tracker.domain.problems import ProblemLog, RowProblem
 from tracker.domain.survey_evidence import section_evidence
 from tracker.domain.survey_responses import parse_responses
-from tracker.domain.survey_scoring import compare_rounds, distance_travelled, score_round
+from tracker.domain.survey_scoring import compare_rounds, distance_travelled
 from tracker.domain.surveys import (
     DistanceResult,
-    Response,
     SectionResult,
     SurveyDefinition,
 )
@@ -26,10 +26,13 @@ from tracker.domain.text_limits import SURVEY_ROUND_LABEL
 from tracker.ratings import upkeep
 from tracker.services import evidence as evidence_service
 from tracker.services.audit import Actor, record
+from tracker.services.bulk_rows import insert_rows
 from tracker.services.evidence import FrameworkContext, Refused
 from tracker.services.frameworks import current_version, framework_of
 from tracker.services.imports import MAX_CSV_BYTES, MAX_ROWS
 from tracker.services.permissions import Principal, can_import_into
+from tracker.services.survey_reading import KEPT, rounds_key, scored_round
+from tracker.services.survey_reading import responses_of as responses_of  # where callers found it before
 
 
 class SurveyNotFound(LookupError):
@@ -150,20 +153,6 @@ def org_keys(session: Session, framework_id: int, survey_id: str) -> frozenset[s
     )
 
 
-def responses_of(session: Session, definition: SurveyDefinition, round_: SurveyRound) -> tuple[Response, ...]:
-    """The stored rows, read again through the definition (they validated when they were imported)."""
-    stored = session.scalars(
-        select(SurveyResponse).where(SurveyResponse.round_id == round_.id).order_by(SurveyResponse.row_number)
-    ).all()
-    if not stored:
-        return ()
-    header = list(stored[0].cells)
-    parsed, _problems = parse_responses(
-        definition, header, [[r.cells.get(h, "") for h in header] for r in stored]
-    )
-    return parsed
-
-
 def results(
     session: Session, slug: str, survey_id: str, label: str, by: str | None = None
 ) -> tuple[SurveyDefinition, SurveyRound, tuple[SectionResult, ...]]:
@@ -177,12 +166,10 @@ def results(
     this = next((r for r in all_rounds if r.label == label), None)
     if this is None:
         raise SurveyNotFound(f"survey '{survey_id}' has no round '{label}'")
-    scored = score_round(definition, responses_of(session, definition, this), by)
+    scored = scored_round(session, definition, this, by)
     previous = previous_round(all_rounds, this)
     if previous is not None:
-        scored = compare_rounds(
-            scored, score_round(definition, responses_of(session, definition, previous)), previous.label
-        )
+        scored = compare_rounds(scored, scored_round(session, definition, previous), previous.label)
     return definition, this, scored
 
 
@@ -235,17 +222,21 @@ def import_round(
     session.add(round_)
     session.flush()
     columns = [h.strip() for h in header]
+    stored: list[dict[str, Any]] = []
     for number, row in enumerate(rows, start=2):
         if not any(cell.strip() for cell in row):
             continue
         cells = {c: (row[i] if i < len(row) else "") for i, c in enumerate(columns)}
-        session.add(
-            SurveyResponse(
-                round_id=round_.id, row_number=number, respondent=cells.get("respondent", ""), cells=cells
-            )
+        stored.append(
+            {
+                "round_id": round_.id,
+                "row_number": number,
+                "respondent": cells.get("respondent", ""),
+                "cells": cells,
+            }
         )
+    insert_rows(session, SurveyResponse, stored)  # one statement: a national round has 10,000 rows
     result.respondents = len(parsed)
-    session.flush()
     _refresh_evidence(session, actor, p, ctx, definition, label, collected_on, result)
     record(
         session,
@@ -270,6 +261,8 @@ def _refresh_evidence(
     result: RoundImport,
 ) -> None:
     """One item per section result, collection "{survey}:{round}", so a round counts once in the ratings."""
+    if not any(section.links for section in definition.sections):
+        return  # no section counts in an outcome's rating, so no item is made: skip scoring the round again
     _definition, _round, scored = results(session, ctx.framework.slug, definition.id, label)
     collection = f"{definition.id}:{label}"
     existing = {
@@ -399,9 +392,18 @@ def distance_since_previous(session: Session, slug: str, survey_id: str, label: 
     previous = None if this is None else previous_round(all_rounds, this)
     if this is None or previous is None:
         return None
+    return KEPT.get(
+        ("distance", definition, *rounds_key(session, previous, this)),
+        lambda: _distance(session, definition, previous, this),
+    )
+
+
+def _distance(
+    session: Session, definition: SurveyDefinition, previous: SurveyRound, this: SurveyRound
+) -> DistanceView:
     pre, post = responses_of(session, definition, previous), responses_of(session, definition, this)
-    before = {r.section: r for r in score_round(definition, pre)}
-    after = {r.section: r for r in score_round(definition, post)}
+    before = {r.section: r for r in scored_round(session, definition, previous)}
+    after = {r.section: r for r in scored_round(session, definition, this)}
     chart_rows = tuple(
         (after[s.id].title, pre_score, post_score)
         for s in definition.sections
