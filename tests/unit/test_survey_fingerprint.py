@@ -37,7 +37,12 @@ def earlier(survey: SurveyDefinition) -> EarlierSurvey:
 def shipped() -> Any:
     framework = parse_framework(SHIPPED.read_text(encoding="utf-8"), SHIPPED.name).framework
     assert framework is not None and framework.surveys
-    return framework
+    # the framework's surveys at the new keys' defaults (version 3 adds a national survey that sets them)
+    at_defaults = tuple(
+        s for s in framework.surveys if not (s.organisations or s.characteristics or s.overall)
+    )
+    assert at_defaults
+    return dataclasses.replace(framework, surveys=at_defaults)
 
 
 def test_surveys_at_the_new_defaults_fingerprint_as_before() -> None:
