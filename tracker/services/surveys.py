@@ -359,14 +359,17 @@ class LatestRound:
 
 
 def report_blocks(session: Session, slug: str) -> tuple[LatestRound, ...]:
-    """Each survey's latest round, for the report (tracker.reports.survey_blocks draws its rows)."""
+    """Each survey's latest round, for the report (tracker.reports.survey_blocks draws its rows).
+
+    A survey of participating organisations is left out: its results are the national, regional and local
+    reports, whose suppression (across levels too) the framework report's plain scoring does not apply."""
     found = current_version(session, slug)
     if found is None:
         return ()
     framework_row, version = found
     latest = []
     for definition in framework_of(version).surveys:
-        available = rounds(session, framework_row.id, definition.id)
+        available = [] if definition.organisations else rounds(session, framework_row.id, definition.id)
         if not available:
             continue
         by = definition.breakdowns[0] if definition.breakdowns else None
