@@ -74,6 +74,18 @@ def element_text(element: fw.Element) -> str:
     return element.text
 
 
+# survey keys added after frameworks were stored (issue 21), left out at their defaults
+_LATER_SURVEY_DEFAULTS: dict[str, Any] = {"organisations": False, "characteristics": [], "overall": []}
+
+
+def _survey_attrs(survey: Any) -> dict[str, Any]:
+    """A survey's fields without later keys at their defaults, so stored fingerprints stay put."""
+    attrs: dict[str, Any] = _plain(survey)
+    return {
+        k: v for k, v in attrs.items() if k not in _LATER_SURVEY_DEFAULTS or v != _LATER_SURVEY_DEFAULTS[k]
+    }
+
+
 def content_fingerprint(framework: fw.Framework) -> str:
     """What the file means, not how it is written: comments and layout do not change it."""
     document = {
@@ -87,7 +99,7 @@ def content_fingerprint(framework: fw.Framework) -> str:
         "as_of": framework.as_of,
         "rules": dict(framework.rules),
         "elements": [[fw.element_kind(e), element_attrs(e)] for e in framework.elements()],
-        "surveys": [_plain(survey) for survey in framework.surveys],
+        "surveys": [_survey_attrs(survey) for survey in framework.surveys],
     }
     canonical = json.dumps(_plain(document), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()

@@ -1,0 +1,47 @@
+"""Small-group suppression that cannot leak: a part too small to show, and the parts that would betray it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+Reason = Literal["", "small", "complementary"]
+
+WITHHELD_LOCALLY = (
+    "Because of group sizes, differences between groups were not shown locally; "
+    "they are in the regional and national reports"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One part of a breakdown as the rule sees it; `name` None is the never-listed "not stated" part."""
+
+    name: str | None
+    n: int
+    small: bool  # fewer than the threshold, or nothing to score
+
+
+def part_reasons(total_shown: bool, parts: Sequence[Candidate]) -> tuple[Reason, ...]:
+    """Why each part is suppressed ("" shown), in the order given.
+
+    If the total is shown and exactly one part is suppressed, the total and the other parts would give
+    it away, so the shown part with the smallest n is suppressed too ("complementary"; ties: the "not
+    stated" part, which is never listed, then the first by name), until zero or at least two parts are.
+    """
+    reasons: list[Reason] = ["small" if part.small else "" for part in parts]
+    while total_shown and sum(1 for reason in reasons if reason) == 1:
+        shown = [index for index, reason in enumerate(reasons) if not reason]
+        if not shown:
+            break
+        pick = min(
+            shown, key=lambda i: (parts[i].n, parts[i].name is not None, (parts[i].name or "").casefold())
+        )
+        reasons[pick] = "complementary"
+    return tuple(reasons)
+
+
+def withheld_locally(group_rows: Sequence[int], minimum: int) -> bool:
+    """An organisation shows a characteristic only when every group (not stated too) has `minimum` rows."""
+    return any(rows < minimum for rows in group_rows)
