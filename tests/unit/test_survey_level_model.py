@@ -288,7 +288,9 @@ GLANCE = [
 @pytest.mark.parametrize(("where", "glance", "note"), GLANCE)
 def test_the_results_at_a_glance(where: str, glance: list[tuple[str, str]], note: str | None) -> None:
     report = report_of(where)
-    assert list(report.glance) == glance
+    assert [(what, c.text) for what, c in report.glance] == glance
+    this_round = next(c for what, c in report.glance if what.endswith("2023/24"))
+    assert this_round == row_of(report, "overall").current  # with its band, as the standards table has it
     assert report.notes == (() if note is None else (note,))
 
 

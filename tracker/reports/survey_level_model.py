@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from tracker.domain.action_plans import ANSWERING, PLAN_STATUS_LABELS, PRIORITY_LABELS
 from tracker.domain.plan_prompts import needing_plans
 from tracker.domain.survey_level_results import Figure, LevelResult
-from tracker.domain.surveys import SurveyDefinition, round_half_up, rounded_score
+from tracker.domain.surveys import Bands, SurveyDefinition, round_half_up, rounded_score
 from tracker.reports.survey_level_cells import (
     BandKey,
     Cell,
@@ -135,10 +135,11 @@ class LevelReport:
     overall_label: str
     overall_sections: tuple[str, ...]  # the titles of the sections averaged into the overall
     bands: tuple[BandKey, ...]
+    scale: Bands  # the survey's band thresholds, which the charts draw along their axes
     kind: str = ""  # organisation: "local authority"
     kind_plural: str = ""
     region_name: str = ""  # organisation: its region
-    glance: tuple[tuple[str, str], ...] = ()  # (what, figure) at the top of the report
+    glance: tuple[tuple[str, Cell], ...] = ()  # (what, figure) at the top of the report
     notes: tuple[str, ...] = ()  # sentences about the round (which standards did not decline)
     completed_by: tuple[CountTable, ...] = ()
     standards: tuple[ScoreRow, ...] = ()  # the overall first, then each section
@@ -315,18 +316,15 @@ def _notes(result: LevelResult) -> tuple[str, ...]:
     )
 
 
-def _glance(result: LevelResult, minimum: int, where: str) -> tuple[tuple[str, str], ...]:
+def _glance(result: LevelResult, minimum: int, where: str) -> tuple[tuple[str, Cell], ...]:
     lines = []
     if result.previous_label is not None and result.overall.previous is not None:
-        lines.append(
-            (f"Average {where} score {result.previous_label}", score_text(result.overall.previous, True))
-        )
-    lines.append(
-        (f"Average {where} score {result.round_label}", cell(result.overall, minimum, overall=True).text)
-    )
-    lines.append(("People who completed", count_cell(result.completed, minimum).text))
+        text = score_text(result.overall.previous, True)
+        lines.append((f"Average {where} score {result.previous_label}", Cell(text)))
+    lines.append((f"Average {where} score {result.round_label}", cell(result.overall, minimum, overall=True)))
+    lines.append(("People who completed", count_cell(result.completed, minimum)))
     if result.overall_rank is not None:
-        lines.append(("Overall rank", result.overall_rank.text()))
+        lines.append(("Overall rank", Cell(result.overall_rank.text())))
     return tuple(lines)
 
 
@@ -365,6 +363,7 @@ def build_report(
         overall_label=overall_label,
         overall_sections=overall_sections,
         bands=band_key(definition.bands),
+        scale=definition.bands,
         kind="" if org is None else kind_label(org.kind),
         kind_plural="" if org is None else kind_label(org.kind, plural=True),
         region_name="" if org is None else org.region,
