@@ -11,7 +11,7 @@ import pytest
 from tracker.domain.survey_levels import overall_text
 from tracker.domain.survey_ranking import Rank, competition_ranks, ordinal
 from tracker.domain.survey_scoring import score_round
-from tracker.domain.survey_suppression import Candidate, part_reasons, withheld_locally
+from tracker.domain.survey_suppression import Candidate, Reason, given_away, part_reasons, withheld_locally
 from tracker.domain.survey_tally import TOTAL, Layout, tally
 from tracker.domain.surveys import AGREE5, Response, Scale, Section, SurveyDefinition
 
@@ -74,6 +74,64 @@ def test_complementary_suppression(
     name: str, shown: bool, parts: list[tuple[str | None, int, bool]], reasons: tuple[str, ...]
 ) -> None:
     assert part_reasons(shown, [Candidate(*part) for part in parts]) == reasons
+
+
+AGAIN = [
+    # (name, total shown, [(name, n)], reasons so far, reasons after)
+    (
+        "one gone across levels: the next smallest goes too",
+        True,
+        [("a", 25), ("b", 25), (NS, 12)],
+        ("complementary", "", ""),
+        ("complementary", "", "complementary"),
+    ),
+    (
+        "two gone: nothing more",
+        True,
+        [("a", 25), ("b", 4), ("c", 30)],
+        ("complementary", "small", ""),
+        ("complementary", "small", ""),
+    ),
+    ("the total gone too: nothing more", False, [("a", 25), ("b", 25)], ("complementary", ""), ("complementary", "")),
+    ("nothing gone", True, [("a", 25), ("b", 25)], ("", ""), ("", "")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "shown", "parts", "before", "after"), AGAIN, ids=[case[0] for case in AGAIN]
+)
+def test_complementary_suppression_again_on_what_is_suppressed_so_far(
+    name: str,
+    shown: bool,
+    parts: list[tuple[str | None, int]],
+    before: tuple[Reason, ...],
+    after: tuple[str, ...],
+) -> None:
+    candidates = [Candidate(part, n, False) for part, n in parts]
+    assert part_reasons(shown, candidates, before) == after
+
+
+ACROSS = [
+    # (name, parent's shown n by figure, each child's shown n by figure, the parent's figures given away)
+    ("the rest is 9", {"s1": 19}, [{"s1": 10}], {"s1"}),
+    ("the rest is 10", {"s1": 20}, [{"s1": 10}], set()),
+    ("the rest is 1", {"s1": 11}, [{"s1": 10}], {"s1"}),
+    ("the child is the whole parent", {"s1": 30}, [{"s1": 30}], set()),
+    ("the child's figure is not shown", {"s1": 19}, [{}], set()),
+    ("the parent's figure is not shown", {}, [{"s1": 10}], set()),
+    ("each figure by its own n", {"s1": 19, "q1": 25, "q2": 18}, [{"s1": 10, "q1": 10, "q2": 10}], {"s1", "q2"}),
+    ("any one child gives it away", {"s1": 40}, [{"s1": 20}, {"s1": 31}], {"s1"}),
+    ("children are not added up", {"s1": 40}, [{"s1": 15}, {"s1": 15}], set()),
+    ("a child with no respondents", {"s1": 9}, [{"s1": 0}], set()),
+    ("no children", {"s1": 19}, [], set()),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "parent", "children", "found"), ACROSS, ids=[case[0] for case in ACROSS])
+def test_a_parent_figure_given_away_by_one_child(
+    name: str, parent: dict[str, int], children: list[dict[str, int]], found: set[str]
+) -> None:
+    assert given_away(parent, children, 10) == found
 
 
 @pytest.mark.parametrize(

@@ -138,10 +138,8 @@ FIGURES = [
     ("national", "s2", 49, (4200 / 49 + 3800 / 49) / 2, 82, "good"),
     ("national", "wx", 49, 3725 / 49, 76, "good"),
     ("national", "overall", 49, ((3750 + 3725) / 98 + (4200 + 3800) / 98) / 2, 79, "good"),
-    ("region:North", "completed", 19, None, None, None),
-    ("region:North", "s1", 19, (1650 / 19 + 1400 / 19) / 2, 80, "good"),
-    ("region:North", "s2", 19, (1650 / 19 + 1700 / 19) / 2, 88, "good"),
-    ("region:North", "wx", 19, 1400 / 19, 74, "moderate"),
+    # North's are suppressed (North minus b is a's 9: see test_north_minus_b_would_show_a); South is c
+    # alone, and a region equal to its one organisation gives nothing away
     ("region:South", "completed", 30, None, None, None),
     ("region:South", "s1", 30, 73.75, 74, "moderate"),
     ("org:b", "completed", 10, None, None, None),
@@ -246,7 +244,7 @@ PARTS = [
     ("org:a", "completed", "service_area", [("adults", None, "small")]),
     ("org:a", "s1", "gender", []),
     ("region:North", "s2", "service_area", [("adults", None, "complementary"), ("children", None, "small")]),
-    ("region:North", "s2", "gender", [("woman", 19, "")]),
+    ("region:North", "s2", "gender", [("woman", None, "complementary")]),  # 19 women, b's 10 shown
     # South is c alone, but a region shows characteristics: the 8 "not stated" are small, the 10 men next
     ("region:South", "s1", "gender", [("man", None, "complementary"), ("woman", 12, "")]),
     ("region:South", "overall", "gender", [("man", None, "complementary"), ("woman", 12, "")]),
@@ -353,6 +351,123 @@ def test_not_stated_is_never_listed(result: NationalRound) -> None:
     assert [p.value for p in breakdown_of(result.national, "s1", "gender").parts] == ["man", "woman"]
 
 
+# -- across levels: a parent figure minus one shown child figure ---------------------------------------------
+
+NORTH = [
+    # (figure, breakdown, value, North's n, b's n when shown, North's reason): North is a (9) and b (10)
+    ("completed", "", "", 19, 10, "complementary"),
+    ("s1", "", "", 19, 10, "complementary"),
+    ("s1/q1", "", "", 19, 10, "complementary"),
+    ("s2/q4", "", "", 19, 10, "complementary"),
+    ("wx", "", "", 19, 10, "complementary"),
+    ("overall", "", "", 19, 10, "complementary"),
+    ("completed", "profession", "social_worker", 19, 10, "complementary"),
+    ("s1", "gender", "woman", 19, 10, "complementary"),
+    ("overall", "gender", "woman", 19, 10, "complementary"),
+    # b's 5 adults and 5 children are not shown, so they give nothing away; within the breakdown the
+    # 5 children are too few and the 14 adults their complement
+    ("completed", "service_area", "adults", 14, None, "complementary"),
+    ("completed", "service_area", "children", 5, None, "small"),
+    ("s1", "service_area", "children", 5, None, "small"),
+]
+
+
+def figure_at(level: LevelResult, name: str, breakdown: str, value: str) -> Figure:
+    if not breakdown:
+        return figure_of(level, name)
+    return next(p.figure for p in breakdown_of(level, name, breakdown).parts if p.value == value)
+
+
+@pytest.mark.parametrize(("name", "breakdown", "value", "north_n", "b_n", "reason"), NORTH)
+def test_north_minus_b_would_show_a(
+    result: NationalRound, name: str, breakdown: str, value: str, north_n: int, b_n: int | None, reason: str
+) -> None:
+    assert figure_at(result.orgs["b"], name, breakdown, value).n == b_n
+    north = figure_at(result.regions["North"], name, breakdown, value)
+    assert (north.n, north.score, north.band, north.change, north.reason) == (None, None, None, None, reason)
+    # the same figure with a tenth respondent in a: North minus b is 10, North's totals are shown
+    later = national_round(
+        DEFINITION, ORGS, [*current_rows(), row("a", TOP, "adults", "woman")], round_label="r"
+    )
+    if not breakdown:
+        assert figure_at(later.regions["North"], name, breakdown, value).n == north_n + 1
+
+
+def large(spec: Sequence[tuple[str, str, int, int]]) -> tuple[tuple[Organisation, ...], list[Response]]:
+    """Organisations (id, region, adults, children), every respondent a woman social worker."""
+    orgs = tuple(Organisation(org, org.upper(), "local_authority", region) for org, region, _, _ in spec)
+    rows = [
+        row(org, answers, area, "woman")
+        for org, _, adults, children in spec
+        for area, count, answers in (("adults", adults, TOP), ("children", children, B_MOST))
+        for _ in range(count)
+    ]
+    return orgs, rows
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        [("x", "East", 10, 10), ("y", "East", 12, 11), ("z", "East", 15, 10)],
+        # a small organisation inside a large region: the region minus any shown one is still large
+        [("x", "East", 10, 10), ("y", "East", 12, 11), ("z", "East", 15, 10), ("w", "East", 3, 2)],
+    ],
+    ids=["three large organisations", "and one too small to show"],
+)
+def test_a_region_of_large_organisations_is_untouched(spec: list[tuple[str, str, int, int]]) -> None:
+    orgs, rows = large(spec)
+    east = national_round(DEFINITION, orgs, rows, round_label="r")
+    for level in (east.regions["East"], east.national, east.orgs["x"], east.orgs["z"]):
+        assert [f.reason for f in figures(level) if f.suppressed] == []
+    assert east.regions["East"].completed.n == sum(a + c for _, _, a, c in spec)
+    assert east.orgs["x"].overall_vs_region is not None
+
+
+def test_the_national_figure_against_a_region() -> None:
+    # North's 40 are shown, and South's 5 are too few: the nation (45) minus North would show them
+    orgs, rows = large([("x", "North", 10, 10), ("y", "North", 10, 10), ("z", "South", 5, 0)])
+    both = national_round(DEFINITION, orgs, rows, round_label="r")
+    national, north, x = both.national, both.regions["North"], both.orgs["x"]
+    for name in ("completed", "s1", "s1/q1", "s2", "wx", "overall"):
+        assert figure_of(national, name).reason == "complementary"
+        assert not figure_of(north, name).suppressed  # 40 minus x's 20 is 20
+        assert not figure_of(x, name).suppressed  # the nation minus x is 25: x alone gives nothing away
+    assert [(p.value, p.figure.reason) for p in breakdown_of(national, "s1", "service_area").parts] == [
+        ("adults", "complementary"),  # 25 minus North's 20
+        ("children", ""),  # North's 20 are all the children
+    ]
+    assert (x.overall_vs_national, x.overall_vs_region) == (None, 0.0)
+    assert north.overall_vs_national is None
+    assert both.regions["South"].reportable is False
+
+
+def test_a_part_suppressed_across_levels_takes_its_complement_within_the_breakdown() -> None:
+    # R (50: 25 adults, 25 children) minus p's 20 adults shows q's 5 adults: R's adults go, and then,
+    # being the only part gone, R's children too (R's total, 50 minus p's 35 or q's 15, stays shown)
+    orgs, rows = large([("p", "R", 20, 15), ("q", "R", 5, 10)])
+    round_ = national_round(DEFINITION, orgs, rows, round_label="r")
+    for level in (round_.regions["R"], round_.national):
+        assert level.completed.n == 50
+        for name in ("completed", "s1", "overall"):
+            assert not figure_of(level, name).suppressed
+            assert [(p.value, p.figure.reason) for p in breakdown_of(level, name, "service_area").parts] == [
+                ("adults", "complementary"),
+                ("children", "complementary"),
+            ]
+    q = breakdown_of(round_.orgs["q"], "s1", "service_area").parts
+    assert [(p.value, p.figure.reason) for p in q] == [("adults", "small"), ("children", "complementary")]
+    p = breakdown_of(round_.orgs["p"], "s1", "service_area").parts
+    assert [(p.value, p.figure.n) for p in p] == [("adults", 20), ("children", 15)]
+
+
+def test_the_previous_round_remembers_only_what_was_shown() -> None:
+    # last round North was a (9) and b (10): North's figures were suppressed, so they are no one's previous
+    before = [row("a", ALL_75, "adults", "woman") for _ in range(9)] + previous_rows()
+    later = national_round(DEFINITION, ORGS, current_rows(), before, round_label="r", previous_label="p")
+    assert figure_of(later.regions["North"], "s1").previous is None
+    assert figure_of(later.orgs["b"], "s1").previous == 75.0
+
+
 # -- ranks and distances ----------------------------------------------------------------------------------
 
 RANKS = [
@@ -401,15 +516,15 @@ def test_strips_list_ranked_organisations_best_first(result: NationalRound) -> N
     assert result.strip("s2", "nhs_trust") == ()
 
 
-NORTH_S1 = (1650 / 19 + 1400 / 19) / 2
 NATIONAL_S1 = (3750 / 49 + 3725 / 49) / 2
 DISTANCES = [
     # (level, figure, vs region, vs national)
-    ("org:b", "s1", 62.5 - NORTH_S1, 62.5 - NATIONAL_S1),
+    ("org:b", "s1", None, 62.5 - NATIONAL_S1),  # North's figure is suppressed (complementary)
     ("org:c", "s1", 0.0, 73.75 - NATIONAL_S1),
     ("org:c", "wx", 0.0, 77.5 - 3725 / 49),
     ("org:a", "s1", None, None),
-    ("region:North", "s1", None, NORTH_S1 - NATIONAL_S1),
+    ("region:North", "s1", None, None),
+    ("region:South", "s1", None, 73.75 - NATIONAL_S1),
     ("national", "s1", None, None),
 ]
 
@@ -425,13 +540,13 @@ def test_distance_from_the_regional_and_national_figures(
 
 
 def test_overall_distances(result: NationalRound) -> None:
-    b = result.orgs["b"]
-    north = result.regions["North"].overall.score or 0
+    b, c = result.orgs["b"], result.orgs["c"]
     national = result.national.overall.score or 0
-    assert b.overall_vs_region == pytest.approx(70.0 - north)
+    assert b.overall_vs_region is None  # North's overall is suppressed: it would give it away
     assert b.overall_vs_national == pytest.approx(70.0 - national)
-    assert result.regions["North"].overall_vs_national == pytest.approx(north - national)
-    assert result.regions["North"].overall_vs_region is None
+    assert c.overall_vs_region == 0.0
+    assert result.regions["South"].overall_vs_national == pytest.approx(75.625 - national)
+    assert result.regions["South"].overall_vs_region is None
 
 
 # -- the previous round -----------------------------------------------------------------------------------
@@ -444,9 +559,9 @@ PREVIOUS = [
     ("org:b", "overall", 75.0, -5.0),
     ("org:c", "s1", None, None),
     ("org:a", "s1", None, None),  # not in the previous round
-    ("region:North", "s1", 75.0, NORTH_S1 - 75.0),
+    ("region:North", "s1", 75.0, None),  # North was b alone; now it is suppressed (complementary)
     ("region:South", "s1", None, None),
-    ("national", "s1", (1650 / 19 + 1650 / 19) / 2, NATIONAL_S1 - 1650 / 19),
+    ("national", "s1", None, None),  # last round's nation (19) minus North (b's 10) was c's 9: not shown
     ("national", "completed", None, None),  # a count has no score to compare
 ]
 
@@ -483,8 +598,9 @@ def test_region_rows_carry_each_regions_figures(result: NationalRound) -> None:
     north = result.by_region[0]
     assert north.overall == result.regions["North"].overall
     assert [sid for sid, _ in north.sections] == ["s1", "s2", "wx"]
-    assert north.sections[0][1].previous == 75.0
-    assert north.sections[0][1].change == pytest.approx(NORTH_S1 - 75.0)
+    assert (north.sections[0][1].previous, north.sections[0][1].reason) == (75.0, "complementary")
+    assert north.sections[0][1].change is None
+    assert result.by_region[1].sections[0][1] == result.regions["South"].sections[0].figure
 
 
 # -- agreement with today's scoring ------------------------------------------------------------------------
@@ -513,7 +629,8 @@ def awkward_rows(count: int) -> list[Response]:
     ("definition", "rows"),
     [
         (DEFINITION, current_rows()),
-        (DEFINITION, previous_rows()),
+        # last round's national figures are suppressed (the nation minus North shows c): no minimum
+        (dataclasses.replace(DEFINITION, min_group_size=1), previous_rows()),
         (dataclasses.replace(DEFINITION, scale=AWKWARD), awkward_rows(200)),
     ],
     ids=["this round", "last round", "a scale of thirds and a tiny score"],
@@ -547,7 +664,10 @@ def test_respondents_of_an_unknown_organisation_count_nationally_only() -> None:
     rows = [*current_rows(), *(row("zz", TOP, "adults", "woman") for _ in range(3)), row("", TOP)]
     counted = national_round(DEFINITION, ORGS, rows, round_label="r")
     assert counted.national.completed.n == 53
-    assert sum(level.completed.n or 0 for level in counted.regions.values()) == 49
+    alone = national_round(DEFINITION, ORGS, current_rows(), round_label="r")
+    assert [(r.completed, r.overall) for r in counted.regions.values()] == [
+        (r.completed, r.overall) for r in alone.regions.values()
+    ]
     # the row without an org has no service area either: a "not stated" part of 1, so children go too
     parts = counted.national.completed_by[0].parts
     assert [(p.value, p.figure.n, p.figure.reason) for p in parts] == [

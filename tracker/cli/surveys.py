@@ -11,9 +11,12 @@ from flask.cli import with_appcontext
 
 from tracker.cli import cli, require_schema
 from tracker.cli.data import _read
+from tracker.domain.survey_level_listing import section_rows
+from tracker.domain.survey_level_results import Level, suppressed_text
 from tracker.domain.surveys import describe_change, rounded_score
 from tracker.extensions import db
 from tracker.services import evidence as evidence_service
+from tracker.services import survey_levels as levels_service
 from tracker.services import survey_orgs as orgs_service
 from tracker.services import surveys as survey_service
 from tracker.services.audit import Actor
@@ -119,12 +122,34 @@ def survey_orgs(csv_file: Path, framework: str, survey_id: str) -> None:
 @click.option("--framework", required=True)
 @click.option("--survey", "survey_id", required=True)
 @click.option("--round", "label", required=True)
-@click.option("--by", default=None, help="A breakdown column to show groups for.")
+@click.option(
+    "--by", default=None, help="A breakdown column (with --level, or a characteristic) to show groups for."
+)
+@click.option(
+    "--level",
+    type=click.Choice(["national", "region", "org"]),
+    default=None,
+    help="Results of every respondent (national), of one region's organisations, or of one organisation.",
+)
+@click.option("--region", default=None, help="The region, with --level region.")
+@click.option("--org", "org_id", default=None, help="The organisation's id, with --level org.")
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
-def survey_results(framework: str, survey_id: str, label: str, by: str | None, as_json: bool) -> None:
+def survey_results(
+    framework: str,
+    survey_id: str,
+    label: str,
+    by: str | None,
+    level: Level | None,
+    region: str | None,
+    org_id: str | None,
+    as_json: bool,
+) -> None:
     """Section scores (0-100) with bands, n and % agreeing; groups under the minimum size show no score."""
     require_schema()
+    if level is not None or region is not None or org_id is not None:
+        _level_results(framework, survey_id, label, by, level, region, org_id, as_json)
+        return
     try:
         definition, round_, scored = survey_service.results(db.session, framework, survey_id, label, by)
     except survey_service.SurveyNotFound as missing:
@@ -146,3 +171,71 @@ def survey_results(framework: str, survey_id: str, label: str, by: str | None, a
         for g in r.groups:
             shown = fewer if g.suppressed or g.score is None else f"{rounded_score(g.score)} ({g.band})"
             click.echo(f"      {by}={g.group}: n={g.n}, {shown}")
+
+
+def _level_key(level: Level | None, region: str | None, org_id: str | None) -> tuple[Level, str]:
+    """The level and its key from the options, each misuse named."""
+    chosen: Level = level or ("region" if region is not None else "org" if org_id is not None else "national")
+    if region is not None and chosen != "region":
+        raise click.BadParameter("is only for --level region", param_hint="--region")
+    if org_id is not None and chosen != "org":
+        raise click.BadParameter("is only for --level org", param_hint="--org")
+    if chosen == "region" and not region:
+        raise click.BadParameter("--level region needs the region's name", param_hint="--region")
+    if chosen == "org" and not org_id:
+        raise click.BadParameter("--level org needs the organisation's id", param_hint="--org")
+    return chosen, region or org_id or ""
+
+
+def _level_results(
+    framework: str,
+    survey_id: str,
+    label: str,
+    by: str | None,
+    level: Level | None,
+    region: str | None,
+    org_id: str | None,
+    as_json: bool,
+) -> None:
+    """`survey results --level`: one level from the stored results (computed and stored when missing)."""
+    chosen, key = _level_key(level, region, org_id)
+    with db.unit_of_work() as session:
+        try:
+            definition, result = levels_service.level_of_round(
+                session, framework, survey_id, label, chosen, key, by
+            )
+        except survey_service.SurveyNotFound as missing:
+            raise click.ClickException(str(missing)) from None
+    rows = section_rows(result, by)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    fewer = suppressed_text(definition.min_group_size).lower()
+    count = result.completed.n
+    click.echo(
+        f"{definition.title}, round {result.round_label}, {result.name}: "
+        + (f"{count} respondents" if count is not None else f"{fewer} respondents. {result.why_not}")
+    )
+    for section, row in zip(result.sections, rows, strict=True):
+        figure = section.figure
+        if figure.suppressed or figure.score is None:
+            shown = fewer
+        else:
+            shown = f"{rounded_score(figure.score)} ({figure.band})" + (
+                f", {figure.agree_pct:.0f}% agreeing" if figure.agree_pct is not None else ""
+            )
+        rank = f"; {section.rank.text()}" if section.rank is not None else ""
+        change = ""
+        if figure.change is not None:
+            change = f"; {describe_change(figure.change)} since {result.previous_label}"
+        n = "-" if figure.n is None else figure.n
+        click.echo(f"  {section.section}: n={n}, {shown}{rank}{change}")
+        if row["withheld"]:
+            click.echo(f"      {by}: {row['withheld']}")
+        for group in row["groups"]:
+            value = (
+                fewer
+                if group["suppressed"] or group["score"] is None
+                else (f"{rounded_score(group['score'])} ({group['band']})")
+            )
+            click.echo(f"      {by}={group['group']}: {value}")

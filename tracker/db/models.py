@@ -14,7 +14,7 @@ from tracker.db.evidence import Attachment, Evidence, EvidenceLink, KpiValue
 from tracker.db.frameworks import Element, Framework, FrameworkPartner, FrameworkVersion, Partner
 from tracker.db.plans import ActionPlan, ActionPlanComment, ActionPlanRevision, CurveNote
 from tracker.db.ratings import RatingOverride, RatingSnapshot, RatingState
-from tracker.db.surveys import SurveyOrg, SurveyResponse, SurveyRound
+from tracker.db.surveys import SurveyLevelResult, SurveyOrg, SurveyResponse, SurveyRound
 
 __all__ = [
     "ROLES",
@@ -43,6 +43,7 @@ __all__ = [
     "RatingSnapshot",
     "RatingState",
     "SignInLock",
+    "SurveyLevelResult",
     "SurveyOrg",
     "SurveyResponse",
     "SurveyRound",

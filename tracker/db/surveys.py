@@ -7,6 +7,7 @@ deleted; each change is in the audit trail with its values before and after.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -61,3 +62,28 @@ class SurveyOrg(Base):
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class SurveyLevelResult(Base):
+    """One level of a round's results as computed (issue 21), so a report page reads one row, not the round.
+
+    A row is used only while everything it was computed from is unchanged: the round and the round before
+    it (rows of a round are never altered; a replaced round is a new id), the result format, the survey's
+    definition and its organisations' values (digests). Rows are never deleted: a stale one is ignored.
+    `level` is national, region or org (`body` a LevelResult's JSON), or "strips" (key: a kind; the ranked
+    strips of that kind by section) or "by_region" (the national chart's rows).
+    """
+
+    __tablename__ = "survey_level_result"
+    __table_args__ = (Index("ix_survey_level_result_lookup", "round_id", "level", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("survey_round.id"))
+    previous_round_id: Mapped[int | None] = mapped_column(ForeignKey("survey_round.id"))
+    format_version: Mapped[int]
+    definition_version: Mapped[str] = mapped_column(String(64))
+    orgs_version: Mapped[str] = mapped_column(String(64))
+    level: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(100))
+    body: Mapped[Any] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

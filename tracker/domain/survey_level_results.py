@@ -11,9 +11,11 @@ from typing import Any, Literal
 
 from tracker.domain.survey_ranking import Rank
 from tracker.domain.survey_suppression import Reason
-from tracker.domain.surveys import Band, round_half_up, rounded_score
+from tracker.domain.surveys import BANDS, Band, round_half_up, rounded_score
 
 Level = Literal["national", "region", "org"]
+LEVELS: tuple[Level, ...] = ("national", "region", "org")
+REASONS: tuple[Reason, ...] = ("", "small", "complementary")
 ORGANISATION_KINDS: tuple[str, ...] = ("local_authority", "nhs_trust", "not_for_profit", "other")
 
 
@@ -28,6 +30,64 @@ def suppressed_text(minimum: int) -> str:
     return f"Fewer than {minimum}"
 
 
+# -- reading results back from their JSON (stored results, `tracker.services.survey_levels`) ------------
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected text, found {value!r}")
+    return value
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, found {value!r}")
+    return value
+
+
+def _count(value: Any) -> int | None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        raise ValueError(f"expected a whole number or null, found {value!r}")
+    return value
+
+
+def _number(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"expected a number or null, found {value!r}")
+    return float(value)
+
+
+def _band(value: Any) -> Band | None:
+    for band in (None, *BANDS):
+        if value == band:
+            return band
+    raise ValueError(f"expected a band ({', '.join(BANDS)}) or null, found {value!r}")
+
+
+def _reason(value: Any) -> Reason:
+    for reason in REASONS:
+        if value == reason:
+            return reason
+    raise ValueError(f"expected a reason ({', '.join(map(repr, REASONS))}), found {value!r}")
+
+
+def _level(value: Any) -> Level:
+    for level in LEVELS:
+        if value == level:
+            return level
+    raise ValueError(f"expected a level ({', '.join(LEVELS)}), found {value!r}")
+
+
+def _rank(value: Any) -> Rank | None:
+    return None if value is None else Rank.from_json(value)
+
+
+def _breakdowns(values: Any) -> tuple[Breakdown, ...]:
+    return tuple(Breakdown.from_json(b) for b in values)
+
+
 @dataclass(frozen=True, slots=True)
 class Organisation:
     """A participating organisation; kind is one of ORGANISATION_KINDS."""
@@ -39,6 +99,10 @@ class Organisation:
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "kind": self.kind, "region": self.region}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Organisation:
+        return cls(_text(data["id"]), _text(data["name"]), _text(data["kind"]), _text(data["region"]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +133,18 @@ class Figure:
             "agree_pct": self.agree_pct,
         }
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Figure:
+        return cls(
+            n=_count(data["n"]),
+            score=_number(data["score"]),
+            band=_band(data["band"]),
+            reason=_reason(data["reason"]),
+            previous=_number(data["previous"]),
+            change=_number(data["change"]),
+            agree_pct=_number(data["agree_pct"]),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Part:
@@ -77,6 +153,10 @@ class Part:
 
     def to_json(self) -> dict[str, Any]:
         return {"value": self.value, **self.figure.to_json()}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Part:
+        return cls(_text(data["value"]), Figure.from_json(data))
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +168,12 @@ class Breakdown:
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "withheld": self.withheld, "parts": [p.to_json() for p in self.parts]}
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Breakdown:
+        return cls(
+            _text(data["name"]), tuple(Part.from_json(p) for p in data["parts"]), _text(data["withheld"])
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class QuestionFigure:
@@ -97,6 +183,10 @@ class QuestionFigure:
 
     def to_json(self) -> dict[str, Any]:
         return {"question": self.question, "text": self.text, **self.figure.to_json()}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> QuestionFigure:
+        return cls(_text(data["question"]), _text(data["text"]), Figure.from_json(data))
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +213,20 @@ class SectionLevel:
             "breakdowns": [b.to_json() for b in self.breakdowns],
             "characteristics": [c.to_json() for c in self.characteristics],
         }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SectionLevel:
+        return cls(
+            section=_text(data["section"]),
+            title=_text(data["title"]),
+            figure=Figure.from_json(data),
+            questions=tuple(QuestionFigure.from_json(q) for q in data["questions"]),
+            breakdowns=_breakdowns(data["breakdowns"]),
+            characteristics=_breakdowns(data["characteristics"]),
+            rank=_rank(data["rank"]),
+            vs_region=_number(data["vs_region"]),
+            vs_national=_number(data["vs_national"]),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +275,30 @@ class LevelResult:
             "sections": [s.to_json() for s in self.sections],
         }
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> LevelResult:
+        overall = data["overall"]
+        organisation = data["organisation"]
+        return cls(
+            level=_level(data["level"]),
+            key=_text(data["key"]),
+            name=_text(data["name"]),
+            round_label=_text(data["round"]),
+            previous_label=None if data["previous_round"] is None else _text(data["previous_round"]),
+            completed=Figure.from_json(data["completed"]),
+            completed_by=_breakdowns(data["completed_by"]),
+            overall=Figure.from_json(overall),
+            overall_rank=_rank(overall["rank"]),
+            overall_vs_region=_number(overall["vs_region"]),
+            overall_vs_national=_number(overall["vs_national"]),
+            sections=tuple(SectionLevel.from_json(s) for s in data["sections"]),
+            reportable=_flag(data["reportable"]),
+            why_not=_text(data["why_not"]),
+            organisation=None if organisation is None else Organisation.from_json(organisation),
+            overall_breakdowns=_breakdowns(overall["breakdowns"]),
+            overall_characteristics=_breakdowns(overall["characteristics"]),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class RegionRow:
@@ -186,6 +314,15 @@ class RegionRow:
             "overall": self.overall.to_json(),
             "sections": {sid: figure.to_json() for sid, figure in self.sections},
         }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RegionRow:
+        sections = data["sections"]
+        return cls(
+            _text(data["region"]),
+            Figure.from_json(data["overall"]),
+            tuple((_text(sid), Figure.from_json(figure)) for sid, figure in sections.items()),
+        )
 
 
 @dataclass(frozen=True, slots=True)

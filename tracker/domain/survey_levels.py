@@ -7,6 +7,17 @@ reverse items reversed, bands on the half-up whole number). Rules, in one place:
   change. Within one breakdown of a shown figure the parts are the breakdown's values plus a never-listed
   "not stated" part (the blank cells); if exactly one part is suppressed, the next smallest is too
   ("complementary"), so no part can be worked out from the total and the others.
+- Across levels (readers: everyone signed in sees the national and regional reports, an organisation's
+  lead sees its own organisation's): a parent (the nation, a region) and a child it contains (a region
+  of the nation, an organisation of its region or of the nation) are compared figure by figure, the same
+  section, question, overall or count and the same breakdown or characteristic part, each by its own n.
+  When the child's figure is shown and 0 < n(parent) - n(child) < `min_group_size`, the parent's figure
+  is suppressed ("complementary"), else parent minus child would show the rest. This runs after the
+  within-breakdown rule, regions (against their organisations) before the nation (against regions and
+  organisations), and the within-breakdown rule runs again on every breakdown of the parent that lost a
+  part. Children with no respondents show nothing and so count for nothing. Suppressions only ever add up,
+  and `previous` is remembered only for what is finally shown. Not covered: sums of children (the nation
+  minus every other region gives back a region suppressed by this rule).
 - At organisation level a characteristic (gender, age band, ...) is shown only when every group of it,
   "not stated" included, has at least `min_group_size` respondents; otherwise it is withheld whole.
 - Overall = mean of the unrounded scores of the `overall` sections (every section when the definition
@@ -22,8 +33,7 @@ reverse items reversed, bands on the half-up whole number). Rules, in one place:
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 
@@ -42,9 +52,10 @@ from tracker.domain.survey_level_results import (
     overall_text,
     suppressed_text,
 )
+from tracker.domain.survey_level_sheets import LevelBuilder, Path, Sheet
 from tracker.domain.survey_ranking import Rank, competition_ranks
-from tracker.domain.survey_suppression import WITHHELD_LOCALLY, Candidate, Reason, part_reasons
-from tracker.domain.survey_tally import NOT_STATED, TOTAL, Cells, CellStats, Layout, merge, tally
+from tracker.domain.survey_suppression import Reason
+from tracker.domain.survey_tally import merge, tally
 from tracker.domain.surveys import Response, SurveyDefinition, round_half_up, rounded_score
 
 __all__ = [
@@ -68,200 +79,6 @@ __all__ = [
 
 PROFESSION_COLUMN = "profession"
 NATIONAL_NAME = "National"
-# a figure's place: level, key, figure (section id, "overall" or "completed"), question, dimension, value
-Path = tuple[str, str, str, str, str, str]
-_Measure = Callable[[CellStats], tuple[int, float | None, bool, float | None]]  # n, score, small, agree_pct
-
-
-def _values(cells: Cells, dimension: int) -> list[str]:
-    """The dimension's values at a level, sorted (casefold), then NOT_STATED when some rows left it blank."""
-    found = [value for index, value in cells if index == dimension]
-    listed = sorted((v for v in found if v != NOT_STATED), key=lambda v: (v.casefold(), v))
-    return [*listed, NOT_STATED] if NOT_STATED in found else listed
-
-
-def _why_not(definition: SurveyDefinition, level: Level, name: str) -> str:
-    where = "" if level == "national" else f" in {name}"
-    what = {
-        "national": "there is no national report",
-        "region": "there is no regional report",
-        "org": "it has no local report and is not ranked",
-    }[level]
-    return (
-        f"Fewer than {definition.min_group_size} people completed the {definition.title}{where}, "
-        f"so {what}: results from groups under {definition.min_group_size} are never shown."
-    )
-
-
-class _Builder:
-    """Builds one round's levels; records every shown score by path for the next round's `previous`."""
-
-    def __init__(
-        self,
-        definition: SurveyDefinition,
-        layout: Layout,
-        dimensions: Sequence[str],
-        counted: Sequence[int],
-        previous: Mapping[Path, float],
-        labels: tuple[str, str | None],
-    ) -> None:
-        self.definition = definition
-        self.minimum = definition.min_group_size
-        self.layout = layout
-        self.dimensions = dimensions
-        self.breakdowns = tuple(dimensions.index(name) for name in definition.breakdowns)
-        self.characteristics = tuple(dimensions.index(name) for name in definition.characteristics)
-        self.counted = counted
-        chosen = set(definition.overall) or {section.id for section in definition.sections}
-        self.overall = tuple(i for i, s in enumerate(definition.sections) if s.id in chosen)
-        self.previous = previous
-        self.labels = labels
-        self.record: dict[Path, float] = {}
-
-    def figure(self, path: Path, n: int, score: float | None, reason: Reason, agree: float | None) -> Figure:
-        before = self.previous.get(path)
-        if reason:
-            return Figure(None, None, None, reason, before)
-        band = None if score is None else self.definition.bands.band(rounded_score(score))
-        if score is not None:
-            self.record[path] = score
-        change = None if score is None or before is None else score - before
-        return Figure(n, score, band, "", before, change, agree)
-
-    def overall_of(self, stats: CellStats) -> tuple[int, float | None, bool]:
-        """(n, score, small) of the overall figure: small unless every overall section is shown."""
-        scores: list[float] = []
-        for index in self.overall:
-            section = stats.sections[index]
-            if section.n < self.minimum or section.score is None:
-                return stats.overall_n, None, True
-            scores.append(section.score)
-        if not scores:
-            return stats.overall_n, None, True
-        return stats.overall_n, math.fsum(scores) / len(scores), stats.overall_n < self.minimum
-
-    def split(
-        self,
-        path: Path,
-        name: str,
-        shown: bool,
-        parts: Sequence[tuple[str, int, float | None, bool, float | None]],
-    ) -> Breakdown:
-        """A breakdown of a figure from (value, n, score, small, agree) per part, "not stated" included."""
-        reasons = part_reasons(
-            shown, [Candidate(v if v != NOT_STATED else None, n, s) for v, n, _, s, _ in parts]
-        )
-        figures = [
-            Part(value, self.figure((*path[:4], name, value), n, score, reason, agree))
-            for (value, n, score, _, agree), reason in zip(parts, reasons, strict=True)
-            if value != NOT_STATED
-        ]
-        return Breakdown(name, tuple(figures))
-
-    def level(
-        self, level: Level, key: str, name: str, cells: Cells, organisation: Organisation | None = None
-    ) -> LevelResult:
-        minimum, layout, definition = self.minimum, self.layout, self.definition
-        total = layout.decode(cells.get((TOTAL, NOT_STATED), 0))
-        reportable = total.rows >= minimum
-        completed = self.figure(
-            (level, key, "completed", "", "", ""), total.rows, None, "" if reportable else "small", None
-        )
-        counts = {d: [(v, layout.rows(cells[(d, v)])) for v in _values(cells, d)] for d in self.counted}
-        completed_by = tuple(
-            self.split(
-                (level, key, "completed", "", "", ""),
-                self.dimensions[d],
-                reportable,
-                [(value, rows, None, rows < minimum, None) for value, rows in counts[d]],
-            )
-            for d in self.counted
-        )
-        scored: dict[int, list[tuple[str, CellStats]] | None] = {}  # None: withheld at this level
-        for d in self.breakdowns + self.characteristics:
-            values = _values(cells, d)
-            local = level == "org" and d in self.characteristics
-            if local and any(layout.rows(cells[(d, v)]) < minimum for v in values):
-                scored[d] = None
-                continue
-            scored[d] = [(v, layout.decode(cells[(d, v)])) for v in values]
-
-        def breakdowns(
-            path: Path, shown: bool, dims: Sequence[int], measure: _Measure
-        ) -> tuple[Breakdown, ...]:
-            result: list[Breakdown] = []
-            for d in dims:
-                parts = scored[d]
-                if parts is None:
-                    result.append(Breakdown(self.dimensions[d], (), WITHHELD_LOCALLY))
-                    continue
-                result.append(
-                    self.split(path, self.dimensions[d], shown, [(v, *measure(s)) for v, s in parts])
-                )
-            return tuple(result)
-
-        sections: list[SectionLevel] = []
-        for index, section in enumerate(definition.sections):
-            stats = total.sections[index]
-            small = stats.n < minimum or stats.score is None
-            path: Path = (level, key, section.id, "", "", "")
-            figure = self.figure(path, stats.n, stats.score, "small" if small else "", stats.agree_pct)
-            questions = tuple(
-                QuestionFigure(
-                    qid,
-                    text,
-                    self.figure(
-                        (level, key, section.id, qid, "", ""),
-                        count,
-                        mean,
-                        "small" if count < minimum or mean is None else "",
-                        None,
-                    ),
-                )
-                for (qid, text), count, mean in zip(
-                    section.questions, stats.answers, stats.means, strict=True
-                )
-            )
-
-            def measure(cell: CellStats, i: int = index) -> tuple[int, float | None, bool, float | None]:
-                part = cell.sections[i]
-                return part.n, part.score, part.n < minimum or part.score is None, part.agree_pct
-
-            sections.append(
-                SectionLevel(
-                    section.id,
-                    section.title,
-                    figure,
-                    questions,
-                    breakdowns(path, not small, self.breakdowns, measure),
-                    breakdowns(path, not small, self.characteristics, measure),
-                )
-            )
-
-        def overall_measure(cell: CellStats) -> tuple[int, float | None, bool, float | None]:
-            return (*self.overall_of(cell), None)
-
-        n, score, small = self.overall_of(total)
-        path = (level, key, "overall", "", "", "")
-        return LevelResult(
-            level=level,
-            key=key,
-            name=name,
-            round_label=self.labels[0],
-            previous_label=self.labels[1],
-            completed=completed,
-            completed_by=completed_by,
-            overall=self.figure(path, n, score, "small" if small else "", None),
-            overall_rank=None,
-            overall_vs_region=None,
-            overall_vs_national=None,
-            sections=tuple(sections),
-            reportable=reportable,
-            why_not="" if reportable else _why_not(definition, level, name),
-            organisation=organisation,
-            overall_breakdowns=breakdowns(path, not small, self.breakdowns, overall_measure),
-            overall_characteristics=breakdowns(path, not small, self.characteristics, overall_measure),
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,16 +105,26 @@ def _round(
     p = dimensions.index(PROFESSION_COLUMN)
     if p not in counted and any(value for d, value in national_cells if d == p):
         counted.append(p)
-    builder = _Builder(definition, layout, dimensions, counted, previous, labels)
-    orgs = {
-        org_id: builder.level("org", org_id, org.name, by_org.get(org_id, {}), org)
+    builder = LevelBuilder(definition, layout, dimensions, counted, previous, labels)
+    minimum = definition.min_group_size
+    org_sheets = {
+        org_id: builder.measure("org", org_id, org.name, by_org.get(org_id, {}), org)
         for org_id, org in organisations.items()
     }
-    region_results: dict[str, LevelResult] = {}
+    org_shown = {org_id: sheet.shown() for org_id, sheet in org_sheets.items()}
+    region_sheets: dict[str, Sheet] = {}
     for region in regions:
-        members = (by_org.get(o.id, {}) for o in organisations.values() if o.region == region)
-        region_results[region] = builder.level("region", region, region, merge(members))
-    national = builder.level("national", "", NATIONAL_NAME, national_cells)
+        members = [o.id for o in organisations.values() if o.region == region]
+        sheet = builder.measure("region", region, region, merge(by_org.get(o, {}) for o in members))
+        sheet.protect_from((org_shown[o] for o in members), minimum)
+        region_sheets[region] = sheet
+    national_sheet = builder.measure("national", "", NATIONAL_NAME, national_cells)
+    national_sheet.protect_from(
+        [*(sheet.shown() for sheet in region_sheets.values()), *org_shown.values()], minimum
+    )
+    orgs = {org_id: builder.show(sheet) for org_id, sheet in org_sheets.items()}
+    region_results = {region: builder.show(sheet) for region, sheet in region_sheets.items()}
+    national = builder.show(national_sheet)
     return _Levels(national, region_results, orgs, builder.record)
 
 

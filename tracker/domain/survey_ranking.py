@@ -27,6 +27,13 @@ class Rank:
     def to_json(self) -> dict[str, Any]:
         return {"position": self.position, "of": self.of}
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Rank:
+        position, of = data["position"], data["of"]
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (position, of)):
+            raise ValueError(f"a rank needs whole numbers, found {position!r} of {of!r}")
+        return cls(position, of)
+
 
 def competition_ranks(shown: Mapping[str, float]) -> dict[str, Rank]:
     """Each key's rank by its shown figure, highest first; equal figures share the higher position."""

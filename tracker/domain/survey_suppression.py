@@ -1,12 +1,13 @@
-"""Small-group suppression that cannot leak: a part too small to show, and the parts that would betray it."""
+"""Small-group suppression that cannot leak: a part too small to show, and any figure that would betray it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 Reason = Literal["", "small", "complementary"]
+K = TypeVar("K", bound=Hashable)
 
 WITHHELD_LOCALLY = (
     "Because of group sizes, differences between groups were not shown locally; "
@@ -23,14 +24,19 @@ class Candidate:
     small: bool  # fewer than the threshold, or nothing to score
 
 
-def part_reasons(total_shown: bool, parts: Sequence[Candidate]) -> tuple[Reason, ...]:
+def part_reasons(
+    total_shown: bool, parts: Sequence[Candidate], already: Sequence[Reason] | None = None
+) -> tuple[Reason, ...]:
     """Why each part is suppressed ("" shown), in the order given.
 
-    If the total is shown and exactly one part is suppressed, the total and the other parts would give
-    it away, so the shown part with the smallest n is suppressed too ("complementary"; ties: the "not
-    stated" part, which is never listed, then the first by name), until zero or at least two parts are.
+    `already` is why each part is suppressed so far (default: "small" where the part is small). If the
+    total is shown and exactly one part is suppressed, the total and the other parts would give it away,
+    so the shown part with the smallest n is suppressed too ("complementary"; ties: the "not stated"
+    part, which is never listed, then the first by name), until zero or at least two parts are.
     """
-    reasons: list[Reason] = ["small" if part.small else "" for part in parts]
+    reasons: list[Reason] = (
+        ["small" if part.small else "" for part in parts] if already is None else list(already)
+    )
     while total_shown and sum(1 for reason in reasons if reason) == 1:
         shown = [index for index, reason in enumerate(reasons) if not reason]
         if not shown:
@@ -40,6 +46,22 @@ def part_reasons(total_shown: bool, parts: Sequence[Candidate]) -> tuple[Reason,
         )
         reasons[pick] = "complementary"
     return tuple(reasons)
+
+
+def given_away(parent: Mapping[K, int], children: Iterable[Mapping[K, int]], minimum: int) -> set[K]:
+    """The parent's shown figures that the same shown figure of one child would give away.
+
+    Each mapping holds the n of a level's shown figures by figure. A reader of the parent and of one
+    child can subtract them: when 0 < n(parent) - n(child) < minimum the rest of the parent is a group
+    too small to show, so the parent's figure must go. A child with no respondents gives nothing away.
+    """
+    found: set[K] = set()
+    for child in children:
+        for key, n in child.items():
+            total = parent.get(key)
+            if n > 0 and total is not None and 0 < total - n < minimum:
+                found.add(key)
+    return found
 
 
 def withheld_locally(group_rows: Sequence[int], minimum: int) -> bool:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, false, or_, true
 
-from tracker.db.models import Evidence, User
+from tracker.db.models import Evidence, SurveyOrg, User
 
 ROLES = frozenset({"admin", "lead", "evaluator", "board"})
 LEAD_EDITABLE = ("draft", "submitted", "returned")
@@ -123,6 +123,19 @@ def can_manage_event(p: Principal, framework_partner_ids: set[int], hosts: Colle
 def can_manage_survey_orgs(p: Principal) -> bool:
     """A survey's participating organisations span every partner and none: administrators load them."""
     return p.role == "admin"
+
+
+def can_view_level_report(p: Principal) -> bool:
+    """A survey's national and regional results (issue 21) are for everyone signed in."""
+    return p.role in ROLES
+
+
+def can_view_org_report(p: Principal, org: SurveyOrg) -> bool:
+    """An organisation's local results: admins and evaluators, and the leads of the partner that is the
+    organisation (`survey_org.partner_id`); not the board, nor other organisations' leads."""
+    if p.role in {"admin", "evaluator"}:
+        return True
+    return p.role == "lead" and p.partner_id is not None and org.partner_id == p.partner_id
 
 
 def can_manage_users(p: Principal) -> bool:
