@@ -46,7 +46,7 @@ def level_report(level: str, key: str = "", plans: Sequence[StandardPlan] = PLAN
         framework_id=SLUG,
         region=None if org is None else result.regions[org.region],
         national=None if level == "national" else result.national,
-        regions=tuple(result.regions.values()) if level == "national" else (),
+        regions=result.by_region if level == "national" else (),
         strips=None if org is None else _strips(result, org.kind),
         plans=plans if level == "org" else (),
     )

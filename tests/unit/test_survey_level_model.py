@@ -28,59 +28,22 @@ def row_of(report: LevelReport, key: str) -> ScoreRow:
 
 STANDARDS = [
     # (where, row, score, band, n, previous, change, rank, region, national, vs region, vs national)
-    ("national", "overall", "79", "good", "49", "86.8", "\u22127.9", "", None, None, "", ""),
-    ("national", "s1", "76", "good", "49", "87", "\u221210.6", "", None, None, "", ""),
-    ("national", "s2", "82", "good", "49", "87", "\u22125.2", "", None, None, "", ""),
-    ("national", "wx", "76", "good", "49", "87", "\u221210.8", "", None, None, "", ""),
-    ("region:North", "overall", "84.2", "good", "19", "75", "+9.2", "", None, "79", "", "+5.3"),
-    ("region:North", "s1", "80", "good", "19", "75", "+5.3", "", None, "76", "", "+4.0"),
-    ("region:North", "s2", "88", "good", "19", "75", "+13.2", "", None, "82", "", "+6.5"),
-    ("region:North", "wx", "74", "moderate", "19", "75", "\u22121.3", "", None, "76", "", "\u22122.3"),
+    # The nation has no previous figures: last round it was b's 10 and c's 9, and c's would follow.
+    ("national", "overall", "79", "good", "49", "", "", "", None, None, "", ""),
+    ("national", "s1", "76", "good", "49", "", "", "", None, None, "", ""),
+    ("national", "s2", "82", "good", "49", "", "", "", None, None, "", ""),
+    ("national", "wx", "76", "good", "49", "", "", "", None, None, "", ""),
+    # North (a's 9 and b's 10) would give a's figures away beside b's: suppressed; its previous (b's) shows
+    ("region:North", "overall", FEWER, "", "", "75", "", "", None, "79", "", ""),
+    ("region:North", "s1", FEWER, "", "", "75", "", "", None, "76", "", ""),
+    ("region:North", "wx", FEWER, "", "", "75", "", "", None, "76", "", ""),
     ("region:South", "overall", "75.6", "good", "30", "", "", "", None, "79", "", "\u22123.3"),
     ("region:South", "s1", "74", "moderate", "30", "", "", "", None, "76", "", "\u22122.5"),
-    (
-        "org:b",
-        "overall",
-        "70",
-        "moderate",
-        "10",
-        "75",
-        "\u22125.0",
-        "2nd of 2",
-        "84.2",
-        "79",
-        "\u221214.2",
-        "\u22129.0",
-    ),
-    (
-        "org:b",
-        "s1",
-        "63",
-        "moderate",
-        "10",
-        "75",
-        "\u221212.5",
-        "2nd of 2",
-        "80",
-        "76",
-        "\u221217.8",
-        "\u221213.8",
-    ),
-    ("org:b", "s2", "78", "good", "10", "75", "+2.5", "1st of 2", "88", "82", "\u221210.7", "\u22124.1"),
-    (
-        "org:b",
-        "wx",
-        "50",
-        "poor",
-        "10",
-        "75",
-        "\u221225.0",
-        "2nd of 2",
-        "74",
-        "76",
-        "\u221223.7",
-        "\u221226.0",
-    ),
+    ("region:South", "wx", "78", "good", "30", "", "", "", None, "76", "", "+1.5"),
+    ("org:b", "overall", "70", "moderate", "10", "75", "\u22125.0", "2nd of 2", FEWER, "79", "", "\u22129.0"),
+    ("org:b", "s1", "63", "moderate", "10", "75", "\u221212.5", "2nd of 2", FEWER, "76", "", "\u221213.8"),
+    ("org:b", "s2", "78", "good", "10", "75", "+2.5", "1st of 2", FEWER, "82", "", "\u22124.1"),
+    ("org:b", "wx", "50", "poor", "10", "75", "\u221225.0", "2nd of 2", FEWER, "76", "", "\u221226.0"),
     ("org:c", "overall", "75.6", "good", "30", "", "", "1st of 2", "75.6", "79", "0.0", "\u22123.3"),
     ("org:c", "s1", "74", "moderate", "30", "", "", "1st of 2", "74", "76", "0.0", "\u22122.5"),
     ("org:c", "s2", "78", "good", "30", "", "", "1st of 2", "78", "82", "0.0", "\u22124.1"),
@@ -124,7 +87,7 @@ def test_every_standard_of_every_level(
         score,
         band,
         n,
-        False,
+        score == FEWER,
     )
     assert (row.previous, row.change, row.rank, row.vs_region, row.vs_national) == (
         previous,
@@ -149,9 +112,9 @@ def test_the_standards_are_the_overall_then_each_section_in_order() -> None:
 
 QUESTIONS = [
     # (where, section, [(question, score, previous, change)])
-    ("national", "s1", [("q1", "77", "87", "\u221210.3"), ("q2", "76", "87", "\u221210.8")]),
-    ("national", "s2", [("q3", "86", "87", "\u22121.1"), ("q4", "78", "87", "\u22129.3")]),
-    ("region:North", "s2", [("q3", "87", "75", "+11.8"), ("q4", "89", "75", "+14.5")]),
+    ("national", "s1", [("q1", "77", "", ""), ("q2", "76", "", "")]),
+    ("national", "s2", [("q3", "86", "", ""), ("q4", "78", "", "")]),
+    ("region:North", "s2", [("q3", FEWER, "75", ""), ("q4", FEWER, "75", "")]),
     ("org:b", "s1", [("q1", "75", "75", "0.0"), ("q2", "50", "75", "\u221225.0")]),
     ("org:b", "wx", [("q5", "50", "75", "\u221225.0")]),
     ("org:c", "s2", [("q3", "85", "", ""), ("q4", "70", "", "")]),
@@ -172,7 +135,7 @@ COUNTS = [
     # 5 occupational therapists are too few; the social workers would give them away (49 - 44)
     ("national", "profession", [("Occupational therapist", FEWER), ("Social worker", FEWER)]),
     ("region:North", "service_area", [("Adults", FEWER), ("Children", FEWER)]),
-    ("region:North", "profession", [("Social worker", "19")]),
+    ("region:North", "profession", [("Social worker", FEWER)]),
     ("org:b", "service_area", [("Adults", FEWER), ("Children", FEWER)]),
     ("org:b", "profession", [("Social worker", "10")]),
     ("org:c", "service_area", [("Adults", FEWER), ("Children", FEWER)]),
@@ -203,7 +166,7 @@ GROUPS = [
         ("Man", "Woman"),
         {"overall": ("79", [FEWER, "90.3"]), "s2": ("82", [FEWER, "93"])},
     ),
-    ("region:North", "characteristics", "gender", ("Woman",), {"s1": ("80", ["80"])}),
+    ("region:North", "characteristics", "gender", ("Woman",), {"s1": (FEWER, [FEWER])}),
     ("region:South", "characteristics", "gender", ("Man", "Woman"), {"s1": ("74", [FEWER, "100"])}),
     ("org:b", "characteristics", "gender", ("Woman",), {"overall": ("70", ["70"]), "wx": ("50", ["50"])}),
     ("org:c", "service_areas", "service_area", ("Adults", "Children"), {"s1": ("74", [FEWER, FEWER])}),
@@ -245,23 +208,15 @@ def test_an_organisation_of_nine_gets_a_report_that_says_why_and_nothing_else() 
 
 
 GLANCE = [
-    (
-        "national",
-        [
-            ("Average national score 2022/23", "86.8"),
-            ("Average national score 2023/24", "79"),
-            ("People who completed", "49"),
-        ],
-        "Every standard compared saw a decline in average score since 2022/23.",
-    ),
+    ("national", [("Average national score 2023/24", "79"), ("People who completed", "49")], None),
     (
         "region:North",
         [
             ("Average regional score 2022/23", "75"),
-            ("Average regional score 2023/24", "84.2"),
-            ("People who completed", "19"),
+            ("Average regional score 2023/24", FEWER),
+            ("People who completed", FEWER),
         ],
-        "2 of 3 standards did not see a decline since 2022/23: Standard 1, Standard 2.",
+        None,
     ),
     (
         "org:b",
@@ -308,7 +263,7 @@ def test_the_national_report_has_every_region_with_its_previous_round() -> None:
         )
         for r in report.regions
     ] == [
-        ("North", "84.2", "75", "+9.2", ["80", "88", "74"], 84.2, 75.0),
+        ("North", FEWER, "75", "", [FEWER, FEWER, FEWER], None, 75.0),
         ("South", "75.6", "", "", ["74", "78", "78"], 75.6, None),
     ]
     assert report.section_labels == ("Standard 1", "Standard 2", "Workplace experiences")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from tracker.domain.action_plans import ANSWERING, PLAN_STATUS_LABELS, PRIORITY_LABELS
 from tracker.domain.plan_prompts import needing_plans
-from tracker.domain.survey_level_results import Figure, LevelResult
+from tracker.domain.survey_level_results import Figure, LevelResult, RegionRow
 from tracker.domain.surveys import Bands, SurveyDefinition, round_half_up, rounded_score
 from tracker.reports.survey_level_cells import (
     BandKey,
@@ -234,18 +234,22 @@ def _questions(result: LevelResult, minimum: int) -> tuple[QuestionTable, ...]:
     )
 
 
-def _regions(regions: Sequence[LevelResult], minimum: int) -> tuple[RegionLine, ...]:
+def _regions(rows: Sequence[RegionRow], definition: SurveyDefinition, minimum: int) -> tuple[RegionLine, ...]:
+    def section_cell(row: RegionRow, section_id: str) -> Cell:
+        found = dict(row.sections).get(section_id)
+        return Cell("") if found is None else cell(found, minimum)
+
     return tuple(
         RegionLine(
-            r.name,
+            r.region,
             cell(r.overall, minimum, overall=True),
             previous_text(r.overall, overall=True),
             points(r.overall.change),
-            tuple(cell(s.figure, minimum) for s in r.sections),
+            tuple(section_cell(r, s.id) for s in definition.sections),
             _shown(r.overall, overall=True),
             None if r.overall.previous is None else round_half_up(r.overall.previous, 1),
         )
-        for r in regions
+        for r in rows
     )
 
 
@@ -335,12 +339,12 @@ def build_report(
     framework_id: str,
     region: LevelResult | None = None,
     national: LevelResult | None = None,
-    regions: Sequence[LevelResult] = (),
+    regions: Sequence[RegionRow] = (),
     strips: Mapping[str, Sequence[tuple[str, float]]] | None = None,
     plans: Sequence[StandardPlan] = (),
 ) -> LevelReport:
     """The report of one level. `region`/`national` are the averages an organisation (or a region) is
-    compared with; `regions` the national report's regions; `strips` the ranked figures of the
+    compared with; `regions` the national report's rows by region; `strips` the ranked figures of the
     organisation's kind by "overall" and section id; `plans` its partner's plans for this survey."""
     minimum = definition.min_group_size
     overall_label, overall_sections = _overall_label(definition)
@@ -378,7 +382,7 @@ def build_report(
         notes=_notes(result),
         completed_by=count_tables(result.completed_by, minimum),
         standards=_standards(result, minimum, overall_label, region, national),
-        regions=_regions(regions, minimum),
+        regions=_regions(regions, definition, minimum),
         section_labels=tuple(short_title(s.title) for s in result.sections),
         service_areas=group_tables(result, "breakdowns", minimum, overall_label),
         questions=_questions(result, minimum),

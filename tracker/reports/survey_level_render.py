@@ -66,8 +66,13 @@ def level_charts(m: LevelReport) -> LevelCharts:
     return LevelCharts(regions, strip)
 
 
-def render_level_html(m: LevelReport, *, for_pdf: bool, page: PageLinks | None = None) -> str:
-    return render_template(TEMPLATE, m=m, charts=level_charts(m), for_pdf=for_pdf, page=page)
+def render_level_html(
+    m: LevelReport, *, for_pdf: bool, page: PageLinks | None = None, inline_styles: Markup | None = None
+) -> str:
+    """The page (`page` its links) or the PDF's HTML; `inline_styles` puts the stylesheets inside it."""
+    return render_template(
+        TEMPLATE, m=m, charts=level_charts(m), for_pdf=for_pdf, page=page, inline_styles=inline_styles
+    )
 
 
 def _design_fingerprint() -> str:
