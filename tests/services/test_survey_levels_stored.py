@@ -17,19 +17,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from tests.digest import table_digests
 from tests.domain.test_survey_levels import DEFINITION, ORGS, SCORE, current_rows, previous_rows
 from tests.querycount import count_statements
+from tracker.db import migrate
 from tracker.db.models import SurveyLevelResult
 from tracker.domain.survey_level_results import Level, NationalRound
 from tracker.domain.survey_levels import national_round
 from tracker.domain.surveys import Response, SurveyDefinition
 from tracker.extensions import db
 from tracker.services import survey_levels
-from tracker.services.surveys import definition_of
+from tracker.services.surveys import definition_of, results
 
 SLUG = "tiny-partnership"
 SURVEY_ID = "health-check"
@@ -255,6 +257,21 @@ def test_a_replaced_round_is_computed_again(national_app: Flask, runner: Any, tm
     assert stored_rows(national_app) == 2 * ROWS_PER_ROUND  # the replaced round's rows are kept
 
 
+def test_replacing_last_years_round_keeps_its_place(national_app: Flask, runner: Any, tmp_path: Path) -> None:
+    """2022/23 replaced after 2023/24 was imported is still the round before 2023/24, not after it."""
+    before = level_in_request(national_app, "org:b")
+    assert before.sections[0].figure.previous == 75.0
+    import_round(runner, tmp_path, "2022/23", [row for row in previous_rows() if row.groups["org"] == "b"]
+                 + current_rows()[9:19], "--replace")  # fmt: skip
+    after = level_in_request(national_app, "org:b")
+    assert (after.round_label, after.previous_label) == ("2023/24", "2022/23")
+    assert after.sections[0].figure.previous == (75.0 * 10 + 62.5 * 10) / 20  # b's 10 of old and 10 of new
+    assert stored_rows(national_app) == 2 * ROWS_PER_ROUND
+    with national_app.app_context():
+        _definition, _round, scored = results(db.session, SLUG, SURVEY_ID, "2023/24")
+    assert scored[0].change is not None and scored[0].change.from_round == "2022/23"
+
+
 def test_a_changed_organisation_is_computed_again(national_app: Flask, runner: Any, tmp_path: Path) -> None:
     assert level_in_request(national_app, "org:b").name == "Beckside Council"
     orgs = tmp_path / "renamed.csv"
@@ -346,3 +363,32 @@ def test_a_failed_write_loses_only_the_stored_copy(
     monkeypatch.setattr(survey_levels, "_rows", real)
     assert level_in_request(national_app, "org:c") == expected.orgs["c"]
     assert stored_rows(national_app) == ROWS_PER_ROUND
+
+
+def test_migration_0017_adds_the_table_and_takes_it_away(national_app: Flask) -> None:
+    level_in_request(national_app, "national:")
+    with national_app.app_context():
+        config = migrate.alembic_config(db.engine)
+        db.session.rollback()  # end the read: a downgrade drops a table an open read would block
+        others = table_digests(national_app, exclude=("survey_level_result",))
+        command.downgrade(config, "0016")
+        assert "survey_level_result" not in inspect(db.engine).get_table_names()
+        assert table_digests(national_app, exclude=()) == others  # nothing else touched
+        command.upgrade(config, "head")
+        assert migrate.is_current(db.engine)
+    assert stored_rows(national_app) == 0
+    assert level_in_request(national_app, "org:c") == engine_round(definition(national_app)[1]).orgs["c"]
+    assert stored_rows(national_app) == ROWS_PER_ROUND
+
+
+def test_store_round_computes_only_what_is_missing(national_app: Flask) -> None:
+    """For a caller that wants the first reader spared the wait (after an import, say)."""
+    framework_id, survey = definition(national_app)
+    with national_app.app_context(), db.unit_of_work() as session:
+        assert survey_levels.store_round(session, framework_id, survey) is True
+    assert stored_rows(national_app) == ROWS_PER_ROUND
+    before = table_digests(national_app)
+    with national_app.app_context(), db.unit_of_work() as session:
+        assert survey_levels.store_round(session, framework_id, survey) is False
+        assert survey_levels.store_round(session, framework_id, survey, "1999/00") is False
+    assert table_digests(national_app) == before

@@ -10,9 +10,9 @@ from ..digest import table_digests
 from .plan_forms import make_plan
 from .test_event_pages import load as load_event
 
-# Stored ratings are a cache of the engine's answer that a reader may fill (see services/snapshots.py);
-# they hold nothing a user saved.
-DERIVED = ("rating_snapshot", "rating_state")
+# Stored ratings and stored survey level results are caches of an engine's answer that a reader may fill
+# (see ratings/snapshots.py and services/survey_levels.py); they hold nothing a user saved.
+DERIVED = ("rating_snapshot", "rating_state", "survey_level_result")
 
 # The status each GET route answers an admin with, for the values below. A new GET route must be added here,
 # so that it is both visited and checked ("none" and 999 name no survey and no attachment: a 404).

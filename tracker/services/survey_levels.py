@@ -1,10 +1,10 @@
 """A survey round's national, regional and local results (issue 21), stored once computed.
 
-Reading and parsing a national round (20,000 rows) and running the engine takes about a second, so every
-level of a round is stored (`survey_level_result`) the first time any is asked for, and a page reads one
-row. A stored row is used only when what it was computed from is unchanged: the round and the round before
-it (by import order of current rounds; a replaced round has a new id), FORMAT_VERSION, and digests of the
-survey's definition and of its organisations. Nothing is deleted: rows that no longer match are ignored.
+Reading and parsing a national round (20,000 rows) and running the engine takes seconds, so every level of
+a round is stored (`survey_level_result`) the first time any is asked for, and a page reads one row. A
+stored row is used only when what it was computed from is unchanged: the round and the round before it (in
+`surveys.rounds` order; a replaced round is a new id in its label's place), FORMAT_VERSION, and digests of
+the survey's definition and of its organisations. Nothing is deleted: rows that no longer match are ignored.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from tracker.domain.survey_level_results import (
 )
 from tracker.domain.survey_levels import national_round
 from tracker.domain.surveys import SurveyDefinition, did_you_mean
-from tracker.services.surveys import SurveyNotFound, definition_of, responses_of, rounds
+from tracker.services.surveys import SurveyNotFound, definition_of, previous_round, responses_of, rounds
 
 __all__ = [
     "FORMAT_VERSION",
@@ -97,7 +97,6 @@ def _inputs(
         this = next((r for r in available if r.label == round_label), None)
     if this is None:
         return None
-    earlier = [r for r in available if r.id < this.id]
     organisations = tuple(
         Organisation(key, name, kind, region)
         for key, name, kind, region in session.execute(
@@ -108,7 +107,7 @@ def _inputs(
     )
     return _Inputs(
         this,
-        earlier[-1] if earlier else None,
+        previous_round(available, this),
         organisations,
         definition_digest(definition),
         organisations_digest(organisations),

@@ -7,8 +7,8 @@ import io
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
 
 from tracker.db.models import Evidence, SurveyOrg, SurveyResponse, SurveyRound, utcnow
 from tracker.domain.evidence_input import EvidenceFields, parse_evidence
@@ -107,7 +107,19 @@ def current_round(session: Session, framework_id: int, survey_id: str, label: st
 
 
 def rounds(session: Session, framework_id: int, survey_id: str) -> list[SurveyRound]:
-    """Current rounds in the order they were first imported."""
+    """Current rounds in the order they were first imported: a round replaced later keeps its place (its
+    label's first import), so replacing last year's rows does not make it this year's successor."""
+    first = aliased(SurveyRound)
+    first_import = (
+        select(func.min(first.id))
+        .where(
+            first.framework_id == SurveyRound.framework_id,
+            first.survey_slug == SurveyRound.survey_slug,
+            first.label == SurveyRound.label,
+        )
+        .correlate(SurveyRound)
+        .scalar_subquery()
+    )
     return list(
         session.scalars(
             select(SurveyRound)
@@ -116,9 +128,15 @@ def rounds(session: Session, framework_id: int, survey_id: str) -> list[SurveyRo
                 SurveyRound.survey_slug == survey_id,
                 SurveyRound.replaced_at.is_(None),
             )
-            .order_by(SurveyRound.id)
+            .order_by(first_import, SurveyRound.id)
         )
     )
+
+
+def previous_round(ordered: list[SurveyRound], this: SurveyRound) -> SurveyRound | None:
+    """The current round before `this` in `rounds` order (first imports), or None."""
+    index = next((i for i, r in enumerate(ordered) if r.id == this.id), 0)
+    return ordered[index - 1] if index > 0 else None
 
 
 def org_keys(session: Session, framework_id: int, survey_id: str) -> frozenset[str]:
@@ -160,9 +178,8 @@ def results(
     if this is None:
         raise SurveyNotFound(f"survey '{survey_id}' has no round '{label}'")
     scored = score_round(definition, responses_of(session, definition, this), by)
-    earlier = [r for r in all_rounds if r.id < this.id]
-    if earlier:
-        previous = earlier[-1]
+    previous = previous_round(all_rounds, this)
+    if previous is not None:
         scored = compare_rounds(
             scored, score_round(definition, responses_of(session, definition, previous)), previous.label
         )
@@ -379,10 +396,9 @@ def distance_since_previous(session: Session, slug: str, survey_id: str, label: 
     framework_id, definition = definition_of(session, slug, survey_id)
     all_rounds = rounds(session, framework_id, survey_id)
     this = next((r for r in all_rounds if r.label == label), None)
-    earlier = [r for r in all_rounds if this is not None and r.id < this.id]
-    if this is None or not earlier:
+    previous = None if this is None else previous_round(all_rounds, this)
+    if this is None or previous is None:
         return None
-    previous = earlier[-1]
     pre, post = responses_of(session, definition, previous), responses_of(session, definition, this)
     before = {r.section: r for r in score_round(definition, pre)}
     after = {r.section: r for r in score_round(definition, post)}
