@@ -11,7 +11,14 @@ import pytest
 from tracker.domain.survey_levels import overall_text
 from tracker.domain.survey_ranking import Rank, competition_ranks, ordinal
 from tracker.domain.survey_scoring import score_round
-from tracker.domain.survey_suppression import Candidate, Reason, given_away, part_reasons, withheld_locally
+from tracker.domain.survey_suppression import (
+    Candidate,
+    Reason,
+    alone,
+    given_away,
+    part_reasons,
+    withheld_locally,
+)
 from tracker.domain.survey_tally import TOTAL, Layout, tally
 from tracker.domain.surveys import AGREE5, Response, Scale, Section, SurveyDefinition
 
@@ -64,6 +71,13 @@ PARTS = [
         [("a", 20, False), ("b", 12, True), ("c", 30, False)],
         ("complementary", "small", ""),
     ),
+    (
+        "a part of no one is no cover",
+        True,
+        [("a", 20, False), ("b", 4, True), ("c", 0, True)],
+        ("complementary", "small", "small"),
+    ),
+    ("only parts of no one", True, [("a", 0, True), ("b", 0, True)], ("small", "small")),
     ("one part only, suppressed", True, [("a", 12, True)], ("small",)),
     ("no parts", True, [], ()),
 ]
@@ -74,6 +88,25 @@ def test_complementary_suppression(
     name: str, shown: bool, parts: list[tuple[str | None, int, bool]], reasons: tuple[str, ...]
 ) -> None:
     assert part_reasons(shown, [Candidate(*part) for part in parts]) == reasons
+
+
+ALONE = [
+    # (name, [(n, reason)], the total goes)
+    ("one part, suppressed", [(12, "complementary")], True),
+    ("one part with respondents, suppressed", [(12, "complementary"), (0, "small")], True),
+    ("one suppressed, one shown", [(12, "complementary"), (15, "")], False),
+    ("two suppressed", [(12, "complementary"), (3, "small")], False),
+    ("nothing suppressed", [(12, "")], False),
+    ("no parts", [], False),
+]
+
+
+@pytest.mark.parametrize(("name", "parts", "goes"), ALONE, ids=[case[0] for case in ALONE])
+def test_a_total_that_is_its_one_suppressed_part(
+    name: str, parts: list[tuple[int, Reason]], goes: bool
+) -> None:
+    candidates = [Candidate(f"p{i}", n, False) for i, (n, _) in enumerate(parts)]
+    assert alone(candidates, [reason for _, reason in parts]) is goes
 
 
 AGAIN = [

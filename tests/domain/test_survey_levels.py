@@ -138,10 +138,8 @@ FIGURES = [
     ("national", "s2", 49, (4200 / 49 + 3800 / 49) / 2, 82, "good"),
     ("national", "wx", 49, 3725 / 49, 76, "good"),
     ("national", "overall", 49, ((3750 + 3725) / 98 + (4200 + 3800) / 98) / 2, 79, "good"),
-    # North's are suppressed (North minus b is a's 9: see test_north_minus_b_would_show_a); South is c
-    # alone, and a region equal to its one organisation gives nothing away
-    ("region:South", "completed", 30, None, None, None),
-    ("region:South", "s1", 30, 73.75, 74, "moderate"),
+    # North's are suppressed (North minus b is a's 9: see test_north_minus_b_would_show_a), and so South's
+    # are (the nation minus South would be North: see test_the_nation_minus_south_would_show_north)
     ("org:b", "completed", 10, None, None, None),
     ("org:b", "s1/q1", 10, 75.0, 75, "good"),
     ("org:b", "s1/q2", 10, 50.0, 50, "poor"),
@@ -245,9 +243,10 @@ PARTS = [
     ("org:a", "s1", "gender", []),
     ("region:North", "s2", "service_area", [("adults", None, "complementary"), ("children", None, "small")]),
     ("region:North", "s2", "gender", [("woman", None, "complementary")]),  # 19 women, b's 10 shown
-    # South is c alone, but a region shows characteristics: the 8 "not stated" are small, the 10 men next
-    ("region:South", "s1", "gender", [("man", None, "complementary"), ("woman", 12, "")]),
-    ("region:South", "overall", "gender", [("man", None, "complementary"), ("woman", 12, "")]),
+    # South is c alone, but a region shows characteristics: the 8 "not stated" are small, the 10 men next;
+    # the 12 women go as the nation's 31 women's other part than North's 19 (suppressed)
+    ("region:South", "s1", "gender", [("man", None, "complementary"), ("woman", None, "complementary")]),
+    ("region:South", "overall", "gender", [("man", None, "complementary"), ("woman", None, "complementary")]),
     ("national", "completed", "service_area", [("adults", 35, ""), ("children", 14, "")]),
     ("national", "s1", "service_area", [("adults", 35, ""), ("children", 14, "")]),
     ("national", "overall", "service_area", [("adults", 35, ""), ("children", 14, "")]),
@@ -305,7 +304,6 @@ PART_SCORES = [
     ("national", "s1", "service_area", "children", ((375 + 0) / 14 + (250 + 225) / 14) / 2),
     ("national", "wx", "gender", "woman", (900 + 500 + 1200) / 31),
     ("org:b", "s2", "gender", "woman", 77.5),
-    ("region:South", "s1", "gender", "woman", 100.0),
 ]
 
 
@@ -405,22 +403,45 @@ def large(spec: Sequence[tuple[str, str, int, int]]) -> tuple[tuple[Organisation
     return orgs, rows
 
 
-@pytest.mark.parametrize(
-    "spec",
-    [
-        [("x", "East", 10, 10), ("y", "East", 12, 11), ("z", "East", 15, 10)],
-        # a small organisation inside a large region: the region minus any shown one is still large
-        [("x", "East", 10, 10), ("y", "East", 12, 11), ("z", "East", 15, 10), ("w", "East", 3, 2)],
-    ],
-    ids=["three large organisations", "and one too small to show"],
-)
-def test_a_region_of_large_organisations_is_untouched(spec: list[tuple[str, str, int, int]]) -> None:
+def test_a_region_of_large_organisations_is_untouched() -> None:
+    spec = [("x", "East", 10, 10), ("y", "East", 12, 11), ("z", "East", 15, 10)]
     orgs, rows = large(spec)
     east = national_round(DEFINITION, orgs, rows, round_label="r")
-    for level in (east.regions["East"], east.national, east.orgs["x"], east.orgs["z"]):
+    for level in (east.regions["East"], east.national, *east.orgs.values()):
         assert [f.reason for f in figures(level) if f.suppressed] == []
     assert east.regions["East"].completed.n == sum(a + c for _, _, a, c in spec)
     assert east.orgs["x"].overall_vs_region is not None
+
+
+# North: t (4 adults: too few), p (12 adults, 10 children), q (15 and 15); South: r (20 and 20), s (25, 25)
+TINY = [("t", "North", 4, 0), ("p", "North", 12, 10), ("q", "North", 15, 15), ("r", "South", 20, 20),
+        ("s", "South", 25, 25)]  # fmt: skip
+
+
+def test_a_tiny_organisation_in_a_large_region_takes_its_smallest_neighbour_with_it() -> None:
+    orgs, rows = large(TINY)
+    round_ = national_round(DEFINITION, orgs, rows, round_label="r")
+    north, p = round_.regions["North"], round_.orgs["p"]
+    # only t is too small, and North (71) minus any one organisation is still large: the regions and the
+    # nation show everything
+    for level in (round_.national, north, round_.regions["South"], *(round_.orgs[o] for o in "qrs")):
+        assert [f.reason for f in figures(level) if f.suppressed] == []
+    assert {f.reason for f in figures(round_.orgs["t"])} == {"small"}
+    # but North's parts are t, p and q: North minus p and q would show t, so wherever t has someone p,
+    # the smallest shown part, goes too (completed, every standard, question and overall, adults, women,
+    # social workers); p's children are shown, as t has none; p keeps its report but has no rank
+    for name in ("completed", "s1", "s1/q1", "s2", "s2/q4", "wx", "overall"):
+        assert figure_of(p, name).reason == "complementary"
+    for name in ("completed", "s1", "overall"):
+        area = breakdown_of(p, name, "service_area").parts
+        assert [(part.value, part.figure.n, part.figure.reason) for part in area] == [
+            ("adults", None, "complementary"),
+            ("children", 10, ""),
+        ]
+    assert breakdown_of(p, "completed", "profession").parts[0].figure.reason == "complementary"
+    assert breakdown_of(p, "s1", "gender").parts[0].figure.reason == "complementary"
+    assert (p.reportable, p.overall_rank, p.overall_vs_region) == (True, None, None)
+    assert round_.strip(None, "local_authority") == (("q", 84.4), ("r", 84.4), ("s", 84.4))
 
 
 def test_the_national_figure_against_a_region() -> None:
@@ -458,6 +479,92 @@ def test_a_part_suppressed_across_levels_takes_its_complement_within_the_breakdo
     assert [(p.value, p.figure.reason) for p in q] == [("adults", "small"), ("children", "complementary")]
     p = breakdown_of(round_.orgs["p"], "s1", "service_area").parts
     assert [(p.value, p.figure.n) for p in p] == [("adults", 20), ("children", 15)]
+
+
+SOUTH = [
+    # (figure, breakdown, value, South's reason): the nation's parts are North and South (and no one of
+    # an unknown organisation). Where North is suppressed and the nation shown, the nation minus South
+    # would be North again, and North minus b is a's 9; so South goes too, though it is c alone
+    ("completed", "", "", "complementary"),
+    ("s1", "", "", "complementary"),
+    ("s1/q1", "", "", "complementary"),
+    ("wx", "", "", "complementary"),
+    ("overall", "", "", "complementary"),
+    ("s1", "gender", "woman", "complementary"),  # the nation's 31 women: North's 19 and South's 12
+    # where North's part is already small (5 children) and South's too (9), two parts are suppressed
+    ("s1", "service_area", "children", "small"),
+    # by the rule within the breakdown, as before (c's 9 children)
+    ("s1", "service_area", "adults", "complementary"),
+]
+
+
+@pytest.mark.parametrize(("name", "breakdown", "value", "reason"), SOUTH)
+def test_the_nation_minus_south_would_show_north(
+    result: NationalRound, name: str, breakdown: str, value: str, reason: str
+) -> None:
+    south = figure_at(result.regions["South"], name, breakdown, value)
+    assert (south.n, south.score, south.reason) == (None, None, reason)
+    assert figure_at(result.regions["North"], name, breakdown, value).suppressed
+    if not breakdown:  # c's own report still shows it: the nation minus c is North's 19, not a's 9
+        assert not figure_at(result.national, name, breakdown, value).suppressed
+        assert figure_at(result.orgs["c"], name, breakdown, value).n == 30
+
+
+def test_a_figure_that_is_its_one_suppressed_part_goes_with_it() -> None:
+    # p: 10 social workers, 7 occupational therapists (too few) and 13 not stated, so p's social workers
+    # go (the smallest shown part); q: 5 occupational therapists and 1 not stated. R's 10 social workers
+    # are p's alone: shown, they would be p's suppressed figure, and with no other part to go instead,
+    # R's figure goes (and the nation's, which is R)
+    orgs = (Organisation("p", "P", "other", "R"), Organisation("q", "Q", "other", "R"))
+    jobs = (("p", "social_worker", 10), ("p", "occupational_therapist", 7), ("p", "", 13),
+            ("q", "occupational_therapist", 5), ("q", "", 1))  # fmt: skip
+    rows = [row(org, TOP, "adults", "woman", job) for org, job, count in jobs for _ in range(count)]
+    round_ = national_round(DEFINITION, orgs, rows, round_label="r")
+    for level in (round_.national, round_.regions["R"]):
+        assert [
+            (p.value, p.figure.n, p.figure.reason)
+            for p in breakdown_of(level, "completed", "profession").parts
+        ] == [
+            ("occupational_therapist", 12, ""),
+            ("social_worker", None, "complementary"),
+        ]
+        assert level.completed.reason == "complementary"  # 36 minus p's 30 would show q's 6
+    p = breakdown_of(round_.orgs["p"], "completed", "profession").parts
+    assert [(part.value, part.figure.reason) for part in p] == [
+        ("occupational_therapist", "small"),
+        ("social_worker", "complementary"),
+    ]
+
+
+def test_a_region_of_no_one_known_takes_part_and_can_be_the_complement() -> None:
+    # 12 respondents of no loaded organisation: the nation (61) minus South is North and them (31)
+    rows = [*current_rows(), *(row("zz", TOP, "adults", "woman") for _ in range(12))]
+    counted = national_round(DEFINITION, ORGS, rows, round_label="r")
+    assert (counted.national.completed.n, counted.regions["South"].completed.n) == (61, 30)
+    assert counted.regions["North"].completed.reason == "complementary"
+
+
+def test_not_stated_is_worked_out_where_everything_else_is_shown() -> None:
+    # A: 20 women, 12 men, 15 not stated; B: 20 women, 12 men, 6 not stated (so B's men go). A reader
+    # works out the nation's 21 and A's 15 not stated (each total minus its listed groups): 21 - 15 = 6
+    # would be B's; so the nation's not stated counts as shown, goes across levels, and takes its men
+    orgs = (Organisation("a", "A", "other", "A"), Organisation("b", "B", "other", "B"))
+    rows = [
+        row(org, TOP, "adults", gender)
+        for org, blank in (("a", 15), ("b", 6))
+        for gender, count in (("woman", 20), ("man", 12), ("", blank))
+        for _ in range(count)
+    ]
+    round_ = national_round(DEFINITION, orgs, rows, round_label="r")
+    parts = {
+        where: [(p.value, p.figure.n, p.figure.reason) for p in breakdown_of(level, "s1", "gender").parts]
+        for where, level in (("nation", round_.national), *round_.regions.items())
+    }
+    assert parts == {
+        "nation": [("man", None, "complementary"), ("woman", 40, "")],
+        "A": [("man", 12, ""), ("woman", 20, "")],
+        "B": [("man", None, "complementary"), ("woman", 20, "")],
+    }
 
 
 def test_the_previous_round_remembers_only_what_was_shown() -> None:
@@ -520,11 +627,11 @@ NATIONAL_S1 = (3750 / 49 + 3725 / 49) / 2
 DISTANCES = [
     # (level, figure, vs region, vs national)
     ("org:b", "s1", None, 62.5 - NATIONAL_S1),  # North's figure is suppressed (complementary)
-    ("org:c", "s1", 0.0, 73.75 - NATIONAL_S1),
-    ("org:c", "wx", 0.0, 77.5 - 3725 / 49),
+    ("org:c", "s1", None, 73.75 - NATIONAL_S1),  # and so is South's
+    ("org:c", "wx", None, 77.5 - 3725 / 49),
     ("org:a", "s1", None, None),
     ("region:North", "s1", None, None),
-    ("region:South", "s1", None, 73.75 - NATIONAL_S1),
+    ("region:South", "s1", None, None),
     ("national", "s1", None, None),
 ]
 
@@ -544,8 +651,9 @@ def test_overall_distances(result: NationalRound) -> None:
     national = result.national.overall.score or 0
     assert b.overall_vs_region is None  # North's overall is suppressed: it would give it away
     assert b.overall_vs_national == pytest.approx(70.0 - national)
-    assert c.overall_vs_region == 0.0
-    assert result.regions["South"].overall_vs_national == pytest.approx(75.625 - national)
+    assert c.overall_vs_region is None  # South's overall is suppressed too
+    assert c.overall_vs_national == pytest.approx(75.625 - national)
+    assert result.regions["South"].overall_vs_national is None
     assert result.regions["South"].overall_vs_region is None
 
 
@@ -665,9 +773,11 @@ def test_respondents_of_an_unknown_organisation_count_nationally_only() -> None:
     counted = national_round(DEFINITION, ORGS, rows, round_label="r")
     assert counted.national.completed.n == 53
     alone = national_round(DEFINITION, ORGS, current_rows(), round_label="r")
-    assert [(r.completed, r.overall) for r in counted.regions.values()] == [
-        (r.completed, r.overall) for r in alone.regions.values()
-    ]
+    assert [r.completed.n for r in alone.regions.values()] == [None, None]
+    # the nation's parts are North, South and these 4, never listed: the nation minus South is North and
+    # the 4 (23), which gives neither away, so South is shown this time
+    assert [r.completed.n for r in counted.regions.values()] == [None, 30]
+    assert counted.regions["South"].overall == alone.orgs["c"].overall
     # the row without an org has no service area either: a "not stated" part of 1, so children go too
     parts = counted.national.completed_by[0].parts
     assert [(p.value, p.figure.n, p.figure.reason) for p in parts] == [
@@ -817,7 +927,8 @@ def test_level_json_shape(result: NationalRound) -> None:
     }
     assert c["overall"]["rank"] == {"position": 1, "of": 2}
     assert c["overall"]["score"] == 75.625
-    assert c["overall"]["vs_region"] == 0.0
+    assert c["overall"]["vs_region"] is None
+    assert c["overall"]["vs_national"] == pytest.approx(75.625 - result.national.overall.score)
     s2 = c["sections"][1]
     assert (s2["section"], s2["title"], s2["n"], s2["score"], s2["band"], s2["rank"]) == (
         "s2", "Standard 2", 30, 77.5, "good", {"position": 1, "of": 2}

@@ -1,4 +1,4 @@
-"""One level's numbers and why each is suppressed, kept apart from its figures so that the rule across
+"""One level's numbers and why each is suppressed, kept apart from its figures so that the rules across
 levels can add suppressions (and their complements) before anything is shown or remembered."""
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from tracker.domain.survey_suppression import (
     WITHHELD_LOCALLY,
     Candidate,
     Reason,
+    alone,
     given_away,
     part_reasons,
     withheld_locally,
@@ -61,6 +62,8 @@ class Sheet:
     """A level before it is shown: every figure's numbers by Key, "not stated" parts included.
 
     `reasons` gains suppressions while the rules run; `splits` lists each breakdown's values in order.
+    A characteristic withheld whole (`withheld`) keeps its numbers, every part "small", so that the rules
+    across levels count its groups as hidden.
     """
 
     level: Level
@@ -74,31 +77,110 @@ class Sheet:
     withheld: frozenset[str]  # dimensions withheld whole at this level (org-level characteristics)
 
     def shown(self) -> dict[Key, int]:
-        """The n of every figure a reader sees (the "not stated" parts are never listed)."""
-        numbers = self.numbers
-        return {
-            k: numbers[k][0]
-            for k, why in self.reasons.items()
-            if not why and not (k[2] and k[3] == NOT_STATED)
+        """The n of every figure a reader sees or works out: a "not stated" part is never listed, but is
+        its total minus the other parts when they and the total are shown."""
+        numbers, reasons = self.numbers, self.reasons
+        seen = {
+            k: numbers[k][0] for k, why in reasons.items() if not why and not (k[2] and k[3] == NOT_STATED)
         }
+        for (figure, dimension), values in self.splits.items():
+            if not values or values[-1] != NOT_STATED or (figure, "", "", "") not in seen:
+                continue
+            rest = (figure, "", dimension, NOT_STATED)
+            parts = [(figure, "", dimension, value) for value in values[:-1]]
+            if not reasons[rest] and all(k in seen or not numbers[k][0] for k in parts):
+                seen[rest] = numbers[rest][0]
+        return seen
+
+    def hiding(self, key: Key, minimum: int) -> Reason:
+        """Why the figure is suppressed, as a part of its parent's figure: a group of a characteristic
+        withheld whole is hidden but not secret unless it is too small to show, so it covers others."""
+        why = self.reasons[key]
+        return "" if why and key[2] in self.withheld and self.numbers[key][0] >= minimum else why
 
     def complete(self, figure: str, dimension: str) -> None:
-        """The within-breakdown rule on one breakdown of a figure, adding to the suppressions so far."""
+        """The within-breakdown rule on one breakdown of a figure, adding to the suppressions so far; the
+        figure itself goes when its one part with respondents is suppressed (it is that part)."""
         keys = [(figure, "", dimension, value) for value in self.splits[(figure, dimension)]]
-        reasons = part_reasons(
-            not self.reasons[(figure, "", "", "")],
-            [Candidate(k[3] if k[3] != NOT_STATED else None, self.numbers[k][0], False) for k in keys],
-            [self.reasons[k] for k in keys],
-        )
+        total = (figure, "", "", "")
+        parts = [Candidate(k[3] if k[3] != NOT_STATED else None, self.numbers[k][0], False) for k in keys]
+        reasons = part_reasons(not self.reasons[total], parts, [self.reasons[k] for k in keys])
         self.reasons.update(zip(keys, reasons, strict=True))
+        if not self.reasons[total] and alone(parts, reasons):
+            self.reasons[total] = "complementary"
 
-    def protect_from(self, children: Iterable[Mapping[Key, int]], minimum: int) -> None:
+    def complete_all(self, touched: Iterable[Key]) -> None:
+        """The within-breakdown rule again on every breakdown that one of the `touched` parts belongs to."""
+        for figure, dimension in sorted({(k[0], k[2]) for k in touched if k[2]}):
+            self.complete(figure, dimension)
+
+    def protect_from(self, children: Iterable[Mapping[Key, int]], minimum: int) -> bool:
         """The rule across levels: suppress what a shown child figure gives away, then their complements."""
         found = given_away(self.shown(), children, minimum)
         for key in found:
             self.reasons[key] = "complementary"
-        for figure, dimension in sorted({(k[0], k[2]) for k in found if k[2]}):
-            self.complete(figure, dimension)
+        self.complete_all(found)
+        return bool(found)
+
+    def cover_parts(self, children: Sequence[Sheet], minimum: int) -> bool:
+        """The within-breakdown rule with the children as the parts of each shown figure of this level.
+
+        A figure's parts are the same figure of each child with respondents, plus a never-listed remainder
+        (this level's n minus theirs: rows of no loaded organisation), shown unless smaller than `minimum`.
+        When exactly one part is suppressed, the smallest shown one goes too (ties: the remainder, then by
+        name), else this figure minus the shown parts would give it back, or, with no other part, this
+        figure (it is that part); then the breakdowns touched.
+        """
+        touched: dict[int, tuple[Sheet, set[Key]]] = {}
+        mine: set[Key] = set()
+        for key, total in self.shown().items():
+            present = [
+                (child, number[0])
+                for child in children
+                if (number := child.numbers.get(key)) is not None and number[0] > 0
+            ]
+            rest = total - sum(n for _, n in present)
+            before: list[Reason] = [child.hiding(key, minimum) for child, _ in present]
+            if sum(1 for why in before if why) + (0 < rest < minimum) != 1:
+                continue
+            candidates = [Candidate(child.name, n, False) for child, n in present]
+            if rest > 0:
+                candidates.append(Candidate(None, rest, False))
+                before.append("small" if rest < minimum else "")
+            after = part_reasons(True, candidates, before)
+            for (child, _), now in zip(present, after, strict=False):
+                if now and not child.reasons[key]:
+                    child.reasons[key] = now
+                    touched.setdefault(id(child), (child, set()))[1].add(key)
+            if alone(candidates, after):
+                self.reasons[key] = "complementary"
+                mine.add(key)
+        for child, keys in touched.values():
+            child.complete_all(keys)
+        self.complete_all(mine)
+        return bool(touched or mine)
+
+
+def settle(national: Sheet, regions: Sequence[tuple[Sheet, Sequence[Sheet]]], minimum: int) -> None:
+    """The rules across levels, again and again until none adds a suppression (they only ever add).
+
+    Each time round: every region against its organisations (one child at a time, then the organisations
+    as its parts), then the nation against the regions and every organisation, then the regions as its
+    parts; each rule runs the within-breakdown rule again on the breakdowns it touched.
+    """
+    changed = True
+    while changed:
+        changed = False
+        shown: list[Mapping[Key, int]] = []
+        for region, orgs in regions:
+            seen = [org.shown() for org in orgs]
+            changed |= region.protect_from(seen, minimum)
+            if region.cover_parts(orgs, minimum):
+                changed, seen = True, [org.shown() for org in orgs]
+            shown += seen
+        children = [*(region.shown() for region, _ in regions), *shown]
+        changed |= national.protect_from(children, minimum)
+        changed |= national.cover_parts([region for region, _ in regions], minimum)
 
 
 class LevelBuilder:
@@ -165,9 +247,10 @@ class LevelBuilder:
             values = _values(cells, d)
             local = level == "org" and d in self.characteristics
             if local and withheld_locally([layout.rows(cells[(d, v)]) for v in values], minimum):
-                withheld.add(dimensions[d])
-                continue
-            scored[dimensions[d]] = [(v, layout.decode(cells[(d, v)])) for v in values]
+                withheld.add(dimensions[d])  # counted only, for the rules across levels
+                scored[dimensions[d]] = [(v, layout.sizes(cells[(d, v)])) for v in values]
+            else:
+                scored[dimensions[d]] = [(v, layout.decode(cells[(d, v)])) for v in values]
         for index, section in enumerate(self.definition.sections):
             stats = total.sections[index]
             small = stats.n < minimum or stats.score is None
@@ -178,17 +261,19 @@ class LevelBuilder:
                 splits[(section.id, dimension)] = tuple(value for value, _ in parts)
                 for value, cell in parts:
                     part = cell.sections[index]
-                    small = part.n < minimum or part.score is None
+                    small = part.n < minimum or part.score is None or dimension in withheld
                     put((section.id, "", dimension, value), part.n, part.score, small, part.agree_pct)
         put((OVERALL, "", "", ""), *self.overall_of(total), None)
         for dimension, parts in scored.items():
             splits[(OVERALL, dimension)] = tuple(value for value, _ in parts)
             for value, cell in parts:
-                put((OVERALL, "", dimension, value), *self.overall_of(cell), None)
+                n, score, small = self.overall_of(cell)
+                put((OVERALL, "", dimension, value), n, score, small or dimension in withheld, None)
         reportable, hidden = total.rows >= minimum, frozenset(withheld)
         sheet = Sheet(level, key, name, organisation, reportable, numbers, reasons, splits, hidden)
         for figure, dimension in splits:
-            sheet.complete(figure, dimension)
+            if dimension not in hidden:  # every part already suppressed
+                sheet.complete(figure, dimension)
         return sheet
 
     def figure(self, path: Path, number: Number, reason: Reason) -> Figure:

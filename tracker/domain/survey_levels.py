@@ -6,18 +6,24 @@ reverse items reversed, bands on the half-up whole number). Rules, in one place:
 - A figure from fewer than `min_group_size` respondents is suppressed ("small"): no n, score, band or
   change. Within one breakdown of a shown figure the parts are the breakdown's values plus a never-listed
   "not stated" part (the blank cells); if exactly one part is suppressed, the next smallest is too
-  ("complementary"), so no part can be worked out from the total and the others.
+  ("complementary"), so no part can be worked out from the total and the others; with no shown part left,
+  the figure itself goes (it is that part). Parts of no respondents do not count.
 - Across levels (readers: everyone signed in sees the national and regional reports, an organisation's
-  lead sees its own organisation's): a parent (the nation, a region) and a child it contains (a region
-  of the nation, an organisation of its region or of the nation) are compared figure by figure, the same
-  section, question, overall or count and the same breakdown or characteristic part, each by its own n.
-  When the child's figure is shown and 0 < n(parent) - n(child) < `min_group_size`, the parent's figure
-  is suppressed ("complementary"), else parent minus child would show the rest. This runs after the
-  within-breakdown rule, regions (against their organisations) before the nation (against regions and
-  organisations), and the within-breakdown rule runs again on every breakdown of the parent that lost a
-  part. Children with no respondents show nothing and so count for nothing. Suppressions only ever add up,
-  and `previous` is remembered only for what is finally shown. Not covered: sums of children (the nation
-  minus every other region gives back a region suppressed by this rule).
+  lead sees its own organisation's), figure by figure (the same section, question, overall or count and
+  the same breakdown or characteristic part, each by its own n), two rules:
+  one child: when a child's figure (a region of the nation, an organisation of its region or of the
+  nation) is shown and 0 < n(parent) - n(child) < `min_group_size`, the parent's figure is suppressed
+  ("complementary"), else parent minus child would show the rest;
+  parts: the regions, plus a never-listed remainder of rows of no loaded organisation, are the parts of
+  each national figure, and a region's organisations the parts of each regional one; the within-breakdown
+  rule applies to them, so if exactly one is suppressed the next smallest shown part goes too (ties: the
+  remainder, then by name), even a large organisation's own figure next to a tiny one. A group of a
+  characteristic withheld locally counts as suppressed only when it is under `min_group_size`.
+  A "not stated" part counts as shown wherever its total and the breakdown's other parts are (it is
+  their difference). Both rules, each followed by the within-breakdown rule on what it touched, run over
+  regions and then the nation again and again until nothing more is suppressed; suppressions only ever
+  add, so this ends, and `previous` is remembered only for what is finally shown. Not covered: a reader
+  of several organisations' reports (admins, evaluators: they see the rows) can add them up.
 - At organisation level a characteristic (gender, age band, ...) is shown only when every group of it,
   "not stated" included, has at least `min_group_size` respondents; otherwise it is withheld whole.
 - Overall = mean of the unrounded scores of the `overall` sections (every section when the definition
@@ -52,7 +58,7 @@ from tracker.domain.survey_level_results import (
     overall_text,
     suppressed_text,
 )
-from tracker.domain.survey_level_sheets import LevelBuilder, Path, Sheet
+from tracker.domain.survey_level_sheets import LevelBuilder, Path, Sheet, settle
 from tracker.domain.survey_ranking import Rank, competition_ranks
 from tracker.domain.survey_suppression import Reason
 from tracker.domain.survey_tally import merge, tally
@@ -111,17 +117,15 @@ def _round(
         org_id: builder.measure("org", org_id, org.name, by_org.get(org_id, {}), org)
         for org_id, org in organisations.items()
     }
-    org_shown = {org_id: sheet.shown() for org_id, sheet in org_sheets.items()}
     region_sheets: dict[str, Sheet] = {}
+    families: list[tuple[Sheet, list[Sheet]]] = []
     for region in regions:
         members = [o.id for o in organisations.values() if o.region == region]
         sheet = builder.measure("region", region, region, merge(by_org.get(o, {}) for o in members))
-        sheet.protect_from((org_shown[o] for o in members), minimum)
         region_sheets[region] = sheet
+        families.append((sheet, [org_sheets[o] for o in members]))
     national_sheet = builder.measure("national", "", NATIONAL_NAME, national_cells)
-    national_sheet.protect_from(
-        [*(sheet.shown() for sheet in region_sheets.values()), *org_shown.values()], minimum
-    )
+    settle(national_sheet, families, minimum)
     orgs = {org_id: builder.show(sheet) for org_id, sheet in org_sheets.items()}
     region_results = {region: builder.show(sheet) for region, sheet in region_sheets.items()}
     national = builder.show(national_sheet)

@@ -32,13 +32,14 @@ def part_reasons(
     `already` is why each part is suppressed so far (default: "small" where the part is small). If the
     total is shown and exactly one part is suppressed, the total and the other parts would give it away,
     so the shown part with the smallest n is suppressed too ("complementary"; ties: the "not stated"
-    part, which is never listed, then the first by name), until zero or at least two parts are.
+    part, which is never listed, then the first by name), until zero or at least two parts are. A
+    suppressed part of no respondents hides no one, so it does not count.
     """
     reasons: list[Reason] = (
         ["small" if part.small else "" for part in parts] if already is None else list(already)
     )
-    while total_shown and sum(1 for reason in reasons if reason) == 1:
-        shown = [index for index, reason in enumerate(reasons) if not reason]
+    while total_shown and sum(1 for i, reason in enumerate(reasons) if reason and parts[i].n) == 1:
+        shown = [index for index, reason in enumerate(reasons) if not reason and parts[index].n]
         if not shown:
             break
         pick = min(
@@ -46,6 +47,13 @@ def part_reasons(
         )
         reasons[pick] = "complementary"
     return tuple(reasons)
+
+
+def alone(parts: Sequence[Candidate], reasons: Sequence[Reason]) -> bool:
+    """Exactly one part with respondents is suppressed and none is shown to go with it: the total is
+    that part, so the total must go instead."""
+    hidden = [bool(reason) for part, reason in zip(parts, reasons, strict=True) if part.n]
+    return hidden.count(True) == 1 and hidden.count(False) == 0
 
 
 def given_away(parent: Mapping[K, int], children: Iterable[Mapping[K, int]], minimum: int) -> set[K]:

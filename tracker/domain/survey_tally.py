@@ -146,6 +146,14 @@ class Layout:
             )
         return CellStats(rows=counts[0], overall_n=counts[1], sections=tuple(sections))
 
+    def sizes(self, packed: int) -> CellStats:
+        """Only the respondents counted (no answers, means or scores): for a group that is never shown."""
+        counts = self._fields(packed)
+        sections = tuple(
+            SectionStats(counts[2 + index], 0, 0, (), (), None) for index in range(self.section_count)
+        )
+        return CellStats(rows=counts[0], overall_n=counts[1], sections=sections)
+
     def _fields(self, packed: int) -> Sequence[int]:
         size = self.width // 8
         raw = packed.to_bytes(self.fields * size, "little")
