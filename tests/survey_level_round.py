@@ -8,10 +8,11 @@ import functools
 from collections.abc import Sequence
 
 from tests.domain.test_survey_levels import DEFINITION, ORGS, current_rows, previous_rows
-from tracker.domain.survey_levels import LevelResult, NationalRound, national_round
+from tracker.domain.survey_levels import LevelResult, NationalRound, Organisation, national_round
+from tracker.domain.surveys import Response
 from tracker.reports.survey_level_model import LevelReport, StandardPlan, build_report
 
-__all__ = ["DEFINITION", "ORGS", "PLANS", "SLUG", "level_report", "the_round"]
+__all__ = ["DEFINITION", "ORGS", "PLANS", "SLUG", "level_report", "the_round", "wider_round"]
 
 SLUG = "hc-national"
 # b's Workplace experiences (50, poor) has an agreed plan; its Standard 1 (63, moderate) a draft.
@@ -29,14 +30,34 @@ def the_round() -> NationalRound:
     )
 
 
+# The round with two more local authorities, so that a region is shown: "d" in the South answering as c
+# does (South is then 60), and "e" in the East, 12 adults answering 100 everywhere. North (a and b) is
+# still suppressed; East, the smallest other region, goes with it so that the nation cannot give it back.
+WIDER_ORGS = (
+    *ORGS,
+    Organisation("d", "Dunmore Council", "local_authority", "South"),
+    Organisation("e", "Eastwick Council", "local_authority", "East"),
+)
+
+
+@functools.cache
+def wider_round() -> NationalRound:
+    rows = current_rows()
+    more = [Response("", r.answers, {**r.groups, "org": "d"}) for r in rows if r.groups["org"] == "c"]
+    more += [Response("", next(r for r in rows if r.groups["org"] == "a").answers, {"org": "e"})] * 12
+    return national_round(DEFINITION, WIDER_ORGS, [*rows, *more], round_label="2023/24")
+
+
 def _strips(result: NationalRound, kind: str) -> dict[str, Sequence[tuple[str, float]]]:
     keys = ["overall", *(s.id for s in DEFINITION.sections)]
     return {k: result.strip(None if k == "overall" else k, kind) for k in keys}
 
 
-def level_report(level: str, key: str = "", plans: Sequence[StandardPlan] = PLANS) -> LevelReport:
+def level_report(
+    level: str, key: str = "", plans: Sequence[StandardPlan] = PLANS, *, wider: bool = False
+) -> LevelReport:
     """The report of one level, with what the page gives it: averages to compare, regions, strips, plans."""
-    result = the_round()
+    result = wider_round() if wider else the_round()
     found: LevelResult | None = result.level(level, key)  # type: ignore[arg-type]
     assert found is not None
     org = found.organisation

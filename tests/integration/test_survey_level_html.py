@@ -40,14 +40,16 @@ def render(app: Flask, report: LevelReport, for_pdf: bool) -> Page:
 @pytest.fixture(scope="module", params=[True, False], ids=["pdf", "web"])
 def pages(app: Flask, request: pytest.FixtureRequest) -> dict[str, Page]:
     """Each level's page, in the PDF's form and the web page's: the same template, the same figures."""
-    return {
-        where: render(
-            app, level_report(*where.split(":")) if ":" in where else level_report(where), request.param
-        )
-        for where in ("national", "region:North", "region:South", "org:a", "org:b", "org:c")
-    }
+    found = {}
+    for where in WHERE:
+        level, _, key = where.removeprefix("wide ").partition(":")
+        found[where] = render(app, level_report(level, key, wider=where.startswith("wide ")), request.param)
+    return found
 
 
+# The hand-made round's levels, and three of the wider round's (d beside c in the South, e in the East)
+WHERE = ("national", "region:North", "region:South", "org:a", "org:b", "org:c")
+WHERE += ("wide national", "wide region:South", "wide org:e")
 STANDARDS = [
     # (where, rows of the standards table: standard, score, band, answered, previous, change)
     (
@@ -121,36 +123,46 @@ def test_an_organisation_against_its_region_and_the_nation_with_its_ranks(pages:
         ["Workplace experiences", "50", FEWER, "76", "", f"{MINUS}26.0", "2nd of 2"],
     ]
     assert pages["org:c"].rows("Southtown Council against South and the national average, 2023/24")[0] == [
-        "Overall (Standards 1-2)",
-        "75.6",
-        "75.6",
-        "79",
-        "0.0",
-        f"{MINUS}3.3",
-        "1st of 2",
-    ]
+        "Overall (Standards 1-2)", "75.6", FEWER, "79", "", f"{MINUS}3.3", "1st of 2",
+    ]  # fmt: skip
+    # e is the East's only organisation: its own figures show, its region's (the same people) do not
+    assert pages["wide org:e"].rows("Eastwick Council against East and the national average, 2023/24")[0] == [
+        "Overall (Standards 1-2)", "100", FEWER, "80.6", "", "+19.4", "1st of 4",
+    ]  # fmt: skip
 
 
 def test_a_region_against_the_nation(pages: dict[str, Page]) -> None:
-    assert pages["region:South"].rows("South against the national average, 2023/24") == [
-        ["Overall (Standards 1-2)", "75.6", "79", f"{MINUS}3.3"],
-        ["Standard 1", "74", "76", f"{MINUS}2.5"],
-        ["Standard 2", "78", "82", f"{MINUS}4.1"],
-        ["Workplace experiences", "78", "76", "+1.5"],
+    assert pages["wide region:South"].rows("South against the national average, 2023/24") == [
+        ["Overall (Standards 1-2)", "75.6", "80.6", f"{MINUS}5.0"],
+        ["Standard 1", "74", "79", f"{MINUS}4.8"],
+        ["Standard 2", "78", "83", f"{MINUS}5.2"],
+        ["Workplace experiences", "78", "80", f"{MINUS}2.2"],
     ]
+    assert pages["region:South"].rows("South against the national average, 2023/24")[0] == [
+        "Overall (Standards 1-2)", FEWER, "79", "",
+    ]  # fmt: skip
 
 
 def test_the_national_report_by_region(pages: dict[str, Page]) -> None:
     page = pages["national"]
+    # North would give Avon's 9 away beside Beckside; then the nation less South would give North back
     assert page.rows("Overall (Standards 1-2) by region, 2023/24 against 2022/23") == [
         ["North", FEWER, "", "75", ""],
-        ["South", "75.6", "Good", "", ""],
+        ["South", FEWER, "", "", ""],
     ]
-    assert page.rows("Average by standard by region, 2023/24 (1 of 2)") == [
+    wide = pages["wide national"]
+    assert wide.rows("Overall (Standards 1-2) by region, 2023/24") == [
+        ["East", FEWER, ""],
+        ["North", FEWER, ""],
+        ["South", "75.6", "Good"],
+    ]
+    assert wide.rows("Average by standard by region, 2023/24 (1 of 2)") == [
+        ["East", FEWER, FEWER, FEWER],
         ["North", FEWER, FEWER, FEWER],
         ["South", "75.6 Good", "74 Moderate", "78 Good"],
     ]
-    assert page.rows("Average by standard by region, 2023/24 (2 of 2)") == [
+    assert wide.rows("Average by standard by region, 2023/24 (2 of 2)") == [
+        ["East", FEWER],
         ["North", FEWER],
         ["South", "78 Good"],
     ]
@@ -259,6 +271,13 @@ def test_question_by_question(
     assert pages[where].rows(f"{section}: by question, 2023/24") == rows
 
 
+def test_a_breakdown_no_one_gave_says_so(pages: dict[str, Page]) -> None:
+    page = pages["wide org:e"]  # e's 12 gave no service area and no gender
+    assert page.text("#completed-service_area") == "No one who completed here gave their service area."
+    assert page.text("#by-service_area-table") == "No one who completed here gave their service area."
+    assert page.text("#characteristic-gender-table") == "No one who completed here gave their gender."
+
+
 def test_a_withheld_characteristic_says_why_and_shows_no_table(pages: dict[str, Page]) -> None:
     page = pages["org:c"]
     assert page.text("#characteristic-gender-table").startswith(
@@ -323,15 +342,20 @@ def test_the_region_chart_and_its_text_alternative(pages: dict[str, Page]) -> No
     assert desc.startswith(
         "Average overall score by region in 2023/24 against 2022/23, on a scale of 0 to 100"
     )
-    assert "North: Fewer than 10 in 2023/24, 75 in 2022/23; South: 75.6 in 2023/24." in desc
-    assert [(g["data-part"], g["data-value"]) for g in svg.select("g[data-value]")] == [
-        ("previous", "75"),
-        ("current", "75.6"),
-    ]
+    assert "North: Fewer than 10 in 2023/24, 75 in 2022/23; South: Fewer than 10 in 2023/24." in desc
+    assert [(g["data-part"], g["data-value"]) for g in svg.select("g[data-value]")] == [("previous", "75")]
+    wide = pages["wide national"]
+    desc = text_of(wide.by_id("regions-desc"))
+    assert desc.startswith("Average overall score by region in 2023/24, on a scale of 0 to 100")
+    assert desc.endswith(
+        "East: Fewer than 10 in 2023/24; North: Fewer than 10 in 2023/24; South: 75.6 in 2023/24."
+    )
+    drawn = wide.one("#regions svg").select("g[data-value]")
+    assert [(g["data-part"], g["data-value"]) for g in drawn] == [("current", "75.6")]
     assert [b["data-band"] for b in svg.select("[data-band]")] == ["poor", "moderate", "good"]
 
 
-@pytest.mark.parametrize("where", ["national", "region:North", "org:b", "org:c"])
+@pytest.mark.parametrize("where", ["national", "region:North", "org:b", "org:c", "wide region:South"])
 def test_headings_in_order_tables_with_captions_and_scopes(pages: dict[str, Page], where: str) -> None:
     page = pages[where]
     levels = [int(h.name[1]) for h in page.all("main h1, main h2, main h3, main h4")]

@@ -14,12 +14,14 @@ from tracker.reports.survey_level_model import LevelReport, ScoreRow
 from tracker.reports.survey_level_tables import short_title
 
 FEWER = "Fewer than 10"
-LEVELS = [("national", ""), ("region", "North"), ("region", "South"), ("org", "b"), ("org", "c")]
+LEVELS = ["national", "region:North", "region:South", "org:b", "org:c", "wide region:South", "wide org:e"]
 
 
 def report_of(where: str) -> LevelReport:
-    level, _, key = where.partition(":")
-    return level_report(level, key)
+    """'national', 'region:North', 'org:b'; 'wide ...' in the wider round (tests/survey_level_round.py)."""
+    wide = where.startswith("wide ")
+    level, _, key = where.removeprefix("wide ").partition(":")
+    return level_report(level, key, wider=wide)
 
 
 def row_of(report: LevelReport, key: str) -> ScoreRow:
@@ -37,17 +39,25 @@ STANDARDS = [
     ("region:North", "overall", FEWER, "", "", "75", "", "", None, "79", "", ""),
     ("region:North", "s1", FEWER, "", "", "75", "", "", None, "76", "", ""),
     ("region:North", "wx", FEWER, "", "", "75", "", "", None, "76", "", ""),
-    ("region:South", "overall", "75.6", "good", "30", "", "", "", None, "79", "", "\u22123.3"),
-    ("region:South", "s1", "74", "moderate", "30", "", "", "", None, "76", "", "\u22122.5"),
-    ("region:South", "wx", "78", "good", "30", "", "", "", None, "76", "", "+1.5"),
+    # South (c alone) goes too: the nation less South would give North back
+    ("region:South", "overall", FEWER, "", "", "", "", "", None, "79", "", ""),
+    ("region:South", "s1", FEWER, "", "", "", "", "", None, "76", "", ""),
+    # with d beside c in the South and e in the East (the wider round), South shows; East goes with North
+    ("wide region:South", "overall", "75.6", "good", "60", "", "", "", None, "80.6", "", "\u22125.0"),
+    ("wide region:South", "s1", "74", "moderate", "60", "", "", "", None, "79", "", "\u22124.8"),
+    ("wide region:South", "wx", "78", "good", "60", "", "", "", None, "80", "", "\u22122.2"),
+    ("wide region:East", "overall", FEWER, "", "", "", "", "", None, "80.6", "", ""),
+    ("wide org:c", "overall", "75.6", "good", "30", "", "", "2nd of 4", "75.6", "80.6", "0.0", "\u22125.0"),
+    ("wide org:e", "overall", "100", "good", "12", "", "", "1st of 4", FEWER, "80.6", "", "+19.4"),
+    ("wide org:e", "s2", "100", "good", "12", "", "", "1st of 4", FEWER, "83", "", "+17.3"),
     ("org:b", "overall", "70", "moderate", "10", "75", "\u22125.0", "2nd of 2", FEWER, "79", "", "\u22129.0"),
     ("org:b", "s1", "63", "moderate", "10", "75", "\u221212.5", "2nd of 2", FEWER, "76", "", "\u221213.8"),
     ("org:b", "s2", "78", "good", "10", "75", "+2.5", "1st of 2", FEWER, "82", "", "\u22124.1"),
     ("org:b", "wx", "50", "poor", "10", "75", "\u221225.0", "2nd of 2", FEWER, "76", "", "\u221226.0"),
-    ("org:c", "overall", "75.6", "good", "30", "", "", "1st of 2", "75.6", "79", "0.0", "\u22123.3"),
-    ("org:c", "s1", "74", "moderate", "30", "", "", "1st of 2", "74", "76", "0.0", "\u22122.5"),
-    ("org:c", "s2", "78", "good", "30", "", "", "1st of 2", "78", "82", "0.0", "\u22124.1"),
-    ("org:c", "wx", "78", "good", "30", "", "", "1st of 2", "78", "76", "0.0", "+1.5"),
+    ("org:c", "overall", "75.6", "good", "30", "", "", "1st of 2", FEWER, "79", "", "\u22123.3"),
+    ("org:c", "s1", "74", "moderate", "30", "", "", "1st of 2", FEWER, "76", "", "\u22122.5"),
+    ("org:c", "s2", "78", "good", "30", "", "", "1st of 2", FEWER, "82", "", "\u22124.1"),
+    ("org:c", "wx", "78", "good", "30", "", "", "1st of 2", FEWER, "76", "", "+1.5"),
 ]
 
 
@@ -167,7 +177,9 @@ GROUPS = [
         {"overall": ("79", [FEWER, "90.3"]), "s2": ("82", [FEWER, "93"])},
     ),
     ("region:North", "characteristics", "gender", ("Woman",), {"s1": (FEWER, [FEWER])}),
-    ("region:South", "characteristics", "gender", ("Man", "Woman"), {"s1": ("74", [FEWER, "100"])}),
+    ("region:South", "characteristics", "gender", ("Man", "Woman"), {"s1": (FEWER, [FEWER, FEWER])}),
+    ("wide region:South", "characteristics", "gender", ("Man", "Woman"), {"s1": ("74", ["91", FEWER])}),
+    ("wide national", "service_areas", "service_area", ("Adults", "Children"), {"s1": ("79", ["97", FEWER])}),
     ("org:b", "characteristics", "gender", ("Woman",), {"overall": ("70", ["70"]), "wx": ("50", ["50"])}),
     ("org:c", "service_areas", "service_area", ("Adults", "Children"), {"s1": ("74", [FEWER, FEWER])}),
 ]
@@ -264,7 +276,7 @@ def test_the_national_report_has_every_region_with_its_previous_round() -> None:
         for r in report.regions
     ] == [
         ("North", FEWER, "75", "", [FEWER, FEWER, FEWER], None, 75.0),
-        ("South", "75.6", "", "", ["74", "78", "78"], 75.6, None),
+        ("South", FEWER, "", "", [FEWER, FEWER, FEWER], None, None),
     ]
     assert report.section_labels == ("Standard 1", "Standard 2", "Workplace experiences")
     assert report_of("region:North").regions == () and report_of("org:b").regions == ()
@@ -347,9 +359,9 @@ def test_value_labels(value: str, label: str) -> None:
     assert value_label(value) == label
 
 
-@pytest.mark.parametrize(("level", "key"), LEVELS)
-def test_every_suppressed_cell_prints_words_only(level: str, key: str) -> None:
-    report = level_report(level, key)
+@pytest.mark.parametrize("where", LEVELS)
+def test_every_suppressed_cell_prints_words_only(where: str) -> None:
+    report = report_of(where)
     cells = [r.current for r in report.standards]
     cells += [c for t in report.completed_by for _g, c in t.rows]
     cells += [
