@@ -56,6 +56,10 @@ class BatchStatus:
             return False
         return datetime.now(UTC) - datetime.fromisoformat(self.updated_at) < STALE_AFTER
 
+    @property
+    def started(self) -> datetime | None:
+        return datetime.fromisoformat(self.started_at) if self.started_at else None
+
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> BatchStatus:
         return cls(**{**data, "files": tuple(data.get("files", ()))})
