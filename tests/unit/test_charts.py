@@ -16,6 +16,7 @@ from markupsafe import Markup
 from tracker.domain import formats
 from tracker.domain.kpi import timeline
 from tracker.domain.rules import RATING_CODES
+from tracker.domain.surveys import Bands
 from tracker.reports.charts import (
     Bar,
     diagram_css,
@@ -25,6 +26,7 @@ from tracker.reports.charts import (
     rating_bars,
     value_bars,
 )
+from tracker.reports.charts.survey_levels import PairBar, Strip, ranked_strip, region_bars
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = ("<script>alert(1)</script>", "<img src=file:///etc/passwd>", "&amp;", "\"quoted\" & 'single'")
@@ -89,6 +91,19 @@ def every_chart(prefix: str = "c", text: str = "Text") -> Iterator[Markup]:
         f"{prefix}-v", text, [Bar(text, 3.0, "3"), Bar("Other", 0.0, "0", drawn=False)], note=text
     )
     yield value_bars(f"{prefix}-v0", text, [])
+    yield region_bars(
+        f"{prefix}-r",
+        text,
+        [PairBar(text, 74.0, "74", 79.5, "79.5"), PairBar("Other", None, "Fewer than 10", None, "")],
+        "2023/24",
+        "2022/23",
+        Bands(),
+        "Fewer than 10",
+    )
+    yield region_bars(f"{prefix}-r0", text, [], "2023/24", None, Bands(), "Fewer than 10")
+    strip = Strip(text, (80.0, 74.0, 74.0), 74.0, "74", "2nd of 3")
+    yield ranked_strip(f"{prefix}-s", text, [strip], text, "local authorities", Bands())
+    yield ranked_strip(f"{prefix}-s0", text, [], text, "local authorities", Bands())
 
 
 # --- what every chart shares -----------------------------------------------------------------------
@@ -109,7 +124,14 @@ def test_every_chart_is_an_accessible_scalable_svg(index: int) -> None:
     assert local(ids[title_id]) == "title" and "".join(ids[title_id].itertext()).strip()
     assert local(ids[desc_id]) == "desc" and "".join(ids[desc_id].itertext()).strip()
     assert root[0] is ids[title_id] and root[1] is ids[desc_id]
-    assert root.get("data-chart") in ("bars", "trend", "distance", "value-bars")
+    assert root.get("data-chart") in (
+        "bars",
+        "trend",
+        "distance",
+        "value-bars",
+        "region-bars",
+        "ranked-strip",
+    )
 
 
 def test_no_chart_fetches_or_runs_anything() -> None:

@@ -31,6 +31,14 @@ EXPECTED_STATUS = {
     "reports.pdf": 200,
     "surveys.show": 404,
     "surveys.download": 404,
+    "survey_levels.national": 404,
+    "survey_levels.national_pdf": 404,
+    "survey_levels.region": 404,
+    "survey_levels.region_pdf": 404,
+    "survey_levels.org": 404,
+    "survey_levels.org_pdf": 404,
+    "survey_levels.reports": 404,
+    "survey_levels.download": 404,
     "evidence.index": 200,
     "evidence.download_csv": 200,
     "evidence.create": 200,
@@ -73,7 +81,8 @@ def test_every_get_route_is_read_only(app: Flask, as_role: Any, make_evidence: A
     values = {"slug": "tiny-partnership", "evidence_id": item, "outcome_id": "educators-supported",
               "user_id": 1, "attachment_id": 999, "survey_id": "none", "filename": "app.css",
               "event_id": "week-2021", "kpi": "statutory-share",
-              "number": 1, "revision": 1}  # fmt: skip
+              "number": 1, "revision": 1, "region": "North", "org": "x", "round_slug": "x",
+              "name": "national.pdf"}  # fmt: skip
     answered = {}
     for rule in app.url_map.iter_rules():
         if "GET" not in (rule.methods or set()) or rule.endpoint in NOT_VISITED:

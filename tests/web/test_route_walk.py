@@ -26,7 +26,9 @@ from tests.web.test_event_pages import load as load_event
 from tests.web.test_permission_matrix import evidence_form
 from tracker.db.models import Evidence, User
 from tracker.extensions import db
+from tracker.reports import survey_level_jobs
 from tracker.services import evidence as evidence_service
+from tracker.services import survey_orgs
 from tracker.services import surveys as survey_service
 from tracker.services.audit import Actor
 from tracker.services.permissions import Principal
@@ -37,6 +39,17 @@ ROLES = ("admin", "lead", "outsider", "evaluator", "board", "anonymous")
 NOT_WALKED = {"auth.login", "auth.logout"}
 
 
+# A survey with participating organisations and a round, for the administrators' "all reports" job.
+NATIONAL_SURVEY = """\
+  - id: hc-walk
+    title: Health Check (walked)
+    scale: agree5
+    organisations: true
+    sections:
+      - id: hc-s1
+        title: Standard 1
+        questions: {h1: I know the framework}
+"""
 WALKED_SESSIONS = SESSIONS.replace(",other-council\n", ",tiny-council\n")
 
 
@@ -57,6 +70,7 @@ class Walk:
     url: Callable[[World], str]
     data: Callable[[World], dict[str, Any]]
     allowed: frozenset[str]
+    audited: str = ""  # an allowed request that writes only this audit entry (it starts a job)
 
 
 def _version(world: World, key: str) -> str:
@@ -86,6 +100,12 @@ WALKS: dict[str, Walk] = {
             "file": (io.BytesIO(survey_csv("Strongly disagree")), "round.csv"),
         },
         frozenset({"admin", "lead"}),
+    ),
+    "survey_levels.start": Walk(
+        lambda w: f"/f/{SLUG}/surveys/hc-walk/reports?round=2023-24",
+        lambda w: {},
+        frozenset({"admin"}),
+        audited="survey_reports.start",
     ),
     "evidence.create": Walk(
         lambda w: f"/f/{SLUG}/evidence/new", lambda w: evidence_form(), frozenset({"admin", "lead"})
@@ -180,7 +200,7 @@ def world(
         "  - {id: tiny-council, name: Tiny Council, kind: local_authority, tier: primary}\n"
         "  - {id: other-council, name: Other Council, kind: local_authority, tier: secondary}\n",
     )
-    load_framework(two_partners.replace("version: 1", "version: 2") + SURVEY)
+    load_framework(two_partners.replace("version: 1", "version: 2") + SURVEY + NATIONAL_SURVEY)
     load_framework(
         tiny_yaml.replace("id: tiny-partnership", "id: outside-partnership")
         .replace("tiny-council", "outside-trust")
@@ -199,6 +219,18 @@ def world(
             "2022-23", survey_csv("Strongly agree"), collected_on=date(2023, 3, 1),
         )  # fmt: skip
         assert result.ok and result.evidence_added == 1, result.problems
+        loaded = survey_orgs.load_orgs(
+            session, Actor("test", "admin"), Principal(None, "test", "admin", None), SLUG, "hc-walk",
+            b"org,name,kind,region\nx,X Council,local_authority,North\n",
+        )  # fmt: skip
+        assert loaded.ok, loaded.problems
+        rows = "org,h1\n" + "x,Agree\n" * 12
+        result = survey_service.import_round(
+            session, Actor("test", "admin"), Principal(None, "test", "admin", None), ctx, "hc-walk",
+            "2023-24", rows.encode(), collected_on=date(2024, 3, 28),
+        )  # fmt: skip
+        assert result.ok, result.problems
+    app.extensions[survey_level_jobs.RUNNER] = lambda *args: None  # the job itself is tested on its own
     load_event(app, sessions=WALKED_SESSIONS)
     target = make_user("lead", email="target.lead@example.org")
     make_plan(app, target)  # Tiny Council's plan 1
@@ -232,6 +264,10 @@ def test_walk(world: World, make_user: Any, endpoint: str, role: str) -> None:
         assert response.status_code == 302 and response.headers["Location"].startswith("/login")
         assert after == before
         assert audit_since(world.app, last) == []
+    elif role in walk.allowed and walk.audited:
+        assert response.status_code in {200, 302, 303}, body[:800]
+        assert after == before
+        assert [action for action, _t, _d in audit_since(world.app, last)] == [walk.audited]
     elif role in walk.allowed:
         assert response.status_code in {200, 302, 303}, body[:800]
         assert after != before, "an allowed request changed nothing"

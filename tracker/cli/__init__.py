@@ -91,6 +91,7 @@ def _register_feature_commands() -> None:
         frameworks,
         ratings,
         reports,
+        survey_report,
         surveys,
         users,
         worker,

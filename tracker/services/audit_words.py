@@ -39,6 +39,7 @@ ACTION_LABELS: Mapping[str, str] = MappingProxyType(
         "survey_org.add": "Added a survey's participating organisation",
         "survey_org.update": "Changed a survey's participating organisation",
         "survey_org.load": "Loaded a survey's participating organisations from a CSV file",
+        "survey_reports.start": "Started making every report of a survey round as PDFs",
         "framework.load": "Loaded a framework version",
         "event.load": "Loaded an event's files",
         "plan.create": "Started an action plan",

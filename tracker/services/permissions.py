@@ -138,6 +138,11 @@ def can_view_org_report(p: Principal, org: SurveyOrg) -> bool:
     return p.role == "lead" and p.partner_id is not None and org.partner_id == p.partner_id
 
 
+def can_make_survey_reports(p: Principal) -> bool:
+    """Every report of a round as PDFs (every organisation's local report among them): administrators."""
+    return p.role == "admin"
+
+
 def can_manage_users(p: Principal) -> bool:
     return p.role == "admin"
 

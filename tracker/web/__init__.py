@@ -106,6 +106,7 @@ def register_web(app: Flask) -> None:
         kpis,
         ratings,
         reports,
+        survey_levels,
         surveys,
     )
 
@@ -118,6 +119,7 @@ def register_web(app: Flask) -> None:
         ratings.bp,
         reports.bp,
         surveys.bp,
+        survey_levels.bp,
         evidence.bp,
         kpis.bp,
         curve_views.bp,

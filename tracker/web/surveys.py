@@ -25,12 +25,13 @@ from tracker.domain.surveys import (
 from tracker.extensions import db
 from tracker.reports import charts
 from tracker.services import evidence as evidence_service
+from tracker.services import survey_reports
 from tracker.services import surveys as survey_service
 from tracker.services.attachments import attachment_header
 from tracker.services.evidence import Refused
 from tracker.services.evidence_queries import neutralise
 from tracker.services.imports import MAX_CSV_BYTES
-from tracker.services.permissions import can_import_into
+from tracker.services.permissions import can_import_into, can_make_survey_reports
 from tracker.web.form_parts import Required
 from tracker.web.guard import actor, principal, refuse, require
 
@@ -85,6 +86,9 @@ def _page(
 ) -> ResponseReturnValue:
     view = _results(slug, survey_id)
     ctx = evidence_service.framework_context(db.session, slug)
+    levels = None
+    if ctx is not None and view.definition.organisations and view.rounds:
+        levels = survey_reports.report_list(db.session, ctx.framework.id, survey_id, principal())
     return render_template(
         "surveys/show.html",
         slug=slug,
@@ -108,6 +112,8 @@ def _page(
         problems=problems or [],
         more_problems=more_problems,
         can_upload=ctx is not None and can_import_into(principal(), ctx.partner_ids),
+        levels=levels,
+        can_make_reports=can_make_survey_reports(principal()),
     ), status
 
 

@@ -50,7 +50,7 @@ def patterns(id_prefix: str, codes: Sequence[str]) -> str:
         if code not in codes:
             continue
         style = _STYLES[code]
-        mark = _mix(style.fill, style.ink, 0.55)
+        mark = mix(style.fill, style.ink, 0.55)
         out.append(
             f'<pattern id="{id_prefix}-p-{code}" patternUnits="userSpaceOnUse" width="8" height="8">'
             f'<g fill="{mark}" stroke="{mark}">{style.marks}</g></pattern>'
@@ -58,7 +58,7 @@ def patterns(id_prefix: str, codes: Sequence[str]) -> str:
     return "".join(out)
 
 
-def _mix(colour: str, other: str, amount: float) -> str:
+def mix(colour: str, other: str, amount: float) -> str:
     """Blend two #rrggbb colours (amount of `other`), for pattern marks of the rating's own hue."""
     a = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
     b = [int(other[i : i + 2], 16) for i in (1, 3, 5)]
@@ -115,7 +115,7 @@ def diagram_css() -> str:
     rules = []
     for code in RATING_CODES:
         style = _STYLES[code]
-        mark = _mix(style.fill, style.ink, 0.55)
+        mark = mix(style.fill, style.ink, 0.55)
         tile = (
             f'<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8">'
             f'<g fill="{mark}" stroke="{mark}">{style.marks}</g></svg>'
