@@ -123,11 +123,6 @@ def test_text_output(national_app: Flask, runner: Any) -> None:
     ]
 
 
-def test_without_level_the_command_is_unchanged(national_app: Flask, runner: Any) -> None:
-    plain = as_json(runner)
-    assert plain[0]["n"] == 49 and "rank" not in plain[0] and "reason" not in plain[0]
-
-
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -153,3 +148,13 @@ def test_each_misuse_is_one_clear_error_and_nothing_is_written(
     assert message in outcome.output
     assert "Traceback" not in outcome.output
     assert database_digest(national_app) == before
+
+
+def test_without_a_level_an_organisations_survey_is_read_at_national_level(
+    national_app: Flask, runner: Any
+) -> None:
+    """The plain scoring would print the national figures without suppression across levels."""
+    assert as_json(runner) == as_json(runner, "--level", "national")
+    assert as_json(runner, "--by", "service_area") == as_json(
+        runner, "--level", "national", "--by", "service_area"
+    )

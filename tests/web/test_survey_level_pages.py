@@ -255,3 +255,18 @@ def test_a_running_job_shows_its_progress_and_is_not_started_twice(
     before = table_digests(national_app, exclude=("audit_event",))
     assert client.post(BASE + "/reports", data={}).status_code == 302
     assert table_digests(national_app, exclude=("audit_event",)) == before
+
+
+def test_the_survey_page_shows_no_figure_outside_the_level_reports(
+    national_app: Flask, make_user: Any
+) -> None:
+    """The framework-level page's plain scoring would not apply suppression across levels (North's change
+    beside b's report would give a's nine away), so for a survey of organisations it shows none of it."""
+    client = client_as(national_app, make_user, "admin")
+    page = Page.of(client.get(f"/f/{SLUG}/surveys/{SURVEY_ID}?round=2023/24"), 200)
+    assert not page.has("#scores-caption") and not page.has("#distance") and not page.has("#change-note")
+    assert not page.has(f"a[href*='/surveys/{SURVEY_ID}/results.csv']")
+    assert "national, regional and local reports" in page.text("p.lead")
+    assert page.has("#level-reports")
+    download = client.get(f"/f/{SLUG}/surveys/{SURVEY_ID}/results.csv?round=2023/24")
+    assert download.status_code == 404 and b"section,group" not in download.data

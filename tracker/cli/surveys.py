@@ -147,7 +147,12 @@ def survey_results(
 ) -> None:
     """Section scores (0-100) with bands, n and % agreeing; groups under the minimum size show no score."""
     require_schema()
-    if level is not None or region is not None or org_id is not None:
+    if (
+        level is not None
+        or region is not None
+        or org_id is not None
+        or _by_organisation(framework, survey_id)
+    ):
         _level_results(framework, survey_id, label, by, level, region, org_id, as_json)
         return
     try:
@@ -171,6 +176,16 @@ def survey_results(
         for g in r.groups:
             shown = fewer if g.suppressed or g.score is None else f"{rounded_score(g.score)} ({g.band})"
             click.echo(f"      {by}={g.group}: n={g.n}, {shown}")
+
+
+def _by_organisation(framework: str, survey_id: str) -> bool:
+    """A survey of participating organisations is read at its levels only (national by default), so its
+    suppression across levels holds in every output."""
+    try:
+        _framework_id, definition = survey_service.definition_of(db.session, framework, survey_id)
+    except survey_service.SurveyNotFound:
+        return False  # the plain path names what is missing
+    return definition.organisations
 
 
 def _level_key(level: Level | None, region: str | None, org_id: str | None) -> tuple[Level, str]:

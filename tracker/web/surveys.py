@@ -58,6 +58,11 @@ def _results(slug: str, survey_id: str) -> SurveyView:
     if not available:
         return SurveyView(definition, available)
     label = request.args.get("round") or available[-1].label
+    if definition.organisations:  # figures only from the level reports, with their suppression across levels
+        round_ = next((r for r in available if r.label == label), None)
+        if round_ is None:
+            abort(404, description=f"survey '{survey_id}' has no round '{label[:40]}'")
+        return SurveyView(definition, available, round_, label)
     by = request.args.get("by") or None
     if by is not None and by not in definition.breakdowns:
         abort(400, description=f"'{by[:40]}' is not a breakdown of this survey.")
@@ -176,6 +181,12 @@ def upload(slug: str, survey_id: str) -> ResponseReturnValue:
 @bp.get("/f/<slug>/surveys/<survey_id>/results.csv")
 def download(slug: str, survey_id: str) -> ResponseReturnValue:
     view = _results(slug, survey_id)
+    if view.definition.organisations:
+        abort(
+            404,
+            description="This survey's figures are in its national, regional and local reports, "
+            "each with its own download.",
+        )
     definition, label, scored, by = view.definition, view.label, view.results, view.by
     out = io.StringIO()
     writer = csv.writer(out)
