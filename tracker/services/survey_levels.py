@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 
 # Raise it whenever the engine's rules or the result types' JSON change: stored results of another
 # version are then ignored and computed again (tests/services/test_survey_levels_stored.py pins it).
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 STRIPS = "strips"  # a stored row's level: the ranked strips of one kind (key), by section ("" overall)
 BY_REGION = "by_region"  # a stored row's level: the national chart's rows, by region
 OVERALL = ""
