@@ -18,6 +18,7 @@ from tests.conftest import sign_in
 from tests.digest import audit_since, last_audit_id, table_digests
 from tests.page import Page
 from tests.services.test_survey_levels_stored import SLUG, SURVEY_ID, load_hand_made_round
+from tests.unit.test_survey_level_csv import HEADER, ORG_B
 from tests.web.plan_forms import make_plan
 from tracker.reports import survey_level_jobs
 
@@ -35,6 +36,10 @@ MATRIX = [
     ("/orgs/a", {"admin", "evaluator"}),
     ("/orgs/b.pdf", {"admin", "evaluator", "own lead"}),
     ("/orgs/c.pdf", {"admin", "evaluator"}),
+    ("/national.csv", {"admin", "evaluator", "board", "own lead", "other lead"}),
+    ("/regions/South.csv", {"admin", "evaluator", "board", "own lead", "other lead"}),
+    ("/orgs/b.csv", {"admin", "evaluator", "own lead"}),
+    ("/orgs/c.csv", {"admin", "evaluator"}),
     ("/reports", {"admin"}),
 ]
 
@@ -94,6 +99,9 @@ def test_who_may_open_which_report(second_partner: Flask, make_user: Any, role: 
         ("/regions/Nowhere", "This survey has no round for the region 'Nowhere' to report on."),
         ("/national?round=1999", "This survey has no round '1999' to report on."),
         ("/orgs/b?round=1999", "This survey has no round '1999' to report on."),
+        ("/orgs/zz.csv", "survey 'health-check' has no organisation 'zz'"),
+        ("/regions/Nowhere.csv", "This survey has no round for the region 'Nowhere' to report on."),
+        ("/national.csv?round=1999", "This survey has no round '1999' to report on."),
     ],
 )
 def test_unknown_organisations_regions_and_rounds_are_404(
@@ -168,6 +176,36 @@ def test_an_organisation_of_nine_says_why_and_nothing_else(national_app: Flask, 
     page = Page.of(client_as(national_app, make_user, "evaluator").get(BASE + "/orgs/a"), 200)
     assert page.text("#why-not").startswith("Fewer than 10 people completed the Health Check in Avon Council")
     assert page.tables() == [] and not page.has("main svg")
+
+
+@pytest.mark.parametrize("path", ["/national", "/regions/South", "/orgs/b", "/orgs/a"])
+def test_each_report_links_its_figures_as_csv(national_app: Flask, make_user: Any, path: str) -> None:
+    page = Page.of(client_as(national_app, make_user, "admin").get(f"{BASE}{path}?round=2022/23"), 200)
+    links = [(text, href.replace("%2F", "/")) for text, href in page.links("main .report-actions a")]
+    assert links == [
+        ("Download the PDF", f"{BASE}{path}.pdf?round=2022/23"),
+        ("Download these figures as CSV", f"{BASE}{path}.csv?round=2022/23"),
+    ]
+
+
+def test_the_csv_of_a_level_is_its_figures(national_app: Flask, make_user: Any) -> None:
+    """Beckside's figures as the engine gives them (tests/unit/test_survey_level_csv.py reads every row),
+    named after the framework, survey, round and level; an earlier round by ?round=."""
+    client = client_as(national_app, make_user, "admin")
+    response = client.get(BASE + "/orgs/b.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert (
+        'filename="tiny-partnership-health-check-2023-24-org-b.csv"'
+        in response.headers["Content-Disposition"]
+    )
+    assert response.get_data(as_text=True).split("\r\n") == [HEADER, *ORG_B, ""]
+    earlier = client.get(BASE + "/orgs/c.csv?round=2022/23")
+    assert "health-check-2022-23-org-c.csv" in earlier.headers["Content-Disposition"]
+    assert earlier.get_data(as_text=True).split("\r\n")[1:] == [
+        'org,c,completed,,,,,,,,,,,,"Fewer than 10 people completed the Health Check in Southtown Council, so it '
+        'has no local report and is not ranked: results from groups under 10 are never shown."',
+        "",
+    ]
 
 
 def test_the_pdf_is_the_report(national_app: Flask, make_user: Any, tmp_path: Path) -> None:

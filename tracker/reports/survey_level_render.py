@@ -31,10 +31,11 @@ class LevelCharts:
 
 @dataclass(frozen=True)
 class PageLinks:
-    """What only the web page shows: the rounds to choose from and where its PDF is."""
+    """What only the web page shows: the rounds to choose from and where its PDF and its CSV are."""
 
     rounds: tuple[str, ...]
     pdf_url: str
+    csv_url: str = ""
 
 
 def level_charts(m: LevelReport) -> LevelCharts:

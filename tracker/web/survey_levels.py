@@ -5,9 +5,20 @@
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import Any, NoReturn
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
@@ -16,9 +27,12 @@ from tracker.extensions import db
 from tracker.reports import jobs
 from tracker.reports import survey_level_jobs as batch
 from tracker.reports.pdf import ReportFailed, ReportTimeout
+from tracker.reports.survey_level_csv import csv_name, level_csv
 from tracker.reports.survey_level_inputs import Target, report_of, round_labels, target_of
 from tracker.reports.survey_level_model import LevelReport
 from tracker.reports.survey_level_render import PageLinks, file_slug, level_pdf, render_level_html
+from tracker.services import survey_levels as levels_service
+from tracker.services.attachments import attachment_header
 from tracker.services.audit import record
 from tracker.services.permissions import can_make_survey_reports, can_view_level_report, can_view_org_report
 from tracker.services.surveys import SurveyNotFound
@@ -39,17 +53,38 @@ def _target(slug: str, survey_id: str, level: Level, key: str = "") -> Target:
     return target
 
 
+def _nothing(level: Level, key: str, label: str | None) -> NoReturn:
+    what = {"national": "", "region": f" for the region '{key[:100]}'", "org": ""}[level]
+    which = f"round '{label[:40]}'" if label else "round"
+    abort(404, description=f"This survey has no {which}{what} to report on.")
+
+
 def _report(target: Target, level: Level, key: str = "") -> LevelReport:
     label = request.args.get("round") or None
     report = report_of(db.session, target, level, key, label)
     if report is None:
-        what = {"national": "", "region": f" for the region '{key[:100]}'", "org": ""}[level]
-        which = f"round '{label[:40]}'" if label else "round"
-        abort(404, description=f"This survey has no {which}{what} to report on.")
+        _nothing(level, key, label)
     return report
 
 
-def _page(target: Target, level: Level, key: str, pdf_endpoint: str) -> ResponseReturnValue:
+def _csv(target: Target, level: Level, key: str) -> ResponseReturnValue:
+    """The level's figures, one row per figure, as the page shows them (suppressed ones without values)."""
+    label = request.args.get("round") or None
+    definition = target.definition
+    result = levels_service.level_for(db.session, target.framework_id, definition, level, key, label)
+    if result is None:
+        _nothing(level, key, label)
+    name = f"{target.slug}-{definition.id}-{file_slug(result.round_label)}-{csv_name(level, key)}"
+    return Response(
+        level_csv(result, definition.min_group_size),
+        mimetype="text/csv",
+        headers={"Content-Disposition": attachment_header(name)},
+    )
+
+
+def _page(
+    target: Target, level: Level, key: str, pdf_endpoint: str, csv_endpoint: str
+) -> ResponseReturnValue:
     report = _report(target, level, key)
     values: dict[str, Any] = {
         "slug": target.slug,
@@ -60,7 +95,9 @@ def _page(target: Target, level: Level, key: str, pdf_endpoint: str) -> Response
         values["region"] = key
     elif level == "org":
         values["org"] = key
-    links = PageLinks(round_labels(db.session, target), url_for(pdf_endpoint, **values))
+    links = PageLinks(
+        round_labels(db.session, target), url_for(pdf_endpoint, **values), url_for(csv_endpoint, **values)
+    )
     return render_level_html(report, for_pdf=False, page=links)
 
 
@@ -84,7 +121,8 @@ def _pdf(target: Target, level: Level, key: str) -> ResponseReturnValue:
 
 @bp.get(f"{BASE}/national")
 def national(slug: str, survey_id: str) -> ResponseReturnValue:
-    return _page(_target(slug, survey_id, "national"), "national", "", "survey_levels.national_pdf")
+    target = _target(slug, survey_id, "national")
+    return _page(target, "national", "", "survey_levels.national_pdf", "survey_levels.national_csv")
 
 
 @bp.get(f"{BASE}/national.pdf")
@@ -92,9 +130,15 @@ def national_pdf(slug: str, survey_id: str) -> ResponseReturnValue:
     return _pdf(_target(slug, survey_id, "national"), "national", "")
 
 
+@bp.get(f"{BASE}/national.csv")
+def national_csv(slug: str, survey_id: str) -> ResponseReturnValue:
+    return _csv(_target(slug, survey_id, "national"), "national", "")
+
+
 @bp.get(f"{BASE}/regions/<region>")
 def region(slug: str, survey_id: str, region: str) -> ResponseReturnValue:
-    return _page(_target(slug, survey_id, "region"), "region", region, "survey_levels.region_pdf")
+    target = _target(slug, survey_id, "region")
+    return _page(target, "region", region, "survey_levels.region_pdf", "survey_levels.region_csv")
 
 
 @bp.get(f"{BASE}/regions/<region>.pdf")
@@ -102,14 +146,26 @@ def region_pdf(slug: str, survey_id: str, region: str) -> ResponseReturnValue:
     return _pdf(_target(slug, survey_id, "region"), "region", region)
 
 
+@bp.get(f"{BASE}/regions/<region>.csv")
+def region_csv(slug: str, survey_id: str, region: str) -> ResponseReturnValue:
+    return _csv(_target(slug, survey_id, "region"), "region", region)
+
+
 @bp.get(f"{BASE}/orgs/<org>")
 def org(slug: str, survey_id: str, org: str) -> ResponseReturnValue:
-    return _page(_target(slug, survey_id, "org", org), "org", org, "survey_levels.org_pdf")
+    return _page(
+        _target(slug, survey_id, "org", org), "org", org, "survey_levels.org_pdf", "survey_levels.org_csv"
+    )
 
 
 @bp.get(f"{BASE}/orgs/<org>.pdf")
 def org_pdf(slug: str, survey_id: str, org: str) -> ResponseReturnValue:
     return _pdf(_target(slug, survey_id, "org", org), "org", org)
+
+
+@bp.get(f"{BASE}/orgs/<org>.csv")
+def org_csv(slug: str, survey_id: str, org: str) -> ResponseReturnValue:
+    return _csv(_target(slug, survey_id, "org", org), "org", org)
 
 
 class StartForm(FlaskForm):  # type: ignore[misc]
