@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tracker.domain.survey_orgs import ORG_KINDS, OrgRow, kind_of, parse_orgs
+from tracker.domain.survey_orgs import ORG_KINDS, OrgRow, check_one_org, kind_of, parse_orgs
 
 PARTNERS = {"lga", "barnet-council"}
 HEADER = "org,name,kind,region,partner\n"
@@ -152,3 +152,47 @@ def test_too_many_rows_are_refused() -> None:
 
 def test_the_kinds_are_the_specified_four() -> None:
     assert ORG_KINDS == ("local_authority", "nhs_trust", "not_for_profit", "other")
+
+
+LOADED = {"barnet": "London", "leeds": "Yorkshire"}
+GOOD = {"org": "camden", "name": "Camden", "kind": "Local authority", "region": "London", "partner": ""}
+# One organisation added on its own (the page): a CSV row's checks, and an id already loaded is refused.
+ONE_PROBLEMS = [
+    ({"org": "cam den"}, "org", "'cam den' is not a valid id"),
+    ({"org": ""}, "org", "org must not be blank"),
+    ({"org": "barnet"}, "org", "organisation 'barnet' is already loaded; change it by loading a CSV"),
+    ({"org": "Barnet"}, "org", "org 'Barnet' differs only in capitals from 'barnet', already loaded"),
+    ({"name": "  "}, "name", "name must not be blank"),
+    ({"name": "Cam\nden"}, "name", "name must be one line"),
+    ({"kind": "council"}, "kind", "kind 'council' is not one of: local_authority"),
+    ({"kind": ""}, "kind", "kind is blank, but must be one of"),
+    ({"region": ""}, "region", "region must not be blank"),
+    ({"region": "LONDON"}, "region", "region 'LONDON' differs only in capitals from 'London'"),
+    ({"partner": "lgaa"}, "partner", "unknown partner 'lgaa'; did you mean 'lga'?"),
+]
+
+
+@pytest.mark.parametrize(("change", "column", "words"), ONE_PROBLEMS, ids=[c[2][:40] for c in ONE_PROBLEMS])
+def test_one_organisation_is_checked_as_a_row_is(change: dict[str, str], column: str, words: str) -> None:
+    row, problems = check_one_org({**GOOD, **change}, PARTNERS, LOADED)
+    assert row is None
+    assert [(p.row, p.column) for p in problems.first()] == [(1, column)]
+    assert words in problems.first()[0].message
+
+
+def test_one_good_organisation_is_read() -> None:
+    row, problems = check_one_org({**GOOD, "name": " Camden  Council ", "partner": "lga"}, PARTNERS, LOADED)
+    assert not problems
+    assert row == OrgRow(1, "camden", "Camden Council", "local_authority", "London", "lga")
+    assert check_one_org(GOOD, PARTNERS, {})[0] == OrgRow(
+        1, "camden", "Camden", "local_authority", "London", ""
+    )
+
+
+def test_every_problem_of_one_organisation_is_reported_at_once() -> None:
+    bad = {"org": "barnet", "name": "", "kind": "x", "region": "", "partner": "nope"}
+    _row, problems = check_one_org(bad, PARTNERS, LOADED)
+    assert [p.column for p in problems.first()] == ["org", "name", "kind", "region", "partner"]
+    bad = {**bad, "region": "LONDON"}  # a region that differs in capitals, whatever else is wrong
+    _row, problems = check_one_org(bad, PARTNERS, LOADED)
+    assert [p.column for p in problems.first()] == ["org", "name", "kind", "partner", "region"]

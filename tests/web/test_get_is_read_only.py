@@ -42,6 +42,7 @@ EXPECTED_STATUS = {
     "survey_levels.org_csv": 404,
     "survey_levels.reports": 404,
     "survey_levels.download": 404,
+    "survey_orgs.new": 404,
     "evidence.index": 200,
     "evidence.download_csv": 200,
     "evidence.create": 200,

@@ -107,6 +107,17 @@ WALKS: dict[str, Walk] = {
         frozenset({"admin"}),
         audited="survey_reports.start",
     ),
+    "survey_orgs.add": Walk(
+        lambda w: f"/f/{SLUG}/surveys/hc-walk/orgs/new",
+        lambda w: {
+            "org": "y",
+            "name": "Y Council",
+            "kind": "local_authority",
+            "region": "North",
+            "partner": "",
+        },
+        frozenset({"admin"}),
+    ),
     "evidence.create": Walk(
         lambda w: f"/f/{SLUG}/evidence/new", lambda w: evidence_form(), frozenset({"admin", "lead"})
     ),

@@ -75,7 +75,7 @@ def _line(text: str, column: str, limit: TextLimit, problems: ProblemLog, number
     return value
 
 
-def _row(
+def check_org_row(
     number: int,
     cells: Mapping[str, str],
     partners: Collection[str],
@@ -83,7 +83,8 @@ def _row(
     file_orgs: dict[str, int],
     problems: ProblemLog,
 ) -> OrgRow | None:
-    """One row's organisation, or None when a cell is bad; `folded` maps loaded ids, case-folded, to them."""
+    """One row's organisation, or None when a cell is bad; `folded` maps loaded ids, case-folded, to them,
+    and `file_orgs` the ids seen so far (case-folded) to their rows. A CSV row and the page's form both."""
     before = problems.total
     org = cells.get("org", "").strip()
     if not org:
@@ -172,7 +173,7 @@ def parse_orgs(
     found = [
         row
         for number, cells in table.rows
-        if (row := _row(number, cells, partners, folded, file_orgs, problems)) is not None
+        if (row := check_org_row(number, cells, partners, folded, file_orgs, problems)) is not None
     ]
     _check_regions(found, stored, problems)
     if not table.rows:
@@ -180,3 +181,34 @@ def parse_orgs(
     if problems:
         return (), problems
     return tuple(found), problems
+
+
+def check_one_org(
+    cells: Mapping[str, str], partners: Collection[str], loaded: Mapping[str, str]
+) -> tuple[OrgRow | None, ProblemLog]:
+    """One organisation added on its own (the page's form, row 1): a CSV row's checks, and its id must be new.
+
+    `loaded` maps the survey's organisations already stored to their regions; one already loaded is changed
+    only by a CSV, so that a page cannot overwrite what a file gave without the file saying so.
+    """
+    problems = ProblemLog()
+    org = cells.get("org", "").strip()
+    if org in loaded:
+        problems.add(1, f"organisation '{org}' is already loaded; change it by loading a CSV", column="org")
+        folded: dict[str, str] = {}
+    else:
+        folded = {key.casefold(): key for key in loaded}
+    row = check_org_row(1, cells, partners, folded, {}, problems)
+    region = " ".join(cells.get("region", "").split())
+    if region and not any(problem.column == "region" for problem in problems.first()):
+        # checked whatever else is wrong, so that every field's problem is reported at once
+        for key, other in sorted(loaded.items()):
+            if other != region and other.casefold() == region.casefold():
+                problems.add(
+                    1,
+                    f"region '{region}' differs only in capitals from '{other}' (the region of '{key}', "
+                    "already loaded); write a region the same way each time",
+                    column="region",
+                )
+                break
+    return (None, problems) if problems else (row, problems)

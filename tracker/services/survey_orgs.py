@@ -3,7 +3,7 @@ deleted, every change in the audit trail with the organisation's values before a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from tracker.db.models import Partner, SurveyOrg
 from tracker.domain.problems import ProblemLog, RowProblem
-from tracker.domain.survey_orgs import OrgRow, parse_orgs
+from tracker.domain.survey_orgs import OrgRow, check_one_org, parse_orgs
 from tracker.domain.surveys import SurveyDefinition
 from tracker.services import evidence as evidence_service
 from tracker.services.audit import Actor, record
@@ -21,7 +21,17 @@ from tracker.services.import_rows import MAX_CSV_BYTES, MAX_ROWS
 from tracker.services.permissions import Principal, can_manage_survey_orgs
 from tracker.services.surveys import SurveyNotFound, definition_of, org_keys
 
-__all__ = ["NoOrganisations", "OrgsLoad", "load_orgs", "org_keys", "organisations_survey", "stored_orgs"]
+__all__ = [
+    "NoOrganisations",
+    "OrgChoices",
+    "OrgsLoad",
+    "add_org",
+    "load_orgs",
+    "org_choices",
+    "org_keys",
+    "organisations_survey",
+    "stored_orgs",
+]
 
 
 class NoOrganisations(SurveyNotFound):
@@ -52,6 +62,15 @@ class OrgsLoad:
         return cls(problems=problems.first(), problem_count=problems.total)
 
 
+@dataclass(frozen=True)
+class OrgChoices:
+    """What the page adding one organisation offers: the regions already loaded, the framework's partners."""
+
+    title: str
+    regions: tuple[str, ...]
+    partners: tuple[tuple[str, str], ...]  # (partner id, name), by name
+
+
 def organisations_survey(session: Session, slug: str, survey_id: str) -> tuple[int, SurveyDefinition]:
     """The framework's row id and the survey's definition; NoOrganisations when it has none."""
     framework_id, definition = definition_of(session, slug, survey_id)
@@ -72,6 +91,44 @@ def stored_orgs(session: Session, framework_id: int, survey_id: str) -> list[Sur
             .order_by(SurveyOrg.org_key)
         )
     )
+
+
+def org_choices(session: Session, slug: str, survey_id: str) -> OrgChoices:
+    """The survey's title, its regions and the framework's partners; NoOrganisations when it has none."""
+    framework_id, definition = organisations_survey(session, slug, survey_id)
+    ctx = evidence_service.framework_context(session, slug)
+    if ctx is None:  # definition_of found it: only a framework removed meanwhile
+        raise SurveyNotFound(f"no framework has the id '{slug}'")
+    regions = {org.region for org in stored_orgs(session, framework_id, survey_id)}
+    return OrgChoices(
+        definition.title,
+        tuple(sorted(regions, key=lambda r: (r.casefold(), r))),
+        tuple(sorted(((key, p.name) for key, p in ctx.partners.items()), key=lambda kp: kp[1].casefold())),
+    )
+
+
+def add_org(
+    session: Session,
+    actor: Actor,
+    p: Principal,
+    slug: str,
+    survey_id: str,
+    values: Mapping[str, str],
+) -> OrgsLoad:
+    """Add one organisation with a CSV row's checks (its id must be new); nothing when anything is wrong."""
+    if not can_manage_survey_orgs(p):
+        raise Refused("only administrators may add a survey's participating organisations")
+    framework_id, _definition = organisations_survey(session, slug, survey_id)
+    ctx = evidence_service.framework_context(session, slug)
+    if ctx is None:  # definition_of found it: only a framework removed meanwhile
+        raise SurveyNotFound(f"no framework has the id '{slug}'")
+    loaded = {org.org_key: org.region for org in stored_orgs(session, framework_id, survey_id)}
+    row, problems = check_one_org(values, ctx.partners.keys(), loaded)
+    if row is None:
+        return OrgsLoad.failed(problems)
+    _add(session, actor, framework_id, survey_id, row, ctx.partners)
+    session.flush()
+    return OrgsLoad(added=[row.org])
 
 
 def _values(org: SurveyOrg, partner_slugs: dict[int, str]) -> dict[str, Any]:

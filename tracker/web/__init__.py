@@ -107,6 +107,7 @@ def register_web(app: Flask) -> None:
         ratings,
         reports,
         survey_levels,
+        survey_orgs,
         surveys,
     )
 
@@ -120,6 +121,7 @@ def register_web(app: Flask) -> None:
         reports.bp,
         surveys.bp,
         survey_levels.bp,
+        survey_orgs.bp,
         evidence.bp,
         kpis.bp,
         curve_views.bp,

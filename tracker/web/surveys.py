@@ -31,7 +31,7 @@ from tracker.services.attachments import attachment_header
 from tracker.services.evidence import Refused
 from tracker.services.evidence_queries import neutralise
 from tracker.services.imports import MAX_CSV_BYTES
-from tracker.services.permissions import can_import_into, can_make_survey_reports
+from tracker.services.permissions import can_import_into, can_make_survey_reports, can_manage_survey_orgs
 from tracker.web.form_parts import Required
 from tracker.web.guard import actor, principal, refuse, require
 
@@ -119,6 +119,7 @@ def _page(
         can_upload=ctx is not None and can_import_into(principal(), ctx.partner_ids),
         levels=levels,
         can_make_reports=can_make_survey_reports(principal()),
+        can_add_orgs=view.definition.organisations and can_manage_survey_orgs(principal()),
     ), status
 
 
