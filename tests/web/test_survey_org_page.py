@@ -19,6 +19,7 @@ from tests.services.test_survey_levels_stored import SLUG, SURVEY, SURVEY_ID, lo
 from tests.web.test_csrf import csrf_token
 from tracker.db.models import AuditEvent, SurveyOrg
 from tracker.extensions import db
+from tracker.services import survey_orgs as survey_orgs_service
 
 BASE = f"/f/{SLUG}/surveys/{SURVEY_ID}"
 NEW = f"{BASE}/orgs/new"
@@ -188,3 +189,17 @@ def test_a_post_without_its_csrf_token_is_refused(national_app: Flask, make_app:
     token = csrf_token(client.get(NEW))
     assert client.post(NEW, data={**GOOD, "csrf_token": token}).status_code == 302
     assert "d-trust" in stored(guarded)
+
+
+def test_an_id_another_admin_adds_at_the_same_moment_is_located_not_a_500(
+    national_app: Flask, make_user: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other admin's row lands between this request's read and its insert: the database's unique rule
+    refuses the insert, and the page says so at the field with nothing of this request written."""
+    client = client_as(national_app, make_user, "admin")
+    assert client.post(NEW, data=GOOD).status_code == 302  # the other admin's d-trust
+    monkeypatch.setattr(survey_orgs_service, "stored_orgs", lambda *_args: [])  # read before it landed
+    before, last = table_digests(national_app), last_audit_id(national_app)
+    page = Page.of(client.post(NEW, data={**GOOD, "name": "Dale Trust again"}), 400)
+    page.assert_error_at("org", "Organisation 'd-trust' is already loaded; change it by loading a CSV")
+    assert table_digests(national_app) == before and audit_since(national_app, last) == []

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tracker.db.models import Partner, SurveyOrg
@@ -126,8 +127,14 @@ def add_org(
     row, problems = check_one_org(values, ctx.partners.keys(), loaded)
     if row is None:
         return OrgsLoad.failed(problems)
-    _add(session, actor, framework_id, survey_id, row, ctx.partners)
-    session.flush()
+    try:
+        with session.begin_nested():  # another admin adding the same id at the same moment: its problem
+            _add(session, actor, framework_id, survey_id, row, ctx.partners)
+            session.flush()
+    except IntegrityError:
+        clash = ProblemLog()
+        clash.add(1, f"organisation '{row.org}' is already loaded; change it by loading a CSV", column="org")
+        return OrgsLoad.failed(clash)
     return OrgsLoad(added=[row.org])
 
 
