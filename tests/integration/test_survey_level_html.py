@@ -365,3 +365,59 @@ def test_headings_in_order_tables_with_captions_and_scopes(pages: dict[str, Page
         assert table.caption is not None and text_of(table.caption)
         assert all(th.get("scope") in {"col", "row"} for th in table.select("th"))
     assert page.title == f"{page.h1}: Health Check, 2023/24"
+
+
+@pytest.mark.parametrize("where", WHERE)
+def test_the_service_area_chart_draws_exactly_the_tables_shown_values(
+    pages: dict[str, Page], where: str
+) -> None:
+    """Bar by bar, the chart carries the value the service-area table shows and draws nothing for a
+    suppressed (or empty) part, which it says in words; its text alternative lists every value."""
+    page = pages[where]
+    if not page.has("table#by-service_area-table"):
+        assert not page.has("svg[data-chart=area-bars]")
+        return
+    (svg,) = page.all("#by-service_area svg[data-chart=area-bars]")
+    assert page.text("#by-service_area-chart-caption").startswith(
+        "Overall (Standards 1-2) and each standard by service area, 2023/24"
+    )
+    table = page.table("Average by standard by service area, 2023/24")
+    areas = [text_of(th) for th in table.select("thead th")][2:]
+    rows = table.select("tbody > tr")
+    groups = svg.select("g[data-part=standard]")
+    assert len(groups) == len(rows) and areas
+    desc = text_of(page.by_id("by-service_area-chart-desc"))
+    drawn = 0
+    for row, group in zip(rows, groups, strict=True):
+        label = text_of(row.th)  # type: ignore[arg-type]
+        cells = row.find_all("td")[1:]  # the "All" column is not charted
+        parts = group.select("g[data-part=bar], g[data-part=unshown]")
+        assert len(parts) == len(cells) == len(areas)
+        said = []
+        for area, cell, part in zip(areas, cells, parts, strict=True):
+            value = cell.select_one(".score-value")
+            words = [text_of(t) for t in part.select("text")]
+            if value is None:  # suppressed or no one: said in words, never drawn
+                assert part["data-part"] == "unshown" and not part.select("rect")
+                expected = text_of(cell) or "No one"
+                assert words == [area, expected]
+                said.append(f"{area} {text_of(cell) or 'no one'}")
+            else:
+                drawn += 1
+                assert part["data-part"] == "bar" and words == [area, text_of(value)]
+                assert float(part["data-value"]) == float(text_of(value))  # type: ignore[arg-type]
+                said.append(f"{area} {text_of(value)}")
+        assert f"{label}: {', '.join(said)}" in desc
+    assert len(svg.select("g[data-value]")) == drawn
+    if "org:" in where:  # no figure from fewer than 10 reaches the picture
+        assert FEWER not in {text_of(v) for v in svg.select("g[data-part=bar] text")}
+
+
+def test_the_service_area_chart_of_a_small_service_says_fewer_than_10(pages: dict[str, Page]) -> None:
+    svg = pages["org:c"].one("#by-service_area svg")  # its "All" shows (75.6), each area is under 10
+    assert svg.select("g[data-value]") == [] and not svg.select("g[data-part=standard] rect")
+    assert [text_of(g) for g in svg.select("g[data-part=unshown] text:last-child")] == [FEWER] * 8
+    national = pages["national"].one("#by-service_area svg")
+    drawn = [g["data-value"] for g in national.select("g[data-value]")]
+    assert drawn == ["95.9", "36.6", "95", "30", "97", "43", "93", "34"]
+    assert [b["data-band"] for b in svg.select("[data-band]")] == ["poor", "moderate", "good"]

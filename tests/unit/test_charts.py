@@ -26,6 +26,7 @@ from tracker.reports.charts import (
     rating_bars,
     value_bars,
 )
+from tracker.reports.charts.area_bars import AreaBar, AreaRow, area_bars
 from tracker.reports.charts.survey_levels import PairBar, Strip, ranked_strip, region_bars
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -104,6 +105,9 @@ def every_chart(prefix: str = "c", text: str = "Text") -> Iterator[Markup]:
     strip = Strip(text, (80.0, 74.0, 74.0), 74.0, "74", "2nd of 3")
     yield ranked_strip(f"{prefix}-s", text, [strip], text, "local authorities", Bands())
     yield ranked_strip(f"{prefix}-s0", text, [], text, "local authorities", Bands())
+    area_row = AreaRow(text, (AreaBar(74.0, "74"), AreaBar(None, "Fewer than 10"), AreaBar(None, "")))
+    yield area_bars(f"{prefix}-a", text, [text, "Adults", "Mental health"], [area_row], Bands())
+    yield area_bars(f"{prefix}-a0", text, [], [], Bands())
 
 
 # --- what every chart shares -----------------------------------------------------------------------
@@ -131,6 +135,7 @@ def test_every_chart_is_an_accessible_scalable_svg(index: int) -> None:
         "value-bars",
         "region-bars",
         "ranked-strip",
+        "area-bars",
     )
 
 
@@ -477,6 +482,9 @@ def test_trend_describes_the_whole_target(target: float | None, target_text: str
         lambda: distance_travelled("d", "D", [("a", float("inf"), 2.0)], 5.0),
         lambda: value_bars("v", "V", [Bar("a", -1.0, "-1")]),
         lambda: value_bars("v", "V", [Bar("a", float("nan"), "?")]),
+        lambda: area_bars("a", "A", ["x"], [AreaRow("s", (AreaBar(float("nan"), "?"),))], Bands()),
+        lambda: area_bars("a", "A", ["x"], [AreaRow("s", (AreaBar(101.0, "101"),))], Bands()),
+        lambda: area_bars("a", "A", ["x", "y"], [AreaRow("s", (AreaBar(1.0, "1"),))], Bands()),
     ],
 )
 def test_nonsense_input_is_refused(call: Callable[[], Markup]) -> None:

@@ -1,6 +1,6 @@
-"""The level reports' charts: each region this round against the last, and the ranked strip. What is drawn
-and where, what the text alternative says, suppressed figures said and never drawn, RAG bands in colour
-and pattern along the axis. (What every chart shares is in test_charts.py.)"""
+"""The level reports' charts: each region this round against the last, the ranked strip, and each standard
+by service area. What is drawn and where, what the text alternative says, suppressed figures said and
+never drawn, RAG bands in colour and pattern along the axis. (What every chart shares is in test_charts.py.)"""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 
 from tests.unit.test_charts import find_all, parse, texts
 from tracker.domain.surveys import Bands
+from tracker.reports.charts.area_bars import AreaBar, AreaRow, area_bars
 from tracker.reports.charts.band_marks import band_ranges
 from tracker.reports.charts.survey_levels import PairBar, Strip, ranked_strip, region_bars
 
@@ -109,3 +110,44 @@ def test_both_charts_draw_the_rag_bands_in_colour_and_pattern_with_their_names()
             )
         names = texts(scale)
         assert "Good" in names and "Moderate" in names
+
+
+AREAS = ["Adults", "Children", "Mental health"]
+AREA_ROWS = [
+    AreaRow("Overall (Standards 1-8)", (AreaBar(77.5, "77.5"), AreaBar(None, FEWER), AreaBar(None, ""))),
+    AreaRow("Standard 1", (AreaBar(50.0, "50"), AreaBar(100.0, "100"), AreaBar(None, "No scored answers"))),
+]
+
+
+def test_area_bars_draw_a_bar_per_shown_area_to_scale_and_say_the_rest() -> None:
+    root = parse(area_bars("a", "By service area", AREAS, AREA_ROWS, Bands()))
+    bars = find_all(root, "g", data_part="bar")
+    assert [g.get("data-value") for g in bars] == ["77.5", "50", "100"]
+    assert [texts(g) for g in bars] == [["Adults", "77.5"], ["Adults", "50"], ["Children", "100"]]
+    widths = [float(g.findall("{http://www.w3.org/2000/svg}rect")[0].get("width", "")) for g in bars]
+    assert widths[1] / widths[2] == pytest.approx(0.5, abs=0.005)
+    unshown = [texts(g) for g in find_all(root, "g", data_part="unshown")]
+    assert unshown == [
+        ["Children", FEWER],
+        ["Mental health", "No one"],
+        ["Mental health", "No scored answers"],
+    ]
+    assert not [
+        e for g in find_all(root, "g", data_part="unshown") for e in g.iter() if e.tag.endswith("rect")
+    ]
+    assert texts(find_all(root, "g", data_part="legend")[0]) == AREAS
+    assert desc_of(area_bars("a", "t", AREAS, AREA_ROWS, Bands())) == (
+        "Average score by standard by service area, on a scale of 0 to 100 (good 75 or more, poor 50 or less). "
+        "Overall (Standards 1-8): Adults 77.5, Children Fewer than 10, Mental health no one; "
+        "Standard 1: Adults 50, Children 100, Mental health No scored answers."
+    )
+
+
+def test_area_bars_tell_areas_apart_by_pattern_not_colour_alone() -> None:
+    root = parse(area_bars("a", "t", AREAS, AREA_ROWS, Bands()))
+    (legend,) = find_all(root, "g", data_part="legend")
+    fills = [r.get("fill") for r in legend.iter("{http://www.w3.org/2000/svg}rect")]
+    assert fills[0] != fills[1] != fills[3]  # three colours
+    assert fills.count("url(#a-a1)") == 1 and fills.count("url(#a-a2)") == 1  # and two patterns over them
+    (scale,) = find_all(root, "g", data_part="band-scale")
+    assert [b.get("data-band") for b in scale] == ["poor", "moderate", "good"]

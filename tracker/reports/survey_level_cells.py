@@ -13,7 +13,7 @@ from types import MappingProxyType
 
 from tracker.domain.formats import number, signed_number, whole_number
 from tracker.domain.survey_level_results import Figure, overall_text, suppressed_text
-from tracker.domain.surveys import Bands, change_points
+from tracker.domain.surveys import Bands, change_points, round_half_up, rounded_score
 
 BAND_LABELS: Mapping[str, str] = MappingProxyType({"good": "Good", "moderate": "Moderate", "poor": "Poor"})
 # The seed's RAG scale, word for word: what each band asks of an employer.
@@ -77,6 +77,13 @@ def cell(figure: Figure, minimum: int, *, overall: bool = False) -> Cell:
     if figure.score is None:
         return Cell(NO_SCORE, n=n)
     return Cell(score_text(figure.score, overall), figure.band or "", n=n)
+
+
+def shown_value(figure: Figure, overall: bool) -> float | None:
+    """The value a chart draws: the score as the table prints it (None when suppressed or unscored)."""
+    if figure.suppressed or figure.score is None:
+        return None
+    return round_half_up(figure.score, 1) if overall else float(rounded_score(figure.score))
 
 
 def count_cell(figure: Figure, minimum: int) -> Cell:

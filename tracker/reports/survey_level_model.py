@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from tracker.domain.action_plans import ANSWERING, PLAN_STATUS_LABELS, PRIORITY_LABELS
 from tracker.domain.plan_prompts import needing_plans
 from tracker.domain.survey_level_results import Figure, LevelResult, RegionRow
-from tracker.domain.surveys import Bands, SurveyDefinition, round_half_up, rounded_score
+from tracker.domain.surveys import Bands, SurveyDefinition, round_half_up
 from tracker.reports.survey_level_cells import (
     BandKey,
     Cell,
@@ -28,6 +28,7 @@ from tracker.reports.survey_level_cells import (
     points,
     previous_text,
     score_text,
+    shown_value,
     value_label,
 )
 from tracker.reports.survey_level_tables import (
@@ -164,13 +165,6 @@ def _figure(result: LevelResult, key: str) -> Figure | None:
     return None if section is None else section.figure
 
 
-def _shown(figure: Figure, overall: bool) -> float | None:
-    """The value a chart draws: the score as the table prints it."""
-    if figure.suppressed or figure.score is None:
-        return None
-    return round_half_up(figure.score, 1) if overall else float(rounded_score(figure.score))
-
-
 def _standards(
     result: LevelResult,
     minimum: int,
@@ -246,7 +240,7 @@ def _regions(rows: Sequence[RegionRow], definition: SurveyDefinition, minimum: i
             previous_text(r.overall, overall=True),
             points(r.overall.change),
             tuple(section_cell(r, s.id) for s in definition.sections),
-            _shown(r.overall, overall=True),
+            shown_value(r.overall, overall=True),
             None if r.overall.previous is None else round_half_up(r.overall.previous, 1),
         )
         for r in rows
@@ -263,7 +257,7 @@ def _strips(
         marks = tuple(value for _org, value in strips.get(key, ()))
         if not marks:
             continue
-        mine = _shown(figure, key == OVERALL) if rank is not None else None
+        mine = shown_value(figure, key == OVERALL) if rank is not None else None
         text = "" if mine is None else score_text(mine, key == OVERALL)
         rows.append(StripRow(key, label, marks, mine, text, "" if rank is None else rank.text()))
     return tuple(rows)

@@ -14,6 +14,7 @@ from markupsafe import Markup
 from tracker.domain import formats
 from tracker.domain.survey_level_results import suppressed_text
 from tracker.reports import charts, survey_level_cells, survey_level_model, survey_level_tables
+from tracker.reports.charts.area_bars import AreaBar, AreaRow, area_bars
 from tracker.reports.charts.survey_levels import PairBar, Strip, ranked_strip, region_bars
 from tracker.reports.pdf import render_pdf
 from tracker.reports.survey_level_model import LevelReport
@@ -27,6 +28,7 @@ STYLES = ("report.css", "survey-report.css")
 class LevelCharts:
     regions: Markup | None  # national: each region this round against the last
     strip: Markup | None  # organisation: where it sits among its kind
+    areas: dict[str, Markup]  # every level: each standard by service area, by the breakdown's name
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,22 @@ def level_charts(m: LevelReport) -> LevelCharts:
             m.kind_plural,
             m.scale,
         )
-    return LevelCharts(regions, strip)
+    areas = {
+        t.name: area_bars(
+            f"by-{t.name}-chart",
+            f"Average by standard by {t.label.lower()}, {m.round_label}",
+            t.columns,
+            [
+                AreaRow(r.label, tuple(AreaBar(v, c.text) for v, c in zip(r.values, r.cells, strict=True)))
+                for r in t.rows
+            ],
+            m.scale,
+            t.label.lower(),
+        )
+        for t in m.service_areas
+        if t.rows and t.columns and not t.withheld
+    }
+    return LevelCharts(regions, strip, areas)
 
 
 def render_level_html(

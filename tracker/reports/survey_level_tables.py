@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from tracker.domain.survey_level_results import Breakdown, Figure, LevelResult
-from tracker.reports.survey_level_cells import Cell, cell, count_cell, value_label
+from tracker.reports.survey_level_cells import Cell, cell, count_cell, shown_value, value_label
 
 _SHORT = re.compile("\\s+[\u2013\u2014-]\\s+")  # "Standard 1 \u2013 Strong and ..." -> "Standard 1"
 
@@ -30,6 +30,9 @@ class GroupRow:
     label: str
     total: Cell  # the figure over everyone at this level
     cells: tuple[Cell, ...]  # one per column; "" text where the group has no one
+    values: tuple[
+        float | None, ...
+    ] = ()  # one per column: the shown value a chart draws; None when not shown
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +96,8 @@ def group_tables(
             cells = tuple(
                 cell(parts[c], minimum, overall=is_overall) if c in parts else Cell("") for c in columns
             )
-            rows.append(GroupRow(key, label, cell(figure, minimum, overall=is_overall), cells))
+            values = tuple(shown_value(parts[c], is_overall) if c in parts else None for c in columns)
+            rows.append(GroupRow(key, label, cell(figure, minimum, overall=is_overall), cells, values))
         tables.append(
             GroupTable(
                 found[0].name,
