@@ -19,7 +19,7 @@ and a fresh instance folder, and then:
    counted (`tests/querycount.py`). The organisation pages' counts must be equal: asserted. An organisation
    too small for a report is counted too (information: its page says why and reads less).
 3. **The whole set through the background worker**: in a child process of its own (so that
-   `RUSAGE_CHILDREN` holds only the worker's tree), the round's stored results are deleted (so the job
+   `RUSAGE_CHILDREN` holds only the worker's tree), the stored level results are deleted (so the job
    computes them, as right after an import) and a real `tracker worker` (RQ) is started against Redis on a
    queue of this run's own; once it has registered, the administrator opens the "every report" page and
    posts its form (as the web starts the job: `start_batch` enqueues it), then the page is fetched every
