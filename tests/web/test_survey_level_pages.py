@@ -17,9 +17,11 @@ from flask import Flask
 from tests.conftest import sign_in
 from tests.digest import audit_since, last_audit_id, table_digests
 from tests.page import Page
-from tests.services.test_survey_levels_stored import SLUG, SURVEY_ID, load_hand_made_round
+from tests.querycount import count_statements
+from tests.services.test_survey_levels_stored import ORGS_CSV, SLUG, SURVEY_ID, invoke, load_hand_made_round
 from tests.unit.test_survey_level_csv import HEADER, ORG_B
 from tests.web.plan_forms import make_plan
+from tracker.extensions import db
 from tracker.reports import survey_level_jobs
 
 BASE = f"/f/{SLUG}/surveys/{SURVEY_ID}"
@@ -206,6 +208,31 @@ def test_the_csv_of_a_level_is_its_figures(national_app: Flask, make_user: Any) 
         'has no local report and is not ranked: results from groups under 10 are never shown."',
         "",
     ]
+
+
+def test_an_organisations_page_sends_as_many_statements_whatever_its_size(
+    second_partner: Flask, make_user: Any, runner: Any, tmp_path: Path
+) -> None:
+    """Beckside (10 respondents, two plans) and Southtown (30, none), each its own partner's organisation:
+    the same statements, as the national benchmark's organisations of 10 and 155 (BENCHMARKS.md, issue 21).
+    An organisation that is no partner has no plans to read: one statement fewer, whatever its size."""
+    app = second_partner
+    orgs = tmp_path / "orgs-with-partners.csv"
+    orgs.write_text(ORGS_CSV.replace(",South,\n", ",South,other-council\n"), encoding="utf-8")
+    invoke(runner, "survey", "orgs", str(orgs), "--framework", SLUG, "--survey", SURVEY_ID)
+    lead = make_user("lead", partner="tiny-council")
+    for section in ("s1", "wx"):
+        make_plan(app, lead, target_kind="standard", target_id=f"{SURVEY_ID}/{section}", status="agreed")
+    client = client_as(app, make_user, "admin")
+    assert client.get(BASE + "/orgs/b").status_code == 200  # the first view computes and stores the round
+    counts, shown = [], []
+    for org in ("b", "c"):
+        with app.app_context(), count_statements(db.engine) as counter:
+            page = Page.of(client.get(f"{BASE}/orgs/{org}"), 200)
+        counts.append(counter.count)
+        shown.append((page.h1, len(page.texts(".agreed-plans li"))))
+    assert shown == [("Local report: Beckside Council", 2), ("Local report: Southtown Council", 0)]
+    assert counts[0] == counts[1], counts
 
 
 def test_the_pdf_is_the_report(national_app: Flask, make_user: Any, tmp_path: Path) -> None:
