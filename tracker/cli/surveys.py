@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any, NoReturn
 
 import click
 from flask.cli import with_appcontext
@@ -26,6 +28,15 @@ from tracker.services.permissions import Principal
 @cli.group("survey")
 def survey_group() -> None:
     """Likert surveys: import rounds, see scored results."""
+
+
+def _refuse(csv_file: Path, problems: Iterable[Sequence[Any]], more: int, count: int, done: str) -> NoReturn:
+    """Each problem as CSV:ROW:COLUMN (all rows or none: nothing was `done`), then the command fails."""
+    for row, column, message in problems:
+        click.echo(f"{csv_file}:{row}:{column}: {message}" if column else f"{csv_file}:{row}: {message}")
+    if more:
+        click.echo(f"{csv_file}: ... and {more:,} more problem(s) not listed")
+    raise click.ClickException(f"{count} problem(s); nothing was {done}")
 
 
 @survey_group.command("import")
@@ -66,13 +77,7 @@ def survey_import(
         except survey_service.SurveyNotFound as missing:
             raise click.ClickException(str(missing)) from None
         if not result.ok:
-            for row, column, message in result.problems:
-                click.echo(
-                    f"{csv_file}:{row}:{column}: {message}" if column else f"{csv_file}:{row}: {message}"
-                )
-            if result.more_problems:
-                click.echo(f"{csv_file}: ... and {result.more_problems:,} more problem(s) not listed")
-            raise click.ClickException(f"{result.problem_count} problem(s); nothing was imported")
+            _refuse(csv_file, result.problems, result.more_problems, result.problem_count, "imported")
     click.echo(
         f"{survey_id} round {label}: {result.respondents} respondents"
         + (" (replacing the earlier import, which is kept)" if result.replaced else "")
@@ -105,13 +110,7 @@ def survey_orgs(csv_file: Path, framework: str, survey_id: str) -> None:
         except survey_service.SurveyNotFound as missing:
             raise click.ClickException(str(missing)) from None
         if not result.ok:
-            for row, column, message in result.problems:
-                click.echo(
-                    f"{csv_file}:{row}:{column}: {message}" if column else f"{csv_file}:{row}: {message}"
-                )
-            if result.more_problems:
-                click.echo(f"{csv_file}: ... and {result.more_problems:,} more problem(s) not listed")
-            raise click.ClickException(f"{result.problem_count} problem(s); nothing was loaded")
+            _refuse(csv_file, result.problems, result.more_problems, result.problem_count, "loaded")
     click.echo(
         f"{survey_id}: {len(result.added)} organisation(s) added, {len(result.changed)} changed, "
         f"{result.unchanged} unchanged"

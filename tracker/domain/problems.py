@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from dataclasses import dataclass, field
+from typing import NamedTuple, Self
 
 # Problems kept to show: a file of 50,000 bad rows must not make a page (or a list in memory) of them all.
 MAX_PROBLEMS_SHOWN = 100
@@ -41,3 +42,25 @@ class ProblemLog:
 
     def __bool__(self) -> bool:
         return self.total > 0
+
+
+@dataclass
+class ProblemsFound:
+    """What a file's load or import reports when it fails: the first problems kept, all of them counted;
+    a result type adds what a successful one did."""
+
+    problems: list[RowProblem] = field(default_factory=list)
+    problem_count: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def more_problems(self) -> int:
+        """Problems found but not listed (only the first ones are kept)."""
+        return max(0, self.problem_count - len(self.problems))
+
+    @classmethod
+    def failed(cls, problems: ProblemLog) -> Self:
+        return cls(problems=problems.first(), problem_count=problems.total)

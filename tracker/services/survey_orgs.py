@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tracker.db.models import Partner, SurveyOrg
-from tracker.domain.problems import ProblemLog, RowProblem
+from tracker.domain.problems import ProblemLog, ProblemsFound
 from tracker.domain.survey_orgs import OrgRow, check_one_org, parse_orgs
 from tracker.domain.surveys import SurveyDefinition
 from tracker.services import evidence as evidence_service
@@ -40,27 +40,12 @@ class NoOrganisations(SurveyNotFound):
 
 
 @dataclass
-class OrgsLoad:
+class OrgsLoad(ProblemsFound):
     """What a load did: the ids added and changed, how many were unchanged; or its problems."""
 
-    problems: list[RowProblem] = field(default_factory=list)
-    problem_count: int = 0
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     unchanged: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    @property
-    def more_problems(self) -> int:
-        """Problems found but not listed (only the first ones are kept)."""
-        return max(0, self.problem_count - len(self.problems))
-
-    @classmethod
-    def failed(cls, problems: ProblemLog) -> OrgsLoad:
-        return cls(problems=problems.first(), problem_count=problems.total)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, aliased
 
 from tracker.db.models import Evidence, SurveyOrg, SurveyResponse, SurveyRound, utcnow
 from tracker.domain.evidence_input import EvidenceFields, parse_evidence
-from tracker.domain.problems import ProblemLog, RowProblem
+from tracker.domain.problems import ProblemLog, ProblemsFound
 from tracker.domain.survey_evidence import section_evidence
 from tracker.domain.survey_responses import parse_responses
 from tracker.domain.survey_scoring import compare_rounds, distance_travelled
@@ -40,27 +40,14 @@ class SurveyNotFound(LookupError):
 
 
 @dataclass
-class RoundImport:
-    problems: list[RowProblem] = field(default_factory=list)
+class RoundImport(ProblemsFound):
+    """What importing a round did, or its problems."""
+
     respondents: int = 0
     evidence_added: int = 0
     evidence_refreshed: int = 0
     replaced: bool = False
-    problem_count: int = 0
     sent_back: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    @property
-    def more_problems(self) -> int:
-        """Problems found but not listed (only the first ones are kept)."""
-        return max(0, self.problem_count - len(self.problems))
-
-    @classmethod
-    def failed(cls, problems: ProblemLog) -> RoundImport:
-        return cls(problems=problems.first(), problem_count=problems.total)
 
 
 def definition_of(session: Session, slug: str, survey_id: str) -> tuple[int, SurveyDefinition]:
