@@ -17,6 +17,7 @@ from tracker.reports import charts, survey_level_cells, survey_level_model, surv
 from tracker.reports.charts.area_bars import AreaBar, AreaRow, area_bars
 from tracker.reports.charts.survey_levels import PairBar, Strip, ranked_strip, region_bars
 from tracker.reports.pdf import render_pdf
+from tracker.reports.render import PdfCache, pdf_cache
 from tracker.reports.survey_level_model import LevelReport
 from tracker.resources import static_dir, templates_dir
 
@@ -122,7 +123,7 @@ def report_fingerprint(m: LevelReport) -> str:
 
 
 def level_pdf_path(m: LevelReport) -> Path:
-    folder = Path(current_app.instance_path) / "report-cache" / "survey-levels"
+    folder = pdf_cache().folder / "survey-levels"
     key = "national" if m.level == "national" else f"{m.level}-{file_slug(m.key)}"
     return folder / f"{m.framework_id}-{m.survey_id}-{key}-{report_fingerprint(m)[:32]}.pdf"
 
@@ -143,8 +144,5 @@ def level_pdf(m: LevelReport) -> bytes:
     result = render_pdf(
         html, static_dir(), path.parent, float(current_app.config["REPORT_TIME_LIMIT_SECONDS"])
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".part")
-    partial.write_bytes(result.pdf)
-    partial.replace(path)
+    PdfCache(path.parent).put(path, result.pdf)  # the framework report's cache, in a folder of its own
     return result.pdf
