@@ -43,6 +43,7 @@ SERVICE_LAYER = (
     "tracker.plans.pages",
     "tracker.plans.prompts",
     "tracker.plans.export",
+    "tracker.api.tokens",
 )
 WEB_LAYER = (
     "tracker.web",
@@ -55,7 +56,7 @@ WEB_LAYER = (
     "tracker.plans.forms",
     "tracker.plans.views",
 )
-FEATURE_PACKAGES = ("tracker.overrides", "tracker.events", "tracker.plans")
+FEATURE_PACKAGES = ("tracker.overrides", "tracker.events", "tracker.plans", "tracker.api")
 
 
 def module_name(path: Path) -> str:
