@@ -237,6 +237,7 @@ def test_every_page_for_every_role_is_accessible_at_both_widths(app: Flask, new_
         "admin": {
             "/review",
             "/admin/users",
+            "/admin/api-tokens",
             "/admin/audit",
             f"/f/{FRAMEWORK}/import",
             f"/f/{FRAMEWORK}/evidence/new",

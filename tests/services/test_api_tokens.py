@@ -206,7 +206,7 @@ def test_making_and_revoking_are_audited_without_the_secret(app: Flask, make_use
     [
         ("nobody@example.org", "no user has the email address nobody@example.org"),
         ("", "no user has the email address (blank)"),
-        ("disabled@example.org", "disabled@example.org is disabled"),
+        ("disabled@example.org", "the account disabled@example.org is disabled"),
     ],
 )
 def test_a_token_for_an_unknown_or_disabled_user_is_refused_and_nothing_written(

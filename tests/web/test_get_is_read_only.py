@@ -6,6 +6,10 @@ from typing import Any
 
 from flask import Flask
 
+from tracker.api import tokens as api_tokens
+from tracker.extensions import db
+from tracker.services.audit import Actor
+
 from ..digest import table_digests
 from .plan_forms import make_plan
 from .test_event_pages import load as load_event
@@ -71,6 +75,8 @@ EXPECTED_STATUS = {
     "admin.users": 200,
     "admin.edit_user": 200,
     "admin.audit": 200,
+    "api_tokens.index": 200,
+    "api_tokens.revoke": 200,  # the confirmation page: revoking is its form's POST
 }
 NOT_VISITED = {"auth.logout"}  # a GET that signs out, by design
 
@@ -79,6 +85,8 @@ def test_every_get_route_is_read_only(app: Flask, as_role: Any, make_evidence: A
     item = make_evidence(status="submitted")
     load_event(app)  # an event with sessions and feedback, so its pages are read, not 404
     make_plan(app, make_user("lead"))  # plan 1, so its pages are read, not 404
+    with app.app_context(), db.unit_of_work() as session:  # token 1, so its revoke page is read, not 404
+        api_tokens.create_token(session, Actor("test", "admin"), make_user("board"), "Read-only walk")
     client = as_role("admin")
     client.get("/")  # clears the sign-in message
     before = table_digests(app, exclude=DERIVED)
@@ -86,7 +94,7 @@ def test_every_get_route_is_read_only(app: Flask, as_role: Any, make_evidence: A
               "user_id": 1, "attachment_id": 999, "survey_id": "none", "filename": "app.css",
               "event_id": "week-2021", "kpi": "statutory-share",
               "number": 1, "revision": 1, "region": "North", "org": "x", "round_slug": "x",
-              "name": "national.pdf"}  # fmt: skip
+              "name": "national.pdf", "token_id": 1}  # fmt: skip
     answered = {}
     for rule in app.url_map.iter_rules():
         if "GET" not in (rule.methods or set()) or rule.endpoint in NOT_VISITED:

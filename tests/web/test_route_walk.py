@@ -24,6 +24,7 @@ from tests.integration.test_surveys_flow import SURVEY
 from tests.web.plan_forms import make_plan, plan_form
 from tests.web.test_event_pages import load as load_event
 from tests.web.test_permission_matrix import evidence_form
+from tracker.api import tokens as api_tokens
 from tracker.db.models import Evidence, User
 from tracker.extensions import db
 from tracker.reports import survey_level_jobs
@@ -63,6 +64,7 @@ class World:
     app: Flask
     items: dict[str, int]
     user_id: int
+    token_id: int
 
 
 @dataclass(frozen=True)
@@ -193,6 +195,14 @@ WALKS: dict[str, Walk] = {
         lambda w: {"role": "lead", "partner": "tiny-council"},
         frozenset({"admin"}),
     ),
+    "api_tokens.create": Walk(
+        lambda w: "/admin/api-tokens",
+        lambda w: {"user": "target.lead@example.org", "name": "Walked"},
+        frozenset({"admin"}),
+    ),
+    "api_tokens.revoke": Walk(
+        lambda w: f"/admin/api-tokens/{w.token_id}/revoke", lambda w: {}, frozenset({"admin"})
+    ),
 }
 
 
@@ -247,7 +257,10 @@ def world(
     make_plan(app, target)  # Tiny Council's plan 1
     with app.app_context():
         user_id = db.session.scalars(select(User.id).where(User.email == target)).one()
-    return World(app, items, user_id)
+    with app.app_context(), db.unit_of_work() as session:
+        token, _raw = api_tokens.create_token(session, Actor("test", "admin"), target, "The target's sheet")
+        token_id = token.id
+    return World(app, items, user_id, token_id)
 
 
 def _client(world: World, make_user: Any, role: str) -> Any:

@@ -80,7 +80,7 @@ def create_token(session: Session, actor: Actor, user_email: str, name: str = ""
     if user is None:
         raise TokenRefused(f"no user has the email address {email or '(blank)'}")
     if not user.active:
-        raise TokenRefused(f"{email} is disabled: enable the account before giving it a token")
+        raise TokenRefused(f"the account {email} is disabled: enable it before giving it a token")
     name = " ".join(name.split())
     problem = API_TOKEN_NAME.problem(name)
     if problem:

@@ -98,6 +98,7 @@ def register_web(app: Flask) -> None:
     from tracker.plans import views as plans
     from tracker.web import (
         admin,
+        api_tokens,
         auth,
         evidence,
         frameworks,
@@ -129,6 +130,7 @@ def register_web(app: Flask) -> None:
         events.bp,
         plans.bp,
         admin.bp,
+        api_tokens.bp,
     ):
         app.register_blueprint(blueprint)
     app.after_request(_security_headers)
