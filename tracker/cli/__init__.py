@@ -84,6 +84,7 @@ def _sweep_uploads() -> None:
 def _register_feature_commands() -> None:
     """Each feature keeps its commands in its own module; importing it attaches them to `cli`."""
     from tracker.cli import (  # noqa: F401
+        api_tokens,
         archive,
         data,
         demo,
