@@ -204,7 +204,7 @@ def test_every_post_route_refuses_a_missing_token(
         other_id = db.session.scalars(select(User.id).where(User.email == other)).one()
     values = {"slug": SLUG, "evidence_id": item, "outcome_id": "educators-supported", "user_id": other_id,
               "survey_id": "none", "event_id": "none", "kpi": "statutory-share",
-              "number": 1}  # fmt: skip
+              "number": 1, "token_id": 1}  # fmt: skip
     posted = []
     for rule in csrf_app.url_map.iter_rules():
         if "POST" not in (rule.methods or set()) or rule.endpoint == "auth.login":
