@@ -43,6 +43,8 @@ SERVICE_LAYER = (
     "tracker.plans.pages",
     "tracker.plans.prompts",
     "tracker.plans.export",
+    "tracker.api.tokens",
+    "tracker.api.reading_frameworks",
 )
 WEB_LAYER = (
     "tracker.web",
@@ -54,8 +56,11 @@ WEB_LAYER = (
     "tracker.plans.curve_views",
     "tracker.plans.forms",
     "tracker.plans.views",
+    "tracker.api.core",
+    "tracker.api.openapi",
+    "tracker.api.views_frameworks",
 )
-FEATURE_PACKAGES = ("tracker.overrides", "tracker.events", "tracker.plans")
+FEATURE_PACKAGES = ("tracker.overrides", "tracker.events", "tracker.plans", "tracker.api")
 
 
 def module_name(path: Path) -> str:

@@ -1,6 +1,7 @@
 """Every model in one import, for Alembic and for callers that want several."""
 
 from tracker.db.accounts import ROLES, AuditEvent, SignInLock, User
+from tracker.db.api_tokens import ApiToken
 from tracker.db.base import Base, utcnow
 from tracker.db.events import (
     Event,
@@ -21,6 +22,7 @@ __all__ = [
     "ActionPlan",
     "ActionPlanComment",
     "ActionPlanRevision",
+    "ApiToken",
     "Attachment",
     "AuditEvent",
     "Base",

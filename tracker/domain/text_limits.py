@@ -112,3 +112,6 @@ EVENT_RESPONDENT = TextLimit(100)
 # A survey's participating organisations (issue 21): an organisation's name and its region's.
 SURVEY_ORG_NAME = TextLimit(200)
 SURVEY_ORG_REGION = TextLimit(100)
+
+# An API token's name (issue 22): what it is for, on one line of the tokens list.
+API_TOKEN_NAME = TextLimit(100)

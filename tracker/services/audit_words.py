@@ -50,6 +50,8 @@ ACTION_LABELS: Mapping[str, str] = MappingProxyType(
         "override.withdraw": "Withdrew a rating override",
         "archive.export": "Exported a framework to a file",
         "archive.import": "Restored a framework from an export",
+        "api_token.create": "Made an API token",
+        "api_token.revoke": "Revoked an API token",
         "refused": "Refused: not permitted",
     }
 )
@@ -67,6 +69,7 @@ OBJECT_LABELS: Mapping[str, str] = MappingProxyType(
         "action_plan": "Action plan",
         "archive": "Export file",
         "user": "User",
+        "api_token": "API token",
     }
 )
 COMMAND_LINE = "command line"  # the label Actor.command_line() records
@@ -130,6 +133,8 @@ FIELD_LABELS: Mapping[str, str] = MappingProxyType(
         "org_name": "Organisation",
         "kind": "Kind",
         "region": "Region",
+        "token": "Token name",
+        "prefix": "Token begins with",
     }
 )
 # Kept in the trail for the record, but no help to a reader: digests, fingerprints and rule codes.
