@@ -17,7 +17,9 @@ from flask import Flask, Response, current_app, request
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, func, select, text
 
+from tests.api_contract import CheckedClient
 from tracker import create_app
+from tracker.api import tokens as api_tokens
 from tracker.cli import cli as tracker_cli
 from tracker.db import migrate
 from tracker.db.models import Evidence, EvidenceLink
@@ -94,6 +96,7 @@ def make_app(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
             **overrides,
         }
         app = create_app(config)
+        app.test_client_class = CheckedClient  # every API response is checked against the OpenAPI document
         apps.append(app)
         app.after_request(_no_server_error)
         if migrated:
@@ -206,6 +209,31 @@ def as_role(app: Flask, make_user: Any, framework: str) -> Any:
     def client_for(role: str, partner: str | None = "tiny-council") -> FlaskClient:
         client = app.test_client()
         sign_in(client, make_user(role, partner))
+        return client
+
+    return client_for
+
+
+@pytest.fixture
+def make_token(app: Flask, make_user: Any) -> Any:
+    """An API token (the raw secret) for a new user of a role, or for `email`: make_token('board')."""
+
+    def make(role: str = "board", partner: str | None = "tiny-council", email: str | None = None) -> str:
+        email = email or make_user(role, partner)
+        with app.app_context(), db.unit_of_work() as session:
+            _row, raw = api_tokens.create_token(session, Actor("test"), email, "test")
+        return raw
+
+    return make
+
+
+@pytest.fixture
+def api_as(app: Flask, make_token: Any, framework: str) -> Any:
+    """A test client sending a new token of a role on every request: api_as('lead', partner='other-council')."""
+
+    def client_for(role: str, partner: str | None = "tiny-council") -> FlaskClient:
+        client = app.test_client()
+        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {make_token(role, partner)}"
         return client
 
     return client_for

@@ -58,6 +58,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from tracker.web import register_web
 
     register_web(app)
+
+    from tracker.api.core import register_api
+
+    register_api(app)
     return app
 
 

@@ -27,6 +27,8 @@ DEFAULTS: dict[str, Any] = {
     # REDIS_URL when set (shared by every worker), else memory:// (each worker process counts its own).
     "LOGIN_RATE_LIMIT": "20 per minute;200 per hour",
     "RATELIMIT_STORAGE_URI": "",
+    # Calls to /api/v1 per token (in the same store); over it, 429 with Retry-After.
+    "API_RATE_LIMIT": "600 per minute",
     # After LOGIN_LOCK_AFTER wrong passwords in a row, that client address cannot sign in to that account
     # for LOGIN_LOCK_MINUTES, doubling on each repeat up to LOGIN_LOCK_MAX_MINUTES.
     "LOGIN_LOCK_AFTER": 5,

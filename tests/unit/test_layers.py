@@ -44,6 +44,7 @@ SERVICE_LAYER = (
     "tracker.plans.prompts",
     "tracker.plans.export",
     "tracker.api.tokens",
+    "tracker.api.reading_frameworks",
 )
 WEB_LAYER = (
     "tracker.web",
@@ -55,6 +56,9 @@ WEB_LAYER = (
     "tracker.plans.curve_views",
     "tracker.plans.forms",
     "tracker.plans.views",
+    "tracker.api.core",
+    "tracker.api.openapi",
+    "tracker.api.views_frameworks",
 )
 FEATURE_PACKAGES = ("tracker.overrides", "tracker.events", "tracker.plans", "tracker.api")
 

@@ -52,6 +52,7 @@ ACTION_LABELS: Mapping[str, str] = MappingProxyType(
         "archive.import": "Restored a framework from an export",
         "api_token.create": "Made an API token",
         "api_token.revoke": "Revoked an API token",
+        "api.read": "Read the API with a token",
         "refused": "Refused: not permitted",
     }
 )

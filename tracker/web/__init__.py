@@ -6,12 +6,14 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, current_app, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_limiter import RateLimitExceeded
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter, Map
 
 from tracker import formatting
+from tracker.api.core import error_response, is_api_request, problem_response
 from tracker.web.form_parts import too_large_page
 
 log = logging.getLogger(__name__)
@@ -36,7 +38,7 @@ def _security_headers(response: Response) -> Response:
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if request.endpoint != "static":
+    if request.endpoint != "static" and not is_api_request():  # the API revalidates with ETags
         # Pages, CSV and PDF downloads are never kept by a browser or proxy (a shared computer's
         # history after sign-out); only the stylesheets and other static files are cached.
         response.headers["Cache-Control"] = "no-store"
@@ -53,13 +55,17 @@ class DatabaseId(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
-def _error_page(error: HTTPException) -> tuple[str, int]:
+def _error_page(error: HTTPException) -> ResponseReturnValue:
+    if is_api_request():
+        return error_response(error)
     code = error.code or 500
     return render_template("error.html", code=code, title=error.name, message=error.description), code
 
 
-def _too_many_requests(_error: RateLimitExceeded) -> tuple[str, int]:
+def _too_many_requests(error: RateLimitExceeded) -> ResponseReturnValue:
     """A readable page in the site's layout (the limiter adds Retry-After) for a client over the limit."""
+    if is_api_request():
+        return error_response(error)
     page = render_template(
         "error.html",
         code=429,
@@ -70,8 +76,10 @@ def _too_many_requests(_error: RateLimitExceeded) -> tuple[str, int]:
     return page, 429
 
 
-def _server_error(error: InternalServerError) -> tuple[str, int]:
+def _server_error(error: InternalServerError) -> ResponseReturnValue:
     """The generic page, never the exception; if even the layout fails, a plain page that needs nothing."""
+    if is_api_request():
+        return error_response(error)
     try:
         from tracker.extensions import db
 
@@ -82,9 +90,11 @@ def _server_error(error: InternalServerError) -> tuple[str, int]:
         return PLAIN_SERVER_ERROR, 500
 
 
-def _database_unavailable(error: OperationalError) -> tuple[str, int]:
+def _database_unavailable(error: OperationalError) -> ResponseReturnValue:
     """A plain page that needs no database (the layout would look up the signed-in user)."""
     log.error("database unavailable: %s", str(error.orig or error).splitlines()[0])
+    if is_api_request():
+        return problem_response(503, "Service Unavailable", "The database is not answering; retry shortly.")
     # Straight from the Jinja environment: render_template would run Flask-Login's context processor,
     # which looks the user up in the database that just failed.
     return current_app.jinja_env.get_template("unavailable.html").render(), 503

@@ -104,7 +104,8 @@ def init_auth(app: Flask) -> None:
 
     @app.before_request
     def _require_sign_in() -> ResponseReturnValue | None:
-        if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+        # The API answers with tokens of its own, never a session (tracker/api/core.py).
+        if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None or request.blueprint == "api":
             return None
         if not current_user.is_authenticated:
             return login_manager.unauthorized()  # type: ignore[no-any-return]  # flask_login ships no type hints
