@@ -47,6 +47,7 @@ SERVICE_LAYER = (
     "tracker.api.reading_frameworks",
     "tracker.api.reading_ratings",
     "tracker.api.reading_kpis",
+    "tracker.api.reading_evidence",
 )
 WEB_LAYER = (
     "tracker.web",
@@ -63,6 +64,7 @@ WEB_LAYER = (
     "tracker.api.views_frameworks",
     "tracker.api.views_ratings",
     "tracker.api.views_kpis",
+    "tracker.api.views_evidence",
 )
 FEATURE_PACKAGES = ("tracker.overrides", "tracker.events", "tracker.plans", "tracker.api")
 

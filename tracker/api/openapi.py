@@ -17,6 +17,7 @@ VIEW_MODULES = (
     "tracker.api.views_frameworks",
     "tracker.api.views_ratings",
     "tracker.api.views_kpis",
+    "tracker.api.views_evidence",
 )
 
 NULLABLE_STRING = {"type": ["string", "null"]}
