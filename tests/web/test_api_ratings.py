@@ -16,6 +16,7 @@ from tracker.extensions import db
 from tracker.ratings import ratings_for, upkeep
 from tracker.services import evidence as evidence_service
 
+from ..integration import test_event_kpis as event_kpis
 from .test_rating_pages import RATIONALE, seed
 
 OUTCOMES = "/api/v1/frameworks/tiny-partnership/outcomes"
@@ -363,3 +364,35 @@ def test_the_kpi_list_shows_what_the_kpi_page_shows(
     later = ok(client, KPIS + "?as_of=2024-04-30")["data"][0]
     assert later["latest"] == {"period": "2023/24", "value": 90} and later["status"] == "met"
     assert later["as_of"] == "2024-04-30"
+
+
+def test_a_kpi_sourced_from_an_event_says_where_its_value_comes_from(
+    app: Flask, client: FlaskClient, make_token: Any, load_framework: Any, tiny_yaml: str
+) -> None:
+    load_framework(event_kpis.framework_yaml(tiny_yaml))
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {make_token('board')}"
+    before = by_id(ok(client, KPIS))["week-attendance"]
+    assert before["source"] == {
+        "event": "week-2023",
+        "measure": "attended",
+        "event_title": None,
+        "event_ends_on": None,
+        "value": None,
+        "problem": None,
+    }
+    assert before["latest"] is None and before["status"] == "no_data"
+    event_kpis.load(app)
+    after = by_id(ok(client, KPIS))
+    attendance = after["week-attendance"]
+    assert attendance["source"]["event_title"] == "Practice Week 2023"
+    assert attendance["source"]["event_ends_on"] == "2023-03-17" and attendance["source"]["value"] == 132
+    assert attendance["latest"] == {"period": "Practice Week 2023", "value": 132}
+    assert attendance["status"] == "met" and attendance["values"] == []
+    assert after["week-useful"]["latest"] == {"period": "Practice Week 2023", "value": 4.25}
+    # The outcome judged on it lists the KPI as the outcome page does.
+    [linked] = ok(client, OUTCOMES + "/educators-supported")["linked_kpis"]
+    assert (linked["id"], linked["status"], linked["latest"]) == (
+        "week-attendance",
+        "met",
+        {"period": "Practice Week 2023", "value": 132},
+    )
