@@ -45,6 +45,9 @@ SERVICE_LAYER = (
     "tracker.plans.export",
     "tracker.api.tokens",
     "tracker.api.reading_frameworks",
+    "tracker.api.reading_ratings",
+    "tracker.api.reading_kpis",
+    "tracker.api.reading_evidence",
 )
 WEB_LAYER = (
     "tracker.web",
@@ -59,6 +62,9 @@ WEB_LAYER = (
     "tracker.api.core",
     "tracker.api.openapi",
     "tracker.api.views_frameworks",
+    "tracker.api.views_ratings",
+    "tracker.api.views_kpis",
+    "tracker.api.views_evidence",
 )
 FEATURE_PACKAGES = ("tracker.overrides", "tracker.events", "tracker.plans", "tracker.api")
 

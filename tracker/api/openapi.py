@@ -13,7 +13,12 @@ from flask import Response, json
 from tracker.api.core import MAX_LIMIT, api_get, etag_matches, not_modified
 
 # Each module registers its routes on import and declares OPENAPI_PATHS and OPENAPI_SCHEMAS.
-VIEW_MODULES = ("tracker.api.views_frameworks",)
+VIEW_MODULES = (
+    "tracker.api.views_frameworks",
+    "tracker.api.views_ratings",
+    "tracker.api.views_kpis",
+    "tracker.api.views_evidence",
+)
 
 NULLABLE_STRING = {"type": ["string", "null"]}
 DATE = {"type": "string", "format": "date"}

@@ -72,6 +72,7 @@ def ratings_for(
     outcomes: Collection[str] | None = None,
     detail: bool = False,
     for_report: bool = False,
+    stored_reasons: bool = False,
     head: RatingsHead | None = None,
     today: date | None = None,
 ) -> RatingSet | None:
@@ -79,7 +80,8 @@ def ratings_for(
 
     Stored ratings where they hold, the rest rated now (`fresh`); `detail`: every asked outcome (all, or
     `outcomes`) rated now with the engine's full reasons; `for_report`: the stored reasons and listed items,
-    the KPI statuses and the count of linked items too. `head`: the caller's `snapshots.head`, if read.
+    the KPI statuses and the count of linked items too; `stored_reasons`: the stored reasons and guidance
+    alone (the API's outcome list). `head`: the caller's `snapshots.head`, if read.
     """
     found = head or snapshots.head(session, slug, as_of, today)
     if found is None:
@@ -95,7 +97,9 @@ def ratings_for(
             evidence=rated.evidence,
             kpis=rated.kpis,
         )
-    by_outcome, ids = snapshots.stored_rows(session, found, for_report) if found.stored_date else ({}, {})
+    by_outcome, ids = (
+        snapshots.stored_rows(session, found, for_report, stored_reasons) if found.stored_date else ({}, {})
+    )
     framework = found.framework
     missing = [o.id for o in framework.outcomes if o.id not in by_outcome]
     fresh: tuple[OutcomeRating, ...] = ()

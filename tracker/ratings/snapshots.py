@@ -61,21 +61,24 @@ _TILE_COLUMNS = (
     RatingSnapshot.headline,
     RatingSnapshot.lines,
 )
-# The report's columns: reasons and items are most of a row (kilobytes), so tiles and lists leave them.
+# The report's columns: reasons and items are most of a row (kilobytes), so tiles and lists leave them. The
+# API's outcome list reads the first four: the listed items (4,000 to decode nationally) are the report's.
 _REPORT_COLUMNS = (
     RatingSnapshot.reasons,
     RatingSnapshot.missing,
-    RatingSnapshot.items,
     RatingSnapshot.items_total,
     RatingSnapshot.guidance,
+    RatingSnapshot.items,
 )
+_REASON_COLUMNS = _REPORT_COLUMNS[:4]
 
 
 def _from_row(row: Sequence[Any], outcome: fw.Outcome) -> OutcomeRating:
     _, rating, computed, override, rule, computed_rule, stale, fingerprint, as_of, headline, lines = row[:11]
     report: tuple[Any, ...] = ((), "", (), 0)
     if len(row) > 11:
-        reasons, missing, items, total, guidance = row[11:]
+        reasons, missing, total, guidance = row[11:15]
+        items = row[15] if len(row) > 15 else ()
         report = (
             tuple(reasons),
             missing,
@@ -173,15 +176,16 @@ def head(
 
 
 def stored_rows(
-    session: Session, found: RatingsHead, for_report: bool
+    session: Session, found: RatingsHead, for_report: bool, reasons: bool = False
 ) -> tuple[dict[str, OutcomeRating], dict[str, int]]:
-    """The stored ratings that hold for the head's version and date, by outcome, and their element ids;
-    a row stored by an older release (it no longer reads) is left out, so it is rated again."""
+    """The stored ratings that hold for the head's version and date, by outcome, and their element ids, with
+    the report's columns (`for_report`) or those but its listed items (`reasons`); a row stored by an older
+    release (it no longer reads) is left out, so it is rated again."""
     outcomes = {o.id: o for o in found.framework.outcomes}
     by_outcome: dict[str, OutcomeRating] = {}
     ids: dict[str, int] = {}
     unreadable = 0
-    columns = _TILE_COLUMNS + (_REPORT_COLUMNS if for_report else ())
+    columns = _TILE_COLUMNS + (_REPORT_COLUMNS if for_report else _REASON_COLUMNS if reasons else ())
     for *snapshot, element_slug in session.execute(
         select(*columns, Element.slug)
         .join(Element, Element.id == RatingSnapshot.element_id)

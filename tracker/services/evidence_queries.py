@@ -49,7 +49,9 @@ class EvidencePage:
     pages: int
 
 
-def _filtered(framework_id: int, p: Principal, f: EvidenceFilters) -> Select[Evidence]:
+def filtered(framework_id: int, p: Principal, f: EvidenceFilters) -> Select[Evidence]:
+    """The items of a framework this principal may see (`evidence_visible`), filtered: the list, its CSV and
+    the API's evidence pages all start here, so they show the same items."""
     query = select(Evidence).where(Evidence.framework_id == framework_id, evidence_visible(p))
     if f.element or f.theme:
         linked = select(EvidenceLink.id).join(Element, Element.id == EvidenceLink.element_id)
@@ -116,7 +118,7 @@ def _with_links(session: Session, items: Sequence[Evidence]) -> list[EvidenceRow
 def list_page(
     session: Session, framework_id: int, p: Principal, f: EvidenceFilters, page: int
 ) -> EvidencePage:
-    query = _filtered(framework_id, p, f)
+    query = filtered(framework_id, p, f)
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)
@@ -135,7 +137,7 @@ def neutralise(value: str) -> str:
 
 def as_csv(session: Session, framework_id: int, p: Principal, f: EvidenceFilters) -> str:
     """Every matching item in the import format (plus id), safe to open in a spreadsheet."""
-    items = session.scalars(_filtered(framework_id, p, f).order_by(Evidence.collected_on, Evidence.id)).all()
+    items = session.scalars(filtered(framework_id, p, f).order_by(Evidence.collected_on, Evidence.id)).all()
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["id", *EVIDENCE_COLUMNS])

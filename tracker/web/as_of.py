@@ -44,6 +44,7 @@ def ratings_or_abort(
     outcomes: Collection[str] | None = None,
     detail: bool = False,
     for_report: bool = False,
+    stored_reasons: bool = False,
     head: RatingsHead | None = None,
 ) -> tuple[RatingSet, bool]:
     """`ratings_for` as of the requested date, and whether every rating shown is stored (read stored, or
@@ -55,6 +56,7 @@ def ratings_or_abort(
         outcomes=outcomes,
         detail=detail,
         for_report=for_report,
+        stored_reasons=stored_reasons,
         head=head,
     )
     if rated is None:
