@@ -45,6 +45,9 @@ SERVICE_LAYER = (
     "tracker.plans.export",
     "tracker.api.tokens",
     "tracker.api.reading_frameworks",
+    "tracker.api.reading_surveys",
+    "tracker.api.reading_events",
+    "tracker.api.reading_plans",
 )
 WEB_LAYER = (
     "tracker.web",
@@ -59,6 +62,9 @@ WEB_LAYER = (
     "tracker.api.core",
     "tracker.api.openapi",
     "tracker.api.views_frameworks",
+    "tracker.api.views_surveys",
+    "tracker.api.views_events",
+    "tracker.api.views_plans",
 )
 FEATURE_PACKAGES = ("tracker.overrides", "tracker.events", "tracker.plans", "tracker.api")
 
