@@ -205,28 +205,47 @@ def parse_level(level_id: str) -> tuple[Level, str] | None:
     return None
 
 
-def level_results(session: Session, ref: RoundRef, level_id: str, p: Principal) -> dict[str, Any] | None:
-    """One level of a round from its stored results (computed and stored the first time), or None when
-    there is no such level or this user may not see it (the local report's rule, as on the web)."""
+@dataclass(frozen=True)
+class LevelTarget:
+    """A level of a round this user may read (it may still not exist: a region is checked with the round)."""
+
+    ref: RoundRef
+    id: str
+    level: Level
+    key: str
+
+
+def level_target(session: Session, ref: RoundRef, level_id: str, p: Principal) -> LevelTarget | None:
+    """The level asked for, or None when it is no level or this user may not see it (an organisation's
+    local report: admins, evaluators and its own partner's leads, as on the web)."""
     parsed = parse_level(level_id)
     if parsed is None or not ref.definition.organisations or not can_view_level_report(p):
         return None
     level, key = parsed
-    framework_id, definition = ref.found.row.id, ref.definition
     if level == "org":
-        org = survey_reports.org_of(session, framework_id, definition.id, key)
+        org = survey_reports.org_of(session, ref.found.row.id, ref.definition.id, key)
         if org is None or not can_view_org_report(p, org):
             return None
-    page = levels_service.page_for(session, framework_id, definition, level, key, ref.round.label)
+    return LevelTarget(ref, level_id, level, key)
+
+
+def level_results(session: Session, target: LevelTarget) -> dict[str, Any] | None:
+    """One level of a round from its stored results, computed and stored the first time (so the caller
+    gives a session that may write); None when the round has no such region or organisation."""
+    ref = target.ref
+    definition = ref.definition
+    page = levels_service.page_for(
+        session, ref.found.row.id, definition, target.level, target.key, ref.round.label
+    )
     if page is None:
         return None
     return {
         **_level_body(page.result),
         "survey": definition.id,
-        "level": level_id,
+        "level": target.id,
         "round": _round(ref.round, ref.previous),
         "min_group_size": definition.min_group_size,
-        "regions": [row.to_json() for row in page.by_region] if level == "national" else [],
+        "regions": [row.to_json() for row in page.by_region] if target.level == "national" else [],
     }
 
 

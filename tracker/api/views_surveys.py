@@ -43,7 +43,13 @@ def survey_round(slug: str, survey: str, round_id: int) -> Response:
 @api_get("/frameworks/<slug>/surveys/<survey>/rounds/<int:round_id>/levels/<level>")
 def survey_level(slug: str, survey: str, round_id: int, level: str) -> Response:
     ref = round_or_404(slug, survey, round_id)
-    body = reading.level_results(db.session, ref, level, principal())
+    target = reading.level_target(db.session, ref, level, principal())
+    body = None
+    if target is not None:
+        # The round's results are stored the first time any level is read: in a short writing transaction
+        # of its own (as stored ratings are), so this request's own stays a reader.
+        with db.side_transaction() as session:
+            body = reading.level_results(session, target)
     if body is None:
         not_found(f"level {level[:120]!r} of this round")
     return respond(lambda: body)
