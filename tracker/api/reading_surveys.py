@@ -240,11 +240,11 @@ def level_results(session: Session, target: LevelTarget) -> dict[str, Any] | Non
     if page is None:
         return None
     return {
-        **_level_body(page.result),
         "survey": definition.id,
         "level": target.id,
         "round": _round(ref.round, ref.previous),
         "min_group_size": definition.min_group_size,
+        **_level_body(page.result),
         "regions": [row.to_json() for row in page.by_region] if target.level == "national" else [],
     }
 
@@ -253,7 +253,8 @@ def _level_body(result: LevelResult) -> dict[str, Any]:
     """The stored level as its JSON (every suppressed figure already without its values); an organisation
     without a local report (too few completed) says why and shows nothing else, as its page does."""
     body = result.to_json()
-    del body["level"], body["key"], body["previous_round"]
+    for named_above in ("level", "key", "round", "previous_round"):
+        del body[named_above]
     if not result.reportable:
         body["completed_by"] = []
         body["sections"] = []
