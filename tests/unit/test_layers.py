@@ -48,6 +48,9 @@ SERVICE_LAYER = (
     "tracker.api.reading_ratings",
     "tracker.api.reading_kpis",
     "tracker.api.reading_evidence",
+    "tracker.api.reading_surveys",
+    "tracker.api.reading_events",
+    "tracker.api.reading_plans",
 )
 WEB_LAYER = (
     "tracker.web",
@@ -65,6 +68,9 @@ WEB_LAYER = (
     "tracker.api.views_ratings",
     "tracker.api.views_kpis",
     "tracker.api.views_evidence",
+    "tracker.api.views_surveys",
+    "tracker.api.views_events",
+    "tracker.api.views_plans",
 )
 FEATURE_PACKAGES = ("tracker.overrides", "tracker.events", "tracker.plans", "tracker.api")
 

@@ -18,6 +18,9 @@ VIEW_MODULES = (
     "tracker.api.views_ratings",
     "tracker.api.views_kpis",
     "tracker.api.views_evidence",
+    "tracker.api.views_surveys",
+    "tracker.api.views_events",
+    "tracker.api.views_plans",
 )
 
 NULLABLE_STRING = {"type": ["string", "null"]}
@@ -105,6 +108,23 @@ def _path_parameter(name: str, description: str, schema: dict[str, Any]) -> dict
 PARAMETERS: dict[str, Any] = {
     "slug": _path_parameter("slug", "The framework's id, as in its YAML file.", {"type": "string"}),
     "version": _path_parameter("version", "A version number of the framework.", {"type": "integer"}),
+    "survey": _path_parameter("survey", "A survey's id, as in the framework's YAML.", {"type": "string"}),
+    "round": _path_parameter(
+        "round",
+        "A current round's id, as the survey lists it (a new id when the round is imported again).",
+        {"type": "integer"},
+    ),
+    "level": _path_parameter(
+        "level", "`national`, `region:<name>` or `org:<id>` (the organisation's id).", {"type": "string"}
+    ),
+    "event_id": _path_parameter("event_id", "An event's id, as in its YAML file.", {"type": "string"}),
+    "number": _path_parameter("number", "A plan's number in its framework (Plan 3).", {"type": "integer"}),
+    "by": {
+        "name": "by",
+        "in": "query",
+        "description": "A breakdown of the survey (its `breakdowns`): each section's results by its groups.",
+        "schema": {"type": "string"},
+    },
     "limit": {
         "name": "limit",
         "in": "query",

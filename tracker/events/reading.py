@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy import Select, and_, func, or_, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from tracker.db.models import Event, EventAnswerCount, EventLoad, EventSession, Framework, Partner
@@ -241,16 +241,21 @@ def show_event(session: Session, event_id: str, framework: str | None = None) ->
     )
 
 
-def list_events(session: Session, framework: str) -> list[EventListing]:
-    """The framework's events, earliest first, with their current figures: three statements."""
-    events = list(
-        session.execute(
-            select(Event)
-            .join(Framework, Framework.id == Event.framework_id)
-            .where(Framework.slug == framework)
-            .order_by(Event.starts_on, Event.slug)
-        ).scalars()
+def list_events(
+    session: Session, framework: str, after: tuple[date, str] | None = None, limit: int | None = None
+) -> list[EventListing]:
+    """The framework's events, earliest first (then by id), with their current figures: three statements.
+    `after` (a start date and an id) and `limit` give one page of them, for the API."""
+    query = (
+        select(Event)
+        .join(Framework, Framework.id == Event.framework_id)
+        .where(Framework.slug == framework)
+        .order_by(Event.starts_on, Event.slug)
     )
+    if after is not None:
+        starts, slug = after
+        query = query.where(or_(Event.starts_on > starts, and_(Event.starts_on == starts, Event.slug > slug)))
+    events = list(session.execute(query.limit(limit)).scalars())
     if not events:
         return []
     newest = newest_loads([e.id for e in events])

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, Select, select
 from sqlalchemy.orm import Session
 
 from tracker.db.models import ActionPlan, ActionPlanComment, ActionPlanRevision, Framework, Partner, User
@@ -52,9 +53,9 @@ def labels(f: DomainFramework) -> dict[tuple[str, str], TargetChoice]:
     return {(c.kind, c.id): c for c in target_choices(f)}
 
 
-def plans_of(session: Session, framework: Framework, f: DomainFramework) -> tuple[ShownPlan, ...]:
-    """Every plan of the framework with its current revision: open ones first by priority, then the rest."""
-    rows = session.execute(
+def _current(framework: Framework) -> Select[ActionPlan, dict[str, Any]]:
+    """The framework's plans, each with its current revision's body."""
+    return (
         select(ActionPlan, ActionPlanRevision.body)
         .join(
             ActionPlanRevision,
@@ -63,9 +64,36 @@ def plans_of(session: Session, framework: Framework, f: DomainFramework) -> tupl
         )
         .where(ActionPlan.framework_id == framework.id)
         .order_by(ActionPlan.number)
-    ).all()
+    )
+
+
+def plans_of(session: Session, framework: Framework, f: DomainFramework) -> tuple[ShownPlan, ...]:
+    """Every plan of the framework with its current revision: open ones first by priority, then the rest."""
+    return tuple(sorted(_shown(session, session.execute(_current(framework)).all(), f), key=order))
+
+
+def plans_after(
+    session: Session, framework: Framework, f: DomainFramework, after: int, limit: int
+) -> tuple[ShownPlan, ...]:
+    """Up to `limit` plans numbered after `after`, by number (a page of the API's list): three statements."""
+    query = _current(framework).where(ActionPlan.number > after).limit(limit)
+    return tuple(_shown(session, session.execute(query).all(), f))
+
+
+def plan_numbered(
+    session: Session, framework: Framework, f: DomainFramework, number: int
+) -> ShownPlan | None:
+    query = _current(framework).where(ActionPlan.number == number)
+    found = _shown(session, session.execute(query).all(), f)
+    return found[0] if found else None
+
+
+def _shown(
+    session: Session, rows: Sequence[Row[ActionPlan, dict[str, Any]]], f: DomainFramework
+) -> list[ShownPlan]:
+    """Plans as pages show them, in the rows' order: their leads' and partners' names in two statements."""
     if not rows:
-        return ()
+        return []
     contents = [PlanContent.from_dict(r[1]) for r in rows]  # each body parsed once
     names = _names(session, [r[0] for r in rows], contents)
     chosen = labels(f)
@@ -88,7 +116,7 @@ def plans_of(session: Session, framework: Framework, f: DomainFramework) -> tupl
                 updated_at=plan.updated_at,
             )
         )
-    return tuple(sorted(shown, key=order))
+    return shown
 
 
 def order(plan: ShownPlan) -> tuple[int, int, int]:
