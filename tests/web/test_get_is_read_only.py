@@ -71,6 +71,10 @@ EXPECTED_STATUS = {
     "admin.users": 200,
     "admin.edit_user": 200,
     "admin.audit": 200,
+    "framework_admin.upload": 200,
+    "framework_admin.history": 200,
+    "framework_admin.download": 200,
+    "framework_admin.diff": 200,
 }
 NOT_VISITED = {"auth.logout"}  # a GET that signs out, by design
 
