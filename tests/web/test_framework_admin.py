@@ -131,12 +131,16 @@ def nothing_written(app: Flask) -> Any:
 # -- an invalid file ------------------------------------------------------------------------------------------
 
 
-def test_an_invalid_file_shows_each_problem_beside_its_line(app: Flask, admin: FlaskClient, v1: str) -> None:
+@pytest.mark.parametrize("line_end", ["\n", "\r\n"])
+def test_an_invalid_file_shows_each_problem_beside_its_line(
+    app: Flask, admin: FlaskClient, v1: str, line_end: str
+) -> None:
     bad = (
         v1.replace("version: 1", "version: 2")
         .replace("    title: Student placements\n", "    title: Student placements\n    colour: blue\n")
         .replace("{id: act-allocation", "{id: aim-ready")
         .replace("quadrant: effect-quality, term: short}", "quadrant: effect-sideways, term: short}")
+        .replace("\n", line_end)
     )
     expected = parse_framework(bad, "x").problems
     assert len(expected) == 3
@@ -154,7 +158,7 @@ def test_an_invalid_file_shows_each_problem_beside_its_line(app: Flask, admin: F
     for number, p in enumerate(expected, start=1):
         row = page.by_id(f"line-{p.line}")
         assert "line-marked" in row["class"]
-        assert text_of(row.select_one("pre.yaml-line")) == lines[p.line - 1].strip()  # type: ignore[arg-type]
+        assert row.select_one("pre.yaml-line").get_text() == lines[p.line - 1]  # type: ignore[union-attr]
         beside = row.select("p.line-problem")
         assert [text_of(b) for b in beside] == [f"{p.line}:{p.column}: {p.message}"]
         assert beside[0].a["href"] == f"#problem-{number}"  # type: ignore[index]
@@ -254,7 +258,7 @@ def test_the_preview_shows_what_loading_would_do_and_writes_nothing(
             "Outcome retention",
             "Graduates stay in the region",
             "(the same text)",
-            "expected_by: 2026-03-31 → becomes 2023-01-01",
+            "expected_by: 31 March 2026 → becomes 1 January 2023",
         ],
     ]
     archived = page.rows("Elements that would be archived, with the evidence and KPI values linked to each")

@@ -8,7 +8,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from tracker.db.models import Element, Framework, FrameworkVersion, Partner
 from tracker.domain import framework as fw
+from tracker.domain.formats import long_date
 from tracker.services.frameworks import element_attrs, element_text, framework_of
 
 KIND_LABELS = {
@@ -29,6 +30,7 @@ KIND_LABELS = {
 }
 # The line breaks YAML counts (so line numbers agree with its problems' positions).
 LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # The attributes that are an element's text (shown as its before and after, not again as a field).
 TEXT_KEYS = frozenset({"id", "text", "title", "name"})
 FIELD_SHOWN_MAX = 300  # characters of a changed field's value on a page
@@ -77,7 +79,13 @@ def split_lines(text: str) -> list[str]:
 
 
 def shown_value(value: Any) -> str:
-    """A field's value in words on a page: lists joined, nothing as '(none)', long values cut."""
+    """A field's value in words on a page: dates as words, lists joined, nothing as '(none)', long values
+    cut."""
+    if isinstance(value, str) and ISO_DATE.fullmatch(value):
+        try:
+            return long_date(date.fromisoformat(value))
+        except ValueError:  # text that only looks like a date
+            return value
     if value is None or value == "" or value == [] or value == {}:
         text = "(none)"
     elif isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
