@@ -343,6 +343,18 @@ def test_confirming_loads_the_previewed_file_as_the_command_does(
     assert page.rows("Partners that would be restored") == [["Partner other-council", "Other Council"]]
 
 
+def test_a_file_at_the_limit_loads_byte_for_byte(app: Flask, admin: FlaskClient, v1: str) -> None:
+    """The signed text the preview carries (escaped, compressed, base64) fits the confirmation's limit even
+    for a file of the largest size in four-byte characters, which compress worst."""
+    text = version_2(v1)
+    room = (1_000_000 - len(text.encode()) - 3) // 4
+    text += "# " + "".join(chr(0x1F600 + (i * 7919) % 80) for i in range(room)) + "\n"
+    assert 999_990 < len(text.encode()) <= 1_000_000
+    page = Page.of(upload(admin, text), 200)
+    assert admin.post(CONFIRM, data={"sealed": sealed_of(page)}).status_code == 302
+    assert admin.get(f"/f/{SLUG}/versions/2.yaml").get_data() == text.encode()
+
+
 def test_a_new_framework_is_previewed_and_loaded(app: Flask, admin: FlaskClient, v1: str) -> None:
     other = v1.replace("id: tiny-partnership", "id: second-partnership").replace(
         "title: Tiny Teaching Partnership", "title: Second Partnership"

@@ -35,11 +35,11 @@ def _file_limit() -> int:
 
 @bp.url_value_preprocessor
 def _bound(_endpoint: str | None, _values: dict[str, Any] | None) -> None:
-    """A file (or the previewed text it became, signed) and a token at most, refused before anything reads
-    the body."""
+    """A file, or the previewed text signed (JSON escapes and base64 can make it larger than the file), and a
+    token at most: a larger body is refused before anything reads it."""
     if request.method == "POST":
-        request.max_content_length = 2 * _file_limit() + 256 * 1024
-        request.max_form_memory_size = 2 * _file_limit() + 256 * 1024
+        request.max_content_length = 3 * _file_limit() + 256 * 1024
+        request.max_form_memory_size = 3 * _file_limit() + 256 * 1024
 
 
 def _too_large(_error: RequestEntityTooLarge) -> ResponseReturnValue:
