@@ -71,7 +71,9 @@ def test_the_page_offers_enabled_users_and_links_from_the_admin_navigation(
     assert page.form(URL).method == "post"
     nav = page.links('nav[aria-label="Main"] a')
     assert ("API tokens", URL) in nav
-    assert [text for text, _href in nav].index("API tokens") == [t for t, _h in nav].index("Users") + 1
+    names = [text for text, _href in nav]
+    assert names.index("Users") < names.index("API tokens") < names.index("Audit trail")
+    assert ("API (OpenAPI)", "/api/v1/openapi.json") in nav  # the API's document, for admins
 
 
 def test_a_new_token_is_shown_once_and_works(app: Flask, admin: FlaskClient, make_user: Any) -> None:

@@ -78,6 +78,10 @@ EXPECTED_STATUS = {
     "admin.audit": 200,
     "api_tokens.index": 200,
     "api_tokens.revoke": 200,  # the confirmation page: revoking is its form's POST
+    "framework_admin.upload": 200,
+    "framework_admin.history": 200,
+    "framework_admin.download": 200,
+    "framework_admin.diff": 200,
 }
 NOT_VISITED = {"auth.logout"}  # a GET that signs out, by design
 

@@ -29,7 +29,7 @@ from tracker.db.models import Evidence, User
 from tracker.extensions import db
 from tracker.reports import survey_level_jobs
 from tracker.services import evidence as evidence_service
-from tracker.services import survey_orgs
+from tracker.services import framework_admin, framework_history, survey_orgs
 from tracker.services import surveys as survey_service
 from tracker.services.audit import Actor
 from tracker.services.permissions import Principal
@@ -73,6 +73,25 @@ class Walk:
     data: Callable[[World], dict[str, Any]]
     allowed: frozenset[str]
     audited: str = ""  # an allowed request that writes only this audit entry (it starts a job)
+    checks_only: bool = False  # an allowed request that writes nothing at all (a preview)
+
+
+def _framework_v3(world: World) -> str:
+    """The walked framework's next version (its version 2, with one outcome's text changed)."""
+    with world.app.app_context():
+        found = framework_history.version_file(db.session, SLUG, 2)
+        assert found is not None
+        return (
+            found.data.decode()
+            .replace("version: 2", "version: 3")
+            .replace("Graduates stay", "Graduates remain")
+        )
+
+
+def _current_base(world: World) -> tuple[int, str] | None:
+    with world.app.app_context():
+        found = framework_admin.current(db.session, SLUG)
+        return None if found is None else (found[1].version, found[1].content_sha256)
 
 
 def _version(world: World, key: str) -> str:
@@ -180,6 +199,22 @@ WALKS: dict[str, Walk] = {
         lambda w: {"body": "Walked: the steps need owners."},
         frozenset({"admin", "evaluator"}),
     ),
+    "framework_admin.upload": Walk(  # a preview: checked and shown, nothing written
+        lambda w: "/frameworks/admin/upload",
+        lambda w: {"file": (io.BytesIO(_framework_v3(w).encode()), "v3.yaml")},
+        frozenset({"admin"}),
+        checks_only=True,
+    ),
+    "framework_admin.confirm": Walk(
+        lambda w: "/frameworks/admin/confirm",
+        lambda w: {
+            "sealed": framework_admin.seal(
+                w.app.config["SECRET_KEY"],
+                framework_admin.Sealed(_framework_v3(w), "v3.yaml", _current_base(w)),
+            )
+        },
+        frozenset({"admin"}),
+    ),
     "admin.add_user": Walk(
         lambda w: "/admin/users",
         lambda w: {
@@ -286,6 +321,10 @@ def test_walk(world: World, make_user: Any, endpoint: str, role: str) -> None:
     assert response.status_code < 500, body[:800]
     if role == "anonymous":
         assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+        assert after == before
+        assert audit_since(world.app, last) == []
+    elif role in walk.allowed and walk.checks_only:
+        assert response.status_code == 200, body[:800]
         assert after == before
         assert audit_since(world.app, last) == []
     elif role in walk.allowed and walk.audited:

@@ -156,6 +156,11 @@ def can_manage_api_tokens(p: Principal) -> bool:
     return p.role == "admin"
 
 
+def can_manage_frameworks(p: Principal) -> bool:
+    """Loading a framework version, its history, diffs and files: administrators (as at the command line)."""
+    return p.role == "admin"
+
+
 def can_write_plan(p: Principal, framework_partner_ids: set[int], plan_partner_id: int | None) -> bool:
     """Action plans: admins any; a lead only its own partner's plans, in frameworks its partner belongs to."""
     if p.role == "admin":
