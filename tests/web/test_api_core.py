@@ -201,3 +201,30 @@ def test_over_the_rate_limit_is_429_with_retry_after(make_app: Any, make_token: 
     assert answers[-1].mimetype == PROBLEM and int(answers[-1].headers["Retry-After"]) > 0
     # Counted per token: another token of the same address still gets in.
     assert limited.get("/api/v1/frameworks", headers={"Authorization": f"Bearer {other}"}).status_code == 200
+
+
+def test_a_call_whose_request_wrote_is_committed_before_its_audit_row(
+    app: Flask, api_as: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read that stores a derived row in the request's session (as a first read of stored results may) holds
+    SQLite's write lock until the request commits: the audit's own transaction must come after that commit,
+    not wait for it (it waited out the 30 s busy timeout, then failed)."""
+    from sqlalchemy import update
+
+    from tracker.api import reading_frameworks
+    from tracker.db.models import Framework
+
+    real = reading_frameworks.framework_detail
+
+    def writing_detail(session: Any, found: Any) -> dict[str, Any]:
+        session.execute(update(Framework).where(Framework.slug == "tiny-partnership").values(title="Stored"))
+        return real(session, found)
+
+    client = api_as("board")
+    monkeypatch.setattr(reading_frameworks, "framework_detail", writing_detail)
+    response = client.get("/api/v1/frameworks/tiny-partnership")
+    assert response.status_code == 200
+    with app.app_context():
+        title = db.session.scalars(select(Framework.title).where(Framework.slug == "tiny-partnership")).one()
+    assert title == "Stored"  # the request's write was committed
+    assert [r[0] for r in audit_rows(app, "api.read")] == ["GET /api/v1/frameworks/tiny-partnership -> 200"]

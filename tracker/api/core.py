@@ -139,6 +139,9 @@ def _audit(response: Response) -> Response:
     who = found.principal
     query = request.query_string.decode("utf-8", "replace")
     detail = f"{request.method} {request.path}{'?' + query if query else ''} -> {response.status_code}"
+    # The request's own transaction ends first (committed as the app would, or rolled back): on SQLite a
+    # request that wrote would otherwise hold the lock this transaction waits for.
+    db.finish_request(response)
     with db.side_transaction() as session:
         tokens.note_use(session, found.token_id, utcnow())
         record(

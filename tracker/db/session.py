@@ -104,7 +104,7 @@ class Database:
         engine = make_engine(app.config["DATABASE_URL"])
         app.extensions["tracker_db"] = (engine, sessionmaker(engine, expire_on_commit=False))
         app.before_request(self._note_write_intent)
-        app.after_request(self._commit_on_success)
+        app.after_request(self.finish_request)
         app.teardown_request(self._forget_write_intent)
         app.teardown_appcontext(self._close)
 
@@ -132,8 +132,9 @@ class Database:
             _WRITE_INTENT.reset(token)
 
     @staticmethod
-    def _commit_on_success(response: Response) -> Response:
-        """The one place a web request commits: only when the response says it succeeded."""
+    def finish_request(response: Response) -> Response:
+        """The one place a web request commits: only when the response says it succeeded. Runs once (the
+        session is popped); the API calls it early, so its audit row's own transaction never waits on it."""
         session: Session | None = g.pop("db_session", None)
         if session is None:
             return response
