@@ -189,9 +189,14 @@ def sign_in(page: Any, email: str, password: str) -> None:
 
 
 def links(page: Any, selector: str, limit: int) -> list[str]:
-    """The page's own links under `selector` (at most `limit`), without downloads."""
+    """The page's own links under `selector` (at most `limit`), without downloads and the API's JSON (the
+    OpenAPI document, linked for admins, is a file for programs, not a page)."""
     hrefs = page.eval_on_selector_all(selector, "els => els.map(e => e.getAttribute('href') || '')")
-    kept = [h for h in hrefs if h.startswith("/") and not re.search(r"\.(csv|pdf)(\?|$)", h)]
+    kept = [
+        h
+        for h in hrefs
+        if h.startswith("/") and not re.search(r"\.(csv|pdf|yaml)(\?|$)", h) and not h.startswith("/api/")
+    ]
     return kept[:limit]
 
 
