@@ -12,6 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from tracker.db.models import AuditEvent, Framework, FrameworkVersion, KpiValue, utcnow
 from tracker.domain.loader import parse_framework
@@ -556,3 +557,26 @@ def test_the_forms_need_their_csrf_token(make_app: Any, make_user: Any, framewor
     unchanged()
     response = client.post(CONFIRM, data={"sealed": sealed_of(preview), "csrf_token": confirm_token})
     assert response.status_code == 302
+
+
+def test_a_new_framework_added_by_another_admin_at_the_same_moment_is_refused(
+    app: Flask, admin: FlaskClient, v1: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two admins confirming the same new framework at once: no row existed to lock, so the second one's insert
+    meets the unique key (PostgreSQL), which is a located refusal, not a server error, and nothing is kept."""
+    other = v1.replace("id: tiny-partnership", "id: second-partnership")
+    sealed = sealed_of(Page.of(upload(admin, other, "second.yaml"), 200))
+    real = framework_admin.load_version
+
+    def clashing(session: Any, framework: Any, *args: Any, **kwargs: Any) -> Any:
+        real(session, framework, *args, **kwargs)  # the rows go in, then the key clashes as the other commits
+        raise IntegrityError("INSERT INTO framework", {}, Exception("duplicate key value violates unique"))
+
+    monkeypatch.setattr(framework_admin, "load_version", clashing)
+    unchanged = nothing_written(app)
+    page = Page.of(admin.post(CONFIRM, data={"sealed": sealed}), 409)
+    unchanged()
+    assert page.field_error("file") == (
+        "second.yaml: second-partnership was loaded by someone else at the same moment; nothing was changed: "
+        "upload the file again to see what it would do now"
+    )

@@ -11,6 +11,7 @@ from typing import Any
 
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tracker.db.models import (
@@ -337,5 +338,13 @@ def confirm(session: Session, actor: Actor, sealed: Sealed) -> Confirmed:
     now = None if found is None else (found[1].version, found[1].content_sha256)
     if now != sealed.base:
         return Confirmed(None, result.framework, None if found is None else found[1])
-    summary = load_version(session, result.framework, sealed.text, actor, source_name=sealed.name)
+    try:
+        with session.begin_nested():  # a unique-key clash leaves the request's transaction usable
+            summary = load_version(session, result.framework, sealed.text, actor, source_name=sealed.name)
+    except IntegrityError:
+        # Two admins adding the same new framework at once (no row existed to lock): the other one won.
+        raise FrameworkRefused(
+            f"{result.framework.id} was loaded by someone else at the same moment; nothing was changed: "
+            "upload the file again to see what it would do now"
+        ) from None
     return Confirmed(summary, result.framework)
