@@ -54,8 +54,13 @@ def migrate_command(target_url: str) -> None:
             Actor.command_line(),
             "storage.migrate",
             object_type="storage",
-            object_id=target_url,
-            after={"copied": result.copied, "already_there": result.kept, "problems": len(result.problems)},
+            object_id="database" if target_url == "database:" else "folder",  # the URL is in `after`
+            after={
+                "to": target.url,
+                "copied": result.copied,
+                "already_there": result.kept,
+                "problems": len(result.problems),
+            },
             detail=f"from {source.url} to {target.url}",
         )
     click.echo(
