@@ -41,6 +41,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not app.config["DATABASE_URL"]:
         app.config["DATABASE_URL"] = tracker_config.default_database_url(instance)
     app.config.setdefault("UPLOAD_FOLDER", str(instance / "uploads"))
+    from tracker.storage import check_url
+
+    check_url(str(app.config["STORAGE_URL"]))  # a bad URL stops the start, naming the setting
     _secure_defaults(app)
     logging.basicConfig(level=app.config["LOG_LEVEL"])
     logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -41,6 +41,9 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
     # Largest upload accepted, per file; the request limit allows several files and the form.
     "UPLOAD_MAX_BYTES": 20 * 1024 * 1024,
+    # Where attachments' bytes are kept (docs/storage.md): empty means the folder <UPLOAD_FOLDER>/blobs under
+    # the instance; file:///absolute/path another folder (a shared mount); database: the database itself.
+    "STORAGE_URL": "",
     "MAX_CONTENT_LENGTH": 5 * 20 * 1024 * 1024 + 1024 * 1024,
     # The largest non-file form field (Flask's default is 500 kB): every text limit, even ten times over,
     # fits, so over-long text reaches its field's check and comes back in the field.

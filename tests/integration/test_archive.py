@@ -34,6 +34,7 @@ from tracker.services import evidence as evidence_service
 from tracker.services import kpi_values as kpi_service
 from tracker.services.audit import Actor, record
 from tracker.services.permissions import Principal
+from tracker.storage import local as local_store
 
 from ..conftest import PASSWORD, TrackerCliRunner, sign_in
 
@@ -462,7 +463,7 @@ def test_a_failure_while_restoring_files_leaves_no_file_and_no_row(
             raise OSError(28, "No space left on device")
         real_replace(source, destination)
 
-    monkeypatch.setattr(archive_service.os, "replace", disk_fills_up)
+    monkeypatch.setattr(local_store.os, "replace", disk_fills_up)  # the store renames each file into place
     result = invoke(target_runner, import_command, str(small_export))
     monkeypatch.undo()
     assert result.exit_code == 1 and "No space left on device; nothing was imported" in result.output

@@ -51,6 +51,7 @@ SERVICE_LAYER = (
     "tracker.api.reading_surveys",
     "tracker.api.reading_events",
     "tracker.api.reading_plans",
+    "tracker.storage",
 )
 WEB_LAYER = (
     "tracker.web",

@@ -53,6 +53,11 @@ def form(*files: tuple[bytes, str], **overrides: Any) -> dict[str, Any]:
     }
 
 
+def blob_path(app: Flask, sha256: str) -> Path:
+    """Where the default store (the folder under the upload folder) keeps a file: named by its SHA-256."""
+    return Path(app.config["UPLOAD_FOLDER"]) / "blobs" / sha256[:2] / sha256[2:]
+
+
 def stored_files(app: Flask) -> list[Path]:
     """Every file under the upload folder, hidden temporary ones included."""
     folder = Path(app.config["UPLOAD_FOLDER"])
@@ -215,9 +220,8 @@ def test_allowed_types_are_stored_with_hash_and_size(
     assert attachment.sha256 == hashlib.sha256(content).hexdigest()
     assert attachment.content_type == content_type
     assert re.fullmatch(r"[0-9a-f]{32}", attachment.stored_name)
-    folder = Path(app.config["UPLOAD_FOLDER"])
-    assert stored_files(app) == [folder / attachment.stored_name]
-    assert (folder / attachment.stored_name).read_bytes() == content
+    assert stored_files(app) == [blob_path(app, attachment.sha256)]
+    assert blob_path(app, attachment.sha256).read_bytes() == content
     with app.app_context():
         audit = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "attachment.upload")).one()
         assert audit.after == {"name": name, "size": len(content), "sha256": attachment.sha256}
@@ -241,11 +245,11 @@ def test_path_traversal_name_stays_inside_the_upload_folder(
     response = lead.post(f"/f/{SLUG}/evidence/new", data=form((PDF, "../../etc/passwd.pdf")))
     assert response.status_code == 302, response.get_data(as_text=True)[:800]
     [attachment] = attachments(app)
-    folder = Path(app.config["UPLOAD_FOLDER"]).resolve()
+    blob = blob_path(app, attachment.sha256).resolve()
     assert re.fullmatch(r"[0-9a-f]{32}", attachment.stored_name)
-    assert (folder / attachment.stored_name).read_bytes() == PDF
+    assert blob.read_bytes() == PDF
     new_files = {p for p in tmp_path.rglob("*") if p.is_file()} - before
-    assert {p.resolve() for p in new_files if "sqlite3" not in p.name} == {folder / attachment.stored_name}
+    assert {p.resolve() for p in new_files if "sqlite3" not in p.name} == {blob}
     assert attachment.original_name == "passwd.pdf"
     download = lead.get(f"/attachments/{attachment.id}")
     assert download.status_code == 200

@@ -92,6 +92,7 @@ def _register_feature_commands() -> None:
         frameworks,
         ratings,
         reports,
+        storage,
         survey_report,
         surveys,
         users,

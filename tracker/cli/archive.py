@@ -15,6 +15,7 @@ from tracker.db import migrate
 from tracker.extensions import db
 from tracker.services import archive as archive_service
 from tracker.services.audit import Actor, record
+from tracker.storage.app import current_store
 
 
 class UsePgDump(click.ClickException):
@@ -59,6 +60,7 @@ def export_command(framework: str, output: Path) -> None:
             output,
             datetime.now(UTC),
             migrate.current_revision(db.engine),
+            current_store(),
         )
     except archive_service.ArchiveError as error:
         raise click.ClickException(str(error)) from None
@@ -91,7 +93,9 @@ def import_command(archive_files: tuple[Path, ...]) -> None:
         max_file_bytes = int(current_app.config["UPLOAD_MAX_BYTES"])
         archives = [archive_service.read_archive(path, max_file_bytes) for path in archive_files]
         with db.unit_of_work() as session:
-            results = archive_service.restore(session, archives, _upload_dir(), Actor.command_line())
+            results = archive_service.restore(
+                session, archives, _upload_dir(), Actor.command_line(), current_store()
+            )
     except archive_service.ArchiveError as error:
         raise click.ClickException(str(error)) from None
     except IntegrityError as error:

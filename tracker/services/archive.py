@@ -12,7 +12,6 @@ checking an export in `archive_reading` (its zip safety in `archive_safety`) and
 
 from __future__ import annotations
 
-import os
 import secrets
 import shutil
 import zipfile
@@ -43,8 +42,9 @@ from tracker.services.archive_format import (
 from tracker.services.archive_format import table_of as _table
 from tracker.services.archive_reading import Archive, read_archive
 from tracker.services.archive_safety import read_member
-from tracker.services.attachments import NEW_FILES_KEY
+from tracker.services.attachments import note_new_blob
 from tracker.services.audit import Actor, record
+from tracker.storage import BlobStore, LocalStore, default_root
 
 __all__ = [
     "FILES_PREFIX",
@@ -172,7 +172,11 @@ def _check_free_space(upload_dir: Path, needed: int) -> None:
 
 
 def restore(
-    session: Session, archives: Sequence[Archive], upload_dir: Path, actor: Actor
+    session: Session,
+    archives: Sequence[Archive],
+    upload_dir: Path,
+    actor: Actor,
+    blobs: BlobStore | None = None,
 ) -> list[ImportResult]:
     """Insert every row with its own id, then the files; the caller commits; a rollback removes the files.
 
@@ -190,7 +194,8 @@ def restore(
             rows = todo[name]
             for start in range(0, len(rows), INSERT_BATCH):
                 session.execute(insert(_table(name)), rows[start : start + INSERT_BATCH])
-        file_bytes = _restore_files(session, archive, upload_dir)
+        store = blobs if blobs is not None else LocalStore(default_root(upload_dir))
+        file_bytes = _restore_files(session, archive, upload_dir, store)
         framework = archive.rows["framework"][0]
         results.append(
             ImportResult(
@@ -227,31 +232,28 @@ def restore(
     return results
 
 
-def _restore_files(session: Session, archive: Archive, upload_dir: Path) -> int:
-    """Each file written beside its place, checked, synced and renamed in; listed so a rollback removes it."""
+def _restore_files(session: Session, archive: Archive, upload_dir: Path, store: BlobStore) -> int:
+    """Each file unpacked beside the upload folder, checked, then put in the store; a rollback removes what
+    this import added (the database store's rows go with the transaction)."""
     if not archive.rows["attachment"]:
         return 0
     upload_dir.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = session.info.setdefault(NEW_FILES_KEY, [])
     total = 0
     with zipfile.ZipFile(archive.path) as zf:
         for row in archive.rows["attachment"]:
             name = row["stored_name"]
-            final = upload_dir / name
             temporary = upload_dir / f".{name}.{secrets.token_hex(4)}.part"
             try:
                 with temporary.open("xb") as out:
                     digest, _ = read_member(zf, archive.files[name], row["size"], str(archive.path), out)
-                    out.flush()
-                    os.fsync(out.fileno())
                 if digest != row["sha256"]:
                     raise ArchiveError(f"the file of attachment {row['id']} changed while it was restored")
-                if final.exists():
-                    raise ArchiveError(f"the upload folder already has a file {name}; nothing was imported")
-                os.replace(temporary, final)
-            except BaseException:
+                with temporary.open("rb") as unpacked:
+                    kept = store.put(unpacked, max(int(row["size"]), 1))
+                note_new_blob(session, store, kept)
+                if kept.sha256 != row["sha256"]:
+                    raise ArchiveError(f"the file of attachment {row['id']} changed while it was stored")
+            finally:
                 temporary.unlink(missing_ok=True)
-                raise
-            written.append(final)
             total += row["size"]
     return total

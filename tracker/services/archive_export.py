@@ -34,6 +34,8 @@ from tracker.services.archive_format import (
 )
 from tracker.services.archive_format import table_of as _table
 from tracker.services.archive_safety import check_importable
+from tracker.services.attachments import open_stored
+from tracker.storage import BlobCorrupt, BlobMissing, BlobStore, LocalStore, default_root
 
 SENSITIVE_NOTE = (
     "Holds personal data and the password hashes of the users it names: keep it as safe as the database."
@@ -171,17 +173,28 @@ def _audit_rows(connection: Connection, fid: int, slug: str, out: Mapping[str, l
     return [rows[key] for key in sorted(rows)]
 
 
-def _stored_file(upload_dir: Path, row: Row) -> Path:
+def _stored_name(row: Row) -> str:
     name = str(row["stored_name"])
     if not SAFE_STORED_NAME.fullmatch(name):
         raise ArchiveError(f"attachment {row['id']} has an unsafe stored name {name!r}; nothing was exported")
-    return upload_dir / name
+    return name
 
 
 def export_framework(
-    engine: Engine, slug: str, upload_dir: Path, output: Path, now: datetime, schema_revision: str | None
+    engine: Engine,
+    slug: str,
+    upload_dir: Path,
+    output: Path,
+    now: datetime,
+    schema_revision: str | None,
+    blobs: BlobStore | None = None,
 ) -> ExportResult:
-    """Write the zip next to its destination and rename it into place, so a failed export leaves nothing."""
+    """Write the zip next to its destination and rename it into place, so a failed export leaves nothing.
+
+    The files are read through the store (the local folder under `upload_dir` unless one is given),
+    each checked against its digest.
+    """
+    store = blobs if blobs is not None else LocalStore(default_root(upload_dir))
     with _snapshot(engine) as connection:
         raw = collect(connection, slug)
     tables = {name: [encode_row(r, columns_of(name)) for r in rows] for name, rows in raw.items()}
@@ -197,7 +210,7 @@ def export_framework(
                 zf.writestr(_member_info(f"{name}.json"), data)
                 members[f"{name}.json"] = {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
             for row in tables["attachment"]:
-                digest, size = _copy_attachment(zf, upload_dir, row)
+                digest, size = _copy_attachment(zf, store, upload_dir, row)
                 members[FILES_PREFIX + row["stored_name"]] = {"size": size, "sha256": digest}
                 file_bytes += size
             check_importable(members)
@@ -245,26 +258,26 @@ def _member_info(name: str) -> zipfile.ZipInfo:
     return info
 
 
-def _copy_attachment(zf: zipfile.ZipFile, upload_dir: Path, row: Row) -> tuple[str, int]:
+def _copy_attachment(zf: zipfile.ZipFile, store: BlobStore, upload_dir: Path, row: Row) -> tuple[str, int]:
     """Stream one stored file into the zip, checking it is the file the database describes."""
-    path = _stored_file(upload_dir, row)
+    name = _stored_name(row)
     digest = hashlib.sha256()
     size = 0
     label = f"attachment {row['id']} ({row['original_name']}, evidence {row['evidence_id']})"
     try:
-        with (
-            path.open("rb") as source,
-            # Zip64 headers only where a file needs them (over 2 GB), so common tools read the zip.
-            zf.open(_member_info(FILES_PREFIX + path.name), "w", force_zip64=row["size"] > 2**31) as out,
-        ):
-            while chunk := source.read(CHUNK):
+        chunks = open_stored(store, upload_dir, str(row["sha256"]), name, f"attachment {row['id']}")
+        # Zip64 headers only where a file needs them (over 2 GB), so common tools read the zip.
+        with zf.open(_member_info(FILES_PREFIX + name), "w", force_zip64=row["size"] > 2**31) as out:
+            for chunk in chunks:
                 digest.update(chunk)
                 size += len(chunk)
                 out.write(chunk)
-    except FileNotFoundError:
-        raise ArchiveError(f"{label}: its file {path} is missing; nothing was exported") from None
+    except BlobMissing:
+        raise ArchiveError(f"{label}: its file {name} is missing; nothing was exported") from None
+    except BlobCorrupt as corrupt:
+        raise ArchiveError(f"{label}: {corrupt}; nothing was exported") from None
     if digest.hexdigest() != row["sha256"] or size != row["size"]:
-        raise ArchiveError(f"{label}: its file {path} differs from its recorded sha256; nothing was exported")
+        raise ArchiveError(f"{label}: its file {name} differs from its recorded sha256; nothing was exported")
     return digest.hexdigest(), size
 
 

@@ -67,6 +67,9 @@ NOT_EXPORTED: dict[str, str] = {
     # Tokens are credentials of this tracker (each reads as a user here), not part of a framework's record:
     # an export travels between trackers and people, so it carries none, not even their digests.
     "api_token": "API tokens: credentials of this tracker, made again by its administrators",
+    # The attachments' bytes travel as files/<stored_name> members, read through whichever store holds them.
+    "stored_blob": "blobs of the database store: the files are exported as files/ members instead",
+    "stored_blob_chunk": "chunks of the database store's blobs: exported as files/ members",
 }
 # JSON columns that hold a list of ids of another table: checked like foreign keys, restored as they are
 # (every row keeps its id, so the ids still name the same rows).

@@ -1,25 +1,42 @@
-"""Stores uploads safely: allowed types only, bytes that match the extension, atomic writes, no orphans."""
+"""Stores uploads safely: allowed types only, bytes that match the extension, kept in the configured store.
+
+The bytes go through `tracker.storage` (content-addressed, verified on read); files stored before issue 23
+lie at `<UPLOAD_FOLDER>/<stored_name>` and are still read from there, verified the same way (docs/storage.md).
+"""
 
 from __future__ import annotations
 
 import codecs
-import hashlib
 import os
 import re
 import secrets
 import unicodedata
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote
 
-from sqlalchemy import event, select
+from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session
 
 from tracker.db.models import Attachment
 from tracker.formatting import file_size
+from tracker.services.audit import Actor, record_apart
+from tracker.storage import (
+    CHUNK,
+    BlobCorrupt,
+    BlobMissing,
+    BlobStore,
+    BlobTooLarge,
+    LocalStore,
+    PutResult,
+    default_root,
+    verified,
+)
+from tracker.storage.local import TEMPORARY
 
 ALLOWED_TYPES = {
     "pdf": "application/pdf",
@@ -32,13 +49,14 @@ ALLOWED_TYPES = {
 }
 # Checked whole as UTF-8 text (the binary types are checked by their signature and structure).
 TEXT_TYPES = frozenset({"csv"})
-CHUNK = 1024 * 1024
 MAX_NAME_CHARS = 200  # the column holds 255
 MAX_NAME_BYTES = 240  # a file system's name holds 255 bytes
 MAX_EXTENSION = 10
 # RFC 5987 attr-char: what may stand unencoded in filename*.
 RFC5987_SAFE = "!#$&+-.^_`|~"
 NEW_FILES_KEY = "tracker_new_files"
+# A stored name as the tracker makes them (32 hex) or as older exports carry them: never a path.
+SAFE_STORED_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 
 class UploadRefused(ValueError):
@@ -153,18 +171,17 @@ def _bytes_match(path: Path, ext: str) -> bool:
     return False
 
 
-def store(session: Session, upload_dir: Path, filename: str, stream: IO[bytes], max_bytes: int) -> StoredFile:
-    """Copy the stream to a temporary file, check it, then rename it into place; nothing partial is left."""
+def store(
+    session: Session, blobs: BlobStore, upload_dir: Path, filename: str, stream: IO[bytes], max_bytes: int
+) -> StoredFile:
+    """Copy the stream to a temporary file and check it, then put it in the store; nothing partial is left."""
     name = display_name(filename)
     ext = extension_of(name)
     if ext not in ALLOWED_TYPES:
         allowed = ", ".join(sorted({e for e in ALLOWED_TYPES if e != "jpeg"}))
         raise UploadRefused(f"{name}: files of this type are not accepted (accepted: {allowed})")
     upload_dir.mkdir(parents=True, exist_ok=True)
-    stored_name = secrets.token_hex(16)
-    final = upload_dir / stored_name
-    temporary = upload_dir / f".{stored_name}.part"
-    digest = hashlib.sha256()
+    temporary = upload_dir / f".{secrets.token_hex(16)}.part"
     size = 0
     try:
         with temporary.open("xb") as out:
@@ -172,23 +189,68 @@ def store(session: Session, upload_dir: Path, filename: str, stream: IO[bytes], 
                 size += len(chunk)
                 if size > max_bytes:
                     raise UploadRefused(f"{name} is larger than the limit of {file_size(max_bytes)}", 413)
-                digest.update(chunk)
                 out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
         if size == 0:
             raise UploadRefused(f"{name} is empty")
         if not _bytes_match(temporary, ext):
             raise UploadRefused(f"{name}: the file's contents are not a .{ext} file")
-        os.replace(temporary, final)
+        with temporary.open("rb") as checked:
+            kept = blobs.put(checked, max_bytes)
+    except BlobTooLarge:
+        raise UploadRefused(f"{name} is larger than the limit of {file_size(max_bytes)}", 413) from None
     except OSError as error:
-        temporary.unlink(missing_ok=True)
         raise UploadRefused(f"{name} could not be stored: {error.strerror or error}", 507) from None
-    except BaseException:
+    finally:
         temporary.unlink(missing_ok=True)
-        raise
-    session.info.setdefault(NEW_FILES_KEY, []).append(final)
-    return StoredFile(name, stored_name, ALLOWED_TYPES[ext], size, digest.hexdigest())
+    note_new_blob(session, blobs, kept)
+    return StoredFile(name, secrets.token_hex(16), ALLOWED_TYPES[ext], size, kept.sha256)
+
+
+def note_new_blob(session: Session, blobs: BlobStore, kept: PutResult) -> None:
+    """A blob a local folder did not hold before is removed if the transaction rolls back (the database
+    store's rows roll back with it by themselves)."""
+    if kept.created and isinstance(blobs, LocalStore):
+        session.info.setdefault(NEW_FILES_KEY, []).append(blobs.path(kept.sha256))
+
+
+def _file_chunks(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            yield chunk
+
+
+def open_attachment(blobs: BlobStore, upload_dir: Path, attachment: Attachment) -> Iterator[bytes]:
+    """The attachment's bytes in chunks, only once they hash to the digest on its row.
+
+    Raises BlobCorrupt (nothing read is served) or BlobMissing before the first chunk.
+    """
+    return open_stored(
+        blobs, upload_dir, attachment.sha256, attachment.stored_name, f"attachment {attachment.id}"
+    )
+
+
+def open_stored(
+    blobs: BlobStore, upload_dir: Path, sha256: str, stored_name: str, label: str
+) -> Iterator[bytes]:
+    """A stored file's verified chunks: from the store, else (stored before issue 23) from its old place."""
+    if blobs.exists(sha256):
+        return blobs.open(sha256)
+    old = upload_dir / stored_name if SAFE_STORED_NAME.fullmatch(stored_name) else None
+    if old is None or not old.is_file():
+        raise BlobMissing(f"the file of {label} ({sha256}) is missing from {blobs.url}")
+    return verified(lambda: _file_chunks(old), sha256, str(old))
+
+
+def record_corrupt(engine: Engine, actor: Actor, attachment_id: int, name: str, corrupt: BlobCorrupt) -> None:
+    """A refused download of a damaged file, kept in the audit trail even though the request rolls back."""
+    record_apart(
+        engine,
+        actor,
+        "storage.corrupt",
+        object_type="attachment",
+        object_id=attachment_id,
+        detail=f"download of {name} refused: {corrupt}",
+    )
 
 
 @event.listens_for(Session, "after_commit")
@@ -198,7 +260,10 @@ def _keep_new_files(session: Session) -> None:
 
 @event.listens_for(Session, "after_soft_rollback")
 def _remove_new_files(session: Session, _previous: Any) -> None:
-    """Files stored for a transaction that did not commit are removed, so no file is left without its row."""
+    """Files stored for a transaction that did not commit are removed, so no file is left without its row.
+
+    Only blobs the store did not hold before are listed, so a blob an earlier upload shares is kept.
+    """
     for path in session.info.pop(NEW_FILES_KEY, []):
         Path(path).unlink(missing_ok=True)
 
@@ -219,6 +284,10 @@ def sweep(session: Session, upload_dir: Path, older_than: timedelta = timedelta(
     if not upload_dir.is_dir():
         return Sweep((), ())
     cutoff = datetime.now(UTC).timestamp() - older_than.total_seconds()
+    incoming = default_root(upload_dir) / TEMPORARY  # a put() into the default store that never finished
+    unfinished = [p for p in sorted(incoming.glob("*.part")) if p.stat().st_mtime <= cutoff]
+    for path in unfinished:
+        path.unlink(missing_ok=True)
     known = set(session.scalars(select(Attachment.stored_name)))
     moved, removed = [], []
     for path in sorted(upload_dir.iterdir()):
@@ -232,4 +301,4 @@ def sweep(session: Session, upload_dir: Path, older_than: timedelta = timedelta(
             target.parent.mkdir(exist_ok=True)
             os.replace(path, target)
             moved.append(path.name)
-    return Sweep(tuple(moved), tuple(removed))
+    return Sweep(tuple(moved), tuple(removed + [f"{TEMPORARY}/{p.name}" for p in unfinished]))

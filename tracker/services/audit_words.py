@@ -33,6 +33,8 @@ ACTION_LABELS: Mapping[str, str] = MappingProxyType(
         "evidence.returned": "Returned evidence for changes",
         "evidence.import": "Imported evidence from a CSV file",
         "attachment.upload": "Attached a file to evidence",
+        "storage.corrupt": "Refused to serve a damaged stored file",
+        "storage.migrate": "Copied the stored files to another store",
         "kpi_value.save": "Gave a KPI value",
         "kpi_value.import": "Imported KPI values from a CSV file",
         "survey.import": "Imported a survey round",

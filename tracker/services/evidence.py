@@ -30,6 +30,7 @@ from tracker.ratings import upkeep
 from tracker.services import attachments
 from tracker.services.audit import Actor, record
 from tracker.services.permissions import Principal, can_create_evidence, can_edit_evidence, can_move
+from tracker.storage import BlobStore, LocalStore, default_root
 
 
 class Refused(PermissionError):
@@ -234,10 +235,13 @@ def _attach(
     uploads: Sequence[Upload],
     upload_dir: Path,
     max_bytes: int,
+    blobs: BlobStore | None,
 ) -> list[str]:
+    # Without a store given, the default: the local folder under the upload folder.
+    store = blobs if blobs is not None else LocalStore(default_root(upload_dir))
     names = []
     for upload in uploads:
-        stored = attachments.store(session, upload_dir, upload.filename, upload.stream, max_bytes)
+        stored = attachments.store(session, store, upload_dir, upload.filename, upload.stream, max_bytes)
         session.add(
             Attachment(
                 evidence_id=evidence.id,
@@ -273,6 +277,7 @@ def create(
     uploads: Sequence[Upload] = (),
     upload_dir: Path | None = None,
     max_bytes: int = 0,
+    blobs: BlobStore | None = None,
 ) -> Evidence:
     if not can_create_evidence(p, ctx.partner_ids):
         raise Refused("you may not log evidence for this framework")
@@ -301,7 +306,7 @@ def create(
         after=snapshot(evidence, fields.links, ctx.partner_slug(evidence.partner_id)),
     )
     if uploads and upload_dir is not None:
-        _attach(session, actor, evidence, uploads, upload_dir, max_bytes)
+        _attach(session, actor, evidence, uploads, upload_dir, max_bytes, blobs)
     return evidence
 
 
@@ -340,6 +345,7 @@ def update(
     uploads: Sequence[Upload] = (),
     upload_dir: Path | None = None,
     max_bytes: int = 0,
+    blobs: BlobStore | None = None,
 ) -> Evidence:
     """Save an edit made from `expected_version`; a save from an older version is refused, never merged.
 
@@ -391,7 +397,7 @@ def update(
         after=after,
     )
     if uploads and upload_dir is not None:
-        _attach(session, actor, evidence, uploads, upload_dir, max_bytes)
+        _attach(session, actor, evidence, uploads, upload_dir, max_bytes, blobs)
     return evidence
 
 

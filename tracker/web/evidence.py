@@ -14,7 +14,7 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
+    stream_with_context,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -34,12 +34,14 @@ from tracker.domain.evidence_input import (
     parse_evidence,
 )
 from tracker.extensions import db
+from tracker.services import attachments, evidence_queries
 from tracker.services import evidence as evidence_service
-from tracker.services import evidence_queries
 from tracker.services import frameworks as framework_service
 from tracker.services.attachments import UploadRefused, attachment_header
 from tracker.services.evidence import EditConflict, FrameworkContext, Incomplete, Refused, Upload
 from tracker.services.permissions import can_create_evidence, can_edit_evidence, can_move, can_view_evidence
+from tracker.storage import BlobCorrupt, BlobMissing
+from tracker.storage.app import current_store
 from tracker.web.evidence_forms import FLAG_LABELS, KPI_HINT, SHOWS_OPTIONS, EvidenceForm, ReviewForm
 from tracker.web.guard import actor, principal, refuse, require
 
@@ -220,6 +222,7 @@ def create(slug: str) -> ResponseReturnValue:
             uploads=_uploads(),
             upload_dir=_upload_dir(),
             max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
+            blobs=current_store(),
         )
     except Refused as refused:
         refuse("log evidence", "framework", slug, str(refused))
@@ -300,6 +303,7 @@ def edit(evidence_id: int) -> ResponseReturnValue:
             uploads=_uploads(),
             upload_dir=_upload_dir(),
             max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
+            blobs=current_store(),
         )
     except Refused as refused:
         refuse("edit evidence", "evidence", evidence_id, str(refused))
@@ -360,16 +364,23 @@ def download(attachment_id: int) -> ResponseReturnValue:
     evidence = evidence_queries.evidence_by_id(db.session, attachment.evidence_id)
     if evidence is None or not can_view_evidence(principal(), evidence):
         refuse("download attachment", "attachment", attachment_id)
-    path = _upload_dir() / attachment.stored_name
-    if not path.is_file():
+    try:
+        chunks = attachments.open_attachment(current_store(), _upload_dir(), attachment)
+    except BlobMissing:
         abort(404, description="The file is missing from storage.")
-    response = send_file(
-        path,
-        mimetype="application/octet-stream",
-        as_attachment=True,
-        download_name=attachment.original_name,
-        max_age=0,
-    )
+    except BlobCorrupt as corrupt:
+        who, number, name = actor(), attachment.id, attachment.original_name
+        db.session.rollback()  # read before: the rollback expires the loaded rows
+        attachments.record_corrupt(db.engine, who, number, name, corrupt)
+        message = (
+            f"The stored file of {name} no longer matches the SHA-256 fingerprint recorded "
+            "when it was uploaded, so none of it is served. This was written to the audit trail; an "
+            "administrator can restore the file from a backup or export (docs/storage.md)."
+        )
+        title = "The stored file is damaged"
+        return render_template("error.html", code=500, title=title, message=message), 500
+    response = Response(stream_with_context(chunks), mimetype="application/octet-stream")
+    response.content_length = attachment.size
     response.headers["Content-Disposition"] = attachment_header(attachment.original_name)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"

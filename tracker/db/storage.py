@@ -1,0 +1,30 @@
+"""Blobs kept in the database itself (`STORAGE_URL=database:`): one row per blob, its bytes in 1 MB chunks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tracker.db.base import Base, utcnow
+
+
+class StoredBlob(Base):
+    """A blob named by its SHA-256; written once, never changed (the same bytes always have the same name)."""
+
+    __tablename__ = "stored_blob"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StoredBlobChunk(Base):
+    """One chunk of a blob, in order by `seq` from 0; small enough that reading one never strains memory."""
+
+    __tablename__ = "stored_blob_chunk"
+
+    sha256: Mapped[str] = mapped_column(ForeignKey("stored_blob.sha256"), primary_key=True)
+    seq: Mapped[int] = mapped_column(primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
