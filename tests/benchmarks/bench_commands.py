@@ -1,0 +1,168 @@
+"""Issue 23's fast commands: `tracker --help` and the demo's whole `tracker report --format pdf`, each a cold
+process, with the imports `python -X importtime` records for one run of each.
+
+    .venv/bin/python -m tests.benchmarks.bench_commands [--help-runs 10] [--pdf-runs 5] [--source DIR]
+
+The instance is made once with `tracker demo` in a fresh folder (TRACKER_BENCH_DIR, default /tmp/bench, then
+`commands-demo/`); each PDF run first empties its report cache, so every run renders (a cached PDF is only read).
+`--source DIR` measures another checkout's code (for example `git archive <commit> | tar -x -C DIR`) with this
+interpreter and packages. One untimed run of each command comes first: Python writes its byte-code caches then,
+as on a user's machine (PYTHONDONTWRITEBYTECODE is dropped from the environment for that reason). A PDF run's
+CPU time counts the whole process tree: this process adopts the renderer processes the command leaves behind
+(PR_SET_CHILD_SUBREAPER) and waits for them, so their CPU is in RUSAGE_CHILDREN.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import os
+import platform
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.benchmarks.common import emit, load, summary
+from tests.benchmarks.run import app_version
+
+FRAMEWORK = "developing-together"
+PR_SET_CHILD_SUBREAPER = 36
+TRACKER = "import sys; sys.argv[0] = 'tracker'; from tracker.cli import main; main()"
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def environment(instance: Path, source: Path | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["TRACKER_INSTANCE_PATH"] = str(instance)
+    if source is not None:
+        env["PYTHONPATH"] = str(source)
+    return env
+
+
+def tracker(args: list[str], env: dict[str, str], *flags: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, *flags, "-c", TRACKER, *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+
+
+def reap() -> None:
+    """Wait for every orphan this process adopted (the renderer and its resource tracker), so their CPU counts."""
+    while True:
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            return
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(args: list[str], env: dict[str, str], before: Any = None) -> tuple[float, float]:
+    """One cold process: (wall seconds until it exited, CPU seconds of it and every process it started)."""
+    cpu = children_cpu()
+    if before is not None:
+        before()
+    started = time.perf_counter()
+    tracker(args, env)
+    wall = time.perf_counter() - started
+    reap()
+    return wall, children_cpu() - cpu
+
+
+def import_times(args: list[str], env: dict[str, str], top: int) -> dict[str, Any]:
+    """`-X importtime` of one run: the total and the largest top-level imports (of the command and, for a PDF,
+    its renderer process, which inherits the flag and writes to the same stderr)."""
+    done = tracker(args, env, "-X", "importtime")
+    reap()
+    rows = re.findall(r"^import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)$", done.stderr, flags=re.MULTILINE)
+    outer = sorted(((int(c), name) for _, c, indent, name in rows if len(indent) == 1), reverse=True)
+    return {
+        "total_ms": round(sum(int(own) for own, _, _, _ in rows) / 1000, 1),
+        "modules": len(rows),
+        "top": [(name, round(c / 1000, 1)) for c, name in outer[:top]],
+    }
+
+
+def ensure_demo(instance: Path, env: dict[str, str]) -> None:
+    if (instance / "demo-credentials.txt").exists():
+        return
+    shutil.rmtree(instance, ignore_errors=True)
+    log(f"making the demo instance in {instance} (tracker demo)")
+    tracker(["demo"], env)
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        names = re.findall(r"^model name\s*:\s*(.+)$", Path("/proc/cpuinfo").read_text(), flags=re.MULTILINE)
+        cpu = names[0] if names else cpu
+    except OSError:
+        pass
+    return f"Python {platform.python_version()}, {os.cpu_count()} CPUs ({cpu}), {platform.system()}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--help-runs", type=int, default=10)
+    parser.add_argument("--pdf-runs", type=int, default=5)
+    parser.add_argument("--source", type=Path, default=None, help="Another checkout's code to measure.")
+    parser.add_argument("--top", type=int, default=8, help="How many top-level imports to list.")
+    options = parser.parse_args()
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        log("could not become a subreaper: a PDF run's CPU counts the command's own process only")
+    instance = Path(os.environ.get("TRACKER_BENCH_DIR", "/tmp/bench")) / "commands-demo"
+    env = environment(instance, options.source)
+    ensure_demo(instance, env)
+    output = instance / "bench-report.pdf"
+    pdf = ["report", "--framework", FRAMEWORK, "--format", "pdf", "-o", str(output)]
+
+    def uncached() -> None:
+        shutil.rmtree(instance / "report-cache", ignore_errors=True)
+
+    result: dict[str, Any] = {
+        "commit": app_version() if options.source is None else f"source {options.source}",
+        "machine": machine(),
+        "load_before": load(),
+    }
+    run(["--help"], env)  # the untimed first runs: byte-code caches written
+    run(pdf, env, uncached)
+    helps = [run(["--help"], env)[0] for _ in range(options.help_runs)]
+    result["help"] = summary(helps)
+    log(f"tracker --help: median {statistics.median(helps):.3f} s over {len(helps)} runs")
+    walls, cpus = [], []
+    for _ in range(options.pdf_runs):
+        wall, cpu = run(pdf, env, uncached)
+        walls.append(wall)
+        cpus.append(cpu)
+        log(f"tracker report --format pdf: {wall:.2f} s, CPU {cpu:.2f} s (load {load()})")
+    result["pdf"] = summary(walls)
+    result["pdf_cpu"] = summary(cpus)
+    result["pdf_bytes"] = output.stat().st_size
+    log(
+        f"tracker report --format pdf: median {statistics.median(walls):.2f} s, CPU {statistics.median(cpus):.2f} s"
+    )
+    result["importtime_help"] = import_times(["--help"], env, options.top)
+    uncached()
+    result["importtime_pdf"] = import_times(pdf, env, options.top)
+    result["load_after"] = load()
+    for name in ("help", "pdf"):
+        found = result[f"importtime_{name}"]
+        log(f"-X importtime, {name}: {found['modules']} modules, {found['total_ms']} ms; top: {found['top']}")
+    log(f"load {result['load_before']} before, {result['load_after']} after; {result['machine']}")
+    emit(result)
+
+
+if __name__ == "__main__":
+    main()
