@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import mimetypes
 import multiprocessing
@@ -73,6 +74,9 @@ def render_in_process(html: str, static_root: Path) -> PdfResult:
 
 
 def _child(html: str, static_root: str, out_path: str, connection: Any) -> None:
+    # One process, one render, then it exits: no cycle collections while WeasyPrint allocates its boxes (the
+    # demo: 7% less CPU, 4 MB more memory; the 500-outcome report 968 MB against 950 MB; as ratings/gc_pause).
+    gc.disable()
     try:
         result = render_in_process(html, Path(static_root))
         Path(out_path).write_bytes(result.pdf)
