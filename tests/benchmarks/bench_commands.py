@@ -49,8 +49,11 @@ def environment(instance: Path, source: Path | None) -> dict[str, str]:
 
 
 def tracker(args: list[str], env: dict[str, str], *flags: str) -> subprocess.CompletedProcess[str]:
+    """`tracker ARGS` in a cold process, run from the instance's parent folder (`python -c` puts the working
+    folder first on sys.path: a checkout's folder would shadow PYTHONPATH)."""
     command = [sys.executable, *flags, "-c", TRACKER, *args]
-    return subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    folder = Path(env["TRACKER_INSTANCE_PATH"]).parent
+    return subprocess.run(command, env=env, cwd=folder, capture_output=True, text=True, check=True)
 
 
 def reap() -> None:
@@ -97,6 +100,7 @@ def ensure_demo(instance: Path, env: dict[str, str]) -> None:
     if (instance / "demo-credentials.txt").exists():
         return
     shutil.rmtree(instance, ignore_errors=True)
+    instance.parent.mkdir(parents=True, exist_ok=True)
     log(f"making the demo instance in {instance} (tracker demo)")
     tracker(["demo"], env)
 
