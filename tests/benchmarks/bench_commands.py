@@ -1,15 +1,16 @@
 """Issue 23's fast commands: `tracker --help` and the demo's whole `tracker report --format pdf`, each a cold
 process, with the imports `python -X importtime` records for one run of each.
 
-    .venv/bin/python -m tests.benchmarks.bench_commands [--help-runs 10] [--pdf-runs 5] [--source DIR]
+    .venv/bin/python -m tests.benchmarks.bench_commands [--help-runs 10] [--pdf-runs 5] [--against DIR]
 
 The instance is made once with `tracker demo` in a fresh folder (TRACKER_BENCH_DIR, default /tmp/bench, then
 `commands-demo/`); each PDF run first empties its report cache, so every run renders (a cached PDF is only read).
 `--source DIR` measures another checkout's code (for example `git archive <commit> | tar -x -C DIR`) with this
-interpreter and packages. One untimed run of each command comes first: Python writes its byte-code caches then,
-as on a user's machine (PYTHONDONTWRITEBYTECODE is dropped from the environment for that reason). A PDF run's
-CPU time counts the whole process tree: this process adopts the renderer processes the command leaves behind
-(PR_SET_CHILD_SUBREAPER) and waits for them, so their CPU is in RUSAGE_CHILDREN.
+interpreter and packages; `--against DIR` measures a second checkout too, its runs taken in turn with these, so
+both meet the same load on a shared machine. One untimed run of each command comes first: Python writes its
+byte-code caches then, as on a user's machine (PYTHONDONTWRITEBYTECODE is dropped from the environment for that
+reason). A PDF run's CPU time counts the whole process tree: this process adopts the renderer processes the
+command leaves behind (PR_SET_CHILD_SUBREAPER) and waits for them, so their CPU is in RUSAGE_CHILDREN.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import platform
 import re
 import resource
 import shutil
-import statistics
 import subprocess
 import sys
 import time
@@ -120,6 +120,9 @@ def main() -> None:
     parser.add_argument("--help-runs", type=int, default=10)
     parser.add_argument("--pdf-runs", type=int, default=5)
     parser.add_argument("--source", type=Path, default=None, help="Another checkout's code to measure.")
+    parser.add_argument(
+        "--against", type=Path, default=None, help="A second checkout, its runs taken in turn with these."
+    )
     parser.add_argument("--top", type=int, default=8, help="How many top-level imports to list.")
     options = parser.parse_args()
 
@@ -127,43 +130,56 @@ def main() -> None:
     if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
         log("could not become a subreaper: a PDF run's CPU counts the command's own process only")
     instance = Path(os.environ.get("TRACKER_BENCH_DIR", "/tmp/bench")) / "commands-demo"
-    env = environment(instance, options.source)
-    ensure_demo(instance, env)
+    codes = {"this": options.source} | ({"against": options.against} if options.against else {})
+    envs = {name: environment(instance, code) for name, code in codes.items()}
+    ensure_demo(instance, envs["this"])
     output = instance / "bench-report.pdf"
     pdf = ["report", "--framework", FRAMEWORK, "--format", "pdf", "-o", str(output)]
 
     def uncached() -> None:
         shutil.rmtree(instance / "report-cache", ignore_errors=True)
 
-    result: dict[str, Any] = {
-        "commit": app_version() if options.source is None else f"source {options.source}",
-        "machine": machine(),
-        "load_before": load(),
-    }
-    run(["--help"], env)  # the untimed first runs: byte-code caches written
-    run(pdf, env, uncached)
-    helps = [run(["--help"], env)[0] for _ in range(options.help_runs)]
-    result["help"] = summary(helps)
-    log(f"tracker --help: median {statistics.median(helps):.3f} s over {len(helps)} runs")
-    walls, cpus = [], []
+    result: dict[str, Any] = {"machine": machine(), "load_before": load()}
+    for name, env in envs.items():  # the untimed first runs: byte-code caches written
+        code = codes[name]
+        result[name] = {"code": app_version() if code is None else f"source {code}"}
+        run(["--help"], env)
+        run(pdf, env, uncached)
+    helps: dict[str, list[float]] = {name: [] for name in envs}
+    for _ in range(options.help_runs):
+        for name, env in envs.items():
+            helps[name].append(run(["--help"], env)[0])
+    walls: dict[str, list[float]] = {name: [] for name in envs}
+    cpus: dict[str, list[float]] = {name: [] for name in envs}
     for _ in range(options.pdf_runs):
-        wall, cpu = run(pdf, env, uncached)
-        walls.append(wall)
-        cpus.append(cpu)
-        log(f"tracker report --format pdf: {wall:.2f} s, CPU {cpu:.2f} s (load {load()})")
-    result["pdf"] = summary(walls)
-    result["pdf_cpu"] = summary(cpus)
+        for name, env in envs.items():
+            wall, cpu = run(pdf, env, uncached)
+            walls[name].append(wall)
+            cpus[name].append(cpu)
+            log(f"{name}: tracker report --format pdf: {wall:.2f} s, CPU {cpu:.2f} s (load {load()})")
+    for name, env in envs.items():
+        figures = result[name]
+        figures["help"] = summary(helps[name])
+        figures["pdf"] = summary(walls[name])
+        figures["pdf_cpu"] = summary(cpus[name])
+        figures["importtime_help"] = import_times(["--help"], env, options.top)
+        uncached()
+        figures["importtime_pdf"] = import_times(pdf, env, options.top)
     result["pdf_bytes"] = output.stat().st_size
-    log(
-        f"tracker report --format pdf: median {statistics.median(walls):.2f} s, CPU {statistics.median(cpus):.2f} s"
-    )
-    result["importtime_help"] = import_times(["--help"], env, options.top)
-    uncached()
-    result["importtime_pdf"] = import_times(pdf, env, options.top)
     result["load_after"] = load()
-    for name in ("help", "pdf"):
-        found = result[f"importtime_{name}"]
-        log(f"-X importtime, {name}: {found['modules']} modules, {found['total_ms']} ms; top: {found['top']}")
+    for name in envs:
+        figures = result[name]
+        log(f"{name} ({figures['code']}):")
+        log(f"  tracker --help: median {figures['help']['median']:.3f} s over {len(helps[name])} runs")
+        log(
+            f"  tracker report --format pdf: median {figures['pdf']['median']:.2f} s"
+            f" ({figures['pdf']['min']:.2f}-{figures['pdf']['max']:.2f}), CPU {figures['pdf_cpu']['median']:.2f} s"
+        )
+        for command in ("help", "pdf"):
+            found = figures[f"importtime_{command}"]
+            log(
+                f"  -X importtime, {command}: {found['modules']} modules, {found['total_ms']} ms; {found['top']}"
+            )
     log(f"load {result['load_before']} before, {result['load_after']} after; {result['machine']}")
     emit(result)
 
