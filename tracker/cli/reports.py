@@ -1,17 +1,20 @@
 """`tracker report`: the progress report as an HTML file or a PDF.
 
-For a PDF the renderer (a fork server with WeasyPrint loaded) starts before anything else is imported, so it
-loads on the other CPU while this process rates the outcomes and writes the HTML (issue 23: the whole command
-of the demo in under 2.5 s).
+For a PDF the renderer (a child forked before anything else is imported) loads WeasyPrint on the other CPU
+while this process rates the outcomes and writes the HTML (issue 23: the demo's whole command under 2.5 s).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from tracker.cli import cli, with_appcontext
+
+if TYPE_CHECKING:
+    from tracker.reports.pdf import EarlyRenderer
 
 
 @cli.command("report")
@@ -21,15 +24,20 @@ from tracker.cli import cli, with_appcontext
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
 def report(framework: str, as_of: str | None, fmt: str, output: Path) -> None:
     """Write the progress report: every theme, outcome rating, KPI and piece of evidence."""
-    if fmt == "pdf":
-        from tracker.reports.pdf import start_renderer
+    from tracker.reports.pdf import EarlyRenderer
 
-        start_renderer()
-    _write_report(framework, as_of, fmt, output)
+    renderer = EarlyRenderer() if fmt == "pdf" else None
+    try:
+        _write_report(framework, as_of, fmt, output, renderer)
+    finally:
+        if renderer is not None:
+            renderer.close()
 
 
 @with_appcontext
-def _write_report(framework: str, as_of: str | None, fmt: str, output: Path) -> None:
+def _write_report(
+    framework: str, as_of: str | None, fmt: str, output: Path, renderer: EarlyRenderer | None
+) -> None:
     from datetime import UTC, datetime
 
     from flask import current_app
@@ -47,7 +55,7 @@ def _write_report(framework: str, as_of: str | None, fmt: str, output: Path) -> 
             output.write_text(render_html(model, for_pdf=False), encoding="utf-8")
     else:
         try:
-            output.write_bytes(report_pdf(model))
+            output.write_bytes(report_pdf(model, renderer.render) if renderer else report_pdf(model))
         except (ReportTimeout, ReportFailed) as error:
             raise click.ClickException(str(error)) from None
     click.echo(
