@@ -62,6 +62,9 @@ def every_command() -> dict[str, click.Command]:
 
 def test_the_listed_commands_are_every_command(every_command: dict[str, click.Command]) -> None:
     assert set(every_command) == {*tracker_cli.COMMANDS, "init-db", "serve"}
+    # A new command module works unlisted (imported for `--help` and for any name not listed), but add its
+    # line to COMMANDS: its modules and its one-line help.
+    assert tracker_cli.unlisted_modules() == []
 
 
 @pytest.mark.parametrize("name", sorted(tracker_cli.COMMANDS))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import pkgutil
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
@@ -70,6 +71,8 @@ class TrackerGroup(click.Group):
     """The top-level group: a feature's module is imported when one of its commands is asked for."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
+        for module in unlisted_modules():  # a module COMMANDS does not name yet still shows its commands
+            importlib.import_module(f"tracker.cli.{module}")
         return sorted({*self.commands, *COMMANDS})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
@@ -101,12 +104,15 @@ class TrackerGroup(click.Group):
 
 
 def _load(name: str) -> None:
-    """Import the modules of one command; a name not in COMMANDS (a new module) imports every feature."""
-    if name in COMMANDS:
-        for module in COMMANDS[name][0]:
-            importlib.import_module(f"tracker.cli.{module}")
-    else:
-        _register_feature_commands()
+    """Import the modules of one command; a name not in COMMANDS, the modules COMMANDS does not name."""
+    for module in COMMANDS[name][0] if name in COMMANDS else unlisted_modules():
+        importlib.import_module(f"tracker.cli.{module}")
+
+
+def unlisted_modules() -> list[str]:
+    """The command modules of this package COMMANDS does not name (a new one until its line is added)."""
+    listed = {module for modules, _ in COMMANDS.values() for module in modules}
+    return sorted(info.name for info in pkgutil.iter_modules(__path__) if info.name not in listed)
 
 
 def with_appcontext(f: _F) -> _F:
