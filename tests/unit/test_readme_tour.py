@@ -13,8 +13,17 @@ from tracker.cli import cli
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
+def subcommands(group: click.Group) -> Iterator[tuple[str, click.Command]]:
+    """Every command of a group, through click's own lookup (the `tracker` group imports its modules lazily)."""
+    context = click.Context(group)
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
+        assert command is not None, name
+        yield name, command
+
+
 def commands(group: click.Group, prefix: str = "tracker") -> Iterator[str]:
-    for name, command in sorted(group.commands.items()):
+    for name, command in subcommands(group):
         if isinstance(command, click.Group):
             yield from commands(command, f"{prefix} {name}")
         else:
@@ -46,7 +55,7 @@ def test_the_tour_shows_each_commands_real_options() -> None:
 
 
 def _named(group: click.Group, prefix: str = "tracker") -> Iterator[tuple[str, click.Command]]:
-    for name, command in group.commands.items():
+    for name, command in subcommands(group):
         if isinstance(command, click.Group):
             yield from _named(command, f"{prefix} {name}")
         else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import logging
 import mimetypes
 import multiprocessing
@@ -73,6 +75,9 @@ def render_in_process(html: str, static_root: Path) -> PdfResult:
 
 
 def _child(html: str, static_root: str, out_path: str, connection: Any) -> None:
+    # One process, one render, then it exits: no cycle collections while WeasyPrint allocates its boxes (the
+    # demo: 7% less CPU, 4 MB more memory; the 500-outcome report 968 MB against 950 MB; as ratings/gc_pause).
+    gc.disable()
     try:
         result = render_in_process(html, Path(static_root))
         Path(out_path).write_bytes(result.pdf)
@@ -103,6 +108,11 @@ def render_pdf(html: str, static_root: Path, work_dir: Path, time_limit: float) 
     process = context.Process(target=_child, args=(html, str(static_root), str(out_path), child), daemon=True)
     process.start()
     child.close()
+    return _result(process, parent, out_path, time_limit)
+
+
+def _result(process: Any, parent: Any, out_path: Path, time_limit: float) -> PdfResult:
+    """The PDF, else ReportTimeout (the child killed) or ReportFailed; then child and file are gone."""
     try:
         if not parent.poll(time_limit):
             process.kill()
@@ -123,3 +133,57 @@ def render_pdf(html: str, static_root: Path, work_dir: Path, time_limit: float) 
         process.join(5)
         process.close()
         out_path.unlink(missing_ok=True)
+
+
+class EarlyRenderer:
+    """One render for a command: a child forked at once, while the process is small (no threads, no database
+    connections), imports WeasyPrint on the other CPU while the command rates and writes the HTML, then
+    renders the one document `render` sends it (issue 23); no new interpreter, no fork server."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("fork")
+        self._results, results_end = context.Pipe(duplex=False)  # the child's answer comes back on it
+        document_end, self._document = context.Pipe(duplex=False)  # the HTML goes out on it
+        ends = (document_end, results_end, self._document, self._results)
+        self._process = context.Process(target=_early_child, args=ends, daemon=True)
+        self._process.start()
+        document_end.close()
+        results_end.close()
+        self._used = False
+
+    def render(self, html: str, static_root: Path, work_dir: Path, time_limit: float) -> PdfResult:
+        """As `render_pdf` (the same limit, errors and clean-up), once."""
+        if self._used:
+            raise RuntimeError("an early renderer renders one document")
+        self._used = True
+        work_dir.mkdir(parents=True, exist_ok=True)
+        out_path = work_dir / f".render-{os.getpid()}-{id(html)}.pdf"
+        with contextlib.suppress(OSError):  # the child is gone: _result says so
+            self._document.send((html, str(static_root), str(out_path)))
+        self._document.close()
+        return _result(self._process, self._results, out_path, time_limit)
+
+    def close(self) -> None:
+        """Stop an unused child (a cached PDF, an error: nothing to wait for); a used one is already gone."""
+        if self._used:
+            return
+        self._used = True
+        self._document.close()
+        self._results.close()
+        self._process.kill()
+        self._process.join(5)
+        self._process.close()
+
+
+def _early_child(document: Any, connection: Any, *parents_ends: Any) -> None:
+    for end in parents_ends:  # the fork copied them: closed here, the parent's close is seen as the end
+        end.close()
+    import weasyprint  # noqa: F401  # now, while the parent prepares the document
+
+    try:
+        html, static_root, out_path = document.recv()
+    except EOFError:  # the command needed no render
+        connection.close()
+        return
+    document.close()
+    _child(html, static_root, out_path, connection)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,7 +17,7 @@ from tracker.domain.rules import RULES
 from tracker.reports import charts, event_blocks, logic_model_blocks
 from tracker.reports.event_blocks import EventCharts, event_charts
 from tracker.reports.model import ReportModel
-from tracker.reports.pdf import render_pdf
+from tracker.reports.pdf import PdfResult, render_pdf
 from tracker.resources import static_dir, templates_dir
 
 TEMPLATE = "report/report.html"
@@ -128,9 +129,12 @@ def pdf_cache() -> PdfCache:
     return PdfCache(Path(current_app.instance_path) / "report-cache")
 
 
-def report_pdf(model: ReportModel) -> bytes:
+def report_pdf(
+    model: ReportModel, render: Callable[[str, Path, Path, float], PdfResult] = render_pdf
+) -> bytes:
     """The one report build: the model's PDF from the cache, else rendered (in a child process, within the
-    configured time) and kept. Raises ReportTimeout or ReportFailed."""
+    configured time) and kept. Raises ReportTimeout or ReportFailed. `tracker report` passes the render of a
+    child it started first (pdf.EarlyRenderer)."""
     cache = pdf_cache()
     path = cache.path(model)
     try:
@@ -143,6 +147,6 @@ def report_pdf(model: ReportModel) -> bytes:
         with current_app.test_request_context():
             html = render_html(model, for_pdf=True)
     limit = float(current_app.config["REPORT_TIME_LIMIT_SECONDS"])
-    result = render_pdf(html, static_dir(), cache.folder, limit)
+    result = render(html, static_dir(), cache.folder, limit)
     cache.put(path, result.pdf)
     return result.pdf
