@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import BigInteger, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -28,3 +28,20 @@ class StoredBlobChunk(Base):
     sha256: Mapped[str] = mapped_column(ForeignKey("stored_blob.sha256"), primary_key=True)
     seq: Mapped[int] = mapped_column(primary_key=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class CachedPdf(Base):
+    """A rendered report PDF by what it shows: its bytes are the blob `sha256` in the configured store.
+
+    A cache, derived from the data (any server may fill it and it may be emptied at any time); the row lets
+    every app server and worker find a PDF another one rendered.
+    """
+
+    __tablename__ = "cached_pdf"
+
+    framework_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    as_of: Mapped[date] = mapped_column(primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -33,7 +33,7 @@ def render_job(slug: str, as_of: str) -> str:
     from tracker.ratings import ratings_for
     from tracker.ratings.gc_pause import gc_paused
     from tracker.reports.inputs import report_model_for
-    from tracker.reports.render import pdf_cache, report_pdf
+    from tracker.reports.render import pdf_key, report_cache, report_pdf
 
     app = create_app()
     try:
@@ -44,6 +44,6 @@ def render_job(slug: str, as_of: str) -> str:
                     raise LookupError(f"no framework has the id '{slug}'")
                 model = report_model_for(db.session, rated, datetime.now(UTC))
             report_pdf(model)
-            return str(pdf_cache().path(model))
+            return report_cache().where(pdf_key(model))
     finally:
         app.extensions["tracker_db"][0].dispose()

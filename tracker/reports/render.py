@@ -18,6 +18,8 @@ from tracker.reports import charts, event_blocks, logic_model_blocks
 from tracker.reports.event_blocks import EventCharts, event_charts
 from tracker.reports.model import ReportModel
 from tracker.reports.pdf import PdfResult, render_pdf
+from tracker.reports.pdf_cache import PdfCache, PdfKey, ReportCache
+from tracker.reports.pdf_cache import report_cache as choose_cache
 from tracker.resources import static_dir, templates_dir
 
 TEMPLATE = "report/report.html"
@@ -101,52 +103,42 @@ def model_fingerprint(model: ReportModel) -> str:
     return hashlib.sha256(f"{_DESIGN}\n{shown}".encode()).hexdigest()
 
 
-class PdfCache:
-    """PDFs on disk under the instance folder, named by framework, as-of date and data fingerprint."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-
-    def path(self, model: ReportModel) -> Path:
-        name = f"{model.framework_id}-{model.as_of.isoformat()}-{model_fingerprint(model)[:32]}.pdf"
-        return self.folder / name
-
-    def made_at(self, path: Path) -> datetime | None:
-        try:
-            return datetime.fromtimestamp(path.stat().st_mtime, UTC)
-        except FileNotFoundError:
-            return None
-
-    def put(self, path: Path, pdf: bytes) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".part")
-        temporary.write_bytes(pdf)
-        temporary.replace(path)
+def pdf_key(model: ReportModel) -> PdfKey:
+    return PdfKey(model.framework_id, model.as_of, model_fingerprint(model))
 
 
 def pdf_cache() -> PdfCache:
-    """The app's PDF cache: the web app, the worker and the CLI share the instance folder's."""
+    """The instance folder's PDF files: the default report cache, and where survey level PDFs are kept."""
     return PdfCache(Path(current_app.instance_path) / "report-cache")
 
 
+def report_cache() -> ReportCache:
+    """The app's report PDF cache: the shared store when STORAGE_URL is set (every server and worker sees
+    it), else the instance folder's files, shared by the web app, the worker and the CLI of one machine."""
+    return choose_cache(
+        str(current_app.config["STORAGE_URL"]),
+        Path(current_app.config["UPLOAD_FOLDER"]),
+        Path(current_app.instance_path),
+    )
+
+
 def report_pdf(
-    model: ReportModel, render: Callable[[str, Path, Path, float], PdfResult] = render_pdf
+    model: ReportModel, render: Callable[[str, Path, Path, float], PdfResult] | None = None
 ) -> bytes:
     """The one report build: the model's PDF from the cache, else rendered (in a child process, within the
     configured time) and kept. Raises ReportTimeout or ReportFailed. `tracker report` passes the render of a
     child it started first (pdf.EarlyRenderer)."""
-    cache = pdf_cache()
-    path = cache.path(model)
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        pass
+    cache = report_cache()
+    key = pdf_key(model)
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
     if has_request_context():
         html = render_html(model, for_pdf=True)
     else:  # the worker and the CLI: the template builds URLs as for a request
         with current_app.test_request_context():
             html = render_html(model, for_pdf=True)
     limit = float(current_app.config["REPORT_TIME_LIMIT_SECONDS"])
-    result = render(html, static_dir(), cache.folder, limit)
-    cache.put(path, result.pdf)
+    result = (render or render_pdf)(html, static_dir(), cache.work_dir, limit)
+    cache.put(key, result.pdf)
     return result.pdf

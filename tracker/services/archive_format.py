@@ -70,6 +70,7 @@ NOT_EXPORTED: dict[str, str] = {
     # The attachments' bytes travel as files/<stored_name> members, read through whichever store holds them.
     "stored_blob": "blobs of the database store: the files are exported as files/ members instead",
     "stored_blob_chunk": "chunks of the database store's blobs: exported as files/ members",
+    "cached_pdf": "rendered report PDFs: derived, rendered again on the restored tracker",
 }
 # JSON columns that hold a list of ids of another table: checked like foreign keys, restored as they are
 # (every row keeps its id, so the ids still name the same rows).

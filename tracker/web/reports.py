@@ -15,7 +15,7 @@ from tracker.reports import jobs
 from tracker.reports import model as report_model
 from tracker.reports.inputs import report_model_for
 from tracker.reports.pdf import ReportFailed, ReportTimeout
-from tracker.reports.render import model_fingerprint, pdf_cache, render_html, report_pdf
+from tracker.reports.render import model_fingerprint, pdf_key, render_html, report_cache, report_pdf
 from tracker.web.as_of import ratings_or_abort
 
 bp = Blueprint("reports", __name__)
@@ -30,8 +30,7 @@ def _model(slug: str) -> report_model.ReportModel:
 @bp.get("/f/<slug>/report")
 def html(slug: str) -> ResponseReturnValue:
     model = _model(slug)
-    path = pdf_cache().path(model)
-    cached_at = pdf_cache().made_at(path)
+    cached_at = report_cache().made_at(pdf_key(model))
     queue = jobs.queue(current_app)
     if cached_at is None and queue is not None:
         # Make the PDF while the reader reads the page, so the download is usually ready when asked for.
@@ -50,7 +49,7 @@ def agenda(slug: str) -> ResponseReturnValue:
 def pdf(slug: str) -> ResponseReturnValue:
     model = _model(slug)
     queue = jobs.queue(current_app)
-    if queue is not None and not pdf_cache().path(model).is_file():
+    if queue is not None and report_cache().made_at(pdf_key(model)) is None:
         return _queued(queue, slug, model.as_of, model_fingerprint(model))
     try:
         pdf_bytes = report_pdf(model)
