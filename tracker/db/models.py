@@ -15,7 +15,7 @@ from tracker.db.evidence import Attachment, Evidence, EvidenceLink, KpiValue
 from tracker.db.frameworks import Element, Framework, FrameworkPartner, FrameworkVersion, Partner
 from tracker.db.plans import ActionPlan, ActionPlanComment, ActionPlanRevision, CurveNote
 from tracker.db.ratings import RatingOverride, RatingSnapshot, RatingState
-from tracker.db.storage import CachedPdf, StoredBlob, StoredBlobChunk
+from tracker.db.storage import CachedPdf, StoredBlob, StoredBlobChunk, SurveyReportBatch, SurveyReportFile
 from tracker.db.surveys import SurveyLevelResult, SurveyOrg, SurveyResponse, SurveyRound
 
 __all__ = [
@@ -51,6 +51,8 @@ __all__ = [
     "StoredBlobChunk",
     "SurveyLevelResult",
     "SurveyOrg",
+    "SurveyReportBatch",
+    "SurveyReportFile",
     "SurveyResponse",
     "SurveyRound",
     "User",

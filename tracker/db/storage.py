@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, ForeignKey, LargeBinary, String
+from sqlalchemy import BigInteger, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.db.base import Base, utcnow
@@ -42,6 +42,33 @@ class CachedPdf(Base):
     framework_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     as_of: Mapped[date] = mapped_column(primary_key=True)
     fingerprint: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SurveyReportBatch(Base):
+    """How far a round's set of survey level reports has got (the BatchStatus as JSON), when a STORAGE_URL is
+    set: the worker writes it, every app server's page reads it."""
+
+    __tablename__ = "survey_report_batch"
+
+    framework_slug: Mapped[str] = mapped_column(String(64), primary_key=True)
+    survey_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    round_label: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class SurveyReportFile(Base):
+    """One PDF of a round's set, by its file name: the blob `sha256` in the configured store."""
+
+    __tablename__ = "survey_report_file"
+
+    framework_slug: Mapped[str] = mapped_column(String(64), primary_key=True)
+    survey_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    round_label: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

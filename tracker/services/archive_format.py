@@ -71,6 +71,8 @@ NOT_EXPORTED: dict[str, str] = {
     "stored_blob": "blobs of the database store: the files are exported as files/ members instead",
     "stored_blob_chunk": "chunks of the database store's blobs: exported as files/ members",
     "cached_pdf": "rendered report PDFs: derived, rendered again on the restored tracker",
+    "survey_report_batch": "the progress of a set of survey report PDFs: derived, made again when asked for",
+    "survey_report_file": "the PDFs of a set of survey reports: derived, made again when asked for",
 }
 # JSON columns that hold a list of ids of another table: checked like foreign keys, restored as they are
 # (every row keeps its id, so the ids still name the same rows).

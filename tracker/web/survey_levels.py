@@ -27,6 +27,7 @@ from tracker.extensions import db
 from tracker.reports import jobs
 from tracker.reports import survey_level_jobs as batch
 from tracker.reports.pdf import ReportFailed, ReportTimeout
+from tracker.reports.survey_level_batches import place_for
 from tracker.reports.survey_level_csv import csv_name, level_csv
 from tracker.reports.survey_level_inputs import Target, report_of, round_labels, target_of
 from tracker.reports.survey_level_model import LevelReport
@@ -195,8 +196,7 @@ def reports(slug: str, survey_id: str) -> ResponseReturnValue:
     """Every report of a round as PDFs: start it, watch it (the page refreshes while it runs), download."""
     target = _batch_target(slug, survey_id)
     label = _round(target)
-    folder = batch.batch_folder(current_app.instance_path, slug, survey_id, label)
-    status = batch.read_status(folder)
+    status = place_for(current_app, slug, survey_id, label).read_status()
     return render_template(
         "surveys/level_reports.html",
         slug=slug,
@@ -237,11 +237,11 @@ def download(slug: str, survey_id: str, round_slug: str, name: str) -> ResponseR
     label = next((r for r in round_labels(db.session, target) if file_slug(r) == round_slug), None)
     if label is None:
         abort(404, description="No such round.")
-    folder = batch.batch_folder(current_app.instance_path, slug, survey_id, label)
-    status = batch.read_status(folder)
-    if status is None or name not in status.files:
+    place = place_for(current_app, slug, survey_id, label)
+    status = place.read_status()
+    data = place.read(name) if status is not None and name in status.files else None
+    if data is None:
         abort(404, description=f"No report '{name[:80]}' has been made for round {label}.")
-    data = (folder / name).read_bytes()
     return send_file(
         io.BytesIO(data), mimetype="application/pdf", as_attachment=True, download_name=name, max_age=0
     )
