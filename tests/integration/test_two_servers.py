@@ -29,6 +29,14 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from ..conftest import PASSWORD, PG_URL, REPO, empty_database
+from ..services.test_survey_levels_stored import (
+    ORGS_CSV,
+    SURVEY,
+    SURVEY_ID,
+    current_rows,
+    import_round,
+    previous_rows,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -36,6 +44,7 @@ REDIS_HOST, REDIS_PORT, REDIS_DB = "127.0.0.1", 6379, 13  # a Redis database of 
 TRACKER = [sys.executable, "-c", "from tracker.cli import main; main()"]
 SLUG = "tiny-partnership"
 LEAD = "lead@two-servers.invalid"
+ADMIN = "admin@two-servers.invalid"
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 # Over 2 MB, so the database store keeps it as three chunks; a PDF by its first bytes, as uploads must be.
 UPLOAD = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n" + hashlib.sha256(b"x").digest() * 80_000
@@ -147,6 +156,13 @@ class Deployment:
         assert done.returncode == 0, f"tracker {' '.join(args)}: {done.stdout}{done.stderr}"
         return done.stdout
 
+    def invoke(self, args: list[str]) -> Any:
+        """The CLI runner's interface, so the survey tests' loaders run the real command in a process."""
+        done = subprocess.run(
+            [*TRACKER, *args], env=self.env_for("setup"), capture_output=True, text=True, timeout=300
+        )
+        return type("Result", (), {"exit_code": done.returncode, "output": done.stdout + done.stderr})()
+
     def start(self, name: str, *args: str) -> Process:
         log_path = self.tmp_path / f"{name}.log"
         log = log_path.open("wb")
@@ -249,6 +265,7 @@ def deployment(tmp_path: Path, postgres: str, redis_url: str) -> Iterator[Deploy
     deployment.run("framework", "load", str(REPO / "tests" / "fixtures" / "tiny.yaml"))
     deployment.run("user", "add", LEAD, "--role", "lead", "--partner", "tiny-council", "--password-stdin",
                    stdin=PASSWORD + "\n")  # fmt: skip
+    deployment.run("user", "add", ADMIN, "--role", "admin", "--password-stdin", stdin=PASSWORD + "\n")
     try:
         yield deployment
     finally:
@@ -319,3 +336,43 @@ def test_two_servers_and_a_worker_share_files_pdfs_and_sign_outs(deployment: Dep
     finally:
         engine.dispose()
     assert cached == 1
+
+
+def test_a_survey_report_set_made_by_the_worker_is_shown_and_served_by_the_other_server(
+    deployment: Deployment,
+) -> None:
+    tmp_path = deployment.tmp_path
+    framework = tmp_path / "tiny-surveys.yaml"
+    tiny = (REPO / "tests" / "fixtures" / "tiny.yaml").read_text(encoding="utf-8")
+    framework.write_text(
+        tiny.replace("version: 1", "version: 2") + SURVEY.format(minimum=10), encoding="utf-8"
+    )
+    deployment.run("framework", "load", str(framework))
+    orgs = tmp_path / "orgs.csv"
+    orgs.write_text(ORGS_CSV, encoding="utf-8")
+    deployment.run("survey", "orgs", str(orgs), "--framework", SLUG, "--survey", SURVEY_ID)
+    import_round(deployment, tmp_path, "2022/23", previous_rows())
+    import_round(deployment, tmp_path, "2023/24", current_rows())
+    a, b = deployment.serve("a"), deployment.serve("b")
+    worker = deployment.start("worker", "worker")
+    browser = Browser()
+    assert browser.post(f"{a}/login", {"email": ADMIN, "password": PASSWORD}).status == 302
+    reports = f"/f/{SLUG}/surveys/{SURVEY_ID}/reports"
+    started = browser.post(f"{a}{reports}?round=2023/24", {}, form_url=f"{a}{reports}?round=2023/24")
+    assert started.status == 302, started.text[:500]
+    deadline = time.monotonic() + PATIENCE
+    page = browser.request(f"{b}{reports}?round=2023/24")
+    while "All 6 reports were made" not in page.text and time.monotonic() < deadline:
+        assert worker.popen.poll() is None, f"the worker stopped:\n{worker.output()}"
+        time.sleep(1)
+        page = browser.request(f"{b}{reports}?round=2023/24")
+    assert "All 6 reports were made" in page.text, f"{page.text[-2000:]}\nworker:\n{worker.output()}"
+    links = dict(re.findall(r'href="([^"]+/reports/2023-24/[^"]+)">([^<]+)<', page.text))
+    assert sorted(links.values()) == sorted(
+        ["national.pdf", "region-north.pdf", "region-south.pdf", "org-a.pdf", "org-b.pdf", "org-c.pdf"]
+    ), links
+    org_b = next(href for href, name in links.items() if name == "org-b.pdf")
+    pdf = browser.request(f"{b}{org_b}")
+    assert pdf.status == 200 and pdf.body.startswith(b"%PDF")
+    for name in ("a", "b", "worker"):
+        assert not (tmp_path / f"instance-{name}" / "survey-reports").exists(), name
