@@ -49,6 +49,9 @@ DEFAULTS: dict[str, Any] = {
     # fits, so over-long text reaches its field's check and comes back in the field.
     "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
     "REPORT_TIME_LIMIT_SECONDS": 60,
+    # How many processes render one report's parts at once (issue 23); 0: one per CPU, at most 4. A report of
+    # one part (a survey level report) uses one.
+    "REPORT_RENDER_PROCESSES": 0,
     # With a Redis URL, PDFs are made by `tracker worker` processes (RQ) instead of inside web workers.
     "REDIS_URL": "",
     "REPORT_QUEUE": "tracker-reports",

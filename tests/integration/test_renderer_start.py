@@ -10,18 +10,18 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tracker.reports import pdf
+from tracker.reports import pdf_pool
 from tracker.web import server
 
 
 def test_start_renderer_runs_the_fork_server_and_renders_reuse_it(tmp_path: Path) -> None:
-    pdf.start_renderer()
+    pdf_pool.start_renderer()
     started = forkserver._forkserver._forkserver_pid  # type: ignore[attr-defined]
     assert started is not None
     os.kill(started, 0)  # alive (raises if not)
-    result = pdf.render_pdf("<html><body><h1>Board report</h1></body></html>", tmp_path, tmp_path, 60)
+    result = pdf_pool.render_pdf("<html><body><h1>Board report</h1></body></html>", tmp_path, tmp_path, 60)
     assert result.pdf.startswith(b"%PDF") and result.refused == ()
-    pdf.start_renderer()  # a second start reuses the running one
+    pdf_pool.start_renderer()  # a second start reuses the running one
     assert forkserver._forkserver._forkserver_pid == started  # type: ignore[attr-defined]
 
 

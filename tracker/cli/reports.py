@@ -1,7 +1,7 @@
 """`tracker report`: the progress report as an HTML file or a PDF.
 
-For a PDF the renderer (a child forked before anything else is imported) loads WeasyPrint on the other CPU
-while this process rates the outcomes and writes the HTML (issue 23: the demo's whole command under 2.5 s).
+For a PDF the render children (forked before anything else is imported) load WeasyPrint on the other CPUs
+while this process rates the outcomes and writes the HTML, then lay out the report's parts at once (issue 23).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import click
 from tracker.cli import cli, with_appcontext
 
 if TYPE_CHECKING:
-    from tracker.reports.pdf import EarlyRenderer
+    from tracker.reports.pdf_pool import EarlyRenderer
 
 
 @cli.command("report")
@@ -24,9 +24,10 @@ if TYPE_CHECKING:
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
 def report(framework: str, as_of: str | None, fmt: str, output: Path) -> None:
     """Write the progress report: every theme, outcome rating, KPI and piece of evidence."""
-    from tracker.reports.pdf import EarlyRenderer
+    from tracker.reports.pdf_pool import EarlyRenderer, default_render_processes
 
-    renderer = EarlyRenderer() if fmt == "pdf" else None
+    # Forked before the app exists, so the count comes from TRACKER_REPORT_RENDER_PROCESSES or the CPUs.
+    renderer = EarlyRenderer(default_render_processes()) if fmt == "pdf" else None
     try:
         _write_report(framework, as_of, fmt, output, renderer)
     finally:

@@ -1,13 +1,14 @@
-"""HTML -> PDF with WeasyPrint: the only module that imports it; fetches nothing but our own static files."""
+"""HTML -> PDF with WeasyPrint: the only module that imports it; fetches nothing but our own static files.
+
+The processes that render (a pool of children, the parts of a long report in parallel) are in pdf_pool.py;
+what each child does with a task is here."""
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import logging
 import mimetypes
-import multiprocessing
-import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,116 +75,104 @@ def render_in_process(html: str, static_root: Path) -> PdfResult:
     return PdfResult(bytes(pdf), tuple(fetcher.refused))
 
 
-def _child(html: str, static_root: str, out_path: str, connection: Any) -> None:
-    # One process, one render, then it exits: no cycle collections while WeasyPrint allocates its boxes (the
-    # demo: 7% less CPU, 4 MB more memory; the 500-outcome report 968 MB against 950 MB; as ratings/gc_pause).
+@dataclass(frozen=True)
+class PartPages:
+    """What a child reports of a rendered part: its pages' heights (px), bookmarks, anchors; refused URLs."""
+
+    heights: tuple[float, ...]
+    bookmarks: tuple[tuple[tuple[int, str, float, float, str], ...], ...]
+    anchors: tuple[frozenset[str], ...]
+    refused: tuple[str, ...]
+
+
+class _PageCounter(logging.Handler):
+    """WeasyPrint logs each page it lays out ("Step 5 - Creating layout - Page 12"): passed on as progress."""
+
+    def __init__(self, on_page: Callable[[int], None]) -> None:
+        super().__init__(logging.INFO)
+        self.on_page = on_page
+        self.pages = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.msg == "Step 5 - Creating layout - Page %d" and record.args:
+            page = int(str(record.args[0]))  # type: ignore[index]
+            if page > self.pages:
+                self.pages = page
+                self.on_page(page)
+
+
+def render_part(
+    html: str, static_root: Path, out_path: Path, *, tagged: bool, on_page: Callable[[int], None]
+) -> PartPages:
+    """Lay out and write one document (a part of a report, or a whole one) to `out_path`; its pages' heights
+    and bookmarks go to the join, which puts the parts' outlines together."""
+    import weasyprint
+
+    progress = logging.getLogger("weasyprint.progress")
+    counter = _PageCounter(on_page)
+    progress.addHandler(counter)
+    progress.setLevel(logging.INFO)
+    progress.propagate = False
+    try:
+        fetcher = _fetcher_class()(static_root)
+        options: dict[str, Any] = {"pdf_variant": PDF_VARIANT} if tagged else {}
+        source = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher, media_type="print")
+        document = source.render(**options)
+        document.write_pdf(out_path, pdf_identifier=b"outcomes-tracker", uncompressed_pdf=False, **options)
+    finally:
+        progress.removeHandler(counter)
+    pages = document.pages
+    return PartPages(
+        heights=tuple(float(page.height) for page in pages),
+        bookmarks=tuple(
+            tuple(
+                (int(level), str(label), float(x), float(y), str(state))
+                for level, label, (x, y), state in page.bookmarks
+            )
+            for page in pages
+        ),
+        anchors=tuple(frozenset(page.anchors) for page in pages),
+        refused=tuple(fetcher.refused),
+    )
+
+
+def serve_tasks(connection: Any) -> None:
+    """A render child's loop: a task in, its result out, until told to stop (None) or the parent is gone.
+    No cycle collections while WeasyPrint allocates its boxes (one short-lived process: the demo 7% less CPU,
+    4 MB more memory; as ratings/gc_pause)."""
     gc.disable()
-    try:
-        result = render_in_process(html, Path(static_root))
-        Path(out_path).write_bytes(result.pdf)
-        connection.send(("ok", result.refused))
-    except Exception as error:  # reported to the parent as one line, never a traceback
-        connection.send(("error", f"{type(error).__name__}: {error}"))
-    finally:
-        connection.close()
-
-
-def start_renderer() -> None:
-    """Start the process renders are forked from, WeasyPrint loaded: a web worker does it when it starts, so
-    a board member's first PDF does not wait about a second for it (later renders reuse it)."""
-    multiprocessing.set_forkserver_preload(["tracker.reports.pdf", "weasyprint"])
-    multiprocessing.get_context("forkserver")
-    from multiprocessing import forkserver
-
-    forkserver.ensure_running()
-
-
-def render_pdf(html: str, static_root: Path, work_dir: Path, time_limit: float) -> PdfResult:
-    """Render in a child process that is killed after `time_limit` seconds, so a worker never hangs."""
-    work_dir.mkdir(parents=True, exist_ok=True)
-    out_path = work_dir / f".render-{os.getpid()}-{id(html)}.pdf"
-    multiprocessing.set_forkserver_preload(["tracker.reports.pdf", "weasyprint"])
-    context = multiprocessing.get_context("forkserver")
-    parent, child = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(html, str(static_root), str(out_path), child), daemon=True)
-    process.start()
-    child.close()
-    return _result(process, parent, out_path, time_limit)
-
-
-def _result(process: Any, parent: Any, out_path: Path, time_limit: float) -> PdfResult:
-    """The PDF, else ReportTimeout (the child killed) or ReportFailed; then child and file are gone."""
-    try:
-        if not parent.poll(time_limit):
-            process.kill()
-            raise ReportTimeout(f"the report took longer than {time_limit:g} seconds and was stopped")
-        status, detail = parent.recv()
-        process.join(5)
-        if status != "ok":
-            raise ReportFailed(str(detail))
-        for url in detail:
-            log.warning("report renderer refused to fetch %s", url)
-        return PdfResult(out_path.read_bytes(), tuple(detail))
-    except EOFError:
-        raise ReportFailed("the renderer stopped without a result") from None
-    finally:
-        parent.close()
-        if process.is_alive():
-            process.kill()
-        process.join(5)
-        process.close()
-        out_path.unlink(missing_ok=True)
-
-
-class EarlyRenderer:
-    """One render for a command: a child forked at once, while the process is small (no threads, no database
-    connections), imports WeasyPrint on the other CPU while the command rates and writes the HTML, then
-    renders the one document `render` sends it (issue 23); no new interpreter, no fork server."""
-
-    def __init__(self) -> None:
-        context = multiprocessing.get_context("fork")
-        self._results, results_end = context.Pipe(duplex=False)  # the child's answer comes back on it
-        document_end, self._document = context.Pipe(duplex=False)  # the HTML goes out on it
-        ends = (document_end, results_end, self._document, self._results)
-        self._process = context.Process(target=_early_child, args=ends, daemon=True)
-        self._process.start()
-        document_end.close()
-        results_end.close()
-        self._used = False
-
-    def render(self, html: str, static_root: Path, work_dir: Path, time_limit: float) -> PdfResult:
-        """As `render_pdf` (the same limit, errors and clean-up), once."""
-        if self._used:
-            raise RuntimeError("an early renderer renders one document")
-        self._used = True
-        work_dir.mkdir(parents=True, exist_ok=True)
-        out_path = work_dir / f".render-{os.getpid()}-{id(html)}.pdf"
-        with contextlib.suppress(OSError):  # the child is gone: _result says so
-            self._document.send((html, str(static_root), str(out_path)))
-        self._document.close()
-        return _result(self._process, self._results, out_path, time_limit)
-
-    def close(self) -> None:
-        """Stop an unused child (a cached PDF, an error: nothing to wait for); a used one is already gone."""
-        if self._used:
+    while True:
+        try:
+            task = connection.recv()
+        except EOFError:
             return
-        self._used = True
-        self._document.close()
-        self._results.close()
-        self._process.kill()
-        self._process.join(5)
-        self._process.close()
+        if task is None:
+            return
+        kind, task_id, *args = task
+        try:
+            if kind == "part":
+                html, static_root, out_path, tagged = args
+
+                def tick(page: int, task_id: str = task_id) -> None:
+                    connection.send(("page", task_id, page))
+
+                pages = render_part(html, Path(static_root), Path(out_path), tagged=tagged, on_page=tick)
+                connection.send(("done", task_id, pages))
+            elif kind == "join":
+                from tracker.reports.pdf_join import join_parts
+
+                parts, numbers, out_path = args
+                connection.send(("done", task_id, join_parts(parts, Path(numbers), Path(out_path))))
+            else:
+                raise ValueError(f"unknown task {kind!r}")
+        except Exception as error:  # reported to the parent as one line, never a traceback
+            connection.send(("error", task_id, f"{type(error).__name__}: {error}"))
 
 
-def _early_child(document: Any, connection: Any, *parents_ends: Any) -> None:
-    for end in parents_ends:  # the fork copied them: closed here, the parent's close is seen as the end
-        end.close()
-    import weasyprint  # noqa: F401  # now, while the parent prepares the document
+def preload() -> None:
+    """What a render child needs, loaded before the work arrives (while the parent prepares it): the imports,
+    and a tiny render, which loads the fonts and default styles a first render otherwise waits ~0.3 s for."""
+    import pikepdf  # noqa: F401
+    import weasyprint
 
-    try:
-        html, static_root, out_path = document.recv()
-    except EOFError:  # the command needed no render
-        connection.close()
-        return
-    document.close()
-    _child(html, static_root, out_path, connection)
+    weasyprint.HTML(string="<p>Warm-up</p>").render().write_pdf()

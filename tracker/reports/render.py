@@ -14,12 +14,13 @@ from markupsafe import Markup
 
 from tracker.domain import formats, vocabulary
 from tracker.domain.rules import RULES
-from tracker.reports import charts, event_blocks, logic_model_blocks
+from tracker.reports import charts, event_blocks, logic_model_blocks, pdf, pdf_join, pdf_parts
 from tracker.reports.event_blocks import EventCharts, event_charts
 from tracker.reports.model import ReportModel
-from tracker.reports.pdf import PdfResult, render_pdf
+from tracker.reports.pdf import PdfResult
 from tracker.reports.pdf_cache import PdfCache, PdfKey, ReportCache
 from tracker.reports.pdf_cache import report_cache as choose_cache
+from tracker.reports.pdf_pool import Progress, default_render_processes, render_pdf
 from tracker.resources import static_dir, templates_dir
 
 TEMPLATE = "report/report.html"
@@ -78,11 +79,13 @@ def render_html(model: ReportModel, *, for_pdf: bool, cached_at: datetime | None
 
 
 def _design_fingerprint() -> str:
-    """Changes when the report's template, stylesheet, charts or number style change: no stale cached PDFs."""
+    """Changes when the report's template, stylesheet, charts, number style or renderer change: no stale
+    cached PDFs."""
     digest = hashlib.sha256()
     style = (Path(formats.__file__), Path(vocabulary.__file__), Path(event_blocks.__file__))
     templates = (templates_dir() / name for name in (TEMPLATE, *MACROS))
-    for path in (*templates, static_dir() / "report.css", *charts.SOURCES, *style):
+    renderer = (Path(pdf.__file__), Path(pdf_parts.__file__), Path(pdf_join.__file__))
+    for path in (*templates, static_dir() / "report.css", *charts.SOURCES, *style, *renderer):
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -123,11 +126,13 @@ def report_cache() -> ReportCache:
 
 
 def report_pdf(
-    model: ReportModel, render: Callable[[str, Path, Path, float], PdfResult] | None = None
+    model: ReportModel,
+    render: Callable[[str, Path, Path, float], PdfResult] | None = None,
+    on_progress: Progress | None = None,
 ) -> bytes:
-    """The one report build: the model's PDF from the cache, else rendered (in a child process, within the
-    configured time) and kept. Raises ReportTimeout or ReportFailed. `tracker report` passes the render of a
-    child it started first (pdf.EarlyRenderer)."""
+    """The one report build: the model's PDF from the cache, else rendered (in child processes, in parts at
+    once, within the configured time) and kept. Raises ReportTimeout or ReportFailed. `tracker report` passes
+    the render of children it started first (pdf_pool.EarlyRenderer)."""
     cache = report_cache()
     key = pdf_key(model)
     cached = cache.get(key)
@@ -139,6 +144,18 @@ def report_pdf(
         with current_app.test_request_context():
             html = render_html(model, for_pdf=True)
     limit = float(current_app.config["REPORT_TIME_LIMIT_SECONDS"])
-    result = (render or render_pdf)(html, static_dir(), cache.work_dir, limit)
+    if render is None:
+        processes = render_processes()
+        result = render_pdf(
+            html, static_dir(), cache.work_dir, limit, processes=processes, on_progress=on_progress
+        )
+    else:
+        result = render(html, static_dir(), cache.work_dir, limit)
     cache.put(key, result.pdf)
     return result.pdf
+
+
+def render_processes() -> int:
+    """How many children render a report's parts at once: REPORT_RENDER_PROCESSES, or one per CPU up to 4."""
+    configured = int(current_app.config.get("REPORT_RENDER_PROCESSES") or 0)
+    return configured if configured > 0 else default_render_processes()

@@ -16,8 +16,8 @@ from tracker.domain.survey_level_results import suppressed_text
 from tracker.reports import charts, survey_level_cells, survey_level_model, survey_level_tables
 from tracker.reports.charts.area_bars import AreaBar, AreaRow, area_bars
 from tracker.reports.charts.survey_levels import PairBar, Strip, ranked_strip, region_bars
-from tracker.reports.pdf import render_pdf
 from tracker.reports.pdf_cache import PdfCache
+from tracker.reports.pdf_pool import render_pdf
 from tracker.reports.render import pdf_cache
 from tracker.reports.survey_level_model import LevelReport
 from tracker.resources import static_dir, templates_dir

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
-from tracker.reports.pdf import start_renderer
+from tracker.reports.pdf_pool import start_renderer
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn's stubs are not installed: the base is Any
