@@ -22,7 +22,8 @@ from tracker.reports import pdf_parts
 from tracker.reports.pdf import PartPages, PdfResult, ReportFailed, ReportTimeout, log, preload, serve_tasks
 from tracker.reports.pdf_join import RenderedPart
 
-# pages laid out so far, and the report's pages once they are known
+# Pages laid out so far, and the pages expected: None until a part is laid out, an estimate until all are,
+# then exact (the last call has both equal).
 Progress = Callable[[int, int | None], None]
 _PRELOAD = ["tracker.reports.pdf", "tracker.reports.pdf_join", "weasyprint", "pikepdf"]
 _counter = itertools.count()
@@ -94,9 +95,28 @@ class _Run:
         self.children = children
         self.deadline = deadline
         self.on_progress = on_progress
-        self.pages: dict[str, int] = {}
-        self.counted: set[str] = set()
-        self.total: int | None = None
+        self.pages: dict[str, int] = {}  # pages laid out so far, by counted task
+        self.sizes: dict[str, int] = {}  # the counted tasks (the document's pages), by their HTML's length
+        self.finished: set[str] = set()
+        self.total: int | None = None  # once every counted task is laid out
+
+    def count(self, task_id: str, html: str) -> None:
+        """Count this task's pages in the progress (a draft or page-number sheet is not counted)."""
+        self.sizes[task_id] = len(html)
+
+    def _report(self) -> None:
+        """Pages laid out, of the pages expected: estimated from the parts laid out so far (pages per byte of
+        HTML), exact once all are."""
+        if self.on_progress is None:
+            return
+        done = sum(self.pages.values())
+        expected = self.total
+        if expected is None and self.finished:
+            per_byte = sum(self.pages[t] for t in self.finished) / max(
+                1, sum(self.sizes[t] for t in self.finished)
+            )
+            expected = max(done, round(per_byte * sum(self.sizes.values())))
+        self.on_progress(done, expected)
 
     def run(self, tasks: list[tuple[Any, ...]]) -> dict[str, Any]:
         """Every task done (the larger first), their results by task id; ReportFailed on any error."""
@@ -129,15 +149,20 @@ class _Run:
         except EOFError:
             raise ReportFailed("the renderer stopped without a result") from None
         if kind == "page":
-            if task_id in self.counted:
+            if task_id in self.sizes:
                 self.pages[task_id] = max(self.pages.get(task_id, 0), int(payload))
-                if self.on_progress is not None:
-                    self.on_progress(sum(self.pages.values()), self.total)
+                self._report()
             return
         child.task = None
         if kind == "error":
             raise ReportFailed(str(payload))
         results[task_id] = payload
+        if task_id in self.sizes:
+            self.pages[task_id] = len(payload.heights)
+            self.finished.add(task_id)
+            if self.finished == set(self.sizes):
+                self.total = sum(self.pages.values())
+            self._report()
 
 
 def render_document(
@@ -159,7 +184,7 @@ def render_document(
         except pdf_parts.NotSplittable:
             parts = None
         if parts is None:
-            run.counted.add("whole")
+            run.count("whole", html)
             pages: PartPages = run.run(
                 [("part", "whole", html, str(static_root), str(files["whole"]), True)]
             )["whole"]
@@ -215,17 +240,18 @@ def _render_in_parts(
         for name in sorted(documents, key=lambda name: -len(documents[name].html))
     ]
     tasks.append(("part", "draft", draft.html, static, str(files["draft"]), True))
-    run.counted.update(documents)
+    for name, document in documents.items():
+        run.count(name, document.html)
+    run.count("draft", parts.front)
     laid_out: dict[str, PartPages] = run.run(tasks)
     front_pages = len(laid_out["draft"].heights)
-    run.total = front_pages + sum(len(laid_out[name].heights) for name in documents)
+    total = front_pages + sum(len(laid_out[name].heights) for name in documents)
     contents = _page_numbers(targets, front_pages, [laid_out[name] for name in documents])
     front = parts.part(parts.front, first=True, elsewhere=elsewhere, contents=contents)
-    run.counted.add("front")
     finished: dict[str, PartPages] = run.run(
         [
             ("part", "front", front.html, static, str(files["front"]), True),
-            ("part", "numbers", parts.numbers_sheet(run.total), static, str(files["numbers"]), False),
+            ("part", "numbers", parts.numbers_sheet(total), static, str(files["numbers"]), False),
         ]
     )
     if len(finished["front"].heights) != front_pages:
