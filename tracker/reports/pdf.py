@@ -102,10 +102,10 @@ class _PageCounter(logging.Handler):
 
 
 def render_part(
-    html: str, static_root: Path, out_path: Path, *, tagged: bool, on_page: Callable[[int], None]
+    html: str, static_root: Path, out_path: Path | None, *, tagged: bool, on_page: Callable[[int], None]
 ) -> PartPages:
-    """Lay out and write one document (a part of a report, or a whole one) to `out_path`; its pages' heights
-    and bookmarks go to the join, which puts the parts' outlines together."""
+    """Lay out and write one document (a part of a report, or a whole one) to `out_path` (None: lay out only,
+    to count pages); its pages' heights and bookmarks go to the join, which puts the outlines together."""
     import weasyprint
 
     progress = logging.getLogger("weasyprint.progress")
@@ -118,7 +118,10 @@ def render_part(
         options: dict[str, Any] = {"pdf_variant": PDF_VARIANT} if tagged else {}
         source = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher, media_type="print")
         document = source.render(**options)
-        document.write_pdf(out_path, pdf_identifier=b"outcomes-tracker", uncompressed_pdf=False, **options)
+        if out_path is not None:
+            document.write_pdf(
+                out_path, pdf_identifier=b"outcomes-tracker", uncompressed_pdf=False, **options
+            )
     finally:
         progress.removeHandler(counter)
     pages = document.pages
@@ -156,7 +159,8 @@ def serve_tasks(connection: Any) -> None:
                 def tick(page: int, task_id: str = task_id) -> None:
                     connection.send(("page", task_id, page))
 
-                pages = render_part(html, Path(static_root), Path(out_path), tagged=tagged, on_page=tick)
+                target = None if out_path is None else Path(out_path)
+                pages = render_part(html, Path(static_root), target, tagged=tagged, on_page=tick)
                 connection.send(("done", task_id, pages))
             elif kind == "join":
                 from tracker.reports.pdf_join import join_parts
@@ -169,10 +173,17 @@ def serve_tasks(connection: Any) -> None:
             connection.send(("error", task_id, f"{type(error).__name__}: {error}"))
 
 
+_preloaded: list[bool] = []
+
+
 def preload() -> None:
     """What a render child needs, loaded before the work arrives (while the parent prepares it): the imports,
-    and a tiny render, which loads the fonts and default styles a first render otherwise waits ~0.3 s for."""
+    and a tiny render, which loads the fonts and default styles a first render otherwise waits ~0.3 s for.
+    Once a process: children forked from a preloaded fork server start warm."""
+    if _preloaded:
+        return
     import pikepdf  # noqa: F401
     import weasyprint
 
     weasyprint.HTML(string="<p>Warm-up</p>").render().write_pdf()
+    _preloaded.append(True)

@@ -25,7 +25,7 @@ from tracker.reports.pdf_join import RenderedPart
 # Pages laid out so far, and the pages expected: None until a part is laid out, an estimate until all are,
 # then exact (the last call has both equal).
 Progress = Callable[[int, int | None], None]
-_PRELOAD = ["tracker.reports.pdf", "tracker.reports.pdf_join", "weasyprint", "pikepdf"]
+_PRELOAD = ["tracker.reports.pdf_join", "tracker.reports.pdf_warm"]
 _counter = itertools.count()
 
 
@@ -235,11 +235,11 @@ def _render_in_parts(
     targets = pdf_parts.contents_targets(parts.front)
     elsewhere = everywhere - front_ids
     draft = parts.part(parts.front, first=True, elsewhere=elsewhere, contents=dict.fromkeys(targets, 999))
-    tasks = [
+    tasks: list[tuple[str, str, str, str, str | None, bool]] = [
         ("part", name, documents[name].html, static, str(files[name]), True)
         for name in sorted(documents, key=lambda name: -len(documents[name].html))
     ]
-    tasks.append(("part", "draft", draft.html, static, str(files["draft"]), True))
+    tasks.append(("part", "draft", draft.html, static, None, True))  # laid out only: its pages counted
     for name, document in documents.items():
         run.count(name, document.html)
     run.count("draft", parts.front)
