@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import socket
 import uuid
 from datetime import date
@@ -9,6 +10,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from pypdf import PdfReader
 
 from ..conftest import sign_in
 from ..page import Page
@@ -47,10 +49,12 @@ def test_pdf_is_made_by_a_worker(
     refresh = page.one("head > meta[http-equiv=refresh]")
     assert refresh["content"] == "3"  # the page asks again every 3 seconds
     assert page.h1 == "Making the PDF" and "is being made" in page.text("main p[role=status]")
+    assert "Starting: no page is laid out yet." in page.text("main p[role=status]")  # no worker yet
     assert ("Check now", "/f/tiny-partnership/report.pdf?as_of=2023-04-30") in page.links("main a")
     assert client.get("/f/tiny-partnership/report.pdf").status_code == 202  # the same job, not a second one
     queue = jobs.queue(queued_app)
     assert queue is not None and queue.count == 1
+    [job_id] = queue.job_ids
     # The worker is configured like the web app: the same database and instance folder.
     monkeypatch.setenv("TRACKER_DATABASE_URL", queued_app.config["DATABASE_URL"])
     monkeypatch.setenv("TRACKER_INSTANCE_PATH", queued_app.instance_path)
@@ -60,6 +64,9 @@ def test_pdf_is_made_by_a_worker(
         ready = client.get("/f/tiny-partnership/report.pdf")
         assert ready.status_code == 200 and ready.data.startswith(b"%PDF")
         assert "tiny-partnership-report-2023-04-30.pdf" in ready.headers["Content-Disposition"]
+        pages = len(PdfReader(io.BytesIO(ready.data)).pages)
+        # The worker wrote its progress into the job's meta; the last write: every page laid out.
+        assert jobs.progress_of(queue.fetch_job(job_id)) == jobs.RenderProgress(pages, pages)
         job = queue.fetch_job(jobs.job_id("tiny-partnership", date(2023, 4, 30), "x" * 32))
         assert job is None  # ids carry the data fingerprint; a made-up one finds nothing
     finally:

@@ -22,8 +22,8 @@ from tracker.reports import pdf_parts
 from tracker.reports.pdf import PartPages, PdfResult, ReportFailed, ReportTimeout, log, preload, serve_tasks
 from tracker.reports.pdf_join import RenderedPart
 
-# Pages laid out so far, and the pages expected: None until a part is laid out, an estimate until all are,
-# then exact (the last call has both equal).
+# Pages laid out so far, and the pages expected: None until a part is laid out, an estimate until all are
+# (always more than the pages done), then exact (the last call, and only it, has both equal).
 Progress = Callable[[int, int | None], None]
 _PRELOAD = ["tracker.reports.pdf_join", "tracker.reports.pdf_warm"]
 _counter = itertools.count()
@@ -106,7 +106,7 @@ class _Run:
 
     def _report(self) -> None:
         """Pages laid out, of the pages expected: estimated from the parts laid out so far (pages per byte of
-        HTML), exact once all are."""
+        HTML) and above the pages done while a part is unfinished, so equal means all laid out."""
         if self.on_progress is None:
             return
         done = sum(self.pages.values())
@@ -115,7 +115,7 @@ class _Run:
             per_byte = sum(self.pages[t] for t in self.finished) / max(
                 1, sum(self.sizes[t] for t in self.finished)
             )
-            expected = max(done, round(per_byte * sum(self.sizes.values())))
+            expected = max(done + 1, round(per_byte * sum(self.sizes.values())))
         self.on_progress(done, expected)
 
     def run(self, tasks: list[tuple[Any, ...]]) -> dict[str, Any]:

@@ -72,7 +72,8 @@ def _failed(code: int, title: str, message: str) -> ResponseReturnValue:
 
 
 def _queued(queue: Any, slug: str, as_of: date, fingerprint: str) -> ResponseReturnValue:
-    """Enqueue the render once; the page refreshes itself (no script) until the PDF is ready."""
+    """Enqueue the render once; the page shows the worker's progress and refreshes itself (no script) until
+    the PDF is ready."""
     job_id = jobs.job_id(slug, as_of, fingerprint)
     job = queue.fetch_job(job_id)
     if job is not None and job.is_failed:
@@ -82,7 +83,8 @@ def _queued(queue: Any, slug: str, as_of: date, fingerprint: str) -> ResponseRet
         )
     if job is None:
         _enqueue(queue, slug, as_of, fingerprint)
-    return render_template("report/pending.html", slug=slug, as_of=as_of), 202
+    progress = jobs.progress_of(job)
+    return render_template("report/pending.html", slug=slug, as_of=as_of, progress=progress), 202
 
 
 def _enqueue(queue: Any, slug: str, as_of: date, fingerprint: str) -> None:

@@ -1,0 +1,157 @@
+"""With Redis, the pending PDF page shows the worker's progress from the job's meta: pages laid out of about
+how many, then all laid out while the PDF is put together (issue 23); words, and a <progress> bar."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tracker.reports import jobs
+
+from ..conftest import sign_in
+from ..page import Page
+
+REDIS_HOST, REDIS_PORT, REDIS_DB = "127.0.0.1", 6379, 14  # a Redis database of these tests' own, flushed
+PDF = "/f/tiny-partnership/report.pdf"
+
+
+def unavailable(reason: str) -> None:
+    """Skip with the reason; under CI=true fail instead, as the two-server test does."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    with socket.socket() as s:
+        s.settimeout(1)
+        if s.connect_ex((REDIS_HOST, REDIS_PORT)) != 0:
+            unavailable(
+                f"the PDF progress tests need Redis on {REDIS_HOST}:{REDIS_PORT} (CI runs it); none answers"
+            )
+    from redis import Redis
+
+    url = f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}"
+    connection = Redis.from_url(url)
+    connection.flushdb()
+    try:
+        yield url
+    finally:
+        connection.flushdb()
+        connection.close()
+
+
+@pytest.fixture
+def queued(
+    redis_url: str, make_app: Any, make_user: Any, load_framework: Any, tiny_yaml: str
+) -> Iterator[tuple[FlaskClient, Any]]:
+    """A signed-in board member's client on an app that queues PDFs, and its queue (no worker)."""
+    app: Flask = make_app(REDIS_URL=redis_url, REPORT_QUEUE=f"test-{uuid.uuid4().hex}")
+    load_framework(tiny_yaml)
+    client = app.test_client()
+    sign_in(client, make_user("board"))
+    queue = jobs.queue(app)
+    assert queue is not None
+    try:
+        yield client, queue
+    finally:
+        queue.connection.close()
+
+
+def pending(client: FlaskClient) -> Page:
+    return Page.of(client.get(PDF), 202)
+
+
+def the_job(queue: Any) -> Any:
+    [job_id] = queue.job_ids
+    return queue.fetch_job(job_id)
+
+
+def bar(page: Page) -> tuple[str | None, str | None, str]:
+    """The <progress> bar's value and max (None when absent: no figure yet) and the label that names it."""
+    progress = page.one("main progress")
+    value, top = progress.get("value"), progress.get("max")
+    label = page.text(f"main label[for={progress['id']}]")
+    return (None if value is None else str(value)), (None if top is None else str(top)), label
+
+
+def test_before_any_page_it_says_starting_and_the_bar_has_no_figure(queued: tuple[FlaskClient, Any]) -> None:
+    client, queue = queued
+    page = pending(client)
+    status = page.text("main p[role=status]")
+    assert "is being made. Starting: no page is laid out yet. This page checks again" in status
+    assert bar(page) == (None, None, "Pages laid out")  # an indeterminate bar: no figure to show
+    assert page.one("head > meta[http-equiv=refresh]")["content"] == "3"
+    assert jobs.progress_of(the_job(queue)) is None
+
+
+def test_an_estimate_says_about_and_fills_the_bar_that_far(queued: tuple[FlaskClient, Any]) -> None:
+    client, queue = queued
+    pending(client)
+    jobs.MetaProgress(the_job(queue))(23, 57)  # as the worker writes it: into the job's meta in Redis
+    page = pending(client)
+    assert "Laid out 23 of about 57 pages." in page.text("main p[role=status]")
+    assert bar(page) == ("23", "57", "Pages laid out")
+    assert page.text("main progress") == "23 of about 57"  # the bar's own words, for browsers without it
+    assert queue.count == 1  # still the one job
+
+
+def test_pages_without_an_estimate_yet_are_counted_in_words(queued: tuple[FlaskClient, Any]) -> None:
+    client, queue = queued
+    pending(client)
+    jobs.MetaProgress(the_job(queue))(12, None)
+    page = pending(client)
+    assert "Laid out 12 pages so far." in page.text("main p[role=status]")
+    assert bar(page)[:2] == (None, None)
+
+
+def test_all_laid_out_says_the_pdf_is_being_put_together(queued: tuple[FlaskClient, Any]) -> None:
+    client, queue = queued
+    pending(client)
+    write = jobs.MetaProgress(the_job(queue))
+    write(23, 57)
+    write(1234, 1234)  # the last call, written however soon after the one before
+    page = pending(client)
+    assert "All 1,234 pages laid out; putting the PDF together." in page.text("main p[role=status]")
+    assert bar(page) == ("1234", "1234", "Pages laid out")
+
+
+def test_a_job_that_is_gone_is_queued_again_and_starts_afresh(queued: tuple[FlaskClient, Any]) -> None:
+    client, queue = queued
+    pending(client)
+    jobs.MetaProgress(the_job(queue))(23, 57)
+    the_job(queue).delete()
+    page = pending(client)
+    assert "Starting: no page is laid out yet." in page.text("main p[role=status]")
+    assert queue.count == 1 and jobs.progress_of(the_job(queue)) is None
+
+
+def test_stored_meta_is_read_back_from_redis_by_another_fetch(queued: tuple[FlaskClient, Any]) -> None:
+    client, queue = queued
+    pending(client)
+    job = the_job(queue)
+    job.meta["other"] = "kept"  # the writer adds its key beside whatever else the job keeps
+    job.save_meta()
+    jobs.MetaProgress(job)(5, 9)
+    again = the_job(queue)
+    assert jobs.progress_of(again) == jobs.RenderProgress(5, 9)
+    assert again.meta["other"] == "kept"
+
+
+def test_meta_that_is_not_a_count_is_not_shown(queued: tuple[FlaskClient, Any]) -> None:
+    client, queue = queued
+    pending(client)
+    job = the_job(queue)
+    job.meta[jobs.PROGRESS] = {"done": "<script>alert(1)</script>", "expected": 57}
+    job.save_meta()
+    page = pending(client)
+    assert "Starting: no page is laid out yet." in page.text("main p[role=status]")
+    assert page.all("main script") == [] and bar(page)[:2] == (None, None)
