@@ -12,9 +12,9 @@ import pytest
 from flask import Flask
 
 from tests.page import Page, text_of
-from tests.survey_level_round import level_report
+from tests.survey_level_round import PLANS, level_report
 from tracker import create_app
-from tracker.reports.survey_level_model import LevelReport
+from tracker.reports.survey_level_model import LevelReport, StandardPlan
 from tracker.reports.survey_level_render import PageLinks, render_level_html
 
 FEWER = "Fewer than 10"
@@ -320,6 +320,27 @@ def test_needs_a_plan_and_the_agreed_plans(pages: dict[str, Page]) -> None:
         "Action plan 3: Make workloads manageable (Workplace experiences; Agreed; Red: high priority)"
     ]
     assert not pages["national"].has("#plans") and not pages["region:North"].has("#plans")
+
+
+@pytest.mark.parametrize("for_pdf", [True, False], ids=["pdf", "web"])
+def test_a_poor_standard_without_an_agreed_plan_is_listed_as_needing_one(app: Flask, for_pdf: bool) -> None:
+    """Beckside's Workplace experiences (50, poor) with no plan, then with a draft: listed each time, the
+    draft named; an agreed plan for another standard answers nothing here."""
+    plain = render(app, level_report("org", "b", plans=()), for_pdf)
+    assert plain.texts("#plans ul.needs-plan > li") == ["Workplace experiences (50, Poor)"]
+    assert not plain.has("#no-plan-needed") and not plain.has(".agreed-plans")
+    drafted = (StandardPlan(7, "Fairer treatment", "wx", "draft", "red"), PLANS[1])
+    drafting = render(app, level_report("org", "b", plans=drafted), for_pdf)
+    assert drafting.texts("#plans ul.needs-plan > li") == [
+        "Workplace experiences (50, Poor): a draft plan is being written (action plan 7)"
+    ]
+    assert not drafting.has(".agreed-plans")  # drafts are not agreed plans
+    other = (StandardPlan(8, "Explain the framework", "s1", "agreed", "amber"),)
+    answered_elsewhere = render(app, level_report("org", "b", plans=other), for_pdf)
+    assert answered_elsewhere.texts("#plans ul.needs-plan > li") == ["Workplace experiences (50, Poor)"]
+    assert answered_elsewhere.texts(".agreed-plans li") == [
+        "Action plan 8: Explain the framework (Standard 1; Agreed; Amber: medium priority)"
+    ]
 
 
 def test_the_ranked_strip_and_its_text_alternative(pages: dict[str, Page]) -> None:
