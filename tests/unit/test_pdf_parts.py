@@ -3,6 +3,8 @@ balanced, how links across parts and the contents' page numbers are written."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tracker.reports import pdf_parts
@@ -92,8 +94,9 @@ def test_the_contents_page_numbers_are_written_in_per_target() -> None:
     assert '.toc a[href$="#b\\"}x"]::after' in front.html  # a quote in an id cannot end the selector
 
 
-def test_the_numbers_sheet_has_one_page_per_page_and_only_the_number() -> None:
-    sheet = split_report(REPORT).numbers_sheet(4)
+def test_a_numbers_sheet_has_one_page_per_page_and_only_the_number() -> None:
+    sheet = split_report(REPORT).numbers_sheet(5, 8, 12)
     assert sheet.count("break-before: page") == 3
+    assert [f"Page {n} of 12" for n in range(5, 9)] == re.findall(r"Page \d+ of \d+", sheet)
     assert pdf_parts.NUMBERS_STYLE in sheet
     assert "chapter" not in sheet and RUNNING not in sheet

@@ -166,7 +166,8 @@ def serve_tasks(connection: Any) -> None:
                 from tracker.reports.pdf_join import join_parts
 
                 parts, numbers, out_path = args
-                connection.send(("done", task_id, join_parts(parts, Path(numbers), Path(out_path))))
+                joined = join_parts(parts, [Path(sheet) for sheet in numbers], Path(out_path))
+                connection.send(("done", task_id, joined))
             else:
                 raise ValueError(f"unknown task {kind!r}")
         except Exception as error:  # reported to the parent as one line, never a traceback

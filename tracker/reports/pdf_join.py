@@ -32,8 +32,9 @@ class RenderedPart:
     bookmarks: tuple[tuple[Bookmark, ...], ...]
 
 
-def join_parts(parts: Sequence[RenderedPart], numbers: Path, out_path: Path) -> int:
-    """Write the joined PDF to `out_path`; `numbers` has a page of page numbers per page. Returns pages."""
+def join_parts(parts: Sequence[RenderedPart], numbers: Sequence[Path], out_path: Path) -> int:
+    """Write the joined PDF to `out_path`; the `numbers` sheets, in order, have a page of page numbers for
+    each page. Returns the pages."""
     out = pikepdf.new()
     sources = [pikepdf.open(part.path) for part in parts]
     try:
@@ -58,8 +59,12 @@ def join_parts(parts: Sequence[RenderedPart], numbers: Path, out_path: Path) -> 
         out.docinfo = out.copy_foreign(first.docinfo)  # type: ignore[assignment]
         _add_destinations(out, destinations)
         _add_outline(out, parts)
-        with pikepdf.open(numbers) as numbers_pdf:
-            _draw_page_numbers(out, numbers_pdf)
+        sheets = [pikepdf.open(sheet) for sheet in numbers]
+        try:
+            _draw_page_numbers(out, [page for sheet in sheets for page in sheet.pages])
+        finally:
+            for sheet in sheets:
+                sheet.close()
         out.save(
             out_path,
             object_stream_mode=pikepdf.ObjectStreamMode.generate,
@@ -175,12 +180,12 @@ def _add_outline(out: pikepdf.Pdf, parts: Sequence[RenderedPart]) -> None:
             outline.root.extend(roots)
 
 
-def _draw_page_numbers(out: pikepdf.Pdf, numbers: pikepdf.Pdf) -> None:
+def _draw_page_numbers(out: pikepdf.Pdf, numbers: list[pikepdf.Page]) -> None:
     """Each page gets its "Page N of M" from the numbers sheet as a pagination artifact (not read as content);
     the page's own drawing is wrapped in q/Q first, as its transformation is left in force at its end."""
-    if len(numbers.pages) != len(out.pages):
-        raise ValueError(f"{len(numbers.pages)} pages of numbers for {len(out.pages)} pages")
-    for page, sheet in zip(out.pages, numbers.pages, strict=True):
+    if len(numbers) != len(out.pages):
+        raise ValueError(f"{len(numbers)} pages of numbers for {len(out.pages)} pages")
+    for page, sheet in zip(out.pages, numbers, strict=True):
         form = out.copy_foreign(sheet.as_form_xobject())
         name = page.add_resource(form, Name.XObject, prefix="Pn")
         page.contents_add(pikepdf.Stream(out, b"q\n"), prepend=True)

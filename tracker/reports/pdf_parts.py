@@ -32,7 +32,11 @@ _LATER_PART_STYLE = "@page :first { @top-left { content: string(running); } }"
 # The sheet of page numbers: the report's own @page rules (size, margins, font) with only the number left.
 # Where a part's links to another part's ids point until the join turns them into links to named destinations.
 JOIN_LINK = "https://part-link.tracker.invalid/"
-NUMBERS_STYLE = "@page { @top-left { content: none; } @bottom-left { content: none; } }"
+NUMBERS_STYLE = (
+    "@page { @top-left { content: none; } @bottom-left { content: none; }"
+    " @bottom-right { content: string(page-number); } }"
+)
+_BREAK = "; break-before: page"
 
 
 class NotSplittable(Exception):
@@ -84,12 +88,18 @@ class ReportParts:
         escaped = "".join(ch if ch.isalnum() or ch in " .,:;()-·/'&" else f"\\{ord(ch):x} " for ch in text)
         return f'main > section:first-of-type {{ string-set: running "{escaped}"; }}'
 
-    def numbers_sheet(self, pages: int) -> str:
-        """`pages` empty pages with the report's @page rules and only the page number in their margins."""
+    def numbers_sheet(self, first: int, last: int, total: int) -> str:
+        """Empty pages `first` to `last` of `total`, with the report's @page rules and only "Page N of M" in
+        their margins, written out (not counted) so a long report's sheet renders in pieces at once."""
         start = _HEAD_END.sub(lambda _: f"<style>{NUMBERS_STYLE}</style></head>", self.start, count=1)
         head = start[: start.index("<body")]
-        blank = '<div style="break-before: page"></div>'
-        return head + "<body>" + "<div></div>" + blank * (pages - 1) + "</body></html>"
+        pages = (_number_page(n, total, breaks=n > first) for n in range(first, last + 1))
+        return head + "<body>" + "".join(pages) + "</body></html>"
+
+
+def _number_page(number: int, total: int, *, breaks: bool) -> str:
+    style = f"string-set: page-number 'Page {number} of {total}'" + (_BREAK if breaks else "")
+    return f'<div style="{style}"></div>'
 
 
 def split_report(document: str) -> ReportParts:

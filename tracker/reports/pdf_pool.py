@@ -248,23 +248,34 @@ def _render_in_parts(
     total = front_pages + sum(len(laid_out[name].heights) for name in documents)
     contents = _page_numbers(targets, front_pages, [laid_out[name] for name in documents])
     front = parts.part(parts.front, first=True, elsewhere=elsewhere, contents=contents)
+    sheets = [f"numbers{i}" for i in range(processes)]
     finished: dict[str, PartPages] = run.run(
         [
             ("part", "front", front.html, static, str(files["front"]), True),
-            ("part", "numbers", parts.numbers_sheet(total), static, str(files["numbers"]), False),
+            *(
+                ("part", name, parts.numbers_sheet(first, last, total), static, str(files[name]), False)
+                for name, (first, last) in zip(sheets, _pieces(total, processes), strict=True)
+            ),
         ]
     )
     if len(finished["front"].heights) != front_pages:
         raise ReportFailed("the contents changed length when its page numbers were written in")
     rendered = [_rendered(files["front"], front, finished["front"])]
     rendered += [_rendered(files[name], documents[name], laid_out[name]) for name in documents]
-    run.run([("join", "join", rendered, str(files["numbers"]), str(files["joined"]))])
+    numbers = [str(files[name]) for name in sheets]
+    run.run([("join", "join", rendered, numbers, str(files["joined"]))])
     refused = [url for pages in (*laid_out.values(), *finished.values()) for url in pages.refused]
     return PdfResult(files["joined"].read_bytes(), tuple(dict.fromkeys(refused)))
 
 
 def _rendered(path: Path, part: pdf_parts.Part, pages: PartPages) -> RenderedPart:
     return RenderedPart(path, part.ids, pages.heights, pages.bookmarks)
+
+
+def _pieces(total: int, count: int) -> list[tuple[int, int]]:
+    """Pages 1 to `total` in `count` consecutive ranges of about equal length (first, last)."""
+    bounds = [round(total * i / count) for i in range(count + 1)]
+    return [(bounds[i] + 1, bounds[i + 1]) for i in range(count)]
 
 
 def _page_numbers(targets: list[str], front_pages: int, runs: list[PartPages]) -> dict[str, int]:
