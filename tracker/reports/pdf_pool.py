@@ -195,6 +195,11 @@ def render_document(
         for child in children:
             child.process.kill()
         raise ReportTimeout(f"the report took longer than {time_limit:g} seconds and was stopped") from None
+    except ReportFailed:
+        for child in children:  # the others' parts are of no use now: not waited for
+            if child.task is not None:
+                child.process.kill()
+        raise
     finally:
         _stop(children)
         files.remove()
