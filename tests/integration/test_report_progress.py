@@ -89,8 +89,31 @@ def test_before_any_page_it_says_starting_and_the_bar_has_no_figure(queued: tupl
     status = page.text("main p[role=status]")
     assert "is being made. Starting: no page is laid out yet. This page checks again" in status
     assert bar(page) == (None, None, "Pages laid out")  # an indeterminate bar: no figure to show
-    assert page.one("head > meta[http-equiv=refresh]")["content"] == "3"
+    assert page.one("head > noscript > meta[http-equiv=refresh]")["content"] == "3"
     assert jobs.progress_of(the_job(queue)) is None
+
+
+def test_the_page_updates_itself_by_script_and_reloads_only_without_it(
+    queued: tuple[FlaskClient, Any],
+) -> None:
+    client, _queue = queued
+    response = client.get(PDF)
+    page = Page.of(response, 202)
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self';" in policy and "unsafe" not in policy  # the script is a file of this site
+    # No timed reload for a browser running script (WCAG 2.2.1): the refresh is inside <noscript> only.
+    assert not page.has("head > meta[http-equiv=refresh]") and not page.has("body meta")
+    assert page.one("head > noscript > meta[http-equiv=refresh]")["content"] == "3"
+    script = page.one("head > script")
+    assert script["src"] == "/static/pdf-pending.js" and script.has_attr("defer") and script.text == ""
+    # What the script reads and updates, by id: the status region, the bar and the link to ask again.
+    assert page.by_id("pdf-status")["role"] == "status"
+    assert page.by_id("pdf-progress").name == "progress"
+    check = page.by_id("pdf-check")
+    assert (check.text, check["href"]) == ("Check now", "/f/tiny-partnership/report.pdf?as_of=2023-04-30")
+    served = client.get("/static/pdf-pending.js")
+    assert served.status_code == 200 and served.mimetype in {"text/javascript", "application/javascript"}
+    served.close()
 
 
 def test_an_estimate_says_about_and_fills_the_bar_that_far(queued: tuple[FlaskClient, Any]) -> None:

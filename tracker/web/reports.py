@@ -72,8 +72,8 @@ def _failed(code: int, title: str, message: str) -> ResponseReturnValue:
 
 
 def _queued(queue: Any, slug: str, as_of: date, fingerprint: str) -> ResponseReturnValue:
-    """Enqueue the render once; the page shows the worker's progress and refreshes itself (no script) until
-    the PDF is ready."""
+    """Enqueue the render once; the page shows the worker's progress, and its script (or, without script, a
+    refresh) asks again until the PDF is ready."""
     job_id = jobs.job_id(slug, as_of, fingerprint)
     job = queue.fetch_job(job_id)
     if job is not None and job.is_failed:
