@@ -229,7 +229,7 @@ def _render_in_parts(
 ) -> PdfResult:
     """Runs of chapters and a draft of the front matter laid out at once; then the front again with the
     contents' page numbers and the sheet of page numbers, at once; then the join."""
-    bodies = ["".join(chapters) for chapters in pdf_parts.group_chapters(parts.chapters, processes * 3)]
+    bodies = ["".join(chapters) for chapters in pdf_parts.group_chapters(parts.chapters, processes * 4)]
     front_ids = pdf_parts.ids_in(parts.front)
     everywhere = front_ids.union(*(pdf_parts.ids_in(body) for body in bodies))
     documents = {}
