@@ -407,7 +407,7 @@ def job_child(url: str, instance: Path, redis_url: str, poll_limit: float) -> di
                 raise RuntimeError(f"the job did not finish in {poll_limit:.0f} s: {status}")
             sampler.sample()
             reap(worker)
-            if time.perf_counter() - last_view >= 5:  # the page refreshes itself every 5 s while the job runs
+            if time.perf_counter() - last_view >= 5:  # the page asks again every 5 s while the job runs
                 assert client.get(response.headers["Location"]).status_code == 200
                 views, last_view = views + 1, time.perf_counter()
             time.sleep(0.2)

@@ -295,7 +295,10 @@ def test_all_reports_as_a_background_job_with_progress(national_app: Flask, make
     assert done.text("#progress").startswith("All 6 reports were made")
     names = ["national.pdf", "region-north.pdf", "region-south.pdf", "org-a.pdf", "org-b.pdf", "org-c.pdf"]
     assert [text for text, _href in done.links(".file-list a")] == names
-    assert not done.has("head meta[http-equiv=refresh]")
+    # Finished: nothing asks again, neither a refresh nor the script.
+    assert not done.has("meta[http-equiv=refresh]") and not done.has("script[src$='live-progress.js']")
+    assert not done.one("#progress").has_attr("data-live-every")
+    assert done.text("#progress-more form button") == "Make them again"
     pdf = client.get(dict((t, h) for t, h in done.links(".file-list a"))["org-b.pdf"])
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     assert client.get(BASE + "/reports/2023-24/status.json").status_code == 404  # only the listed files
@@ -312,11 +315,28 @@ def test_a_running_job_shows_its_progress_and_is_not_started_twice(
     survey_level_jobs.write_status(folder, status)
     national_app.extensions[survey_level_jobs.RUNNER] = lambda *args: pytest.fail("started twice")
     client = client_as(national_app, make_user, "admin")
-    page = Page.of(client.get(BASE + "/reports"), 200)
+    response = client.get(BASE + "/reports")
+    page = Page.of(response, 200)
     assert page.text("#progress").startswith("2 of 6 reports made")
     assert page.one("progress")["value"] == "2" and page.one("progress")["max"] == "6"
-    assert page.one("head meta[http-equiv=refresh]")["content"] == "5"
     assert not page.has("main form[method=post]")
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self';" in policy and "unsafe" not in policy  # the script is a file of this site
+    # No timed reload for a browser running script (WCAG 2.2.1): the refresh is inside <noscript> only.
+    assert not page.has("head > meta[http-equiv=refresh]") and not page.has("body meta")
+    assert page.one("head > noscript > meta[http-equiv=refresh]")["content"] == "5"
+    script = page.one("head > script[src$='live-progress.js']")
+    assert script["src"] == "/static/live-progress.js" and script.has_attr("defer") and script.text == ""
+    # What the script reads and updates: the polite region that says how often, and the parts by id.
+    region = page.by_id("progress")
+    assert (region["role"], region["data-live-every"]) == ("status", "5")
+    assert not region.select("progress")  # the bar is outside the region, which announces the words only
+    more = page.by_id("progress-more")
+    assert more.has_attr("data-live-part") and more.select_one("progress#progress-bar") is not None
+    assert [a.text for a in more.select(".file-list a")] == ["national.pdf", "region-north.pdf"]
+    served = client.get("/static/live-progress.js")
+    assert served.status_code == 200 and served.mimetype in {"text/javascript", "application/javascript"}
+    served.close()
     before = table_digests(national_app, exclude=("audit_event",))
     assert client.post(BASE + "/reports", data={}).status_code == 302
     assert table_digests(national_app, exclude=("audit_event",)) == before

@@ -93,7 +93,7 @@ class BatchPlace(ABC):
 
     @abstractmethod
     def write_status(self, status: BatchStatus) -> None:
-        """Seen at once by every reader (the page refreshes while the set is made)."""
+        """Seen at once by every reader (the page asks again while the set is made)."""
 
     def begin(self, status: BatchStatus) -> None:
         """The first status, written by the request that starts the set."""

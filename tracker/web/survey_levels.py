@@ -193,7 +193,7 @@ def _round(target: Target) -> str:
 
 @bp.get(f"{BASE}/reports")
 def reports(slug: str, survey_id: str) -> ResponseReturnValue:
-    """Every report of a round as PDFs: start it, watch it (the page refreshes while it runs), download."""
+    """Every report of a round as PDFs: start it, watch it (its script updates it in place), download."""
     target = _batch_target(slug, survey_id)
     label = _round(target)
     status = place_for(current_app, slug, survey_id, label).read_status()
