@@ -12,7 +12,18 @@ import pytest
 from tracker import cli as tracker_cli
 
 HEAVY = ("flask", "flask_sqlalchemy", "flask_wtf", "flask_login", "flask_limiter", "sqlalchemy", "alembic")
-HEAVY += ("weasyprint", "werkzeug", "jinja2", "wtforms", "psycopg", "gunicorn", "rq", "redis", "yaml")
+HEAVY += (
+    "weasyprint",
+    "pikepdf",
+    "werkzeug",
+    "jinja2",
+    "wtforms",
+    "psycopg",
+    "gunicorn",
+    "rq",
+    "redis",
+    "yaml",
+)
 
 
 def modules_after(*args: str) -> set[str]:
@@ -52,6 +63,19 @@ def test_the_reports_help_imports_its_own_module_and_nothing_heavy() -> None:
     assert sorted(every & modules) == ["tracker.cli.reports"]
     assert [m for m in heavy(modules) if m.split(".")[0] not in ("flask", "werkzeug", "jinja2")] == []
     assert features(modules) == []
+
+
+def test_the_app_and_the_report_code_leave_the_pdf_libraries_to_the_render_children() -> None:
+    """WeasyPrint and pikepdf load in the render children (and their fork server), never in a web worker or
+    the command that asks for a PDF: their import is half a second the command would wait for."""
+    code = (
+        "import sys\n"
+        "import tracker.reports.render, tracker.reports.pdf_pool, tracker.web.reports, tracker.cli.reports\n"
+        "from tracker import create_app\n"
+        "print(' '.join(m for m in ('weasyprint', 'pikepdf') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == []
 
 
 @pytest.fixture(scope="module")

@@ -5,31 +5,17 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem, PageLocation
 
-from tracker.reports.pdf_parts import JOIN_LINK
+from tracker.reports.pdf_parts import JOIN_LINK, RenderedPart
 
-# A bookmark as a render child reports it: level (h1 = 1), label, x and y in CSS px from the page's top left,
-# and whether it starts open or closed.
-Bookmark = tuple[int, str, float, float, str]
 _PX_TO_PT = 0.75
 # Catalog entries of the first part the joined document keeps (its language, tagging, title display, XMP).
 _CATALOG_KEYS = ("/Lang", "/MarkInfo", "/ViewerPreferences", "/Metadata")
-
-
-@dataclass(frozen=True)
-class RenderedPart:
-    """A part's PDF file, the ids whose destinations it owns, and its pages' heights (px) and bookmarks."""
-
-    path: Path
-    ids: frozenset[str]
-    heights: tuple[float, ...]
-    bookmarks: tuple[tuple[Bookmark, ...], ...]
 
 
 def join_parts(parts: Sequence[RenderedPart], numbers: Sequence[Path], out_path: Path) -> int:

@@ -13,6 +13,7 @@ import html
 import itertools
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 # A top-level chapter: a <section> whose class list has the token `chapter` (nested blocks use other classes).
 _CHAPTER = re.compile(r'<section\b[^>]*\bclass="(?:[^"]*\s)?chapter(?:\s[^"]*)?"', re.IGNORECASE)
@@ -37,6 +38,21 @@ NUMBERS_STYLE = (
     " @bottom-right { content: string(page-number); } }"
 )
 _BREAK = "; break-before: page"
+
+
+# A bookmark as a render child reports it: level (h1 = 1), label, x and y in CSS px from the page's top left,
+# and whether it starts open or closed.
+Bookmark = tuple[int, str, float, float, str]
+
+
+@dataclass(frozen=True)
+class RenderedPart:
+    """A part's PDF file, the ids whose destinations it owns, and its pages' heights (px) and bookmarks."""
+
+    path: Path
+    ids: frozenset[str]
+    heights: tuple[float, ...]
+    bookmarks: tuple[tuple[Bookmark, ...], ...]
 
 
 class NotSplittable(Exception):

@@ -20,7 +20,6 @@ from typing import Any
 
 from tracker.reports import pdf_parts
 from tracker.reports.pdf import PartPages, PdfResult, ReportFailed, ReportTimeout, log, preload, serve_tasks
-from tracker.reports.pdf_join import RenderedPart
 
 # Pages laid out so far, and the pages expected: None until a part is laid out, an estimate until all are
 # (always more than the pages done), then exact (the last call, and only it, has both equal).
@@ -273,8 +272,8 @@ def _render_in_parts(
     return PdfResult(files["joined"].read_bytes(), tuple(dict.fromkeys(refused)))
 
 
-def _rendered(path: Path, part: pdf_parts.Part, pages: PartPages) -> RenderedPart:
-    return RenderedPart(path, part.ids, pages.heights, pages.bookmarks)
+def _rendered(path: Path, part: pdf_parts.Part, pages: PartPages) -> pdf_parts.RenderedPart:
+    return pdf_parts.RenderedPart(path, part.ids, pages.heights, pages.bookmarks)
 
 
 def _pieces(total: int, count: int) -> list[tuple[int, int]]:

@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from tracker.domain import formats, vocabulary
 from tracker.domain.rules import RULES
-from tracker.reports import charts, event_blocks, logic_model_blocks, pdf, pdf_join, pdf_parts
+from tracker.reports import charts, event_blocks, logic_model_blocks, pdf, pdf_parts
 from tracker.reports.event_blocks import EventCharts, event_charts
 from tracker.reports.model import ReportModel
 from tracker.reports.pdf import PdfResult
@@ -84,7 +84,12 @@ def _design_fingerprint() -> str:
     digest = hashlib.sha256()
     style = (Path(formats.__file__), Path(vocabulary.__file__), Path(event_blocks.__file__))
     templates = (templates_dir() / name for name in (TEMPLATE, *MACROS))
-    renderer = (Path(pdf.__file__), Path(pdf_parts.__file__), Path(pdf_join.__file__))
+    # pdf_join is named, not imported: it loads pikepdf, which only the render children need.
+    renderer = (
+        Path(pdf.__file__),
+        Path(pdf_parts.__file__),
+        Path(pdf_parts.__file__).with_name("pdf_join.py"),
+    )
     for path in (*templates, static_dir() / "report.css", *charts.SOURCES, *style, *renderer):
         digest.update(path.read_bytes())
     return digest.hexdigest()
