@@ -25,7 +25,14 @@ from tracker.domain.evidence import (
     describe_item,
     item_assessor,
 )
-from tracker.domain.evidence_lines import Line, LineSummary, build_clusters, build_lines, summarise
+from tracker.domain.evidence_lines import (
+    Cluster,
+    Line,
+    LineSummary,
+    build_clusters,
+    build_lines,
+    summarise,
+)
 from tracker.domain.framework import Framework, Kpi, Outcome
 from tracker.domain.guidance import next_steps
 from tracker.domain.kpi import KpiActual, KpiStatus, kpi_status
@@ -125,6 +132,8 @@ class Rating:
 
 
 _NO_OVERRIDES: Mapping[str, OverrideInput] = MappingProxyType({})
+_ID_REVISION = attrgetter("id", "revision")
+_PAIR = "[%d,%d]"
 ILLUSTRATIONS_NAMED = 8  # the "Not counted" reason names this many items, then counts the rest
 
 
@@ -133,9 +142,10 @@ def evidence_fingerprint(items: Iterable[EvidenceItem], actuals: Mapping[str, It
 
     The hashed text is the compact, key-sorted JSON of {"items": [[id, revision], ...], "kpis": [...]}
     (overrides store this hash, so it must not change); the items part is written by hand, as
-    `json.dumps` of tens of thousands of small lists was a tenth of a national rating.
+    `json.dumps` of tens of thousands of small lists was a tenth of a national rating, and in C-speed maps
+    (`%d` writes an id as `int` does).
     """
-    pairs = sorted((item.id, item.revision) for item in items)
+    pairs = sorted(map(_ID_REVISION, items))
     kpis = sorted(
         [kpi_id, a.period, a.period_end.isoformat(), repr(float(a.value)), a.partner or ""]
         for kpi_id, values in actuals.items()
@@ -143,7 +153,7 @@ def evidence_fingerprint(items: Iterable[EvidenceItem], actuals: Mapping[str, It
     )
     text = (
         '{"items":['
-        + ",".join([f"[{int(i)},{int(r)}]" for i, r in pairs])
+        + ",".join(map(_PAIR.__mod__, pairs))
         + '],"kpis":'
         + json.dumps(kpis, separators=(",", ":"))
         + "}"
@@ -152,6 +162,7 @@ def evidence_fingerprint(items: Iterable[EvidenceItem], actuals: Mapping[str, It
 
 
 _DAY_THEN_ID = attrgetter("collected_on", "id")
+_ID = attrgetter("id")
 _FINDING = attrgetter("finding")
 _KPI = attrgetter("kpi")
 
@@ -275,11 +286,12 @@ def rate_outcome(
     statuses: Mapping[str, KpiStatus] | None = None,
     assessed: dict[int, ItemAssessment] | None = None,
     assessor: Callable[[EvidenceItem], ItemAssessment] | None = None,
+    singles: dict[int, Cluster] | None = None,
 ) -> Rating:
     """Rate one outcome as of a date.
 
     `statuses`, `assessed` and `assessor` let `rate_framework` judge each shared KPI and tier each item
-    only once.
+    only once, and `singles` make each one-item cluster once.
     """
     known_items = _known_on(as_of, items)
     definitions = {k.id: k for k in kpis}
@@ -299,10 +311,13 @@ def rate_outcome(
         assessments = tuple(assess_item(i, settings) for i in known_items)
     else:
         assess = assessor or item_assessor(settings)
-        assessments = tuple(assessed.get(i.id) or assessed.setdefault(i.id, assess(i)) for i in known_items)
+        for item in known_items:  # the first item of an id is judged; the rest of the framework shares it
+            if item.id not in assessed:
+                assessed[item.id] = assess(item)
+        assessments = tuple(map(assessed.__getitem__, map(_ID, known_items)))
     assessments, through_kpi = _for_this_outcome(outcome, known_items, assessments, linked, settings)
     effort_kpis = {k for k in outcome.kpis if definitions[k].shows in EFFORT_SHOWS}
-    lines = build_lines(build_clusters(known_items, assessments), linked, effort_kpis)
+    lines = build_lines(build_clusters(known_items, assessments, singles), linked, effort_kpis)
     facts = Facts(
         outcome=outcome,
         as_of=as_of,
@@ -390,6 +405,7 @@ def rate_framework(
     }
     assessed: dict[int, ItemAssessment] = {}
     assessor = item_assessor(settings)
+    singles: dict[int, Cluster] = {}
     return tuple(
         rate_outcome(
             outcome,
@@ -402,6 +418,7 @@ def rate_framework(
             statuses=statuses,
             assessed=assessed,
             assessor=assessor,
+            singles=singles,
         )
         for outcome in chosen
     )

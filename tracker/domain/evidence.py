@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from operator import attrgetter
 from types import MappingProxyType
 from typing import Literal
 
@@ -228,6 +229,10 @@ def assess_item(item: EvidenceItem, settings: RuleSettings = DEFAULT_SETTINGS) -
     return ItemAssessment(item.id, tier, counts, reason)
 
 
+# The fields a judgement depends on, in `_judgement`'s order (read in C: it runs for every item).
+_JUDGED_BY = attrgetter("source_type", "respondents", "population", "flags", "independent", "finding")
+
+
 def item_assessor(settings: RuleSettings) -> Callable[[EvidenceItem], ItemAssessment]:
     """`assess_item` for one settings value, remembering each judgement by the fields it depends on: a
     framework's items share a few hundred, and hashing the settings for each of 30,000 items was a tenth of
@@ -235,18 +240,11 @@ def item_assessor(settings: RuleSettings) -> Callable[[EvidenceItem], ItemAssess
     judged: dict[tuple[str, int | None, int | None, frozenset[str], bool, str], tuple[Tier, bool, str]] = {}
 
     def assess(item: EvidenceItem) -> ItemAssessment:
-        key = (
-            item.source_type,
-            item.respondents,
-            item.population,
-            item.flags,
-            item.independent,
-            item.finding,
-        )
+        key = _JUDGED_BY(item)
         found = judged.get(key)
         if found is None:
             found = judged[key] = _judgement(*key, settings)
-        return ItemAssessment(item.id, *found)
+        return ItemAssessment(item.id, found[0], found[1], found[2])
 
     return assess
 
