@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 from operator import itemgetter
 from types import MappingProxyType
 
@@ -69,7 +70,7 @@ class Cluster:
         return not self.findings.isdisjoint(NEGATIVE_FINDINGS)
 
 
-_VERDICTS = ("positive", "negative", "robust_positive", "robust_negative", "effort_only")
+_VERDICTS = ("positive", "negative", "robust_positive", "robust_negative", "effort_only", "_for", "_against")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,39 +89,50 @@ class Line:
     robust_negative: bool = field(init=False, compare=False)
     # Supports the outcome with evidence of effort only (how much, how well), not of anyone better off.
     effort_only: bool = field(init=False, compare=False)
+    # How many sources make it positive, and negative (`sources`): a KPI is one source either way.
+    _for: int = field(init=False, compare=False, repr=False)
+    _against: int = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.kpi is not None:
             positive = self.kpi.verdict in ("met", "partly_met")
             negative = self.kpi.verdict == "missed"
-            verdicts = (positive, negative, positive, negative, positive and self.kpi_shows_effort)
+            verdicts = (positive, negative, positive, negative, positive and self.kpi_shows_effort, 1, 1)
         else:  # in one pass over the clusters: a framework has some 40,000
-            positive = negative = robust_positive = robust_negative = False
+            robust_positive = robust_negative = False
             effort_only = True
+            supporting = against = 0
             for c in self.clusters:
                 findings = c.findings
                 if "supports" in findings:
-                    positive = True
+                    supporting += 1
                     robust_positive = robust_positive or c.tier == "robust"
                     effort_only = effort_only and c.effort_only
                 if not findings.isdisjoint(NEGATIVE_FINDINGS):
-                    negative = True
+                    against += 1
                     robust_negative = robust_negative or c.tier == "robust"
-            verdicts = (positive, negative, robust_positive, robust_negative, positive and effort_only)
+            positive, negative = supporting > 0, against > 0
+            verdicts = (
+                positive,
+                negative,
+                robust_positive,
+                robust_negative,
+                positive and effort_only,
+                supporting,
+                against,
+            )
         for name, value in zip(_VERDICTS, verdicts, strict=True):
             object.__setattr__(self, name, value)
 
     def sources(self, positive: bool) -> int:
         """How many sources make this line positive (or negative)."""
-        if self.kpi is not None:
-            return 1
-        return sum(1 for c in self.clusters if (c.supports if positive else c.negative))
+        return self._for if positive else self._against
 
     def names(self, positive: bool, limit: int | None = None) -> tuple[str, ...]:
         """The sources that make this line positive (or negative), as reasons name them (`limit` of them)."""
         if self.kpi is not None:
             return (f'the KPI "{self.kpi.name}" ({KPI_STATUS_LABELS[self.kpi.status]})',)
-        wanted = [c for c in self.clusters if (c.supports if positive else c.negative)][:limit]
+        wanted = islice((c for c in self.clusters if (c.supports if positive else c.negative)), limit)
         return tuple(describe_item(c.best) for c in wanted)
 
     def describe(self) -> str:
@@ -282,7 +294,12 @@ def build_lines(
     `effort_kpis`: the KPIs that declare they show effort (how much, how well)."""
     by_pair: dict[tuple[str, str], list[Cluster]] = {}
     for cluster in clusters:
-        by_pair.setdefault((cluster.family, cluster.group), []).append(cluster)
+        pair = (cluster.family, cluster.group)
+        members = by_pair.get(pair)
+        if members is None:
+            by_pair[pair] = [cluster]
+        else:
+            members.append(cluster)
     lines = [Line(family, group, tuple(members)) for (family, group), members in by_pair.items()]
     lines.extend(Line("kpi", k.kpi_id, (), k, k.kpi_id in effort_kpis) for k in kpis if k.has_data)
     return tuple(lines)
