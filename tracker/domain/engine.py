@@ -346,7 +346,11 @@ def rate_outcome(
         *(line.describe() for line in lines),
         *_set_aside(known_items, assessments, facts.too_early, through_kpi),
     )
-    fingerprint = evidence_fingerprint(known_items, known_actuals)
+    # The same items in any order hash alike: given all known, the caller's order (often by id already,
+    # which the fingerprint's sort then only checks) rather than by date.
+    fingerprint = evidence_fingerprint(
+        items if len(items) == len(known_items) else known_items, known_actuals
+    )
     if override is None:
         return Rating(
             outcome_id=outcome.id,

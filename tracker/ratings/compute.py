@@ -76,26 +76,28 @@ def _item(row: Sequence[Any]) -> EvidenceItem:
     """An item from `_ITEM_COLUMNS`, which follow `EvidenceItem`'s fields in order (positional: faster).
 
     Repeated strings (source types, findings, collections, groups) are interned: a row brings its own copy
-    of each, and a national rating keeps a million items. Written out flat: it runs once per item.
+    of each, and a national rating keeps a million items. Written out flat, the row unpacked at once (not
+    indexed column by column): it runs once per item.
     """
-    day = row[3]
+    (id_, title, source, day, finding, size, population, positive, collection, group, independent, flags,
+     revision, quote, shows, kpi) = row  # fmt: skip
     return EvidenceItem(
-        row[0],
-        row[1],
-        intern(row[2]),
+        id_,
+        title,
+        intern(source),
         day if type(day) is date else _parsed_day(day),
-        intern(row[4]),
-        row[5],
-        row[6],
-        row[7],
-        intern(row[8]),
-        intern(row[9]),
-        row[10],
-        _flags(row[11]),
-        row[12],
-        row[13],
-        intern(row[14]),
-        intern(row[15]),
+        intern(finding),
+        size,
+        population,
+        positive,
+        intern(collection),
+        intern(group),
+        independent,
+        _flags(flags),
+        revision,
+        quote,
+        intern(shows),
+        intern(kpi),
     )
 
 
