@@ -7,6 +7,8 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from itertools import groupby
+from operator import itemgetter
 from sys import intern
 from typing import Any
 
@@ -101,6 +103,7 @@ def _item(row: Sequence[Any]) -> EvidenceItem:
     )
 
 
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
 _PROBED_ELEMENTS = 8
 
 
@@ -193,27 +196,24 @@ def rate(
     # outcome it is linked to (1.65 times nationally), a third of the reading. Run on the session's
     # connection, fetched at once: the ORM's row handling cost a tenth of a national rating.
     connection = session.connection()
-    evidence = {
-        row[0]: _item(row)
-        for row in connection.execute(
-            select(*_ITEM_COLUMNS).where(
-                *_accepted(framework_id, as_of),
-                Evidence.id.in_(
-                    select(EvidenceLink.evidence_id).where(EvidenceLink.element_id.in_(outcome_elements))
-                ),
-            )
-        ).all()
-    }
+    rows = connection.execute(
+        select(*_ITEM_COLUMNS).where(
+            *_accepted(framework_id, as_of),
+            Evidence.id.in_(
+                select(EvidenceLink.evidence_id).where(EvidenceLink.element_id.in_(outcome_elements))
+            ),
+        )
+    ).all()
+    evidence = dict(zip(map(_FIRST, rows), map(_item, rows), strict=True))
     links = connection.execute(
         select(EvidenceLink.evidence_id, EvidenceLink.element_id).where(
             EvidenceLink.element_id.in_(outcome_elements)
         )
     )  # in no order: the engine orders each outcome's items itself (sorting here spilled to disk on PG)
-    for evidence_id, element_id in links.all():
+    for element_id, element_links in groupby(links.all(), _SECOND):  # a run of links of one element
         items = items_by_element.get(element_id)
-        item = evidence.get(evidence_id)  # None: not accepted, or collected after the date
-        if items is not None and item is not None:
-            items.append(item)
+        if items is not None:  # an item not accepted, or collected after the date, is not in `evidence`
+            items.extend(filter(None, map(evidence.get, map(_FIRST, element_links))))
     actuals = kpi_actuals(
         session,
         framework_id,
