@@ -24,6 +24,7 @@ from functools import lru_cache
 from itertools import islice
 from operator import itemgetter
 from types import MappingProxyType
+from typing import NamedTuple
 
 from tracker.domain.evidence import (
     EFFORT_SHOWS,
@@ -44,9 +45,12 @@ FAMILY_LABELS: Mapping[str, str] = MappingProxyType(
 SOURCES_DESCRIBED = 8  # a line's sentence names this many sources, then counts the rest
 
 
-@dataclass(frozen=True, slots=True)
-class Cluster:
-    """Counted items from one data collection (or a single item): one source, however many files."""
+class Cluster(NamedTuple):
+    """Counted items from one data collection (or a single item): one source, however many files.
+
+    A named tuple (immutable like the other values here): a national framework's outcomes make some 27,000,
+    and a frozen dataclass took 0.78 µs to make against 0.33.
+    """
 
     items: tuple[EvidenceItem, ...]
     best: EvidenceItem
