@@ -306,10 +306,18 @@ def _judgement(
 
 def describe_item(item: EvidenceItem) -> str:
     """How reasons name an item for a board member: its title, kind and size."""
-    size = ""
-    if item.respondents is not None:
-        if item.family == "survey":
-            size = f", {_plural(item.respondents, 'respondent')}"
-        elif item.family == "qualitative":
-            size = f", {_plural(item.respondents, 'participant')}"
-    return f'"{item.title}" ({item.source_label}{size})'
+    n = item.respondents
+    word = _SIZE_WORDS.get(item.source_type) if n is not None else None
+    size = f", {_plural(n, word)}" if word is not None and n is not None else ""
+    return f'"{item.title}" ({SOURCE_LABELS[item.source_type]}{size})'
+
+
+# What a size counts, by source type (surveys count respondents, qualitative methods participants):
+# looked up at once, as `describe_item` names tens of thousands of items a national framework.
+_SIZE_WORDS: Mapping[str, str] = MappingProxyType(
+    {
+        source: "respondent" if family == "survey" else "participant"
+        for source, family in METHOD_FAMILIES.items()
+        if family in ("survey", "qualitative")
+    }
+)
