@@ -6,7 +6,6 @@ script the page reloads itself (the refresh in its <noscript>)."""
 
 from __future__ import annotations
 
-import socket
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -14,7 +13,6 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from redis import Redis
 
 from tracker.extensions import db
 from tracker.ratings import ratings_for
@@ -22,7 +20,8 @@ from tracker.reports import jobs
 from tracker.reports.inputs import report_model_for
 from tracker.reports.render import pdf_key, report_cache
 
-from ..integration.test_report_progress import REDIS_DB, REDIS_HOST, REDIS_PORT, unavailable
+from ..integration.test_report_progress import REDIS_DB
+from ..redis_db import flushed_database
 from .conftest import TIMEOUT_MS
 from .test_evidence_journey import MINIMAL_PDF, _expect, sign_in
 
@@ -36,18 +35,7 @@ FILE_NAME = f"{SLUG}-report-{AS_OF.isoformat()}.pdf"
 @pytest.fixture
 def redis_url() -> Iterator[str]:
     """Redis database 14, flushed before and after (the integration progress tests' own)."""
-    with socket.socket() as s:
-        s.settimeout(1)
-        if s.connect_ex((REDIS_HOST, REDIS_PORT)) != 0:
-            unavailable(f"the PDF page's browser test needs Redis on {REDIS_HOST}:{REDIS_PORT}; none answers")
-    url = f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}"
-    connection = Redis.from_url(url)
-    connection.flushdb()
-    try:
-        yield url
-    finally:
-        connection.flushdb()
-        connection.close()
+    yield from flushed_database(REDIS_DB, "the PDF page's browser test")
 
 
 @pytest.fixture

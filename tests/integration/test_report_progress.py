@@ -3,8 +3,6 @@ how many, then all laid out while the PDF is put together (issue 23); words, and
 
 from __future__ import annotations
 
-import os
-import socket
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -17,36 +15,15 @@ from tracker.reports import jobs
 
 from ..conftest import sign_in
 from ..page import Page
+from ..redis_db import flushed_database
 
-REDIS_HOST, REDIS_PORT, REDIS_DB = "127.0.0.1", 6379, 14  # a Redis database of these tests' own, flushed
+REDIS_DB = 14  # a Redis database of these tests' own, flushed
 PDF = "/f/tiny-partnership/report.pdf"
-
-
-def unavailable(reason: str) -> None:
-    """Skip with the reason; under CI=true fail instead, as the two-server test does."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI: {reason}")
-    pytest.skip(reason)
 
 
 @pytest.fixture
 def redis_url() -> Iterator[str]:
-    with socket.socket() as s:
-        s.settimeout(1)
-        if s.connect_ex((REDIS_HOST, REDIS_PORT)) != 0:
-            unavailable(
-                f"the PDF progress tests need Redis on {REDIS_HOST}:{REDIS_PORT} (CI runs it); none answers"
-            )
-    from redis import Redis
-
-    url = f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}"
-    connection = Redis.from_url(url)
-    connection.flushdb()
-    try:
-        yield url
-    finally:
-        connection.flushdb()
-        connection.close()
+    yield from flushed_database(REDIS_DB, "the PDF progress tests")
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from ..conftest import PASSWORD, PG_URL, REPO, empty_database
+from ..redis_db import flushed_database, unavailable
 from ..services.test_survey_levels_stored import (
     ORGS_CSV,
     SURVEY,
@@ -40,7 +41,7 @@ from ..services.test_survey_levels_stored import (
 
 pytestmark = pytest.mark.slow
 
-REDIS_HOST, REDIS_PORT, REDIS_DB = "127.0.0.1", 6379, 13  # a Redis database of this test's own, flushed first
+REDIS_DB = 13  # a Redis database of this test's own, flushed first
 TRACKER = [sys.executable, "-c", "from tracker.cli import main; main()"]
 SLUG = "tiny-partnership"
 LEAD = "lead@two-servers.invalid"
@@ -49,19 +50,6 @@ CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 # Over 2 MB, so the database store keeps it as three chunks; a PDF by its first bytes, as uploads must be.
 UPLOAD = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n" + hashlib.sha256(b"x").digest() * 80_000
 PATIENCE = 180  # seconds a process may take to start or the worker to render, before the test gives up
-
-
-def unavailable(reason: str) -> None:
-    """Skip with the reason; under CI=true fail instead, as .ci/run does when PostgreSQL is missing."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI: {reason}")
-    pytest.skip(reason)
-
-
-def redis_answers() -> bool:
-    with socket.socket() as s:
-        s.settimeout(1)
-        return s.connect_ex((REDIS_HOST, REDIS_PORT)) == 0
 
 
 @pytest.fixture
@@ -81,20 +69,7 @@ def postgres(tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def redis_url() -> Iterator[str]:
-    if not redis_answers():
-        unavailable(
-            f"the two-server test needs Redis on {REDIS_HOST}:{REDIS_PORT} (CI runs it); none answers"
-        )
-    from redis import Redis
-
-    url = f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}"
-    connection = Redis.from_url(url)
-    connection.flushdb()
-    try:
-        yield url
-    finally:
-        connection.flushdb()
-        connection.close()
+    yield from flushed_database(REDIS_DB, "the two-server test")
 
 
 def free_port() -> int:
