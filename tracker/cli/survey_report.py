@@ -17,7 +17,7 @@ from tracker.domain.surveys import did_you_mean
 from tracker.extensions import db
 from tracker.reports.pdf import ReportFailed, ReportTimeout
 from tracker.reports.survey_level_inputs import Target, every_report, report_of, round_labels, target_of
-from tracker.reports.survey_level_jobs import write_pdfs
+from tracker.reports.survey_level_jobs import pdfs_into_folder
 from tracker.reports.survey_level_model import LevelReport
 from tracker.reports.survey_level_render import STYLES, level_pdf, render_level_html
 from tracker.resources import static_dir
@@ -79,7 +79,7 @@ def _all(target: Target, label: str | None, output: Path) -> None:
 
     click.echo(f"writing {len(reports)} reports of round {round_label} to {output}/")
     try:
-        names = write_pdfs(reports, output, progress)
+        names = pdfs_into_folder(reports, output, progress)
     except (ReportTimeout, ReportFailed) as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"wrote {len(names)} PDFs to {output}/")

@@ -68,11 +68,20 @@ def render_in_process(html: str, static_root: Path) -> PdfResult:
     import weasyprint
 
     fetcher = _fetcher_class()(static_root)
-    document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher, media_type="print")
-    pdf = document.write_pdf(
-        pdf_identifier=b"outcomes-tracker", pdf_variant=PDF_VARIANT, uncompressed_pdf=False
+    source = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher, media_type="print")
+    pdf = _write(source.render(pdf_variant=PDF_VARIANT), None, tagged=True)
+    assert pdf is not None  # no target: WeasyPrint returns the bytes
+    return PdfResult(pdf, tuple(fetcher.refused))
+
+
+def _write(document: Any, target: Path | None, *, tagged: bool) -> bytes | None:
+    """The one place a laid-out document becomes PDF (bytes when `target` is None): every render writes with
+    the same identifier, compression and, when tagged, the PDF/UA variant."""
+    options: dict[str, Any] = {"pdf_variant": PDF_VARIANT} if tagged else {}
+    written: bytes | None = document.write_pdf(
+        target, pdf_identifier=b"outcomes-tracker", uncompressed_pdf=False, **options
     )
-    return PdfResult(bytes(pdf), tuple(fetcher.refused))
+    return written
 
 
 @dataclass(frozen=True)
@@ -119,9 +128,7 @@ def render_part(
         source = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher, media_type="print")
         document = source.render(**options)
         if out_path is not None:
-            document.write_pdf(
-                out_path, pdf_identifier=b"outcomes-tracker", uncompressed_pdf=False, **options
-            )
+            _write(document, out_path, tagged=tagged)
     finally:
         progress.removeHandler(counter)
     pages = document.pages
@@ -186,5 +193,5 @@ def preload() -> None:
     import pikepdf  # noqa: F401
     import weasyprint
 
-    weasyprint.HTML(string="<p>Warm-up</p>").render().write_pdf()
+    _write(weasyprint.HTML(string="<p>Warm-up</p>").render(), None, tagged=False)
     _preloaded.append(True)

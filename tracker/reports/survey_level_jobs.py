@@ -56,7 +56,7 @@ def file_name(report: LevelReport) -> str:
     return f"org-{_ORG_ID.sub('-', report.key).strip('-.') or 'x'}.pdf"
 
 
-def write_pdfs(
+def pdfs_into_folder(
     reports: Sequence[LevelReport], folder: Path, progress: Callable[[int, int, str], None] | None = None
 ) -> list[str]:
     """Each report's PDF (from the cache when made before) into `folder`; `progress(done, total, name)`
