@@ -34,23 +34,23 @@ from tracker.ratings.stored import OutcomeRating
 # The floor: one statement that reads the rows `rate` reads and the columns the ratings use, fetched into plain
 # tuples by the driver. Since 6 December `rate` reads each accepted item's row once, the links as pairs of ids
 # and the current KPI values with their partner: so does the floor (issue 8's definition: "the same columns of
-# the same rows"). An item is read when one of its links is (the rating reads the items linked to outcomes).
+# the same rows": `compute._ITEM_COLUMNS`, the link pairs, and `kpi_actuals`'s five columns). An item is read
+# when one of its links is (the rating reads the items linked to outcomes).
 # The first branch names the value's type: PostgreSQL resolves a UNION's NULLs two branches at a time.
 FLOOR_SQL = """
 SELECT e.id, e.title, e.source_type, e.collected_on, e.finding, e.respondents, e.population, e.positive,
-       e.collection, e.respondent_group, e.independent, e.flags, e.row_version, e.quote, NULL AS element_id,
-       CAST(NULL AS REAL) AS value
+       e.collection, e.respondent_group, e.independent, e.flags, e.row_version, e.quote, e.shows, e.kpi,
+       NULL AS element_id, CAST(NULL AS REAL) AS value
 FROM evidence e
 WHERE e.status = 'accepted' AND e.collected_on <= {as_of}
   AND EXISTS (SELECT 1 FROM evidence_link l WHERE l.evidence_id = e.id)
 UNION ALL
-SELECT l.evidence_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+SELECT l.evidence_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
        l.element_id, NULL
 FROM evidence_link l
 UNION ALL
-SELECT k.id, k.period, NULL, k.period_end, p.slug, NULL, NULL, NULL,
-       NULL, NULL, NULL, NULL, k.row_version, NULL, k.element_id,
-       k.value
+SELECT NULL, k.period, NULL, k.period_end, p.slug, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       NULL, k.element_id, k.value
 FROM kpi_value k LEFT JOIN partner p ON p.id = k.partner_id
 WHERE k.superseded_at IS NULL AND k.period_end <= {as_of}
 """
