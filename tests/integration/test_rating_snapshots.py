@@ -443,3 +443,24 @@ def test_a_stored_rating_in_an_older_form_is_rated_again_not_an_error(app: Flask
     assert summary.rating_of("educators-supported") == live(app)["educators-supported"]
     assert report_count(app)[0] == 1  # the report page's inputs read (and keep) without an error
     assert read(app).fresh == ()  # kept in the current form
+
+
+def test_a_stored_rating_with_a_code_this_release_does_not_know_is_rated_again(
+    app: Flask, make_evidence: Any
+) -> None:
+    """A rating code renamed or dropped since a row was stored reads as missing (rated again and replaced),
+    not as a failed page."""
+    make_evidence()
+    warm(app)
+    with app.app_context(), db.unit_of_work() as session:
+        row = session.scalars(select(RatingSnapshot)).first()
+        assert row is not None
+        row.rating = "excellent"
+        element_id = row.element_id
+    summary = read(app)
+    assert [r.outcome_id for r in summary.fresh] == [
+        o for o, i in summary.element_ids.items() if i == element_id
+    ]
+    assert summary.ratings == tuple(live(app)[r.outcome_id] for r in summary.ratings)
+    warm(app)  # the dashboard's read keeps what it rated
+    assert read(app).fresh == ()  # replaced by a readable row

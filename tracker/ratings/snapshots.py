@@ -45,7 +45,11 @@ log = logging.getLogger(__name__)
 
 
 def _code(value: str) -> RatingCode:
-    return next(c for c in RATING_CODES if c == value)
+    """ValueError for a code this release does not know (an older release's row): it is rated again."""
+    for code in RATING_CODES:
+        if code == value:
+            return code
+    raise ValueError(f"not a rating code: {value!r:.40}")
 
 
 _TILE_COLUMNS = (
