@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tracker.domain.action_plans import PlanContent, Targets, check_plan, parse_cost
-from tracker.domain.plan_prompts import PlanOwed, needing_plans
+from tracker.domain.plan_prompts import PlanOwed, needing_plans, prompting_targets
 
 TARGETS = Targets(outcomes={"o1", "o2"}, kpis={"k1"}, standards={"hc/s3"}, users={7})
 
@@ -187,6 +187,23 @@ def test_needs_a_plan_is_exactly_the_targets_below_the_line_without_an_agreed_pl
 ) -> None:
     owed = needing_plans(OUTCOMES, KPIS, STANDARDS, plans)
     assert owed == tuple(PlanOwed(*row) for row in expected)
+
+
+def test_only_the_plans_of_the_prompting_targets_are_needed_to_find_what_needs_a_plan() -> None:
+    """The dashboard reads only the plans of `prompting_targets`: leaving out every other plan changes nothing."""
+    wanted = prompting_targets(OUTCOMES, KPIS, STANDARDS)
+    assert wanted == {(kind, target) for kind, target, _code in BELOW_THE_LINE}
+    plans = [
+        ("outcome", "o-strong", "agreed", 1),
+        ("outcome", "o-ins", "agreed", 2),
+        ("kpi", "k-missed", "draft", 3),
+        ("kpi", "k-met", "draft", 4),
+        ("standard", "hc/s1", "in_progress", 5),
+    ]
+    kept = [p for p in plans if (p[0], p[1]) in wanted]
+    assert kept == plans[1:3]
+    assert needing_plans(OUTCOMES, KPIS, STANDARDS, kept) == needing_plans(OUTCOMES, KPIS, STANDARDS, plans)
+    assert prompting_targets([], [], []) == frozenset()
 
 
 def test_an_undated_step_is_kept_never_overdue_and_listed_after_dated_ones() -> None:

@@ -8,7 +8,7 @@ the target is still below the line.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -41,6 +41,31 @@ class PlanOwed:
         return REASONS[self.code]
 
 
+def _prompting(
+    outcomes: Sequence[tuple[str, str]],
+    kpis: Sequence[tuple[str, str]],
+    standards: Sequence[tuple[str, str | None]],
+) -> Iterator[tuple[str, str, str]]:
+    """(kind, target id, code) of each target below the line, in the framework's order, before any plan."""
+    for kind, rows, prompting in (
+        ("outcome", outcomes, PROMPTING_RATINGS),
+        ("kpi", kpis, PROMPTING_KPI_STATUSES),
+        ("standard", standards, PROMPTING_BANDS),
+    ):
+        for target_id, code in rows:
+            if code in prompting:
+                yield kind, target_id, str(code)
+
+
+def prompting_targets(
+    outcomes: Sequence[tuple[str, str]],
+    kpis: Sequence[tuple[str, str]],
+    standards: Sequence[tuple[str, str | None]],
+) -> frozenset[tuple[str, str]]:
+    """The (kind, target id) that need a plan unless one answers them: only their plans need reading."""
+    return frozenset((kind, target_id) for kind, target_id, _code in _prompting(outcomes, kpis, standards))
+
+
 def needing_plans(
     outcomes: Sequence[tuple[str, str]],
     kpis: Sequence[tuple[str, str]],
@@ -56,13 +81,8 @@ def needing_plans(
             answered.add((kind, target_id))
         elif status == "draft":
             drafts[(kind, target_id)] = max(number, drafts.get((kind, target_id), 0))
-    owed: list[PlanOwed] = []
-    for kind, rows, prompting in (
-        ("outcome", outcomes, PROMPTING_RATINGS),
-        ("kpi", kpis, PROMPTING_KPI_STATUSES),
-        ("standard", standards, PROMPTING_BANDS),
-    ):
-        for target_id, code in rows:
-            if code in prompting and (kind, target_id) not in answered:
-                owed.append(PlanOwed(kind, target_id, str(code), drafts.get((kind, target_id))))
-    return tuple(owed)
+    return tuple(
+        PlanOwed(kind, target_id, code, drafts.get((kind, target_id)))
+        for kind, target_id, code in _prompting(outcomes, kpis, standards)
+        if (kind, target_id) not in answered
+    )

@@ -6,7 +6,7 @@ What the rule reads changes at different times, so each part is read or kept on 
   dashboard's tiles are drawn and kept with them (`BelowTheLine`, under the tiles' key);
 - a survey standard's band changes only with a new round: kept per worker by the latest rounds' ids, so a
   view reads one row per survey instead of scoring every answer again;
-- plans change at any time: read on every view (one statement).
+- plans change at any time: read on every view (one statement, only those of the targets below the line).
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from __future__ import annotations
 from collections.abc import Hashable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from tracker.db.models import ActionPlan, Element, SurveyRound
 from tracker.domain.action_plans import TARGET_KIND_LABELS
 from tracker.domain.kpi import framework_kpi_statuses
-from tracker.domain.plan_prompts import PlanOwed, needing_plans
+from tracker.domain.plan_prompts import PlanOwed, needing_plans, prompting_targets
 from tracker.plans.reading import standard_bands
 from tracker.plans.targets import framework_partner_ids, target_choices
 from tracker.ratings import compute
@@ -90,6 +90,20 @@ def _bands(session: Session, head: RatingsHead, cache: FragmentCache | None) -> 
     return list(kept.bands)
 
 
+# Built once: every dashboard view runs it. Only the plans of targets that may need one are read (a national
+# framework has hundreds of plans, and a handful of targets below the line).
+_PLANS_OF_TARGETS = select(
+    ActionPlan.target_kind,
+    ActionPlan.target_id,
+    ActionPlan.status,
+    ActionPlan.number,
+    ActionPlan.partner_id,
+).where(
+    ActionPlan.framework_id == bindparam("framework_id"),
+    ActionPlan.target_id.in_(bindparam("targets", expanding=True)),
+)
+
+
 @dataclass(frozen=True)
 class Prompt:
     """One row of the list: the target, why it needs a plan, and the draft plan for it, if any."""
@@ -114,21 +128,23 @@ def dashboard_prompts(
     p: Principal,
     cache: FragmentCache | None = None,
 ) -> DashboardPrompts:
-    """The targets that need a plan now, for this reader: one statement for the plans, one for the
-    surveys' latest rounds when the framework has surveys, one for its partners when the reader is a lead."""
-    plans = session.execute(
-        select(
-            ActionPlan.target_kind,
-            ActionPlan.target_id,
-            ActionPlan.status,
-            ActionPlan.number,
-            ActionPlan.partner_id,
-        ).where(ActionPlan.framework_id == head.framework_id)
-    ).all()
+    """The targets that need a plan now, for this reader: one statement for the plans of the targets below
+    the line (run when none is too: the count stays the same), one for the surveys' latest rounds when the
+    framework has surveys, one for its partners when the reader is a lead and a target needs a plan."""
+    bands = _bands(session, head, cache)
+    wanted = prompting_targets(below.outcomes, below.kpis, bands)
+    plans = [
+        plan
+        for plan in session.execute(
+            _PLANS_OF_TARGETS,
+            {"framework_id": head.framework_id, "targets": sorted({target for _kind, target in wanted})},
+        )
+        if (plan[0], plan[1]) in wanted
+    ]
     owed = needing_plans(
         below.outcomes,
         below.kpis,
-        _bands(session, head, cache),
+        bands,
         [(kind, target, status, number) for kind, target, status, number, _partner in plans],
     )
     partner_ids = framework_partner_ids(session, head.framework_id) if p.role == "lead" and owed else set()
