@@ -153,21 +153,30 @@ def kpi_actuals(
     sourced = kpi_feed.sourced_kpis(framework, chosen)
     skipped = {k.id for k in framework.kpis if k.source is not None}
     actuals: dict[str, list[KpiActual]] = {}
-    for period, period_end, value, element_id, partner_slug in session.execute(
-        select(KpiValue.period, KpiValue.period_end, KpiValue.value, KpiValue.element_id, Partner.slug)
-        .outerjoin(Partner, Partner.id == KpiValue.partner_id)
-        .where(
-            KpiValue.framework_id == framework_id,
-            KpiValue.superseded_at.is_(None),
-            KpiValue.period_end <= as_of,
-            *(() if elements is None else (KpiValue.element_id.in_(list(elements)),)),
-        )
-        .order_by(KpiValue.period_end, KpiValue.id)
-    ):
-        if slugs[element_id] not in skipped:
-            actuals.setdefault(slugs[element_id], []).append(
-                KpiActual(period, period_end, value, partner_slug)
+    session.flush()  # what the ORM's autoflush would do: the Core read below must see pending changes
+    rows = _driver_rows(  # as the items: the driver's tuples (a national report reads ~3,000 values)
+        session.connection().execute(
+            select(
+                KpiValue.period,
+                type_coerce(KpiValue.period_end, String),  # SQLite's ISO text, parsed once per distinct day
+                KpiValue.value,
+                KpiValue.element_id,
+                Partner.slug,
             )
+            .outerjoin(Partner, Partner.id == KpiValue.partner_id)
+            .where(
+                KpiValue.framework_id == framework_id,
+                KpiValue.superseded_at.is_(None),
+                KpiValue.period_end <= as_of,
+                *(() if elements is None else (KpiValue.element_id.in_(list(elements)),)),
+            )
+            .order_by(KpiValue.period_end, KpiValue.id)
+        )
+    )
+    for period, period_end, value, element_id, partner_slug in rows:
+        if slugs[element_id] not in skipped:
+            day = period_end if type(period_end) is date else _parsed_day(period_end)
+            actuals.setdefault(slugs[element_id], []).append(KpiActual(period, day, value, partner_slug))
     if sourced:
         actuals.update(kpi_feed.sourced_actuals(session, framework_id, sourced, as_of))
     return actuals

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from tracker.domain.agenda import AgendaTheme, OutcomeData, data_development_agenda
 from tracker.domain.evidence import EvidenceItem
@@ -40,8 +40,9 @@ PRINT_EVIDENCE_LIMIT = 6
 WEB_EVIDENCE_LIMIT = 50
 
 
-@dataclass(frozen=True)
-class EvidenceLine:
+class EvidenceLine(NamedTuple):
+    """An evidence item as the report lists it (a named tuple: a national report makes 4,000)."""
+
     id: int
     title: str
     source: str
