@@ -252,13 +252,15 @@ def _render_in_parts(
     total = front_pages + sum(len(laid_out[name].heights) for name in documents)
     contents = _page_numbers(targets, front_pages, [laid_out[name] for name in documents])
     front = parts.part(parts.front, first=True, elsewhere=elsewhere, contents=contents)
-    sheets = [f"numbers{i}" for i in range(processes)]
+    # The front takes one child, the page-number sheets the others: one task each, no child waiting on a
+    # second task while another is free (three tasks on two children took a third longer).
+    sheets = [f"numbers{i}" for i in range(max(1, processes - 1))]
     finished: dict[str, PartPages] = run.run(
         [
             ("part", "front", front.html, static, str(files["front"]), True),
             *(
                 ("part", name, parts.numbers_sheet(first, last, total), static, str(files[name]), False)
-                for name, (first, last) in zip(sheets, _pieces(total, processes), strict=True)
+                for name, (first, last) in zip(sheets, _pieces(total, len(sheets)), strict=True)
             ),
         ]
     )
