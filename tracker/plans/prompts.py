@@ -22,7 +22,7 @@ from tracker.domain.action_plans import TARGET_KIND_LABELS
 from tracker.domain.kpi import framework_kpi_statuses
 from tracker.domain.plan_prompts import PlanOwed, needing_plans, prompting_targets
 from tracker.plans.reading import standard_bands
-from tracker.plans.targets import framework_partner_ids, target_choices
+from tracker.plans.targets import TargetChoice, framework_partner_ids, target_choices
 from tracker.ratings import compute
 from tracker.ratings.fragments import FragmentCache
 from tracker.ratings.rating_set import RatingSet
@@ -59,6 +59,22 @@ def below_the_line(session: Session, rated: RatingSet) -> BelowTheLine:
         tuple((o.id, by_outcome[o.id]) for t in f.themes for o in t.outcomes if o.id in by_outcome),
         tuple((k.id, by_kpi[k.id]) for t in f.themes for k in t.kpis if k.id in by_kpi),
     )
+
+
+@dataclass(frozen=True)
+class _Labels:
+    by_target: dict[tuple[str, str], TargetChoice]
+
+
+def _labels(head: RatingsHead, cache: FragmentCache | None) -> dict[tuple[str, str], TargetChoice]:
+    """Every target's label by (kind, id): made once per framework version, not on every view."""
+    key: Hashable = ("plan-labels", head.framework_id, head.version_id)
+    kept = cache.get_value(key, _Labels) if cache is not None else None
+    if kept is None:
+        kept = _Labels({(c.kind, c.id): c for c in target_choices(head.framework)})
+        if cache is not None:
+            cache.put(key, kept)
+    return kept.by_target
 
 
 @dataclass(frozen=True)
@@ -150,7 +166,7 @@ def dashboard_prompts(
     partner_ids = framework_partner_ids(session, head.framework_id) if p.role == "lead" and owed else set()
     own = p.partner_id if p.role == "lead" else None
     partner_of = {number: partner for _k, _t, _s, number, partner in plans}
-    labels = {(c.kind, c.id): c for c in target_choices(head.framework)}
+    labels = _labels(head, cache) if owed else {}
     rows = []
     for o in owed:
         choice = labels.get((o.kind, o.target_id))
