@@ -29,6 +29,7 @@ from tracker.domain.evidence import EvidenceItem
 from tracker.domain.kpi import KpiActual, KpiStatus, framework_kpi_statuses
 from tracker.domain.text_limits import OVERRIDE_RATIONALE as RATIONALE
 from tracker.events import kpi_feed
+from tracker.ratings.stored import parsed_day
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ _ITEM_COLUMNS = (
     Evidence.id,
     Evidence.title,
     Evidence.source_type,
-    type_coerce(Evidence.collected_on, String),  # SQLite's ISO text parsed by `_day`, once per distinct day
+    type_coerce(Evidence.collected_on, String),  # SQLite's ISO text: `parsed_day`, once per distinct day
     Evidence.finding,
     Evidence.respondents,
     Evidence.population,
@@ -69,11 +70,6 @@ def _flags(text: str | None) -> frozenset[str]:
     return frozenset(json.loads(text)) if text else frozenset()
 
 
-@lru_cache(maxsize=8192)
-def _parsed_day(text: str) -> date:
-    return date.fromisoformat(text)
-
-
 def _item(row: Sequence[Any]) -> EvidenceItem:
     """An item from `_ITEM_COLUMNS`, which follow `EvidenceItem`'s fields in order (positional: faster).
 
@@ -87,7 +83,7 @@ def _item(row: Sequence[Any]) -> EvidenceItem:
         id_,
         title,
         intern(source),
-        day if type(day) is date else _parsed_day(day),
+        day if type(day) is date else parsed_day(day),
         intern(finding),
         size,
         population,
@@ -175,7 +171,7 @@ def kpi_actuals(
     )
     for period, period_end, value, element_id, partner_slug in rows:
         if slugs[element_id] not in skipped:
-            day = period_end if type(period_end) is date else _parsed_day(period_end)
+            day = period_end if type(period_end) is date else parsed_day(period_end)
             actuals.setdefault(slugs[element_id], []).append(KpiActual(period, day, value, partner_slug))
     if sourced:
         actuals.update(kpi_feed.sourced_actuals(session, framework_id, sourced, as_of))

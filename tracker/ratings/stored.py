@@ -52,12 +52,14 @@ class ListedItem(NamedTuple):
         texts = (tier, title, source_type, finding, quote)
         if type(id_) is not int or any(type(text) is not str for text in texts):
             raise TypeError(f"not a listed item: {entry!r:.80}")
-        return cls(id_, tier, counts, title, source_type, _day(day), finding, respondents, population, quote)
+        day = parsed_day(day)
+        return cls(id_, tier, counts, title, source_type, day, finding, respondents, population, quote)
 
 
 @lru_cache(maxsize=8192)
-def _day(text: str) -> date:
-    """A stored ISO date; the few thousand distinct days of a framework are parsed once."""
+def parsed_day(text: str) -> date:
+    """An ISO date as stored (a listed item's) or as SQLite returns one: a framework's few thousand distinct
+    days are parsed once."""
     return date.fromisoformat(text)
 
 
