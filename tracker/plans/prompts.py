@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from tracker.db.models import ActionPlan, Element, SurveyRound
+from tracker.db.models import ActionPlan, SurveyRound
 from tracker.domain.action_plans import TARGET_KIND_LABELS
 from tracker.domain.kpi import framework_kpi_statuses
 from tracker.domain.plan_prompts import PlanOwed, needing_plans, prompting_targets
@@ -42,16 +42,11 @@ class BelowTheLine:
 
 def below_the_line(session: Session, rated: RatingSet) -> BelowTheLine:
     """From the ratings just read; the KPIs' statuses as the ratings judge them (their values: one query,
-    and one for the framework's elements, unless the ratings were read with them)."""
+    unless the ratings were read with them)."""
     f = rated.framework
     statuses = rated.kpis
     if not statuses and f.kpis:
-        slugs = dict(
-            session.execute(
-                select(Element.id, Element.slug).where(Element.framework_id == rated.framework_id)
-            ).all()
-        )
-        actuals = compute.kpi_actuals(session, rated.framework_id, rated.as_of, slugs, framework=f)
+        actuals = compute.kpi_actuals(session, rated.framework_id, rated.as_of, framework=f)
         statuses = framework_kpi_statuses(f, actuals, rated.as_of, f.settings)
     by_outcome = {r.outcome_id: str(r.rating) for r in rated.ratings}
     by_kpi = {k.kpi_id: str(k.status) for k in statuses}

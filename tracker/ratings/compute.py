@@ -137,15 +137,15 @@ def kpi_actuals(
     session: Session,
     framework_id: int,
     as_of: date,
-    slugs: Mapping[int, str],
-    elements: Collection[int] | None = None,
+    elements: Mapping[int, str] | None = None,
     *,
     framework: fw.Framework,
 ) -> dict[str, list[KpiActual]]:
-    """Current KPI values for periods ended by the as-of date, by KPI id (only `elements`, if given): the
-    typed ones in one query, and those of KPIs with a `source:` from their events' current loads (one bulk
-    read, only when the framework has such KPIs; values typed for them are not read: kpi_sources)."""
-    chosen = None if elements is None else {slugs[e] for e in elements if e in slugs}
+    """Current KPI values for periods ended by the as-of date, by KPI id (only `elements`, KPI element ids
+    to their ids, if given): the typed ones in one query (each with its KPI's id, joined), and those of KPIs
+    with a `source:` from their events' current loads (one bulk read, only when the framework has such
+    KPIs; values typed for them are not read: kpi_sources)."""
+    chosen = None if elements is None else set(elements.values())
     sourced = kpi_feed.sourced_kpis(framework, chosen)
     skipped = {k.id for k in framework.kpis if k.source is not None}
     actuals: dict[str, list[KpiActual]] = {}
@@ -156,9 +156,10 @@ def kpi_actuals(
                 KpiValue.period,
                 type_coerce(KpiValue.period_end, String),  # SQLite's ISO text, parsed once per distinct day
                 KpiValue.value,
-                KpiValue.element_id,
+                Element.slug,
                 Partner.slug,
             )
+            .join(Element, Element.id == KpiValue.element_id)
             .outerjoin(Partner, Partner.id == KpiValue.partner_id)
             .where(
                 KpiValue.framework_id == framework_id,
@@ -169,10 +170,10 @@ def kpi_actuals(
             .order_by(KpiValue.period_end, KpiValue.id)
         )
     )
-    for period, period_end, value, element_id, partner_slug in rows:
-        if slugs[element_id] not in skipped:
+    for period, period_end, value, kpi_id, partner_slug in rows:
+        if kpi_id not in skipped:
             day = period_end if type(period_end) is date else parsed_day(period_end)
-            actuals.setdefault(slugs[element_id], []).append(KpiActual(period, day, value, partner_slug))
+            actuals.setdefault(kpi_id, []).append(KpiActual(period, day, value, partner_slug))
     if sourced:
         actuals.update(kpi_feed.sourced_actuals(session, framework_id, sourced, as_of))
     return actuals
@@ -235,8 +236,7 @@ def rate(
         session,
         framework_id,
         as_of,
-        slugs,
-        None if outcomes is None else [ids[k] for k in kpi_ids if k in ids],
+        None if outcomes is None else {ids[k]: k for k in kpi_ids if k in ids},
         framework=framework,
     )
     overrides = {

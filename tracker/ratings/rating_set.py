@@ -135,12 +135,9 @@ def _overrides(session: Session, found: RatingsHead) -> dict[str, RatingOverride
 def _with_report_inputs(session: Session, rated: RatingSet) -> RatingSet:
     """What the report reads beside the ratings: KPI statuses, and the linked items' count unless kept."""
     framework_id, framework, as_of = rated.framework_id, rated.framework, rated.as_of
-    slugs = dict(
-        session.execute(select(Element.id, Element.slug).where(Element.framework_id == framework_id)).all()
-    )
     kpis = framework_kpi_statuses(
         framework,
-        compute.kpi_actuals(session, framework_id, as_of, slugs, framework=framework),
+        compute.kpi_actuals(session, framework_id, as_of, framework=framework),
         as_of,
         framework.settings,
     )

@@ -86,7 +86,7 @@ def _from_row(row: Sequence[Any], outcome: fw.Outcome) -> OutcomeRating:
         report = (
             tuple(reasons),
             missing,
-            tuple(ListedItem.from_json(entry) for entry in items),
+            tuple(map(ListedItem.from_json, items)),
             total,
             *OutcomeRating.guidance_from_json(guidance),
         )

@@ -49,8 +49,9 @@ class ListedItem(NamedTuple):
         """TypeError or ValueError for an entry stored in another form (an older release's): rated again.
         Unpacked at once and checked with `type`: a national report reads 4,000 of them."""
         id_, tier, counts, title, source_type, day, finding, respondents, population, quote = entry
-        texts = (tier, title, source_type, finding, quote)
-        if type(id_) is not int or any(type(text) is not str for text in texts):
+        if type(id_) is not int or not (
+            type(tier) is type(title) is type(source_type) is type(finding) is type(quote) is str
+        ):
             raise TypeError(f"not a listed item: {entry!r:.80}")
         day = parsed_day(day)
         return cls(id_, tier, counts, title, source_type, day, finding, respondents, population, quote)
