@@ -83,10 +83,12 @@ def report_curves(
     framework_id: str,
     f: DomainFramework | None = None,
     plans: Sequence[ShownPlan] | None = None,
+    *,
+    row: Framework | None = None,
 ) -> dict[str, KpiCurve]:
-    """`kpi_curves` for the report's callers, which know the framework by its id (and have it parsed, and
-    its plans read for the report's action plan section: not read twice)."""
-    framework = session.scalars(select(Framework).where(Framework.slug == framework_id)).one_or_none()
+    """`kpi_curves` for the report's callers, which know the framework by its id (and have it parsed, its
+    plans read for the report's action plan section and, the report, its row: not read twice)."""
+    framework = row or session.scalars(select(Framework).where(Framework.slug == framework_id)).one_or_none()
     return {} if framework is None else kpi_curves(session, framework, f, plans)
 
 

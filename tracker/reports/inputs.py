@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from tracker.db.models import Framework as FrameworkRow
 from tracker.events import bulk as event_bulk
 from tracker.plans import curve_pages
 from tracker.ratings.rating_set import RatingSet
@@ -21,12 +22,15 @@ def report_model_for(session: Session, rated: RatingSet, generated_at: datetime)
     that ended by its as-of date, the outputs' evidence, the action plans and the KPIs' turn-the-curve notes
     read beside it (a fixed number of statements each), and the model built."""
     f = rated.framework
-    blocks = survey_service.report_blocks(session, f.id)
+    # The framework's row, read once and held: the plans' read finds it in the session (the session keeps
+    # no unreferenced row), the curves are given it, and the surveys need only its parsed version.
+    row = session.get(FrameworkRow, rated.framework_id)
+    blocks = survey_service.report_blocks_of(session, rated.framework_id, f.id, f)
     events = event_bulk.framework_events(session, f.id, rated.as_of)
     evidence = output_evidence(
         session, rated.framework_id, [o.id for t in f.themes for o in t.outputs], rated.as_of
     )
     plans = plan_blocks.read_plans(session, rated)
-    curves = curve_pages.report_curves(session, f.id, f, plans)
+    curves = curve_pages.report_curves(session, f.id, f, plans, row=row)
     model = report_model.build(rated, generated_at, blocks, events, curves, plans=plans)
     return output_blocks.add_outputs(model, output_blocks.output_sections(f, rated.kpis, events, evidence))

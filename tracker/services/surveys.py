@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, aliased
 
 from tracker.db.models import Evidence, SurveyOrg, SurveyResponse, SurveyRound, utcnow
 from tracker.domain.evidence_input import EvidenceFields, parse_evidence
+from tracker.domain.framework import Framework as DomainFramework
 from tracker.domain.problems import ProblemLog, ProblemsFound
 from tracker.domain.survey_evidence import section_evidence
 from tracker.domain.survey_responses import parse_responses
@@ -354,9 +355,16 @@ def report_blocks(session: Session, slug: str) -> tuple[LatestRound, ...]:
     if found is None:
         return ()
     framework_row, version = found
+    return report_blocks_of(session, framework_row.id, slug, framework_of(version))
+
+
+def report_blocks_of(
+    session: Session, framework_id: int, slug: str, framework: DomainFramework
+) -> tuple[LatestRound, ...]:
+    """`report_blocks` for a caller that has the framework's current version parsed (the report's read)."""
     latest = []
-    for definition in framework_of(version).surveys:
-        available = [] if definition.organisations else rounds(session, framework_row.id, definition.id)
+    for definition in framework.surveys:
+        available = [] if definition.organisations else rounds(session, framework_id, definition.id)
         if not available:
             continue
         by = definition.breakdowns[0] if definition.breakdowns else None
