@@ -25,7 +25,7 @@ def report_model_for(session: Session, rated: RatingSet, generated_at: datetime)
     # The framework's row, read once and held: the plans' read finds it in the session (the session keeps
     # no unreferenced row), the curves are given it, and the surveys need only its parsed version.
     row = session.get(FrameworkRow, rated.framework_id)
-    blocks = survey_service.report_blocks_of(session, rated.framework_id, f.id, f)
+    blocks = survey_service.report_blocks_of(session, rated.framework_id, f)
     events = event_bulk.framework_events(session, f.id, rated.as_of)
     evidence = output_evidence(
         session, rated.framework_id, [o.id for t in f.themes for o in t.outputs], rated.as_of

@@ -355,13 +355,15 @@ def report_blocks(session: Session, slug: str) -> tuple[LatestRound, ...]:
     if found is None:
         return ()
     framework_row, version = found
-    return report_blocks_of(session, framework_row.id, slug, framework_of(version))
+    return report_blocks_of(session, framework_row.id, framework_of(version))
 
 
 def report_blocks_of(
-    session: Session, framework_id: int, slug: str, framework: DomainFramework
+    session: Session, framework_id: int, framework: DomainFramework
 ) -> tuple[LatestRound, ...]:
-    """`report_blocks` for a caller that has the framework's current version parsed (the report's read)."""
+    """`report_blocks` for a caller that has the framework's current version parsed (the report's read);
+    the framework's id is its slug."""
+    slug = framework.id
     latest = []
     for definition in framework.surveys:
         available = [] if definition.organisations else rounds(session, framework_id, definition.id)
